@@ -1,0 +1,213 @@
+package kate
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+	"unicode/utf8"
+)
+
+// The model file (all integers and floats little-endian):
+//
+//	magic      8 bytes  "KATEMODL"
+//	version    uint32   FormatVersion
+//	V, K, k    uint32 x 3
+//	alpha      float32
+//	grad       uint8    (0 full, 1 none)
+//	flags      uint8    (bit 0 stem, bit 1 stopwords)
+//	reserved   uint16   (0)
+//	seed       uint64
+//	epochs     uint32   (epochs run)
+//	bestEpoch  uint32
+//	valLoss    float64
+//	docs       uint32   (training documents)
+//	vocabBytes uint32   (length of the vocabulary block)
+//	vocabulary V x (uint8 length, UTF-8 bytes)
+//	Wt         K*V float32 (row j = the V weights of hidden unit j)
+//	b          K float32
+//	c          V float32
+//	checksum   uint32   CRC-32 (IEEE) of every byte before it
+//
+// Every size is checked against the bytes actually present before anything
+// is allocated, so a truncated or corrupted file is an error, never a crash
+// or a huge allocation.
+
+// FormatVersion is the version of the model file written by Save.
+const FormatVersion = 1
+
+// MaxModelBytes is the largest model file Load accepts.
+const MaxModelBytes = 1 << 30
+
+var modelMagic = [8]byte{'K', 'A', 'T', 'E', 'M', 'O', 'D', 'L'}
+
+const headerBytes = 8 + 4 + 12 + 4 + 4 + 8 + 4 + 4 + 8 + 4 + 4
+
+// ErrFormat is wrapped by every error about a malformed model file.
+var ErrFormat = errors.New("kate: invalid model file")
+
+func formatErr(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", ErrFormat, fmt.Sprintf(format, a...))
+}
+
+// MarshalBinary returns the model file's bytes. The same model always gives
+// the same bytes.
+func (m *Model) MarshalBinary() ([]byte, error) {
+	v, k := m.vocab.Len(), m.params.Dim
+	vocabBytes := 0
+	for _, w := range m.vocab.words {
+		if len(w) > 255 {
+			return nil, fmt.Errorf("kate: vocabulary term %q is longer than 255 bytes", w)
+		}
+		vocabBytes += 1 + len(w)
+	}
+	size := headerBytes + vocabBytes + 4*(k*v+k+v) + 4
+	out := make([]byte, 0, size)
+	le := binary.LittleEndian
+	out = append(out, modelMagic[:]...)
+	out = le.AppendUint32(out, FormatVersion)
+	out = le.AppendUint32(out, uint32(v))
+	out = le.AppendUint32(out, uint32(k))
+	out = le.AppendUint32(out, uint32(m.params.K))
+	out = le.AppendUint32(out, math.Float32bits(m.params.Alpha))
+	flags := byte(0)
+	if m.params.Text.Stem {
+		flags |= 1
+	}
+	if m.params.Text.Stopwords {
+		flags |= 2
+	}
+	out = append(out, byte(m.params.Grad), flags, 0, 0)
+	out = le.AppendUint64(out, m.info.Seed)
+	out = le.AppendUint32(out, uint32(m.info.Epochs))
+	out = le.AppendUint32(out, uint32(m.info.BestEpoch))
+	out = le.AppendUint64(out, math.Float64bits(m.info.ValLoss))
+	out = le.AppendUint32(out, uint32(m.info.Docs))
+	out = le.AppendUint32(out, uint32(vocabBytes))
+	for _, w := range m.vocab.words {
+		out = append(out, byte(len(w)))
+		out = append(out, w...)
+	}
+	for _, s := range [][]float32{m.wt, m.b, m.c} {
+		for _, f := range s {
+			out = le.AppendUint32(out, math.Float32bits(f))
+		}
+	}
+	out = le.AppendUint32(out, crc32.ChecksumIEEE(out))
+	return out, nil
+}
+
+// Save writes the model file to w.
+func (m *Model) Save(w io.Writer) error {
+	b, err := m.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// Load reads a model file from r (at most MaxModelBytes). It errors, wrapping
+// ErrFormat, when the data is not a valid model file.
+func Load(r io.Reader) (*Model, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxModelBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	return UnmarshalModel(data)
+}
+
+// UnmarshalModel decodes a model file. It errors, wrapping ErrFormat, when
+// the data is truncated, corrupted (checksum), of another format version,
+// larger than MaxModelBytes, or describes an invalid model.
+func UnmarshalModel(data []byte) (*Model, error) {
+	if len(data) > MaxModelBytes {
+		return nil, formatErr("larger than %d bytes", MaxModelBytes)
+	}
+	if len(data) < 8 || !bytes.Equal(data[:8], modelMagic[:]) {
+		return nil, formatErr("not a KATE model (bad magic)")
+	}
+	if len(data) < headerBytes+4 {
+		return nil, formatErr("truncated header (%d bytes)", len(data))
+	}
+	le := binary.LittleEndian
+	if ver := le.Uint32(data[8:]); ver != FormatVersion {
+		return nil, formatErr("format version %d, this library reads version %d", ver, FormatVersion)
+	}
+	v64 := uint64(le.Uint32(data[12:]))
+	k64 := uint64(le.Uint32(data[16:]))
+	kk := le.Uint32(data[20:])
+	vocabBytes := uint64(le.Uint32(data[headerBytes-4:]))
+	if v64 == 0 || v64 > MaxVocabulary || k64 == 0 || k64 > MaxDim {
+		return nil, formatErr("implausible sizes V=%d K=%d", v64, k64)
+	}
+	want := uint64(headerBytes) + vocabBytes + 4*(k64*v64+k64+v64) + 4
+	if uint64(len(data)) < want {
+		return nil, formatErr("truncated: %d bytes, the header announces %d", len(data), want)
+	}
+	if uint64(len(data)) > want {
+		return nil, formatErr("%d trailing bytes", uint64(len(data))-want)
+	}
+	body := data[:len(data)-4]
+	if crc32.ChecksumIEEE(body) != le.Uint32(data[len(data)-4:]) {
+		return nil, formatErr("checksum mismatch (corrupted file)")
+	}
+	v, k := int(v64), int(k64)
+	p := Params{
+		Dim: k, K: int(kk), Alpha: math.Float32frombits(le.Uint32(data[24:])),
+		Grad: GradMode(data[28]),
+		Text: TextOptions{Stem: data[29]&1 != 0, Stopwords: data[29]&2 != 0},
+	}
+	if data[29]&^3 != 0 || data[30] != 0 || data[31] != 0 {
+		return nil, formatErr("unknown flags")
+	}
+	if err := p.Validate(v); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+	}
+	info := TrainInfo{
+		Seed: le.Uint64(data[32:]), Epochs: int(le.Uint32(data[40:])), BestEpoch: int(le.Uint32(data[44:])),
+		ValLoss: math.Float64frombits(le.Uint64(data[48:])), Docs: int(le.Uint32(data[56:])),
+	}
+	pos := headerBytes
+	vend := pos + int(vocabBytes)
+	words := make([]string, 0, v)
+	for len(words) < v {
+		if pos >= vend {
+			return nil, formatErr("vocabulary block too short")
+		}
+		n := int(data[pos])
+		pos++
+		if n == 0 || pos+n > vend {
+			return nil, formatErr("bad vocabulary entry %d", len(words))
+		}
+		w := string(data[pos : pos+n])
+		if !utf8.ValidString(w) {
+			return nil, formatErr("vocabulary entry %d is not UTF-8", len(words))
+		}
+		words = append(words, w)
+		pos += n
+	}
+	if pos != vend {
+		return nil, formatErr("vocabulary block has %d extra bytes", vend-pos)
+	}
+	vocab, err := NewVocabulary(words)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+	}
+	m := newModelShell(p, vocab)
+	m.info = info
+	for _, s := range [][]float32{m.wt, m.b, m.c} {
+		for i := range s {
+			f := math.Float32frombits(le.Uint32(data[pos:]))
+			if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+				return nil, formatErr("non-finite weight")
+			}
+			s[i] = f
+			pos += 4
+		}
+	}
+	return m, nil
+}

@@ -1,0 +1,144 @@
+package kate
+
+// The hot training kernels. Every reduction uses four interleaved partial
+// sums (lane l takes elements l, l+4, l+8, ...), combined as
+// (s0+s1)+(s2+s3), then the tail added in order: the same order a 4-lane
+// SIMD kernel uses, so an accelerated kernel gives bit-identical results.
+// Element-wise kernels (axpy) have no ordering question. No kernel may use
+// fused multiply-add: every product is rounded before it is added.
+
+// Kernels is a set of float32 kernels used by training and encoding. A
+// replacement set (for example WebAssembly SIMD) must give results
+// bit-identical to the pure-Go set returned by GoKernels. Each kernel
+// works on whole rows so that a replacement reached through a foreign call
+// pays the call's cost once per document, not once per row.
+type Kernels struct {
+	// Axpy computes y[i] += a*x[i] for i < len(x); len(y) >= len(x).
+	Axpy func(a float32, x, y []float32)
+	// DecodeRows computes y = c + Σ_{j in rows, in order} h[j]·wt[j*v:(j+1)*v]:
+	// the decoder's pre-activation from the units in rows. len(y) = len(c) = v.
+	DecodeRows func(y, c, wt []float32, v int, rows []int32, h []float32)
+	// SigmoidDelta sets p[i] = sigmoid(y[i]) * scale for every i < len(y).
+	SigmoidDelta func(y, p []float32, scale float32)
+	// GradRows, for every j in rows: gw[j*v:(j+1)*v] += h[j]·d, and
+	// g[j] = d · wt[j*v:(j+1)*v] (dot product in the canonical 4-lane order).
+	// len(d) = v.
+	GradRows func(d, wt, gw []float32, v int, rows []int32, h, g []float32)
+}
+
+// GoKernels returns the portable pure-Go kernels: the reference for any
+// accelerated set.
+func GoKernels() Kernels {
+	return Kernels{Axpy: axpyGo, DecodeRows: decodeRowsGo, SigmoidDelta: sigmoidDeltaGo, GradRows: gradRowsGo}
+}
+
+var kern = GoKernels()
+
+// SetKernels replaces the kernels used by training and encoding and returns
+// the previous set. It is meant to be called once at start-up (the
+// WebAssembly bridge installs SIMD kernels this way); it is not safe to call
+// while a model is training or encoding. A nil field keeps the pure-Go kernel.
+func SetKernels(k Kernels) Kernels {
+	old := kern
+	g := GoKernels()
+	if k.Axpy == nil {
+		k.Axpy = g.Axpy
+	}
+	if k.DecodeRows == nil {
+		k.DecodeRows = g.DecodeRows
+	}
+	if k.SigmoidDelta == nil {
+		k.SigmoidDelta = g.SigmoidDelta
+	}
+	if k.GradRows == nil {
+		k.GradRows = g.GradRows
+	}
+	kern = k
+	return old
+}
+
+func axpyGo(a float32, x, y []float32) {
+	n := len(x)
+	y = y[:n]
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		xs := x[i : i+4 : i+4]
+		ys := y[i : i+4 : i+4]
+		ys[0] += a * xs[0]
+		ys[1] += a * xs[1]
+		ys[2] += a * xs[2]
+		ys[3] += a * xs[3]
+	}
+	for ; i < n; i++ {
+		y[i] += a * x[i]
+	}
+}
+
+func decodeRowsGo(y, c, wt []float32, v int, rows []int32, h []float32) {
+	copy(y[:v], c[:v])
+	for _, j := range rows {
+		axpyGo(h[j], wt[int(j)*v:(int(j)+1)*v], y)
+	}
+}
+
+func dotGo(x, y []float32) float32 {
+	n := len(x)
+	y = y[:n]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		xs := x[i : i+4 : i+4]
+		ys := y[i : i+4 : i+4]
+		s0 += xs[0] * ys[0]
+		s1 += xs[1] * ys[1]
+		s2 += xs[2] * ys[2]
+		s3 += xs[3] * ys[3]
+	}
+	s := (s0 + s1) + (s2 + s3)
+	for ; i < n; i++ {
+		s += x[i] * y[i]
+	}
+	return s
+}
+
+func axpyDotGo(a float32, d, w, dw []float32) float32 {
+	n := len(d)
+	w = w[:n]
+	dw = dw[:n]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		ds := d[i : i+4 : i+4]
+		ws := w[i : i+4 : i+4]
+		gs := dw[i : i+4 : i+4]
+		gs[0] += a * ds[0]
+		gs[1] += a * ds[1]
+		gs[2] += a * ds[2]
+		gs[3] += a * ds[3]
+		s0 += ds[0] * ws[0]
+		s1 += ds[1] * ws[1]
+		s2 += ds[2] * ws[2]
+		s3 += ds[3] * ws[3]
+	}
+	s := (s0 + s1) + (s2 + s3)
+	for ; i < n; i++ {
+		dw[i] += a * d[i]
+		s += d[i] * w[i]
+	}
+	return s
+}
+
+func gradRowsGo(d, wt, gw []float32, v int, rows []int32, h, g []float32) {
+	d = d[:v]
+	for _, j := range rows {
+		lo, hi := int(j)*v, (int(j)+1)*v
+		g[j] = axpyDotGo(h[j], d, wt[lo:hi], gw[lo:hi])
+	}
+}
+
+func sigmoidDeltaGo(y, p []float32, scale float32) {
+	p = p[:len(y)]
+	for i, v := range y {
+		p[i] = sigmoidf(v) * scale
+	}
+}

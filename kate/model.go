@@ -1,0 +1,352 @@
+package kate
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+)
+
+// Params are a model's hyper-parameters: everything needed to rebuild the
+// network and its preprocessing, stored in the model file.
+type Params struct {
+	// Dim is K, the number of hidden units (the embedding size).
+	Dim int
+	// K is k, the number of winners of the competition layer (1 <= K <= Dim).
+	K int
+	// Alpha is the amplification of the losers' energy.
+	Alpha float32
+	// Grad is the gradient mode through the competition layer.
+	Grad GradMode
+	// Text is the preprocessing applied to raw text.
+	Text TextOptions
+}
+
+// Limits on hyper-parameters, enforced by Validate and by the model file.
+const (
+	MaxDim = 4096
+	// MaxWeights bounds V*K, so a model's weights take at most 1 GiB.
+	MaxWeights = 1 << 28
+)
+
+// Validate reports whether the parameters describe a usable network for a
+// vocabulary of v terms.
+func (p Params) Validate(v int) error {
+	switch {
+	case p.Dim < 1 || p.Dim > MaxDim:
+		return fmt.Errorf("kate: dimension %d must be in [1, %d]", p.Dim, MaxDim)
+	case p.K < 1 || p.K > p.Dim:
+		return fmt.Errorf("kate: k = %d winners must be in [1, dim = %d]", p.K, p.Dim)
+	case math.IsNaN(float64(p.Alpha)) || math.IsInf(float64(p.Alpha), 0) || p.Alpha < 0:
+		return fmt.Errorf("kate: alpha %v must be a finite number >= 0", p.Alpha)
+	case p.Grad != GradFull && p.Grad != GradNone:
+		return fmt.Errorf("kate: unknown gradient mode %d", p.Grad)
+	case v < 1 || v > MaxVocabulary:
+		return fmt.Errorf("kate: vocabulary size %d must be in [1, %d]", v, MaxVocabulary)
+	case int64(v)*int64(p.Dim) > MaxWeights:
+		return fmt.Errorf("kate: vocabulary %d x dimension %d exceeds %d weights", v, p.Dim, MaxWeights)
+	}
+	return nil
+}
+
+// Model is a KATE network with tied weights and its vocabulary. Encoding
+// methods are safe for concurrent use; training creates new models.
+//
+// Weights are stored transposed, Wt (K x V, row-major): row j holds the V
+// weights of hidden unit j, so that the decoder's and its gradient's loops
+// over the k winners are contiguous. W in the paper's notation is Wt^T.
+type Model struct {
+	params Params
+	vocab  *Vocabulary
+	// Wt is K x V row-major; B (encoder bias) has length K; C (decoder bias)
+	// has length V.
+	wt, b, c []float32
+	// Info holds metadata about the training run.
+	info TrainInfo
+
+	pool sync.Pool // *Vectorizer
+}
+
+// TrainInfo describes how a model was trained; it is stored in the model
+// file.
+type TrainInfo struct {
+	// Seed is the random seed of initialisation and shuffling.
+	Seed uint64
+	// Epochs is the number of epochs run; BestEpoch the one kept (1-based).
+	Epochs, BestEpoch int
+	// ValLoss is the best validation loss (or training loss when no
+	// validation split was used).
+	ValLoss float64
+	// Docs is the number of training documents (validation included).
+	Docs int
+}
+
+// NewModel returns an untrained model for the vocabulary with Glorot-normal
+// weights truncated at two standard deviations (sigma = sqrt(2/(V+K))) drawn
+// from seed, and zero biases. The same seed gives the same weights on every
+// platform. It errors when the parameters are invalid.
+func NewModel(p Params, vocab *Vocabulary, seed uint64) (*Model, error) {
+	if vocab == nil {
+		return nil, errors.New("kate: nil vocabulary")
+	}
+	if err := p.Validate(vocab.Len()); err != nil {
+		return nil, err
+	}
+	m := newModelShell(p, vocab)
+	v, k := vocab.Len(), p.Dim
+	rng := rand.New(rand.NewPCG(seed, 0x4b415445)) // "KATE"
+	sigma := math.Sqrt(2 / float64(v+k))
+	for i := range m.wt {
+		m.wt[i] = float32(sigma * truncNormal(rng))
+	}
+	m.info.Seed = seed
+	return m, nil
+}
+
+func newModelShell(p Params, vocab *Vocabulary) *Model {
+	v, k := vocab.Len(), p.Dim
+	return &Model{
+		params: p, vocab: vocab,
+		wt: make([]float32, k*v), b: make([]float32, k), c: make([]float32, v),
+	}
+}
+
+// truncNormal draws a standard normal deviate restricted to [-2, 2] with
+// the polar method. It uses only IEEE basic operations and math.Log1p (pure
+// Go on every target), so it is reproducible across platforms.
+func truncNormal(r *rand.Rand) float64 {
+	for {
+		u := 2*r.Float64() - 1
+		v := 2*r.Float64() - 1
+		s := u*u + v*v
+		if s >= 1 || s == 0 {
+			continue
+		}
+		x := u * math.Sqrt(-2*math.Log1p(s-1)/s)
+		if x >= -2 && x <= 2 {
+			return x
+		}
+	}
+}
+
+// Params returns the model's hyper-parameters.
+func (m *Model) Params() Params { return m.params }
+
+// Dim returns K, the embedding size.
+func (m *Model) Dim() int { return m.params.Dim }
+
+// Vocabulary returns the model's vocabulary.
+func (m *Model) Vocabulary() *Vocabulary { return m.vocab }
+
+// Info returns metadata about the training run.
+func (m *Model) Info() TrainInfo { return m.info }
+
+// Weights returns copies of the parameters: wt (K x V row-major, the
+// transpose of the paper's W), the encoder bias b (K) and the decoder bias
+// c (V).
+func (m *Model) Weights() (wt, b, c []float32) {
+	return slices.Clone(m.wt), slices.Clone(m.b), slices.Clone(m.c)
+}
+
+// Vectorizer turns raw text into input vectors for one model, caching the
+// mapping from raw tokens to vocabulary indices. A Vectorizer is not safe
+// for concurrent use; Model.Vectorize and Model.Encode use an internal pool.
+type Vectorizer struct {
+	m      *Model
+	cache  map[string]int32
+	counts []int32
+	seen   []int32
+	buf    []byte
+}
+
+// NewVectorizer returns a vectorizer for m.
+func (m *Model) NewVectorizer() *Vectorizer {
+	return newVectorizer(m.vocab, m.params.Text, m)
+}
+
+func newVectorizer(vocab *Vocabulary, opts TextOptions, m *Model) *Vectorizer {
+	return &Vectorizer{m: m, cache: make(map[string]int32), counts: make([]int32, vocab.Len())}
+}
+
+func (z *Vectorizer) lookup(raw []byte) int32 {
+	if id, ok := z.cache[string(raw)]; ok {
+		return id
+	}
+	key := string(raw)
+	id := int32(-1)
+	if term := processToken(key, z.m.params.Text); term != "" {
+		if i, ok := z.m.vocab.Index(term); ok {
+			id = int32(i)
+		}
+	}
+	if len(z.cache) >= maxCacheEntries {
+		clear(z.cache)
+	}
+	z.cache[key] = id
+	return id
+}
+
+// Vector returns the input vector x of text.
+func (z *Vectorizer) Vector(text string) SparseVector {
+	seen := z.seen[:0]
+	forEachRawToken(text, &z.buf, func(raw []byte) {
+		id := z.lookup(raw)
+		if id < 0 {
+			return
+		}
+		if z.counts[id] == 0 {
+			seen = append(seen, id)
+		}
+		z.counts[id]++
+	})
+	slices.Sort(seen)
+	out := SparseVector{Indices: make([]int32, len(seen)), Values: make([]float32, len(seen))}
+	maxc := int32(0)
+	for _, id := range seen {
+		maxc = max(maxc, z.counts[id])
+	}
+	if maxc > 0 {
+		den := math.Log1p(float64(maxc))
+		for j, id := range seen {
+			out.Indices[j] = id
+			out.Values[j] = float32(math.Log1p(float64(z.counts[id])) / den)
+			z.counts[id] = 0
+		}
+	}
+	z.seen = seen
+	return out
+}
+
+func (m *Model) getVectorizer() *Vectorizer {
+	if z, ok := m.pool.Get().(*Vectorizer); ok {
+		return z
+	}
+	return m.NewVectorizer()
+}
+
+// Vectorize returns the input vector x of text (DESIGN §1.1).
+func (m *Model) Vectorize(text string) SparseVector {
+	z := m.getVectorizer()
+	defer m.pool.Put(z)
+	return z.Vector(text)
+}
+
+// EncodeVectorTo writes the embedding tanh(x W + b) of the input vector x
+// into dst, which must have length Dim. There is no competition at
+// inference. It errors when dst has the wrong length or x is malformed.
+func (m *Model) EncodeVectorTo(dst []float32, x SparseVector) error {
+	if len(dst) != m.params.Dim {
+		return fmt.Errorf("kate: destination has length %d, want %d", len(dst), m.params.Dim)
+	}
+	if err := x.Validate(m.vocab.Len()); err != nil {
+		return err
+	}
+	m.encode(dst, x)
+	return nil
+}
+
+// encode computes z = tanh(x W + b) into z (length K) for a valid x.
+func (m *Model) encode(z []float32, x SparseVector) {
+	preactivate(z, m.wt, m.b, m.vocab.Len(), x)
+	for j, a := range z {
+		z[j] = tanhf(a)
+	}
+}
+
+// preactivate computes a = x W + b into a (length K), gathering the nnz
+// entries of x from each row of wt (K x V).
+func preactivate(a, wt, b []float32, v int, x SparseVector) {
+	idx, val := x.Indices, x.Values
+	val = val[:len(idx)]
+	for j := range a {
+		row := wt[j*v : (j+1)*v : (j+1)*v]
+		s := b[j]
+		for q, i := range idx {
+			s += val[q] * row[i]
+		}
+		a[j] = s
+	}
+}
+
+// EncodeTo writes the embedding of text into dst (length Dim).
+func (m *Model) EncodeTo(dst []float32, text string) error {
+	if len(dst) != m.params.Dim {
+		return fmt.Errorf("kate: destination has length %d, want %d", len(dst), m.params.Dim)
+	}
+	z := m.getVectorizer()
+	x := z.Vector(text)
+	m.pool.Put(z)
+	m.encode(dst, x)
+	return nil
+}
+
+// Encode returns the embeddings of texts as one row-major n x Dim slice.
+// The native build spreads the work over all cores; the result does not
+// depend on how it is spread.
+func (m *Model) Encode(texts []string) []float32 {
+	k := m.params.Dim
+	out := make([]float32, len(texts)*k)
+	parallelFor(len(texts), 64, func(lo, hi int) {
+		z := m.getVectorizer()
+		for i := lo; i < hi; i++ {
+			m.encode(out[i*k:(i+1)*k], z.Vector(texts[i]))
+		}
+		m.pool.Put(z)
+	})
+	return out
+}
+
+// EncodeVectors returns the embeddings of input vectors as one row-major
+// n x Dim slice. It errors when a vector is malformed.
+func (m *Model) EncodeVectors(xs []SparseVector) ([]float32, error) {
+	for i, x := range xs {
+		if err := x.Validate(m.vocab.Len()); err != nil {
+			return nil, fmt.Errorf("vector %d: %w", i, err)
+		}
+	}
+	k := m.params.Dim
+	out := make([]float32, len(xs)*k)
+	parallelFor(len(xs), 64, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			m.encode(out[i*k:(i+1)*k], xs[i])
+		}
+	})
+	return out, nil
+}
+
+// parallelFor runs fn over [0, n) in blocks of at least grain items, on up
+// to GOMAXPROCS goroutines. Under WebAssembly it runs inline.
+func parallelFor(n, grain int, fn func(lo, hi int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if runtime.GOARCH == "wasm" || workers < 2 || n <= grain {
+		if n > 0 {
+			fn(0, n)
+		}
+		return
+	}
+	blocks := (n + grain - 1) / grain
+	workers = min(workers, blocks)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	next := 0
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				b := next
+				next++
+				mu.Unlock()
+				if b >= blocks {
+					return
+				}
+				fn(b*grain, min(n, (b+1)*grain))
+			}
+		}()
+	}
+	wg.Wait()
+}

@@ -1,0 +1,219 @@
+package kate
+
+import (
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kljensen/snowball/english"
+)
+
+// TextOptions selects the preprocessing applied to raw text before it is
+// mapped onto the vocabulary (DESIGN §1.1). The zero value turns both
+// stemming and stopword removal off; DefaultTextOptions turns both on, as
+// the paper did.
+type TextOptions struct {
+	// Stem applies the Snowball (Porter 2) English stemmer to every token.
+	Stem bool
+	// Stopwords drops English stopwords (checked before stemming).
+	Stopwords bool
+}
+
+// DefaultTextOptions returns the paper's preprocessing: stemming and
+// stopword removal both on.
+func DefaultTextOptions() TextOptions { return TextOptions{Stem: true, Stopwords: true} }
+
+// maxTokenBytes bounds the length of a token; longer runs of letters are
+// cut, so that one pathological input cannot create huge strings.
+const maxTokenBytes = 64
+
+// maxCacheEntries bounds every per-tokenizer cache; a cache that grows past
+// it is cleared.
+const maxCacheEntries = 1 << 17
+
+// Tokenizer turns text into terms: lower-case, ASCII punctuation and every
+// other non-letter, non-digit character as separators, all-digit tokens
+// dropped, optional stopword removal and stemming. Stems are cached. A
+// Tokenizer is safe for concurrent use.
+type Tokenizer struct {
+	opts  TextOptions
+	mu    sync.Mutex
+	cache map[string]string // lower-cased raw token -> term ("" = dropped)
+}
+
+// NewTokenizer returns a tokenizer with the given options.
+func NewTokenizer(opts TextOptions) *Tokenizer {
+	return &Tokenizer{opts: opts, cache: make(map[string]string)}
+}
+
+// Options returns the tokenizer's options.
+func (t *Tokenizer) Options() TextOptions { return t.opts }
+
+// Tokens returns the terms of text in order of appearance.
+func (t *Tokenizer) Tokens(text string) []string {
+	var out []string
+	var buf []byte
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	forEachRawToken(text, &buf, func(raw []byte) {
+		if term := t.termLocked(raw); term != "" {
+			out = append(out, term)
+		}
+	})
+	return out
+}
+
+// termLocked maps a lower-cased raw token to its term, or "" when the token
+// is dropped. t.mu must be held.
+func (t *Tokenizer) termLocked(raw []byte) string {
+	if term, ok := t.cache[string(raw)]; ok {
+		return term
+	}
+	key := string(raw)
+	term := processToken(key, t.opts)
+	if len(t.cache) >= maxCacheEntries {
+		clear(t.cache)
+	}
+	t.cache[key] = term
+	return term
+}
+
+// processToken applies the digit filter, stopwords and stemming to one
+// lower-cased raw token. It returns "" when the token is dropped.
+func processToken(tok string, opts TextOptions) string {
+	allDigits := true
+	for i := 0; i < len(tok); i++ {
+		if c := tok[i]; c < '0' || c > '9' {
+			allDigits = false
+			break
+		}
+	}
+	if allDigits {
+		return ""
+	}
+	if opts.Stopwords && IsStopword(tok) {
+		return ""
+	}
+	if opts.Stem {
+		tok = english.Stem(tok, true)
+		if tok == "" {
+			return ""
+		}
+	}
+	return tok
+}
+
+// forEachRawToken calls fn with every maximal run of letters and digits in
+// text, lower-cased (ASCII fast path, Unicode otherwise), truncated to
+// maxTokenBytes. The slice passed to fn is only valid during the call.
+// Invalid UTF-8 bytes are separators.
+func forEachRawToken(text string, buf *[]byte, fn func(raw []byte)) {
+	b := (*buf)[:0]
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+				if len(b) < maxTokenBytes {
+					b = append(b, c)
+				}
+			case c >= 'A' && c <= 'Z':
+				if len(b) < maxTokenBytes {
+					b = append(b, c+('a'-'A'))
+				}
+			default:
+				if len(b) > 0 {
+					fn(b)
+					b = b[:0]
+				}
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		if r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			r = unicode.ToLower(r)
+			if len(b)+utf8.RuneLen(r) <= maxTokenBytes {
+				b = utf8.AppendRune(b, r)
+			}
+			continue
+		}
+		if len(b) > 0 {
+			fn(b)
+			b = b[:0]
+		}
+	}
+	if len(b) > 0 {
+		fn(b)
+		b = b[:0]
+	}
+	*buf = b
+}
+
+// IsStopword reports whether the lower-case word w is in the English
+// stopword list used by the tokenizer.
+func IsStopword(w string) bool {
+	_, ok := stopwords[w]
+	return ok
+}
+
+// Stopwords returns a copy of the English stopword list, sorted.
+func Stopwords() []string {
+	out := make([]string, 0, len(stopwords))
+	for w := range stopwords {
+		out = append(out, w)
+	}
+	sortStrings(out)
+	return out
+}
+
+var stopwords = func() map[string]struct{} {
+	m := make(map[string]struct{}, len(stopwordList))
+	for _, w := range stopwordList {
+		m[w] = struct{}{}
+	}
+	return m
+}()
+
+// stopwordList is a general English stopword list (function words, pronouns,
+// auxiliaries, common adverbs), in the spirit of the lists used by
+// scikit-learn and NLTK.
+var stopwordList = []string{
+	"a", "about", "above", "across", "after", "afterwards", "again", "against",
+	"all", "almost", "alone", "along", "already", "also", "although", "always",
+	"am", "among", "amongst", "an", "and", "another", "any", "anyhow", "anyone",
+	"anything", "anyway", "anywhere", "are", "around", "as", "at", "be",
+	"became", "because", "become", "becomes", "becoming", "been", "before",
+	"beforehand", "behind", "being", "below", "beside", "besides", "between",
+	"beyond", "both", "but", "by", "can", "cannot", "could", "couldn", "d",
+	"did", "didn", "do", "does", "doesn", "doing", "don", "done", "down",
+	"due", "during", "each", "eg", "either", "else", "elsewhere", "enough",
+	"etc", "even", "ever", "every", "everyone", "everything", "everywhere",
+	"except", "few", "for", "former", "formerly", "from", "further", "had",
+	"hadn", "has", "hasn", "have", "haven", "having", "he", "hence", "her",
+	"here", "hereafter", "hereby", "herein", "hereupon", "hers", "herself",
+	"him", "himself", "his", "how", "however", "i", "ie", "if", "in", "inc",
+	"indeed", "into", "is", "isn", "it", "its", "itself", "just", "latter",
+	"latterly", "least", "less", "ll", "ltd", "m", "many", "may", "me",
+	"meanwhile", "might", "mine", "more", "moreover", "most", "mostly", "much",
+	"must", "mustn", "my", "myself", "namely", "neither", "never",
+	"nevertheless", "next", "no", "nobody", "none", "noone", "nor", "not",
+	"nothing", "now", "nowhere", "o", "of", "off", "often", "on", "once",
+	"only", "onto", "or", "other", "others", "otherwise", "our", "ours",
+	"ourselves", "out", "over", "own", "per", "perhaps", "please", "rather",
+	"re", "s", "same", "seem", "seemed", "seeming", "seems", "several", "she",
+	"should", "shouldn", "since", "so", "some", "somehow", "someone",
+	"something", "sometime", "sometimes", "somewhere", "still", "such", "t",
+	"than", "that", "the", "their", "theirs", "them", "themselves", "then",
+	"thence", "there", "thereafter", "thereby", "therefore", "therein",
+	"thereupon", "these", "they", "this", "those", "though", "through",
+	"throughout", "thru", "thus", "to", "together", "too", "toward", "towards",
+	"under", "until", "up", "upon", "us", "ve", "very", "via", "was", "wasn",
+	"we", "well", "were", "weren", "what", "whatever", "when", "whence",
+	"whenever", "where", "whereafter", "whereas", "whereby", "wherein",
+	"whereupon", "wherever", "whether", "which", "while", "whither", "who",
+	"whoever", "whole", "whom", "whose", "why", "will", "with", "within",
+	"without", "won", "would", "wouldn", "y", "yet", "you", "your", "yours",
+	"yourself", "yourselves",
+}

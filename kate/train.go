@@ -1,0 +1,647 @@
+package kate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Config holds everything that defines a training run: the network's
+// hyper-parameters, the vocabulary size, and the schedule (DESIGN §1.4).
+type Config struct {
+	Params
+	// VocabSize is V, the number of most frequent terms kept.
+	VocabSize int
+	// Epochs is the maximum number of epochs.
+	Epochs int
+	// BatchSize is the number of documents per gradient step.
+	BatchSize int
+	// Seed drives initialisation, the validation split and shuffling.
+	Seed uint64
+	// ValidationDocs is the number of training documents held out for
+	// validation. At most a fifth of the documents is held out; with fewer
+	// than 10 documents none is, and the training loss is monitored instead.
+	ValidationDocs int
+	// LearningRate, Rho and Eps configure Adadelta.
+	LearningRate, Rho, Eps float64
+	// ReducePatience is the number of epochs without improvement after which
+	// the learning rate is multiplied by ReduceFactor (not below MinLR).
+	ReducePatience int
+	ReduceFactor   float64
+	MinLR          float64
+	// StopPatience is the number of epochs without improvement (by more than
+	// MinDelta) after which training stops.
+	StopPatience int
+	MinDelta     float64
+	// LossEvery: the training loss is computed on every LossEvery-th batch
+	// only (it costs V logarithms per document and is only reported). 1
+	// computes it everywhere.
+	LossEvery int
+}
+
+// DefaultConfig returns the paper's settings: K=128, k=32, alpha=6.26,
+// V=2000, 100 epochs, batches of 100, 1000 validation documents, Adadelta
+// with learning rate 2.0, rho 0.95, eps 1e-8, learning rate x0.2 after 3
+// epochs without improvement (floor 0.01), stop after 5 (min delta 1e-5),
+// full gradient through the competition, stemming and stopwords on.
+func DefaultConfig() Config {
+	return Config{
+		Params:    Params{Dim: 128, K: 32, Alpha: 6.26, Grad: GradFull, Text: DefaultTextOptions()},
+		VocabSize: 2000, Epochs: 100, BatchSize: 100, Seed: 1, ValidationDocs: 1000,
+		LearningRate: 2.0, Rho: 0.95, Eps: 1e-8,
+		ReducePatience: 3, ReduceFactor: 0.2, MinLR: 0.01,
+		StopPatience: 5, MinDelta: 1e-5, LossEvery: 5,
+	}
+}
+
+// Validate reports whether the configuration can be trained.
+func (c Config) Validate() error {
+	if c.VocabSize < 1 || c.VocabSize > MaxVocabulary {
+		return fmt.Errorf("kate: vocabulary size %d must be in [1, %d]", c.VocabSize, MaxVocabulary)
+	}
+	if err := c.Params.Validate(c.VocabSize); err != nil {
+		return err
+	}
+	switch {
+	case c.Epochs < 1 || c.Epochs > 100000:
+		return fmt.Errorf("kate: epochs %d must be in [1, 100000]", c.Epochs)
+	case c.BatchSize < 1 || c.BatchSize > 1<<16:
+		return fmt.Errorf("kate: batch size %d must be in [1, 65536]", c.BatchSize)
+	case c.ValidationDocs < 0:
+		return fmt.Errorf("kate: validation documents %d must be >= 0", c.ValidationDocs)
+	case !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0):
+		return fmt.Errorf("kate: learning rate %v must be > 0", c.LearningRate)
+	case !(c.Rho > 0 && c.Rho < 1):
+		return fmt.Errorf("kate: rho %v must be in (0, 1)", c.Rho)
+	case !(c.Eps > 0):
+		return fmt.Errorf("kate: eps %v must be > 0", c.Eps)
+	case c.ReducePatience < 1 || c.StopPatience < 1:
+		return errors.New("kate: patience values must be >= 1")
+	case !(c.ReduceFactor > 0 && c.ReduceFactor <= 1):
+		return fmt.Errorf("kate: reduce factor %v must be in (0, 1]", c.ReduceFactor)
+	case c.MinLR < 0 || c.MinDelta < 0:
+		return errors.New("kate: min learning rate and min delta must be >= 0")
+	case c.LossEvery < 1:
+		return fmt.Errorf("kate: loss-every %d must be >= 1", c.LossEvery)
+	}
+	return nil
+}
+
+// Progress reports the state of a training run.
+type Progress struct {
+	// Epoch is the current epoch (1-based) and Epochs the maximum.
+	Epoch, Epochs int
+	// Batch is the number of batches done in this epoch, of Batches.
+	Batch, Batches int
+	// Loss is the mean training loss (with competition) over the sampled
+	// batches of this epoch so far; NaN before the first sample.
+	Loss float64
+	// ValLoss is the validation loss (without competition) at the end of the
+	// epoch; NaN inside an epoch or without validation documents.
+	ValLoss float64
+	// BestValLoss is the best monitored loss so far and BestEpoch its epoch.
+	BestValLoss float64
+	BestEpoch   int
+	// LearningRate is the current learning rate.
+	LearningRate float64
+	// DocsPerSecond is the training throughput over the run so far.
+	DocsPerSecond float64
+	// Elapsed is the time since training started.
+	Elapsed time.Duration
+	// EpochDone is true for the report at the end of an epoch.
+	EpochDone bool
+	// Stopping is true when this end-of-epoch report is the last one
+	// (early stopping fired or the last epoch ran).
+	Stopping bool
+}
+
+// TrainOptions are the callbacks of a training run; all are optional.
+type TrainOptions struct {
+	// Progress is called after every epoch and every ProgressInterval
+	// within an epoch, from the training goroutine.
+	Progress func(Progress)
+	// ProgressInterval is the time between reports inside an epoch
+	// (default one second; negative disables them).
+	ProgressInterval time.Duration
+	// Yield, when set, is called between batches; the WebAssembly bridge
+	// uses it to let the JavaScript event loop run.
+	Yield func()
+}
+
+// Corpus is a tokenized, vectorized collection of documents with its
+// vocabulary.
+type Corpus struct {
+	Vocab   *Vocabulary
+	Vectors []SparseVector
+	Text    TextOptions
+}
+
+// BuildCorpus tokenizes texts with the given options, keeps the vocabSize
+// most frequent terms and returns the documents' input vectors. It errors
+// when there are no texts or no terms.
+func BuildCorpus(texts []string, opts TextOptions, vocabSize int) (*Corpus, error) {
+	if len(texts) == 0 {
+		return nil, errors.New("kate: no documents")
+	}
+	if vocabSize < 1 || vocabSize > MaxVocabulary {
+		return nil, fmt.Errorf("kate: vocabulary size %d must be in [1, %d]", vocabSize, MaxVocabulary)
+	}
+	// Pass 1: raw token -> term id (interned), documents as term-id lists.
+	termID := make(map[string]int32)
+	var terms []string
+	var counts []int
+	rawCache := make(map[string]int32)
+	docs := make([][]int32, len(texts))
+	var buf []byte
+	for d, t := range texts {
+		var ids []int32
+		forEachRawToken(t, &buf, func(raw []byte) {
+			id, ok := rawCache[string(raw)]
+			if !ok {
+				key := string(raw)
+				id = -1
+				if term := processToken(key, opts); term != "" {
+					tid, ok := termID[term]
+					if !ok {
+						tid = int32(len(terms))
+						termID[term] = tid
+						terms = append(terms, term)
+						counts = append(counts, 0)
+					}
+					id = tid
+				}
+				if len(rawCache) >= maxCacheEntries {
+					clear(rawCache)
+				}
+				rawCache[key] = id
+			}
+			if id >= 0 {
+				ids = append(ids, id)
+				counts[id]++
+			}
+		})
+		docs[d] = ids
+	}
+	cm := make(map[string]int, len(terms))
+	for i, t := range terms {
+		cm[t] = counts[i]
+	}
+	vocab, err := vocabularyFromCounts(cm, vocabSize)
+	if err != nil {
+		return nil, err
+	}
+	remap := make([]int32, len(terms))
+	for i, t := range terms {
+		remap[i] = -1
+		if j, ok := vocab.Index(t); ok {
+			remap[i] = int32(j)
+		}
+	}
+	c := &Corpus{Vocab: vocab, Vectors: make([]SparseVector, len(texts)), Text: opts}
+	cnt := make([]int32, vocab.Len())
+	var seen []int32
+	for d, ids := range docs {
+		seen = seen[:0]
+		for _, id := range ids {
+			if j := remap[id]; j >= 0 {
+				if cnt[j] == 0 {
+					seen = append(seen, j)
+				}
+				cnt[j]++
+			}
+		}
+		c.Vectors[d] = countsToVectorDense(seen, cnt)
+		docs[d] = nil
+	}
+	return c, nil
+}
+
+// countsToVectorDense builds the log-max vector from the indices in seen and
+// their counts in cnt, and zeroes those counts.
+func countsToVectorDense(seen []int32, cnt []int32) SparseVector {
+	slices.Sort(seen)
+	out := SparseVector{Indices: make([]int32, len(seen)), Values: make([]float32, len(seen))}
+	maxc := int32(0)
+	for _, id := range seen {
+		maxc = max(maxc, cnt[id])
+	}
+	if maxc == 0 {
+		return out
+	}
+	den := math.Log1p(float64(maxc))
+	for j, id := range seen {
+		out.Indices[j] = id
+		out.Values[j] = float32(math.Log1p(float64(cnt[id])) / den)
+		cnt[id] = 0
+	}
+	return out
+}
+
+// Train builds the vocabulary from texts, then trains a model on them
+// (see TrainVectors). It errors on an invalid configuration, on documents
+// without terms, and with ctx.Err() when ctx is cancelled.
+func Train(ctx context.Context, texts []string, cfg Config, opt TrainOptions) (*Model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	c, err := BuildCorpus(texts, cfg.Text, cfg.VocabSize)
+	if err != nil {
+		return nil, err
+	}
+	return TrainVectors(ctx, c.Vocab, c.Vectors, cfg, opt)
+}
+
+// trainChunks is the fixed number of parts a batch is split into, each with
+// its own gradient buffer, summed in order: the result does not depend on
+// how many goroutines (or none) process the parts.
+const trainChunks = 4
+
+// TrainVectors trains a model on input vectors over vocab (cfg.VocabSize is
+// ignored; the vocabulary's size is V). It holds out validation documents,
+// runs Adadelta with the learning-rate schedule and early stopping of
+// DESIGN §1.4, and returns the model of the best epoch. The same inputs and
+// seed give the same model bytes on every platform and core count. It
+// errors on an invalid configuration or vector, on an empty corpus, and
+// with ctx.Err() when ctx is cancelled.
+func TrainVectors(ctx context.Context, vocab *Vocabulary, xs []SparseVector, cfg Config, opt TrainOptions) (*Model, error) {
+	if vocab == nil {
+		return nil, errors.New("kate: nil vocabulary")
+	}
+	cfg.VocabSize = vocab.Len()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if len(xs) == 0 {
+		return nil, errors.New("kate: no documents to train on")
+	}
+	for i, x := range xs {
+		if err := x.Validate(vocab.Len()); err != nil {
+			return nil, fmt.Errorf("document %d: %w", i, err)
+		}
+	}
+	m, err := NewModel(cfg.Params, vocab, cfg.Seed)
+	if err != nil {
+		return nil, err
+	}
+	t := newTrainer(m, cfg)
+	return t.run(ctx, xs, opt)
+}
+
+type trainer struct {
+	m   *Model
+	cfg Config
+	v   int
+	// Adadelta accumulators, laid out like wt, b, c.
+	accW, updW, accB, updB, accC, updC []float32
+	ws                                 []*workspace
+	rng                                *rand.Rand
+}
+
+// workspace is the per-chunk state of a training step: gradient buffers and
+// scratch for one document.
+type workspace struct {
+	gW, gB, gC             []float32 // gradient sums over the chunk
+	a, z, h, g, dz, y, del []float32
+	comp                   *competition
+	win                    []int32
+	loss                   float64
+}
+
+func newWorkspace(v, k int) *workspace {
+	return &workspace{
+		gW: make([]float32, k*v), gB: make([]float32, k), gC: make([]float32, v),
+		a: make([]float32, k), z: make([]float32, k), h: make([]float32, k),
+		g: make([]float32, k), dz: make([]float32, k),
+		y: make([]float32, v), del: make([]float32, v),
+		comp: newCompetition(k), win: make([]int32, 0, k),
+	}
+}
+
+func newTrainer(m *Model, cfg Config) *trainer {
+	v, k := m.vocab.Len(), m.params.Dim
+	t := &trainer{
+		m: m, cfg: cfg, v: v,
+		accW: make([]float32, k*v), updW: make([]float32, k*v),
+		accB: make([]float32, k), updB: make([]float32, k),
+		accC: make([]float32, v), updC: make([]float32, v),
+		rng: rand.New(rand.NewPCG(cfg.Seed, 0x73687566)), // "shuf"
+	}
+	for range trainChunks {
+		t.ws = append(t.ws, newWorkspace(v, k))
+	}
+	return t
+}
+
+// step runs the forward and backward pass of one document, adding its
+// gradient (scaled by scale = 1/(B·V)) to ws's buffers, and its loss to
+// ws.loss when withLoss.
+func (t *trainer) step(ws *workspace, x SparseVector, scale float32, withLoss bool) {
+	m := t.m
+	v := t.v
+	p := m.params
+	// Encoder: a = x W + b, z = tanh(a).
+	preactivate(ws.a, m.wt, m.b, v, x)
+	for j, a := range ws.a {
+		ws.z[j] = tanhf(a)
+	}
+	// Competition: h.
+	ws.comp.forward(ws.z, ws.h, p.K, p.Alpha)
+	ws.win = ws.comp.winners(ws.win)
+	// Decoder pre-activation over the winners only: y = h W^T + c.
+	kern.DecodeRows(ws.y, m.c, m.wt, v, ws.win, ws.h)
+	if withLoss {
+		ws.loss += docLoss(ws.y, x)
+	}
+	// Output gradient delta = (sigmoid(y) - x) * scale.
+	kern.SigmoidDelta(ws.y, ws.del, scale)
+	for q, i := range x.Indices {
+		ws.del[i] -= x.Values[q] * scale
+	}
+	kern.Axpy(1, ws.del, ws.gC)
+	// Decoder gradient on the winner rows and g = delta W at the winners.
+	clear(ws.g)
+	kern.GradRows(ws.del, m.wt, ws.gW, v, ws.win, ws.h, ws.g)
+	if p.Grad == GradNone {
+		return
+	}
+	// Through the competition, then tanh, then the encoder.
+	ws.comp.backward(ws.g, ws.dz, p.Alpha, p.Grad)
+	idx, val := x.Indices, x.Values
+	for j, dz := range ws.dz {
+		if dz == 0 {
+			continue
+		}
+		z := ws.z[j]
+		da := dz * (1 - z*z)
+		ws.gB[j] += da
+		row := ws.gW[j*v : (j+1)*v]
+		for q, i := range idx {
+			row[i] += val[q] * da
+		}
+	}
+}
+
+// docLoss returns Σ_i softplus(y_i) − x_i·y_i, the binary cross-entropy of
+// one document summed over the V outputs, from the pre-activation y.
+func docLoss(y []float32, x SparseVector) float64 {
+	var s float64
+	for _, yi := range y {
+		s += softplus64(yi)
+	}
+	for q, i := range x.Indices {
+		s -= float64(x.Values[q]) * float64(y[i])
+	}
+	return s
+}
+
+// batch runs one gradient step over docs and returns the summed loss when
+// withLoss.
+func (t *trainer) batch(docs []SparseVector, lr float32, withLoss bool) float64 {
+	scale := float32(1 / (float64(len(docs)) * float64(t.v)))
+	per := (len(docs) + trainChunks - 1) / trainChunks
+	run := func(c int) {
+		ws := t.ws[c]
+		clear(ws.gW)
+		clear(ws.gB)
+		clear(ws.gC)
+		ws.loss = 0
+		lo := min(len(docs), c*per)
+		hi := min(len(docs), lo+per)
+		for _, x := range docs[lo:hi] {
+			t.step(ws, x, scale, withLoss)
+		}
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if runtime.GOARCH == "wasm" || workers < 2 {
+		for c := range trainChunks {
+			run(c)
+		}
+	} else {
+		var wg sync.WaitGroup
+		workers = min(workers, trainChunks)
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for c := w; c < trainChunks; c += workers {
+					run(c)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	// Sum the chunks in order into chunk 0, and apply Adadelta.
+	loss := 0.0
+	for c := range trainChunks {
+		loss += t.ws[c].loss
+	}
+	t.reduceAndUpdate(lr)
+	return loss
+}
+
+func (t *trainer) reduceAndUpdate(lr float32) {
+	m := t.m
+	v := t.v
+	rho := float32(t.cfg.Rho)
+	eps := float32(t.cfg.Eps)
+	w0 := t.ws[0]
+	k := m.params.Dim
+	parallelFor(k, 8, func(lo, hi int) {
+		a, b := lo*v, hi*v
+		for c := 1; c < trainChunks; c++ {
+			kern.Axpy(1, t.ws[c].gW[a:b], w0.gW[a:b])
+		}
+		adadelta(m.wt[a:b], w0.gW[a:b], t.accW[a:b], t.updW[a:b], lr, rho, eps)
+	})
+	for c := 1; c < trainChunks; c++ {
+		kern.Axpy(1, t.ws[c].gB, w0.gB)
+		kern.Axpy(1, t.ws[c].gC, w0.gC)
+	}
+	if m.params.Grad != GradNone {
+		adadelta(m.b, w0.gB, t.accB, t.updB, lr, rho, eps)
+	}
+	adadelta(m.c, w0.gC, t.accC, t.updC, lr, rho, eps)
+}
+
+// adadelta applies one Adadelta step to theta with gradient g:
+//
+//	A = rho A + (1-rho) g²;  d = g sqrt((D+eps)/(A+eps));
+//	theta -= lr d;  D = rho D + (1-rho) d².
+func adadelta(theta, g, acc, upd []float32, lr, rho, eps float32) {
+	n := len(theta)
+	g, acc, upd = g[:n], acc[:n], upd[:n]
+	r1 := 1 - rho
+	for i := range theta {
+		gi := g[i]
+		a := rho*acc[i] + r1*gi*gi
+		acc[i] = a
+		d := gi * float32(math.Sqrt(float64((upd[i]+eps)/(a+eps))))
+		theta[i] -= lr * d
+		upd[i] = rho*upd[i] + r1*d*d
+	}
+}
+
+// validationLoss returns the mean binary cross-entropy over docs with no
+// competition (h = z), per document and output.
+func (t *trainer) validationLoss(docs []SparseVector) float64 {
+	if len(docs) == 0 {
+		return math.NaN()
+	}
+	losses := make([]float64, len(docs))
+	m := t.m
+	parallelFor(len(docs), 16, func(lo, hi int) {
+		k := m.params.Dim
+		z := make([]float32, k)
+		y := make([]float32, t.v)
+		for d := lo; d < hi; d++ {
+			losses[d] = reconstructLoss(m, docs[d], z, y)
+		}
+	})
+	s := 0.0
+	for _, l := range losses {
+		s += l
+	}
+	return s / (float64(len(docs)) * float64(t.v))
+}
+
+// reconstructLoss returns the summed cross-entropy of reconstructing x
+// without competition, using scratch z (K) and y (V).
+func reconstructLoss(m *Model, x SparseVector, z, y []float32) float64 {
+	v := m.vocab.Len()
+	m.encode(z, x)
+	rows := make([]int32, 0, len(z))
+	for j, zj := range z {
+		if zj != 0 {
+			rows = append(rows, int32(j))
+		}
+	}
+	kern.DecodeRows(y, m.c, m.wt, v, rows, z)
+	return docLoss(y, x)
+}
+
+func (t *trainer) run(ctx context.Context, xs []SparseVector, opt TrainOptions) (*Model, error) {
+	cfg := t.cfg
+	n := len(xs)
+	// Validation split from a seeded permutation.
+	perm := rand.New(rand.NewPCG(cfg.Seed, 0x76616c69)).Perm(n) // "vali"
+	nVal := min(cfg.ValidationDocs, n/5)
+	if n < 10 {
+		nVal = 0
+	}
+	val := make([]SparseVector, nVal)
+	for i := range nVal {
+		val[i] = xs[perm[i]]
+	}
+	train := make([]SparseVector, n-nVal)
+	for i := range train {
+		train[i] = xs[perm[nVal+i]]
+	}
+	bs := cfg.BatchSize
+	batches := (len(train) + bs - 1) / bs
+	interval := opt.ProgressInterval
+	if interval == 0 {
+		interval = time.Second
+	}
+
+	start := time.Now()
+	lr := cfg.LearningRate
+	best := math.Inf(1)
+	bestEpoch := 0
+	wait, lrWait := 0, 0
+	var snapW, snapB, snapC []float32
+	docsDone := 0
+	lastReport := start
+	epoch := 0
+	for epoch = 1; epoch <= cfg.Epochs; epoch++ {
+		t.rng.Shuffle(len(train), func(i, j int) { train[i], train[j] = train[j], train[i] })
+		lossSum, lossDocs := 0.0, 0
+		for b := range batches {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			if opt.Yield != nil {
+				opt.Yield()
+			}
+			docs := train[b*bs : min(len(train), (b+1)*bs)]
+			withLoss := b%cfg.LossEvery == 0 || nVal == 0
+			l := t.batch(docs, float32(lr), withLoss)
+			if withLoss {
+				lossSum += l
+				lossDocs += len(docs)
+			}
+			docsDone += len(docs)
+			if opt.Progress != nil && interval > 0 && b+1 < batches && time.Since(lastReport) >= interval {
+				lastReport = time.Now()
+				el := time.Since(start)
+				opt.Progress(Progress{
+					Epoch: epoch, Epochs: cfg.Epochs, Batch: b + 1, Batches: batches,
+					Loss: meanLoss(lossSum, lossDocs, t.v), ValLoss: math.NaN(),
+					BestValLoss: best, BestEpoch: bestEpoch, LearningRate: lr,
+					DocsPerSecond: float64(docsDone) / el.Seconds(), Elapsed: el,
+				})
+			}
+		}
+		trainLoss := meanLoss(lossSum, lossDocs, t.v)
+		monitor := trainLoss
+		valLoss := math.NaN()
+		if nVal > 0 {
+			valLoss = t.validationLoss(val)
+			monitor = valLoss
+		}
+		stop := false
+		if monitor < best-cfg.MinDelta {
+			best = monitor
+			bestEpoch = epoch
+			wait, lrWait = 0, 0
+			snapW = append(snapW[:0], t.m.wt...)
+			snapB = append(snapB[:0], t.m.b...)
+			snapC = append(snapC[:0], t.m.c...)
+		} else {
+			wait++
+			lrWait++
+			if lrWait >= cfg.ReducePatience && lr > cfg.MinLR {
+				lr = math.Max(lr*cfg.ReduceFactor, cfg.MinLR)
+				lrWait = 0
+			}
+			if wait >= cfg.StopPatience {
+				stop = true
+			}
+		}
+		if epoch == cfg.Epochs {
+			stop = true
+		}
+		if opt.Progress != nil {
+			lastReport = time.Now()
+			el := time.Since(start)
+			opt.Progress(Progress{
+				Epoch: epoch, Epochs: cfg.Epochs, Batch: batches, Batches: batches,
+				Loss: trainLoss, ValLoss: valLoss, BestValLoss: best, BestEpoch: bestEpoch,
+				LearningRate: lr, DocsPerSecond: float64(docsDone) / el.Seconds(), Elapsed: el,
+				EpochDone: true, Stopping: stop,
+			})
+		}
+		if stop {
+			break
+		}
+	}
+	if snapW != nil {
+		copy(t.m.wt, snapW)
+		copy(t.m.b, snapB)
+		copy(t.m.c, snapC)
+	}
+	t.m.info = TrainInfo{Seed: cfg.Seed, Epochs: min(epoch, cfg.Epochs), BestEpoch: bestEpoch, ValLoss: best, Docs: n}
+	return t.m, nil
+}
+
+func meanLoss(sum float64, docs, v int) float64 {
+	if docs == 0 {
+		return math.NaN()
+	}
+	return sum / (float64(docs) * float64(v))
+}

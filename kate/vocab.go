@@ -1,0 +1,175 @@
+package kate
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"unicode/utf8"
+)
+
+// Vocabulary is an ordered list of distinct terms; a term's position is its
+// input dimension. It is immutable after construction and safe for
+// concurrent use.
+type Vocabulary struct {
+	words []string
+	index map[string]int32
+}
+
+// MaxVocabulary is the largest vocabulary size accepted anywhere.
+const MaxVocabulary = 1 << 20
+
+// NewVocabulary returns a vocabulary of the given terms in order. It errors
+// when the list is empty, longer than MaxVocabulary, or holds an empty,
+// over-long, invalid UTF-8 or repeated term.
+func NewVocabulary(words []string) (*Vocabulary, error) {
+	if len(words) == 0 {
+		return nil, errors.New("kate: empty vocabulary")
+	}
+	if len(words) > MaxVocabulary {
+		return nil, fmt.Errorf("kate: vocabulary of %d terms exceeds the limit of %d", len(words), MaxVocabulary)
+	}
+	v := &Vocabulary{words: make([]string, len(words)), index: make(map[string]int32, len(words))}
+	for i, w := range words {
+		if w == "" || len(w) > 4*maxTokenBytes || !utf8.ValidString(w) {
+			return nil, fmt.Errorf("kate: vocabulary term %d is empty, too long or not UTF-8", i)
+		}
+		if _, dup := v.index[w]; dup {
+			return nil, fmt.Errorf("kate: vocabulary term %q appears twice", w)
+		}
+		v.words[i] = w
+		v.index[w] = int32(i)
+	}
+	return v, nil
+}
+
+// BuildVocabulary returns the size most frequent terms over docs (total
+// count), ties broken by the term's string, so the result depends only on
+// the documents. Fewer terms are returned when the documents hold fewer
+// distinct terms. It errors when size < 1 or the documents hold no term.
+func BuildVocabulary(docs [][]string, size int) (*Vocabulary, error) {
+	counts := make(map[string]int)
+	for _, d := range docs {
+		for _, w := range d {
+			counts[w]++
+		}
+	}
+	return vocabularyFromCounts(counts, size)
+}
+
+func vocabularyFromCounts(counts map[string]int, size int) (*Vocabulary, error) {
+	if size < 1 {
+		return nil, fmt.Errorf("kate: vocabulary size %d must be at least 1", size)
+	}
+	if len(counts) == 0 {
+		return nil, errors.New("kate: the documents contain no terms (after stopword and digit removal)")
+	}
+	type wc struct {
+		w string
+		c int
+	}
+	all := make([]wc, 0, len(counts))
+	for w, c := range counts {
+		all = append(all, wc{w, c})
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].c != all[j].c {
+			return all[i].c > all[j].c
+		}
+		return all[i].w < all[j].w
+	})
+	if len(all) > size {
+		all = all[:size]
+	}
+	words := make([]string, len(all))
+	for i, e := range all {
+		words[i] = e.w
+	}
+	return NewVocabulary(words)
+}
+
+// Len returns the number of terms, V.
+func (v *Vocabulary) Len() int { return len(v.words) }
+
+// Word returns term i. It panics if i is out of range.
+func (v *Vocabulary) Word(i int) string { return v.words[i] }
+
+// Words returns a copy of the terms in order.
+func (v *Vocabulary) Words() []string { return append([]string(nil), v.words...) }
+
+// Index returns the position of term w and whether it is in the vocabulary.
+func (v *Vocabulary) Index(w string) (int, bool) {
+	i, ok := v.index[w]
+	return int(i), ok
+}
+
+// SparseVector is a document's input vector x in sparse form: Values[j] is
+// x at dimension Indices[j]. Indices are strictly increasing.
+type SparseVector struct {
+	Indices []int32
+	Values  []float32
+}
+
+// Nnz returns the number of stored (non-zero) entries.
+func (s SparseVector) Nnz() int { return len(s.Indices) }
+
+// Dense writes the vector into dst (length V), zeroing the other entries.
+func (s SparseVector) Dense(dst []float32) {
+	clear(dst)
+	for j, i := range s.Indices {
+		dst[i] = s.Values[j]
+	}
+}
+
+// Validate reports whether s is a well-formed vector over a vocabulary of
+// size v: equal lengths, strictly increasing indices in [0, v), finite
+// values.
+func (s SparseVector) Validate(v int) error {
+	if len(s.Indices) != len(s.Values) {
+		return fmt.Errorf("kate: sparse vector has %d indices but %d values", len(s.Indices), len(s.Values))
+	}
+	prev := int32(-1)
+	for j, i := range s.Indices {
+		if i <= prev || int(i) >= v {
+			return fmt.Errorf("kate: sparse vector index %d at position %d is out of order or outside [0, %d)", i, j, v)
+		}
+		prev = i
+		if x := s.Values[j]; math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return fmt.Errorf("kate: sparse vector value at position %d is not finite", j)
+		}
+	}
+	return nil
+}
+
+// CountsToVector turns term counts into KATE's input vector:
+// x_i = log(1+c_i) / max_j log(1+c_j) (DESIGN §1.1). counts maps vocabulary
+// index to count; zero counts are skipped. A document without terms gives
+// the empty (zero) vector.
+func CountsToVector(idx []int32, cnt []int32) SparseVector {
+	// idx need not be sorted; sort a copy alongside counts.
+	n := len(idx)
+	out := SparseVector{Indices: make([]int32, 0, n), Values: make([]float32, 0, n)}
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return idx[order[a]] < idx[order[b]] })
+	maxc := int32(0)
+	for _, c := range cnt {
+		maxc = max(maxc, c)
+	}
+	if maxc <= 0 {
+		return out
+	}
+	den := math.Log1p(float64(maxc))
+	for _, o := range order {
+		if cnt[o] <= 0 {
+			continue
+		}
+		out.Indices = append(out.Indices, idx[o])
+		out.Values = append(out.Values, float32(math.Log1p(float64(cnt[o]))/den))
+	}
+	return out
+}
+
+func sortStrings(s []string) { sort.Strings(s) }
