@@ -301,6 +301,8 @@ type trainer struct {
 	accW, updW, accB, updB, accC, updC []float32
 	ws                                 []*workspace
 	rng                                *rand.Rand
+	// serial forces one goroutine (benchmarks, determinism tests).
+	serial bool
 }
 
 // workspace is the per-chunk state of a training step: gradient buffers and
@@ -418,7 +420,7 @@ func (t *trainer) batch(docs []SparseVector, lr float32, withLoss bool) float64 
 		}
 	}
 	workers := runtime.GOMAXPROCS(0)
-	if runtime.GOARCH == "wasm" || workers < 2 {
+	if runtime.GOARCH == "wasm" || workers < 2 || t.serial {
 		for c := range trainChunks {
 			run(c)
 		}

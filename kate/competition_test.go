@@ -1,0 +1,119 @@
+package kate
+
+import (
+	"math"
+	"slices"
+	"testing"
+)
+
+func TestCompetitionPaperExample(t *testing.T) {
+	const alpha = 6.26
+	z := []float32{0.8, 0.2, 0.1, -0.1, -0.3, -0.6}
+	h := make([]float32, len(z))
+	c := newCompetition(len(z))
+	c.forward(z, h, 2, alpha)
+	want := []float32{0.8 + 0.3*alpha, 0, 0, 0, 0, -0.6 - 0.4*alpha}
+	for i := range want {
+		if math.Abs(float64(h[i]-want[i])) > 1e-5 {
+			t.Fatalf("h = %v, want %v", h, want)
+		}
+	}
+	if !slices.Equal(c.posW, []int32{0}) || !slices.Equal(c.negW, []int32{5}) {
+		t.Errorf("winners pos %v neg %v, want [0] [5]", c.posW, c.negW)
+	}
+	if !slices.Equal(c.posL, []int32{1, 2}) || !slices.Equal(c.negL, []int32{3, 4}) {
+		t.Errorf("losers pos %v neg %v, want [1 2] [3 4]", c.posL, c.negL)
+	}
+	if math.Abs(float64(c.ep-0.3)) > 1e-6 || math.Abs(float64(c.en-0.4)) > 1e-6 {
+		t.Errorf("energies %v %v, want 0.3 0.4", c.ep, c.en)
+	}
+}
+
+func TestCompetitionFewerThanQuota(t *testing.T) {
+	// One positive unit, quota ceil(4/2)=2: it wins with zero energy; the
+	// negative side has 3 units and quota 2.
+	z := []float32{-0.5, 0.3, -0.2, -0.9, 0}
+	h := make([]float32, len(z))
+	c := newCompetition(len(z))
+	c.forward(z, h, 4, 2)
+	want := []float32{-0.5 - 2*0.2, 0.3, 0, -0.9 - 2*0.2, 0}
+	for i := range want {
+		if math.Abs(float64(h[i]-want[i])) > 1e-6 {
+			t.Fatalf("h = %v, want %v", h, want)
+		}
+	}
+	if c.ep != 0 || len(c.posL) != 0 {
+		t.Errorf("positive energy %v losers %v, want 0 and none", c.ep, c.posL)
+	}
+	// No negative units at all.
+	z = []float32{0.1, 0.4, 0.2}
+	c.forward(z, h, 2, 3)
+	want = []float32{0, 0.4 + 3*(0.1+0.2), 0}
+	for i := range want {
+		if math.Abs(float64(h[i]-want[i])) > 1e-6 {
+			t.Fatalf("all positive: h = %v, want %v", h, want)
+		}
+	}
+}
+
+func TestCompetitionOddKAndTies(t *testing.T) {
+	// k = 3: two positive winners, one negative.
+	z := []float32{0.5, 0.5, 0.5, -0.1, -0.2}
+	h := make([]float32, len(z))
+	c := newCompetition(len(z))
+	c.forward(z, h, 3, 1)
+	// Ties go to the lower index: units 0 and 1 win, 2 loses.
+	if !slices.Equal(c.posW, []int32{0, 1}) || !slices.Equal(c.posL, []int32{2}) {
+		t.Fatalf("pos winners %v losers %v", c.posW, c.posL)
+	}
+	if !slices.Equal(c.negW, []int32{4}) || !slices.Equal(c.negL, []int32{3}) {
+		t.Fatalf("neg winners %v losers %v", c.negW, c.negL)
+	}
+	want := []float32{1.0, 1.0, 0, 0, -0.3}
+	for i := range want {
+		if math.Abs(float64(h[i]-want[i])) > 1e-6 {
+			t.Fatalf("h = %v, want %v", h, want)
+		}
+	}
+	// k = K: everyone wins, h = z.
+	c.forward(z, h, len(z), 6.26)
+	if !slices.Equal(h, z) {
+		t.Errorf("k=K: h = %v, want z = %v", h, z)
+	}
+}
+
+func TestCompetitionBackward(t *testing.T) {
+	const alpha = 2
+	z := []float32{0.8, 0.2, 0.1, -0.1, -0.3, -0.6}
+	h := make([]float32, 6)
+	c := newCompetition(6)
+	c.forward(z, h, 2, alpha)
+	g := []float32{1, 100, 100, 100, 100, 3} // loser entries must be ignored
+	dz := make([]float32, 6)
+	c.backward(g, dz, alpha, GradFull)
+	want := []float32{1, alpha * 1, alpha * 1, alpha * 3, alpha * 3, 3}
+	if !slices.Equal(dz, want) {
+		t.Errorf("full: dz = %v, want %v", dz, want)
+	}
+	c.backward(g, dz, alpha, GradNone)
+	for i, v := range dz {
+		if v != 0 {
+			t.Errorf("none: dz[%d] = %v, want 0", i, v)
+		}
+	}
+}
+
+func TestParseGradMode(t *testing.T) {
+	for s, want := range map[string]GradMode{"full": GradFull, "NONE": GradNone, " full ": GradFull} {
+		got, err := ParseGradMode(s)
+		if err != nil || got != want {
+			t.Errorf("ParseGradMode(%q) = %v, %v", s, got, err)
+		}
+	}
+	if _, err := ParseGradMode("half"); err == nil {
+		t.Error("ParseGradMode(half) did not fail")
+	}
+	if GradFull.String() != "full" || GradNone.String() != "none" {
+		t.Error("String")
+	}
+}

@@ -1,0 +1,119 @@
+package kate
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestTokenizer(t *testing.T) {
+	cases := []struct {
+		opts TextOptions
+		in   string
+		want []string
+	}{
+		{TextOptions{}, "Hello, World! it's 2024 a_b x86 ÉCOLE", []string{"hello", "world", "it", "s", "a", "b", "x86", "école"}},
+		{TextOptions{Stopwords: true}, "The cat and the hat", []string{"cat", "hat"}},
+		{TextOptions{Stem: true}, "running runs ran connection", []string{"run", "run", "ran", "connect"}},
+		{DefaultTextOptions(), "The Running of the Bulls in 1993: bulls ran!", []string{"run", "bull", "bull", "ran"}},
+		{DefaultTextOptions(), "", nil},
+		{DefaultTextOptions(), "12345 678 ---", nil},
+		{TextOptions{}, "tab\tnew\nline\u00a0nbsp", []string{"tab", "new", "line", "nbsp"}},
+		{TextOptions{}, "bad\xffutf8", []string{"bad", "utf8"}},
+	}
+	for _, c := range cases {
+		got := NewTokenizer(c.opts).Tokens(c.in)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%+v Tokens(%q) = %q, want %q", c.opts, c.in, got, c.want)
+		}
+	}
+	long := strings.Repeat("a", 1000)
+	if got := NewTokenizer(TextOptions{}).Tokens(long); len(got) != 1 || len(got[0]) != maxTokenBytes {
+		t.Errorf("long token not capped: %d", len(got[0]))
+	}
+	if !IsStopword("the") || IsStopword("cat") || len(Stopwords()) < 200 {
+		t.Error("stopword list")
+	}
+}
+
+func TestVocabularyDeterministic(t *testing.T) {
+	docs := [][]string{{"b", "a", "c", "a"}, {"c", "d", "b"}, {"e"}}
+	v, err := BuildVocabulary(docs, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// counts: a2 b2 c2 d1 e1 -> a, b, c (ties by string)
+	if got := v.Words(); !slices.Equal(got, []string{"a", "b", "c"}) {
+		t.Errorf("vocabulary %v", got)
+	}
+	for range 5 {
+		w, _ := BuildVocabulary([][]string{{"e"}, {"c", "d", "b"}, {"b", "a", "c", "a"}}, 3)
+		if !slices.Equal(w.Words(), v.Words()) {
+			t.Fatal("vocabulary depends on document order")
+		}
+	}
+	if _, err := BuildVocabulary(nil, 3); err == nil {
+		t.Error("empty documents accepted")
+	}
+	if _, err := BuildVocabulary(docs, 0); err == nil {
+		t.Error("size 0 accepted")
+	}
+	if _, err := NewVocabulary([]string{"a", "a"}); err == nil {
+		t.Error("duplicate accepted")
+	}
+	if i, ok := v.Index("b"); !ok || i != 1 {
+		t.Errorf("Index(b) = %d, %v", i, ok)
+	}
+}
+
+func TestVectorize(t *testing.T) {
+	c, err := BuildCorpus([]string{"apple apple apple banana cherry", "banana cherry cherry", "12 34"}, TextOptions{}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := c.Vectors[0]
+	// counts apple 3, banana 1, cherry 1 -> log(2)/log(4) = 0.5 for the singles
+	ia, _ := c.Vocab.Index("apple")
+	ib, _ := c.Vocab.Index("banana")
+	vals := map[int32]float32{}
+	for q, i := range x.Indices {
+		vals[i] = x.Values[q]
+	}
+	if vals[int32(ia)] != 1 || vals[int32(ib)] != 0.5 || len(vals) != 3 {
+		t.Errorf("vector %v (apple %d banana %d)", x, ia, ib)
+	}
+	if c.Vectors[2].Nnz() != 0 {
+		t.Error("document of digits is not the zero vector")
+	}
+	m, err := NewModel(Params{Dim: 4, K: 2, Alpha: 1, Text: TextOptions{}}, c.Vocab, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The model's vectorizer gives the same vectors as the corpus builder.
+	for d, text := range []string{"apple apple apple banana cherry", "banana cherry cherry"} {
+		got := m.Vectorize(text)
+		if !slices.Equal(got.Indices, c.Vectors[d].Indices) || !slices.Equal(got.Values, c.Vectors[d].Values) {
+			t.Errorf("Vectorize(%q) = %v, corpus %v", text, got, c.Vectors[d])
+		}
+	}
+}
+
+func FuzzTokenize(f *testing.F) {
+	for _, s := range []string{"Hello, World!", "ÉCOLE naïve 123abc", "\xff\xfe", "a_b-c.d", strings.Repeat("z", 300)} {
+		f.Add(s)
+	}
+	tok := NewTokenizer(DefaultTextOptions())
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, w := range tok.Tokens(s) {
+			if w == "" || len(w) > 4*maxTokenBytes {
+				t.Fatalf("bad token %q", w)
+			}
+			if strings.ToLower(w) != w && !strings.ContainsFunc(w, func(r rune) bool { return r > 127 }) {
+				t.Fatalf("token %q is not lower-case", w)
+			}
+			if IsStopword(w) && !tok.Options().Stem {
+				t.Fatalf("stopword %q kept", w)
+			}
+		}
+	})
+}

@@ -1,0 +1,253 @@
+package kate
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// synthCorpus returns n documents drawn from `topics` latent topics over a
+// synthetic vocabulary, and each document's topic.
+func synthCorpus(n, topics int, seed uint64) ([]string, []int) {
+	r := rand.New(rand.NewPCG(seed, 1))
+	texts := make([]string, n)
+	labels := make([]int, n)
+	for d := range texts {
+		tp := r.IntN(topics)
+		labels[d] = tp
+		var sb strings.Builder
+		for range 30 + r.IntN(40) {
+			if r.Float64() < 0.7 {
+				fmt.Fprintf(&sb, "topic%cword%c ", 'a'+tp, 'a'+r.IntN(12))
+			} else {
+				fmt.Fprintf(&sb, "common%c ", 'a'+r.IntN(20))
+			}
+		}
+		texts[d] = sb.String()
+	}
+	return texts, labels
+}
+
+func smallConfig() Config {
+	cfg := DefaultConfig()
+	cfg.Dim, cfg.K, cfg.VocabSize, cfg.Epochs, cfg.BatchSize = 16, 6, 200, 6, 20
+	cfg.Text = TextOptions{}
+	return cfg
+}
+
+func TestTrainDeterministicAcrossCores(t *testing.T) {
+	texts, _ := synthCorpus(300, 4, 1)
+	cfg := smallConfig()
+	var first []byte
+	for _, procs := range []int{1, 2, 4} {
+		old := runtime.GOMAXPROCS(procs)
+		m, err := Train(context.Background(), texts, cfg, TrainOptions{})
+		runtime.GOMAXPROCS(old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := m.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first == nil {
+			first = b
+		} else if !bytes.Equal(first, b) {
+			t.Fatalf("GOMAXPROCS=%d gives different model bytes", procs)
+		}
+	}
+	cfg.Seed = 2
+	m, _ := Train(context.Background(), texts, cfg, TrainOptions{})
+	if b, _ := m.MarshalBinary(); bytes.Equal(b, first) {
+		t.Error("a different seed gives the same model")
+	}
+}
+
+func TestTrainLearnsAndReports(t *testing.T) {
+	texts, labels := synthCorpus(400, 4, 2)
+	cfg := smallConfig()
+	cfg.Epochs = 15
+	var reports []Progress
+	m, err := Train(context.Background(), texts, cfg, TrainOptions{
+		Progress: func(p Progress) { reports = append(reports, p) }, ProgressInterval: -1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reports) == 0 || !reports[len(reports)-1].Stopping {
+		t.Fatalf("reports %v", reports)
+	}
+	first, last := reports[0], reports[len(reports)-1]
+	if !(last.BestValLoss < first.ValLoss) {
+		t.Errorf("validation loss did not improve: first %v best %v", first.ValLoss, last.BestValLoss)
+	}
+	for _, p := range reports {
+		if !p.EpochDone || p.Batches != 16 || math.IsNaN(p.ValLoss) || p.DocsPerSecond <= 0 {
+			t.Errorf("bad report %+v", p)
+		}
+	}
+	if m.Info().BestEpoch != last.BestEpoch || m.Info().Docs != 400 {
+		t.Errorf("info %+v", m.Info())
+	}
+	// Embeddings separate the latent topics: nearest neighbour (leave one
+	// out) has the same topic far above chance (0.25).
+	emb := m.Encode(texts)
+	k := m.Dim()
+	hits := 0
+	for i := range texts {
+		best, bestS := -1, float32(-2)
+		for j := range texts {
+			if j != i {
+				if s := Cosine(emb[i*k:(i+1)*k], emb[j*k:(j+1)*k]); s > bestS {
+					best, bestS = j, s
+				}
+			}
+		}
+		if labels[best] == labels[i] {
+			hits++
+		}
+	}
+	if acc := float64(hits) / float64(len(texts)); acc < 0.8 {
+		t.Errorf("1-NN topic accuracy %.2f, want >= 0.8", acc)
+	}
+}
+
+func TestTrainCancel(t *testing.T) {
+	texts, _ := synthCorpus(300, 4, 3)
+	cfg := smallConfig()
+	cfg.Epochs = 1000
+	ctx, cancel := context.WithCancel(context.Background())
+	batches := 0
+	_, err := Train(ctx, texts, cfg, TrainOptions{Yield: func() {
+		batches++
+		if batches == 30 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if batches != 30 {
+		t.Errorf("training went on for %d batches after cancel", batches-30)
+	}
+}
+
+func TestTrainErrors(t *testing.T) {
+	cfg := smallConfig()
+	bad := []func(c *Config){
+		func(c *Config) { c.K = c.Dim + 1 },
+		func(c *Config) { c.K = 0 },
+		func(c *Config) { c.Dim = 0 },
+		func(c *Config) { c.Alpha = float32(math.NaN()) },
+		func(c *Config) { c.Epochs = 0 },
+		func(c *Config) { c.BatchSize = 0 },
+		func(c *Config) { c.VocabSize = 0 },
+		func(c *Config) { c.LearningRate = -1 },
+		func(c *Config) { c.Grad = 7 },
+		func(c *Config) { c.Dim, c.VocabSize = MaxDim, MaxVocabulary },
+	}
+	for i, f := range bad {
+		c := cfg
+		f(&c)
+		if _, err := Train(context.Background(), []string{"a b c"}, c, TrainOptions{}); err == nil {
+			t.Errorf("bad config %d accepted", i)
+		}
+	}
+	if _, err := Train(context.Background(), nil, cfg, TrainOptions{}); err == nil {
+		t.Error("no documents accepted")
+	}
+	if _, err := Train(context.Background(), []string{"123 456", "!!"}, cfg, TrainOptions{}); err == nil {
+		t.Error("documents without terms accepted")
+	}
+	vocab, _ := NewVocabulary([]string{"a", "b"})
+	bad2 := []SparseVector{{Indices: []int32{5}, Values: []float32{1}}}
+	if _, err := TrainVectors(context.Background(), vocab, bad2, cfg, TrainOptions{}); err == nil {
+		t.Error("out-of-range vector accepted")
+	}
+	// A tiny corpus trains without validation documents.
+	m, err := Train(context.Background(), []string{"a b", "b c", "c a"}, cfg, TrainOptions{})
+	if err != nil || m.Info().Epochs < 1 {
+		t.Errorf("tiny corpus: %v", err)
+	}
+}
+
+func TestEncodeConsistent(t *testing.T) {
+	texts, _ := synthCorpus(200, 3, 4)
+	cfg := smallConfig()
+	cfg.Epochs = 2
+	m, err := Train(context.Background(), texts, cfg, TrainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := m.Encode(texts)
+	one := make([]float32, m.Dim())
+	for i, s := range texts {
+		if err := m.EncodeTo(one, s); err != nil {
+			t.Fatal(err)
+		}
+		for j := range one {
+			if one[j] != all[i*m.Dim()+j] {
+				t.Fatalf("EncodeTo and Encode differ at doc %d", i)
+			}
+		}
+	}
+	if err := m.EncodeTo(make([]float32, 3), "x"); err == nil {
+		t.Error("short destination accepted")
+	}
+	xs := make([]SparseVector, len(texts))
+	for i, s := range texts {
+		xs[i] = m.Vectorize(s)
+	}
+	ev, err := m.EncodeVectors(xs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range ev {
+		if ev[i] != all[i] {
+			t.Fatal("EncodeVectors differs from Encode")
+		}
+	}
+	if _, err := m.EncodeVectors([]SparseVector{{Indices: []int32{1, 1}, Values: []float32{1, 1}}}); err == nil {
+		t.Error("malformed vector accepted")
+	}
+	if allocs := testing.AllocsPerRun(50, func() { _ = m.EncodeVectorTo(one, xs[0]) }); allocs != 0 {
+		t.Errorf("EncodeVectorTo allocates %v times", allocs)
+	}
+	// Topics and Nearest.
+	tops, err := m.Topics(5)
+	if err != nil || len(tops) != m.Dim() || len(tops[0].Words) != 5 || tops[0].Weights[0] < tops[0].Weights[4] {
+		t.Errorf("topics %v %v", tops, err)
+	}
+	if _, err := m.Topics(0); err == nil {
+		t.Error("Topics(0) accepted")
+	}
+	nb, err := Nearest(all[:m.Dim()], all, m.Dim(), 3)
+	if err != nil || len(nb) != 3 || nb[0].Index != 0 || math.Abs(float64(nb[0].Score-1)) > 1e-5 {
+		t.Errorf("nearest %v %v", nb, err)
+	}
+	if _, err := Nearest(all[:3], all, m.Dim(), 3); err == nil {
+		t.Error("Nearest with a wrong query length accepted")
+	}
+	// PCA: deterministic 2-D projection whose first axis has the larger variance.
+	p, err := PCA(all, m.Dim(), 2)
+	if err != nil || len(p) != 2*len(texts) {
+		t.Fatalf("PCA: %v", err)
+	}
+	var v0, v1 float64
+	for i := range texts {
+		v0 += float64(p[2*i] * p[2*i])
+		v1 += float64(p[2*i+1] * p[2*i+1])
+	}
+	if v0 < v1 {
+		t.Errorf("PCA axis variances %v < %v", v0, v1)
+	}
+	if _, err := PCA(all[:m.Dim()], m.Dim(), 2); err == nil {
+		t.Error("PCA of one row accepted")
+	}
+}
