@@ -69,19 +69,22 @@ func TestModelFileErrors(t *testing.T) {
 		data []byte
 		want string
 	}{
-		"empty":      {nil, "bad magic"},
-		"not model":  {[]byte("hello world, this is not a model file at all......................."), "bad magic"},
-		"header":     {data[:40], "truncated header"},
-		"truncated":  {data[:len(data)-100], "truncated"},
-		"trailing":   {append(slices.Clone(data), 0), "trailing"},
-		"corrupted":  {mut(func(b []byte) []byte { b[len(b)/2] ^= 0x10; return b }), "checksum"},
-		"version":    {mut(func(b []byte) []byte { le.PutUint32(b[8:], 99); return reseal(b) }), "format version 99"},
-		"huge V":     {mut(func(b []byte) []byte { le.PutUint32(b[12:], 1<<30); return reseal(b) }), "implausible"},
-		"huge K":     {mut(func(b []byte) []byte { le.PutUint32(b[16:], 1<<20); return reseal(b) }), "implausible"},
-		"k > K":      {mut(func(b []byte) []byte { le.PutUint32(b[20:], 1000); return reseal(b) }), "winners"},
-		"grad":       {mut(func(b []byte) []byte { b[28] = 9; return reseal(b) }), "gradient mode"},
-		"NaN weight": {mut(func(b []byte) []byte { le.PutUint32(b[len(b)-8:], math.Float32bits(float32(math.NaN()))); return reseal(b) }), "non-finite"},
-		"vocab len":  {mut(func(b []byte) []byte { b[headerBytes] = 0; return reseal(b) }), "vocabulary"},
+		"empty":     {nil, "bad magic"},
+		"not model": {[]byte("hello world, this is not a model file at all......................."), "bad magic"},
+		"header":    {data[:40], "truncated header"},
+		"truncated": {data[:len(data)-100], "truncated"},
+		"trailing":  {append(slices.Clone(data), 0), "trailing"},
+		"corrupted": {mut(func(b []byte) []byte { b[len(b)/2] ^= 0x10; return b }), "checksum"},
+		"version":   {mut(func(b []byte) []byte { le.PutUint32(b[8:], 99); return reseal(b) }), "format version 99"},
+		"huge V":    {mut(func(b []byte) []byte { le.PutUint32(b[12:], 1<<30); return reseal(b) }), "implausible"},
+		"huge K":    {mut(func(b []byte) []byte { le.PutUint32(b[16:], 1<<20); return reseal(b) }), "implausible"},
+		"k > K":     {mut(func(b []byte) []byte { le.PutUint32(b[20:], 1000); return reseal(b) }), "winners"},
+		"grad":      {mut(func(b []byte) []byte { b[28] = 9; return reseal(b) }), "gradient mode"},
+		"NaN weight": {mut(func(b []byte) []byte {
+			le.PutUint32(b[len(b)-8:], math.Float32bits(float32(math.NaN())))
+			return reseal(b)
+		}), "non-finite"},
+		"vocab len": {mut(func(b []byte) []byte { b[headerBytes] = 0; return reseal(b) }), "vocabulary"},
 	}
 	for name, c := range cases {
 		_, err := UnmarshalModel(c.data)
