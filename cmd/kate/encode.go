@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+func init() {
+	commands["encode"] = &command{
+		summary: "write the embeddings of a corpus (.tsv, .f32 or - for TSV on stdout)",
+		usage:   "kate encode --model MODEL --data FILE -o OUT.tsv|OUT.f32|-",
+		run:     runEncode,
+	}
+}
+
+func runEncode(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "encode")
+	var modelPath, out string
+	fs.StringVar(&modelPath, "model", "", "model `FILE` written by kate train")
+	df := addDataFlags(fs)
+	fs.StringVar(&out, "o", "", "output `FILE`: .tsv (one row per document, K tab-separated values), .f32 (raw little-endian float32, row-major) or - (TSV on stdout)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs("encode", pos); err != nil {
+		return err
+	}
+	if modelPath == "" {
+		return usagef("encode", "missing --model MODEL")
+	}
+	if df.path == "" {
+		return usagef("encode", "missing --data FILE")
+	}
+	var write func(w io.Writer, rows []float32, dim int) error
+	switch ext := strings.ToLower(filepath.Ext(out)); {
+	case out == "":
+		return usagef("encode", "missing -o OUT (.tsv, .f32 or - for stdout)")
+	case out == "-" || ext == ".tsv":
+		write = writeTSV
+	case ext == ".f32":
+		write = writeF32
+	default:
+		return usagef("encode", "output %s: unknown format %q, use .tsv, .f32 or - for stdout", out, ext)
+	}
+	if out != "-" {
+		if err := checkOutputDir(out); err != nil {
+			return err
+		}
+	}
+	m, err := loadModel("encode", modelPath)
+	if err != nil {
+		return err
+	}
+	docs, err := df.load("encode")
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	rows := m.Encode(texts(docs))
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if out == "-" {
+		if err := write(e.stdout, rows, m.Dim()); err != nil {
+			return &failure{fmt.Errorf("writing to stdout: %v", err)}
+		}
+		return nil
+	}
+	err = writeFileAtomic(out, func(w io.Writer) error {
+		if err := write(w, rows, m.Dim()); err != nil {
+			return &failure{fmt.Errorf("cannot write %s: %v", out, err)}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "wrote %d x %d embeddings to %s\n", len(docs), m.Dim(), out)
+	return nil
+}
+
+// writeTSV writes rows (n x dim, row-major) as one line per row of
+// tab-separated values, each the shortest decimal that reads back as the
+// same float32.
+func writeTSV(w io.Writer, rows []float32, dim int) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var buf []byte
+	for i := 0; i < len(rows); i += dim {
+		buf = buf[:0]
+		for j, v := range rows[i : i+dim] {
+			if j > 0 {
+				buf = append(buf, '\t')
+			}
+			buf = strconv.AppendFloat(buf, float64(v), 'g', -1, 32)
+		}
+		buf = append(buf, '\n')
+		if _, err := bw.Write(buf); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// writeF32 writes rows as raw little-endian float32 values, row-major.
+func writeF32(w io.Writer, rows []float32, _ int) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var b [4]byte
+	for _, v := range rows {
+		binary.LittleEndian.PutUint32(b[:], math.Float32bits(v))
+		if _, err := bw.Write(b[:]); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}

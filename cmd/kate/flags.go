@@ -1,0 +1,213 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/kate-web/kate/dataset"
+	"github.com/kate-web/kate/kate"
+)
+
+// trainFlags are the training hyper-parameters shared by every command
+// that trains a model (train, eval).
+type trainFlags struct {
+	dim, k, vocab, epochs, batch, val int
+	alpha                             float64
+	grad                              string
+	seed                              uint64
+	noStem, noStopwords               bool
+}
+
+// addTrainFlags defines the training flags on fs, with the defaults of
+// kate.DefaultConfig, and returns where their values land.
+func addTrainFlags(fs *flag.FlagSet) *trainFlags {
+	d := kate.DefaultConfig()
+	f := &trainFlags{}
+	fs.IntVar(&f.dim, "dim", d.Dim, "embedding size K (hidden units)")
+	fs.IntVar(&f.k, "k", d.K, "number of winners of the k-competitive layer (at most --dim)")
+	alpha, _ := strconv.ParseFloat(strconv.FormatFloat(float64(d.Alpha), 'g', -1, 32), 64) // 6.26, not 6.260000228881836
+	fs.Float64Var(&f.alpha, "alpha", alpha, "amplification of the losers' energy")
+	fs.IntVar(&f.vocab, "vocab", d.VocabSize, "vocabulary size V (most frequent terms)")
+	fs.IntVar(&f.epochs, "epochs", d.Epochs, "maximum number of epochs (early stopping may end sooner)")
+	fs.IntVar(&f.batch, "batch", d.BatchSize, "documents per gradient step")
+	fs.StringVar(&f.grad, "grad", d.Grad.String(), "gradient through the competition: full or none")
+	fs.Uint64Var(&f.seed, "seed", d.Seed, "random seed (initialisation, validation split, shuffling)")
+	fs.IntVar(&f.val, "val", d.ValidationDocs, "documents held out for validation (at most a fifth)")
+	fs.BoolVar(&f.noStem, "no-stem", false, "do not stem tokens")
+	fs.BoolVar(&f.noStopwords, "no-stopwords", false, "keep English stopwords")
+	return f
+}
+
+// config returns the training configuration the flags describe. It errors
+// (with the flag's name) when a value is out of range or k > dim.
+func (f *trainFlags) config() (kate.Config, error) {
+	cfg := kate.DefaultConfig()
+	switch {
+	case f.dim < 1 || f.dim > kate.MaxDim:
+		return cfg, fmt.Errorf("--dim %d must be in [1, %d]", f.dim, kate.MaxDim)
+	case f.k < 1:
+		return cfg, fmt.Errorf("--k %d must be at least 1", f.k)
+	case f.k > f.dim:
+		return cfg, fmt.Errorf("--k %d must not exceed --dim %d", f.k, f.dim)
+	case f.vocab < 1 || f.vocab > kate.MaxVocabulary:
+		return cfg, fmt.Errorf("--vocab %d must be in [1, %d]", f.vocab, kate.MaxVocabulary)
+	case f.epochs < 1:
+		return cfg, fmt.Errorf("--epochs %d must be at least 1", f.epochs)
+	case f.batch < 1:
+		return cfg, fmt.Errorf("--batch %d must be at least 1", f.batch)
+	case f.val < 0:
+		return cfg, fmt.Errorf("--val %d must be at least 0", f.val)
+	case !(f.alpha >= 0) || f.alpha > 1e30:
+		return cfg, fmt.Errorf("--alpha %v must be a finite number >= 0", f.alpha)
+	}
+	g, err := kate.ParseGradMode(f.grad)
+	if err != nil {
+		return cfg, fmt.Errorf("--grad %q must be full or none", f.grad)
+	}
+	cfg.Dim, cfg.K, cfg.Alpha, cfg.Grad = f.dim, f.k, float32(f.alpha), g
+	cfg.VocabSize, cfg.Epochs, cfg.BatchSize = f.vocab, f.epochs, f.batch
+	cfg.Seed, cfg.ValidationDocs = f.seed, f.val
+	cfg.Text = kate.TextOptions{Stem: !f.noStem, Stopwords: !f.noStopwords}
+	if err := cfg.Validate(); err != nil {
+		return cfg, errors.New(strings.TrimPrefix(err.Error(), "kate: "))
+	}
+	return cfg, nil
+}
+
+// dataFlags select an input corpus.
+type dataFlags struct {
+	path, textField, labelField, split string
+	maxDocs                            int
+}
+
+// addDataFlags defines --data, --text-field, --label-field, --split and
+// --max-docs on fs.
+func addDataFlags(fs *flag.FlagSet) *dataFlags {
+	f := &dataFlags{}
+	fs.StringVar(&f.path, "data", "", "input `FILE`: JSON Lines (.jsonl, optionally .gz), text with one document per line, or a directory of .txt files")
+	fs.StringVar(&f.textField, "text-field", "text", "JSON field holding the text")
+	fs.StringVar(&f.labelField, "label-field", "label", "JSON field holding the label")
+	fs.StringVar(&f.split, "split", "", "keep only documents whose \"split\" field equals this (empty: all)")
+	fs.IntVar(&f.maxDocs, "max-docs", 0, "read at most this many documents (0: all)")
+	return f
+}
+
+// load reads the corpus. cmd names the command for the usage hint when
+// --data is missing.
+func (f *dataFlags) load(cmd string) ([]dataset.Doc, error) {
+	if f.path == "" {
+		return nil, usagef(cmd, "missing --data FILE")
+	}
+	if f.maxDocs < 0 {
+		return nil, usagef(cmd, "--max-docs %d must be at least 0", f.maxDocs)
+	}
+	docs, err := dataset.Load(f.path, dataset.Options{
+		TextField: f.textField, LabelField: f.labelField, Split: f.split, MaxDocs: f.maxDocs,
+	})
+	if err != nil && strings.Contains(err.Error(), fmt.Sprintf("no %q field", f.textField)) {
+		err = fmt.Errorf("%w; choose the field with --text-field", err)
+	}
+	return docs, err
+}
+
+// texts returns the documents' texts.
+func texts(docs []dataset.Doc) []string {
+	out := make([]string, len(docs))
+	for i, d := range docs {
+		out[i] = d.Text
+	}
+	return out
+}
+
+// loadModel reads a model file, with a clear error naming it.
+func loadModel(cmd, path string) (*kate.Model, error) {
+	if path == "" {
+		return nil, usagef(cmd, "missing --model MODEL")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, pathError(err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%s: is a directory, not a model file", path)
+	}
+	m, err := kate.Load(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s", path, strings.TrimPrefix(err.Error(), "kate: "))
+	}
+	return m, nil
+}
+
+// pathError shortens an *os.PathError to "path: reason".
+func pathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		switch {
+		case errors.Is(pe.Err, os.ErrNotExist):
+			return fmt.Errorf("%s: no such file or directory", pe.Path)
+		case errors.Is(pe.Err, os.ErrPermission):
+			return fmt.Errorf("%s: permission denied", pe.Path)
+		}
+		return fmt.Errorf("%s: %v", pe.Path, pe.Err)
+	}
+	return err
+}
+
+// checkOutputDir errors early when path's directory does not exist, so
+// that a long run does not fail at the end.
+func checkOutputDir(path string) error {
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %v", path, pathError(err))
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("cannot write %s: %s is not a directory", path, dir)
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("cannot write %s: it is a directory", path)
+	}
+	return nil
+}
+
+// writeFileAtomic writes path through a temporary file in the same
+// directory, renamed into place only when write succeeds, so that a failed
+// or interrupted run leaves no partial file. Errors are failures (exit
+// status 1) unless write's own error says otherwise.
+func writeFileAtomic(path string, write func(w io.Writer) error) error {
+	if err := checkOutputDir(path); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return &failure{fmt.Errorf("cannot write %s: %v", path, pathError(err))}
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err := write(tmp); err != nil {
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		return &failure{fmt.Errorf("cannot write %s: %v", path, err)}
+	}
+	if err := tmp.Close(); err != nil {
+		return &failure{fmt.Errorf("cannot write %s: %v", path, err)}
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return &failure{fmt.Errorf("cannot write %s: %v", path, pathError(err))}
+	}
+	ok = true
+	return nil
+}
