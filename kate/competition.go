@@ -80,13 +80,14 @@ type competition struct {
 	posL, negL []int32 // losers
 	ep, en     float32 // energies of the positive and negative losers
 	sel        []int32 // scratch for selection
+	mark       []bool  // scratch: winners of the side being split
 }
 
 func newCompetition(dim int) *competition {
 	return &competition{
 		posW: make([]int32, 0, dim), negW: make([]int32, 0, dim),
 		posL: make([]int32, 0, dim), negL: make([]int32, 0, dim),
-		sel: make([]int32, 0, dim),
+		sel: make([]int32, 0, dim), mark: make([]bool, dim),
 	}
 }
 
@@ -127,30 +128,67 @@ func (c *competition) split(z []float32, quota int, positive bool, win, lose []i
 	if len(cand) <= quota {
 		return append(win, cand...), lose
 	}
-	// Mark the quota largest magnitudes by a partial selection sort on a
-	// copy ordered by magnitude (descending), index ascending on ties.
-	mag := func(j int32) float32 {
-		if positive {
-			return z[j]
-		}
-		return -z[j]
+	sign := float32(1)
+	if !positive {
+		sign = -1
 	}
-	// insertion sort by (magnitude desc, index asc); K is small.
-	for a := 1; a < len(cand); a++ {
-		x := cand[a]
-		mx := mag(x)
-		b := a - 1
-		for b >= 0 && (mag(cand[b]) < mx || (mag(cand[b]) == mx && cand[b] > x)) {
-			cand[b+1] = cand[b]
-			b--
-		}
-		cand[b+1] = x
+	if quota > 0 {
+		selectTop(cand, quota, z, sign)
 	}
-	win = append(win, cand[:quota]...)
-	lose = append(lose, cand[quota:]...)
-	sortInt32(win)
-	sortInt32(lose)
+	// The winners are cand[:quota] in some order; emit both lists in
+	// ascending unit order by marking the winners.
+	mark := c.mark[:len(z)]
+	for _, j := range cand[:quota] {
+		mark[j] = true
+	}
+	for j, v := range z {
+		if (positive && v > 0) || (!positive && v < 0) {
+			if mark[j] {
+				win = append(win, int32(j))
+				mark[j] = false
+			} else {
+				lose = append(lose, int32(j))
+			}
+		}
+	}
 	return win, lose
+}
+
+// selectTop reorders cand so that its first q entries are the q units that
+// rank first by (sign·z descending, unit index ascending): a quickselect.
+// The ranking is a strict total order, so the selected set is unique.
+func selectTop(cand []int32, q int, z []float32, sign float32) {
+	before := func(a, b int32) bool {
+		ka, kb := sign*z[a], sign*z[b]
+		return ka > kb || (ka == kb && a < b)
+	}
+	lo, hi := 0, len(cand)-1
+	target := q - 1
+	for lo < hi {
+		p := cand[lo+(hi-lo)/2]
+		i, j := lo, hi
+		for i <= j {
+			for before(cand[i], p) {
+				i++
+			}
+			for before(p, cand[j]) {
+				j--
+			}
+			if i <= j {
+				cand[i], cand[j] = cand[j], cand[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case target <= j:
+			hi = j
+		case target >= i:
+			lo = i
+		default:
+			return
+		}
+	}
 }
 
 // backward writes dz = ∂L/∂z (length K) from g = ∂L/∂h for the last forward

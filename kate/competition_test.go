@@ -2,6 +2,7 @@ package kate
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -116,4 +117,35 @@ func TestParseGradMode(t *testing.T) {
 	if GradFull.String() != "full" || GradNone.String() != "none" {
 		t.Error("String")
 	}
+}
+
+// The quickselect agrees with a full sort on random activations, ties
+// included.
+func TestCompetitionSelectionRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for trial := 0; trial < 500; trial++ {
+		k := 1 + r.IntN(40)
+		z := make([]float32, k)
+		for i := range z {
+			z[i] = float32(r.IntN(9)-4) / 4 // many ties and zeros
+		}
+		kk := 1 + r.IntN(k)
+		c := newCompetition(k)
+		h := make([]float32, k)
+		c.forward(z, h, kk, 1)
+		h64 := compete64(f64(z), kk, 1)
+		for i := range h {
+			if math.Abs(float64(h[i])-h64[i]) > 1e-5 {
+				t.Fatalf("z=%v k=%d: h=%v, reference %v", z, kk, h, h64)
+			}
+		}
+	}
+}
+
+func f64(x []float32) []float64 {
+	out := make([]float64, len(x))
+	for i, v := range x {
+		out[i] = float64(v)
+	}
+	return out
 }

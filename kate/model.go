@@ -261,7 +261,27 @@ func (m *Model) encode(z []float32, x SparseVector) {
 func preactivate(a, wt, b []float32, v int, x SparseVector) {
 	idx, val := x.Indices, x.Values
 	val = val[:len(idx)]
-	for j := range a {
+	k := len(a)
+	j := 0
+	// Four rows at a time share the loads of idx and val; each row's sum
+	// still runs over the entries in order, so the result is the same as
+	// one row at a time.
+	for ; j+4 <= k; j += 4 {
+		r0 := wt[j*v : (j+1)*v : (j+1)*v]
+		r1 := wt[(j+1)*v : (j+2)*v : (j+2)*v]
+		r2 := wt[(j+2)*v : (j+3)*v : (j+3)*v]
+		r3 := wt[(j+3)*v : (j+4)*v : (j+4)*v]
+		s0, s1, s2, s3 := b[j], b[j+1], b[j+2], b[j+3]
+		for q, i := range idx {
+			x := val[q]
+			s0 += x * r0[i]
+			s1 += x * r1[i]
+			s2 += x * r2[i]
+			s3 += x * r3[i]
+		}
+		a[j], a[j+1], a[j+2], a[j+3] = s0, s1, s2, s3
+	}
+	for ; j < k; j++ {
 		row := wt[j*v : (j+1)*v : (j+1)*v]
 		s := b[j]
 		for q, i := range idx {

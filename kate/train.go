@@ -374,19 +374,53 @@ func (t *trainer) step(ws *workspace, x SparseVector, scale float32, withLoss bo
 	}
 	// Through the competition, then tanh, then the encoder.
 	ws.comp.backward(ws.g, ws.dz, p.Alpha, p.Grad)
+	encoderGrad(ws, x, v)
+}
+
+// encoderGrad adds the encoder part of the weight gradient, x ⊗ dL/da with
+// dL/da = dL/dz·(1−z²), to the rows of ws.gW, and dL/da to ws.gB.
+func encoderGrad(ws *workspace, x SparseVector, v int) {
 	idx, val := x.Indices, x.Values
+	val = val[:len(idx)]
+	// Collect the units with a non-zero gradient, then update four rows at a
+	// time (each entry of gW still receives exactly one addition).
+	rows := ws.win[:0]
+	da := ws.a // the pre-activations are no longer needed
 	for j, dz := range ws.dz {
 		if dz == 0 {
 			continue
 		}
 		z := ws.z[j]
-		da := dz * (1 - z*z)
-		ws.gB[j] += da
-		row := ws.gW[j*v : (j+1)*v]
+		d := dz * (1 - z*z)
+		da[j] = d
+		ws.gB[j] += d
+		rows = append(rows, int32(j))
+	}
+	r := 0
+	for ; r+4 <= len(rows); r += 4 {
+		j0, j1, j2, j3 := int(rows[r]), int(rows[r+1]), int(rows[r+2]), int(rows[r+3])
+		g0 := ws.gW[j0*v : (j0+1)*v : (j0+1)*v]
+		g1 := ws.gW[j1*v : (j1+1)*v : (j1+1)*v]
+		g2 := ws.gW[j2*v : (j2+1)*v : (j2+1)*v]
+		g3 := ws.gW[j3*v : (j3+1)*v : (j3+1)*v]
+		d0, d1, d2, d3 := da[j0], da[j1], da[j2], da[j3]
 		for q, i := range idx {
-			row[i] += val[q] * da
+			x := val[q]
+			g0[i] += x * d0
+			g1[i] += x * d1
+			g2[i] += x * d2
+			g3[i] += x * d3
 		}
 	}
+	for ; r < len(rows); r++ {
+		j := int(rows[r])
+		g := ws.gW[j*v : (j+1)*v : (j+1)*v]
+		d := da[j]
+		for q, i := range idx {
+			g[i] += val[q] * d
+		}
+	}
+	ws.win = rows
 }
 
 // docLoss returns Σ_i softplus(y_i) − x_i·y_i, the binary cross-entropy of

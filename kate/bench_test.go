@@ -1,0 +1,165 @@
+package kate
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"testing"
+	"time"
+)
+
+// benchDocs returns n synthetic 20-Newsgroups-like input vectors over V
+// terms: 60–120 distinct terms per document, Zipf-distributed over the
+// vocabulary, counts 1–4.
+func benchDocs(v, n int, seed uint64) []SparseVector {
+	r := rand.New(rand.NewPCG(seed, 7))
+	z := rand.NewZipf(r, 1.1, 10, uint64(v-1))
+	out := make([]SparseVector, n)
+	for d := range out {
+		nnz := 60 + r.IntN(61)
+		seen := map[int32]bool{}
+		var idx, cnt []int32
+		for len(idx) < nnz {
+			i := int32(z.Uint64())
+			if !seen[i] {
+				seen[i] = true
+				idx = append(idx, i)
+				cnt = append(cnt, int32(1+r.IntN(4)))
+			}
+		}
+		out[d] = CountsToVector(idx, cnt)
+	}
+	return out
+}
+
+func benchTrainer(b *testing.B, v, k, kk int) (*trainer, []SparseVector) {
+	words := make([]string, v)
+	for i := range words {
+		words[i] = fmt.Sprintf("t%d", i)
+	}
+	vocab, _ := NewVocabulary(words)
+	cfg := DefaultConfig()
+	cfg.Dim, cfg.K = k, kk
+	m, err := NewModel(cfg.Params, vocab, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return newTrainer(m, cfg), benchDocs(v, 2000, 3)
+}
+
+func reportDocs(b *testing.B, docs int, start time.Time) {
+	b.ReportMetric(float64(docs)/time.Since(start).Seconds(), "docs/s")
+}
+
+// BenchmarkTrain measures training throughput (one op = one batch of 100
+// documents, forward, backward and the Adadelta update) at V=2000, K=128.
+// "sparse" is the real training path, on one goroutine ("serial") and on all
+// cores; "dense" is the dense reference (V·K work per document and pass).
+func BenchmarkTrain(b *testing.B) {
+	const v, k, bs = 2000, 128, 100
+	for _, kk := range []int{32, 6} {
+		for _, mode := range []string{"sparse-serial", "sparse-parallel", "dense-serial"} {
+			b.Run(fmt.Sprintf("k=%d/%s", kk, mode), func(b *testing.B) {
+				t, docs := benchTrainer(b, v, k, kk)
+				t.serial = mode != "sparse-parallel"
+				xd := make([]float32, v)
+				ws := t.ws[0]
+				b.ResetTimer()
+				start := time.Now()
+				for i := 0; i < b.N; i++ {
+					lo := (i * bs) % len(docs)
+					batch := docs[lo : lo+bs]
+					if mode == "dense-serial" {
+						clear(ws.gW)
+						clear(ws.gB)
+						clear(ws.gC)
+						for _, x := range batch {
+							x.Dense(xd)
+							denseStep(t.m, ws, xd, 1.0/(bs*v), ws.gW, ws.gB, ws.gC)
+						}
+						for c := 1; c < trainChunks; c++ {
+							clear(t.ws[c].gW)
+							clear(t.ws[c].gB)
+							clear(t.ws[c].gC)
+						}
+						t.reduceAndUpdate(2)
+					} else {
+						t.batch(batch, 2, false)
+					}
+				}
+				reportDocs(b, b.N*bs, start)
+			})
+		}
+	}
+}
+
+// benchTexts returns real documents from the bundled 20 Newsgroups sample
+// (or the full corpus when present), falling back to synthetic text.
+func benchTexts(b *testing.B) []string {
+	for _, p := range []string{"../../shared/data/20news-bydate.jsonl.gz", "../testdata/20news-sample.jsonl.gz"} {
+		f, err := os.Open(p)
+		if err != nil {
+			continue
+		}
+		defer f.Close()
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(gz)
+		sc.Buffer(make([]byte, 1<<20), 1<<26)
+		var out []string
+		for sc.Scan() && len(out) < 4000 {
+			var d struct{ Text string }
+			if json.Unmarshal(sc.Bytes(), &d) == nil {
+				out = append(out, d.Text)
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	texts, _ := synthCorpus(2000, 20, 5)
+	return texts
+}
+
+// BenchmarkEncode measures text to embedding (tokenize, stem, vectorize,
+// encode) on 20 Newsgroups documents, one goroutine, and encoding of
+// ready input vectors.
+func BenchmarkEncode(b *testing.B) {
+	texts := benchTexts(b)
+	c, err := BuildCorpus(texts, DefaultTextOptions(), 2000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := NewModel(Params{Dim: 128, K: 32, Alpha: 6.26, Text: DefaultTextOptions()}, c.Vocab, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dst := make([]float32, 128)
+	b.Run("text", func(b *testing.B) {
+		z := m.NewVectorizer()
+		for _, s := range texts { // warm the token cache, as a long-lived model has
+			z.Vector(s)
+		}
+		b.ResetTimer()
+		start := time.Now()
+		for i := 0; i < b.N; i++ {
+			x := z.Vector(texts[i%len(texts)])
+			m.encode(dst, x)
+		}
+		reportDocs(b, b.N, start)
+	})
+	b.Run("vector", func(b *testing.B) {
+		start := time.Now()
+		for i := 0; i < b.N; i++ {
+			m.encode(dst, c.Vectors[i%len(c.Vectors)])
+		}
+		reportDocs(b, b.N, start)
+	})
+	_ = math.Pi
+}
