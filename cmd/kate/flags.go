@@ -181,9 +181,21 @@ func checkOutputDir(path string) error {
 // directory, renamed into place only when write succeeds, so that a failed
 // or interrupted run leaves no partial file. Errors are failures (exit
 // status 1) unless write's own error says otherwise.
+//
+// An existing path that is not a regular file (a device such as /dev/null
+// or /dev/stdout, a named pipe) is written directly, never replaced; a
+// symbolic link is followed, so that the file it points to is replaced.
 func writeFileAtomic(path string, write func(w io.Writer) error) error {
 	if err := checkOutputDir(path); err != nil {
 		return err
+	}
+	if st, err := os.Lstat(path); err == nil && st.Mode()&os.ModeSymlink != 0 {
+		if target, err := filepath.EvalSymlinks(path); err == nil {
+			path = target
+		}
+	}
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return writeDirect(path, write)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
@@ -209,5 +221,21 @@ func writeFileAtomic(path string, write func(w io.Writer) error) error {
 		return &failure{fmt.Errorf("cannot write %s: %v", path, pathError(err))}
 	}
 	ok = true
+	return nil
+}
+
+// writeDirect writes to an existing non-regular file such as a device.
+func writeDirect(path string, write func(w io.Writer) error) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return &failure{fmt.Errorf("cannot write %s: %v", path, pathError(err))}
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return &failure{fmt.Errorf("cannot write %s: %v", path, err)}
+	}
 	return nil
 }

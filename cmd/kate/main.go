@@ -145,9 +145,11 @@ func report(stderr io.Writer, prog string, err error) int {
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		code = exitInterrupted
-		msg = "interrupted"
-		if s, ok := strings.CutPrefix(err.Error(), "interrupted"); ok {
-			msg += s
+		for _, cause := range []error{context.Canceled, context.DeadlineExceeded} {
+			msg = strings.TrimSuffix(msg, ": "+cause.Error())
+			if msg == cause.Error() {
+				msg = "interrupted"
+			}
 		}
 	case errors.As(err, &ue):
 		hint := "kate help"

@@ -53,13 +53,6 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	n := len(docs)
 	texts := texts(docs)
 	docs = nil
-	if !quiet {
-		split := ""
-		if df.split != "" {
-			split = fmt.Sprintf(" (split %q)", df.split)
-		}
-		fmt.Fprintf(e.stderr, "read %d documents from %s%s in %s\n", n, df.path, split, fmtDuration(time.Since(start)))
-	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -70,8 +63,14 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	texts = nil // the vectors are all training needs
 	vocab := corpus.Vocab.Len()
 	if !quiet {
-		fmt.Fprintf(e.stderr, "vocabulary %d terms; training K=%d k=%d alpha=%g grad=%s on %d documents (%d held out)\n",
-			vocab, cfg.Dim, cfg.K, cfg.Alpha, cfg.Grad, n, heldOut(n, cfg.ValidationDocs))
+		split := ""
+		if df.split != "" {
+			split = fmt.Sprintf(" (split %q)", df.split)
+		}
+		fmt.Fprintf(e.stderr, "read %d documents from %s%s, vocabulary %d terms, in %s\n",
+			n, df.path, split, vocab, fmtDuration(time.Since(start)))
+		fmt.Fprintf(e.stderr, "training K=%d k=%d alpha=%g grad=%s on %d documents (%d held out for validation)\n",
+			cfg.Dim, cfg.K, cfg.Alpha, cfg.Grad, n-heldOut(n, cfg.ValidationDocs), heldOut(n, cfg.ValidationDocs))
 	}
 	var last kate.Progress
 	progress := func(p kate.Progress) { last = p }

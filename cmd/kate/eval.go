@@ -1,0 +1,286 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kate-web/kate/dataset"
+	"github.com/kate-web/kate/eval"
+)
+
+// defaultEvalData is the bundled 20 Newsgroups sample, used by "kate eval"
+// without --data when it is run from the repository's root.
+const defaultEvalData = "testdata/20news-sample.jsonl.gz"
+
+func init() {
+	commands["eval"] = &command{
+		summary: "train on a labelled corpus's train split and score the codes on its test split (classification, retrieval, LSA baseline)",
+		usage:   "kate eval --data FILE [--label-field label] [--dim 128] [--k 32] [--grad full|none] [--seed 1] [--epochs N] [training flags]",
+		run:     runEval,
+	}
+}
+
+// evalSummary is the JSON object printed as the last line of "kate eval".
+type evalSummary struct {
+	Dataset      string             `json:"dataset"`
+	DocsTrain    int                `json:"docs_train"`
+	DocsTest     int                `json:"docs_test"`
+	Classes      int                `json:"classes"`
+	MultiLabel   bool               `json:"multi_label"`
+	Dim          int                `json:"dim"`
+	K            int                `json:"k"`
+	Alpha        float64            `json:"alpha"`
+	Grad         string             `json:"grad"`
+	Vocab        int                `json:"vocab"`
+	Stem         bool               `json:"stem"`
+	Stopwords    bool               `json:"stopwords"`
+	Seed         uint64             `json:"seed"`
+	Accuracy     *float64           `json:"accuracy"`
+	MicroF1      *float64           `json:"micro_f1,omitempty"`
+	MacroF1      *float64           `json:"macro_f1,omitempty"`
+	LSAAccuracy  *float64           `json:"lsa_accuracy"`
+	LSAMicroF1   *float64           `json:"lsa_micro_f1,omitempty"`
+	LSAMacroF1   *float64           `json:"lsa_macro_f1,omitempty"`
+	Precision    map[string]float64 `json:"precision"`
+	LSAPrecision map[string]float64 `json:"lsa_precision,omitempty"`
+	MSCD         float64            `json:"mscd"`
+	Epochs       int                `json:"epochs"`
+	BestEpoch    int                `json:"best_epoch"`
+	ValLoss      float64            `json:"val_loss"`
+	Lambda       float64            `json:"lambda"`
+	LSALambda    *float64           `json:"lsa_lambda,omitempty"`
+	TrainSeconds float64            `json:"train_seconds"`
+	LSASeconds   *float64           `json:"lsa_seconds,omitempty"`
+	TotalSeconds float64            `json:"total_seconds"`
+}
+
+func runEval(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "eval")
+	df := &dataFlags{}
+	fs.StringVar(&df.path, "data", "", "labelled corpus `FILE` with a \"split\" field (train/test); default: the bundled sample "+defaultEvalData+" when run from the repository")
+	fs.StringVar(&df.textField, "text-field", "text", "JSON field holding the text")
+	fs.StringVar(&df.labelField, "label-field", "label", "JSON field holding the label (a string, or a list of strings for multi-label corpora)")
+	fs.IntVar(&df.maxDocs, "max-docs", 0, "read at most this many documents (0: all)")
+	tf := addTrainFlags(fs)
+	var trainSplit, testSplit, save, lambdas string
+	var quiet, noLSA, noRefit bool
+	var holdout float64
+	fs.StringVar(&trainSplit, "train-split", "train", "value of the \"split\" field of the training documents")
+	fs.StringVar(&testSplit, "test-split", "test", "value of the \"split\" field of the test documents")
+	fs.StringVar(&save, "save", "", "also write the trained model to `FILE`")
+	fs.BoolVar(&noLSA, "no-lsa", false, "skip the LSA baseline")
+	fs.StringVar(&lambdas, "lambdas", "", "comma-separated L2 strengths the classifier chooses from on its held-out rows (default "+joinFloats(eval.DefaultLambdas)+")")
+	fs.Float64Var(&holdout, "holdout", 0.1, "fraction of the training codes held out to choose the classifier's L2 strength and stopping iteration")
+	fs.BoolVar(&noRefit, "no-refit", false, "keep the classifier fitted without its held-out rows (default: refit on all training codes)")
+	fs.BoolVar(&quiet, "quiet", false, "no progress output")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := noArgs("eval", pos); err != nil {
+		return err
+	}
+	cfg, err := tf.config()
+	if err != nil {
+		return usagef("eval", "%v", err)
+	}
+	copt := eval.ClassifierOptions{Holdout: holdout, NoRefit: noRefit, Seed: cfg.Seed}
+	if !(holdout > 0 && holdout <= 0.5) {
+		return usagef("eval", "--holdout %v must be in (0, 0.5]", holdout)
+	}
+	if lambdas != "" {
+		for _, s := range strings.Split(lambdas, ",") {
+			v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+			if err != nil || !(v >= 0) || math.IsInf(v, 0) {
+				return usagef("eval", "--lambdas: %q is not a number >= 0", s)
+			}
+			copt.Lambdas = append(copt.Lambdas, v)
+		}
+	}
+	if df.path == "" {
+		if _, err := os.Stat(defaultEvalData); err != nil {
+			return usagef("eval", "missing --data FILE (the bundled sample %s is not in the current directory)", defaultEvalData)
+		}
+		df.path = defaultEvalData
+	}
+	if save != "" {
+		if err := checkOutputDir(save); err != nil {
+			return err
+		}
+	}
+	logf := func(format string, a ...any) {
+		if !quiet {
+			fmt.Fprintf(e.stderr, format+"\n", a...)
+		}
+	}
+	start := time.Now()
+	docs, err := df.load("eval")
+	if err != nil {
+		return pathError(err)
+	}
+	train, test := splitExamples(docs, trainSplit, testSplit)
+	docs = nil
+	logf("read %d train and %d test documents from %s in %s", len(train), len(test), df.path, fmtDuration(time.Since(start)))
+	if len(train) == 0 || len(test) == 0 {
+		return fmt.Errorf("%s: need documents with \"split\" %q and %q (found %d and %d)", df.path, trainSplit, testSplit, len(train), len(test))
+	}
+	opt := eval.Options{Config: cfg, Classifier: copt, SkipLSA: noLSA}
+	if !quiet {
+		opt.Train.Progress = newProgressPrinter(e.stderr)
+		opt.Stage = func(s string) { logf("%s ...", s) }
+		logf("training K=%d k=%d alpha=%g grad=%s on %d documents (%d held out for validation)",
+			cfg.Dim, cfg.K, cfg.Alpha, cfg.Grad, len(train), heldOut(len(train), cfg.ValidationDocs))
+	}
+	res, err := eval.Run(ctx, train, test, opt)
+	if err != nil {
+		if ctx.Err() != nil {
+			if !quiet && isTerminal(e.stderr) {
+				fmt.Fprintln(e.stderr)
+			}
+			return fmt.Errorf("interrupted: %w", ctx.Err())
+		}
+		return fmt.Errorf("%s: %s", df.path, trimKate(err))
+	}
+	if save != "" {
+		err := writeFileAtomic(save, func(w io.Writer) error {
+			if err := res.Model.Save(w); err != nil {
+				return &failure{fmt.Errorf("cannot write %s: %v", save, err)}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		logf("wrote %s", save)
+	}
+	printEvalTable(e.stdout, df.path, res)
+	line, err := json.Marshal(summarize(filepath.Base(df.path), res))
+	if err != nil {
+		return &failure{err}
+	}
+	if _, err := fmt.Fprintf(e.stdout, "%s\n", line); err != nil {
+		return &failure{err}
+	}
+	return nil
+}
+
+// splitExamples separates the documents of the two splits; others are
+// ignored.
+func splitExamples(docs []dataset.Doc, trainSplit, testSplit string) (train, test []eval.Example) {
+	for _, d := range docs {
+		ex := eval.Example{Text: d.Text, Labels: d.Labels}
+		if len(ex.Labels) == 0 && d.Label != "" {
+			ex.Labels = []string{d.Label}
+		}
+		switch d.Split {
+		case trainSplit:
+			train = append(train, ex)
+		case testSplit:
+			test = append(test, ex)
+		}
+	}
+	return train, test
+}
+
+func joinFloats(v []float64) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	return strings.Join(s, ",")
+}
+
+func fractionKey(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+func ptr(v float64) *float64 { return &v }
+
+// summarize builds the JSON summary of an evaluation.
+func summarize(dataset string, r *eval.Result) evalSummary {
+	c := r.Config
+	s := evalSummary{
+		Dataset: dataset, DocsTrain: r.DocsTrain, DocsTest: r.DocsTest, Classes: r.Classes, MultiLabel: r.MultiLabel,
+		Dim: c.Dim, K: c.K, Alpha: round(float64(c.Alpha), 4), Grad: c.Grad.String(), Vocab: c.VocabSize,
+		Stem: c.Text.Stem, Stopwords: c.Text.Stopwords, Seed: c.Seed,
+		Precision: map[string]float64{}, MSCD: round(r.MSCD, 6),
+		Epochs: r.Info.Epochs, BestEpoch: r.Info.BestEpoch, ValLoss: round(r.Info.ValLoss, 6),
+		Lambda: r.KATE.Lambda, TrainSeconds: round(r.TrainSeconds, 2), TotalSeconds: round(r.TotalSeconds, 2),
+	}
+	for i, f := range r.Fractions {
+		s.Precision[fractionKey(f)] = round(r.KATE.Precision[i], 4)
+	}
+	if r.MultiLabel {
+		s.MicroF1, s.MacroF1 = ptr(round(r.KATE.MicroF1, 4)), ptr(round(r.KATE.MacroF1, 4))
+	} else {
+		s.Accuracy = ptr(round(r.KATE.Accuracy, 4))
+	}
+	if l := r.LSA; l != nil {
+		if r.MultiLabel {
+			s.LSAMicroF1, s.LSAMacroF1 = ptr(round(l.MicroF1, 4)), ptr(round(l.MacroF1, 4))
+		} else {
+			s.LSAAccuracy = ptr(round(l.Accuracy, 4))
+		}
+		s.LSAPrecision = map[string]float64{}
+		for i, f := range r.Fractions {
+			s.LSAPrecision[fractionKey(f)] = round(l.Precision[i], 4)
+		}
+		s.LSALambda = ptr(l.Lambda)
+		s.LSASeconds = ptr(round(l.Seconds, 2))
+	}
+	return s
+}
+
+func round(v float64, digits int) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0
+	}
+	p := math.Pow(10, float64(digits))
+	return math.Round(v*p) / p
+}
+
+// printEvalTable writes the human-readable report.
+func printEvalTable(w io.Writer, path string, r *eval.Result) {
+	c := r.Config
+	kind := "single-label"
+	if r.MultiLabel {
+		kind = "multi-label"
+	}
+	fmt.Fprintf(w, "data        %s: %d train, %d test documents, %d classes (%s)\n", path, r.DocsTrain, r.DocsTest, r.Classes, kind)
+	fmt.Fprintf(w, "model       K=%d k=%d alpha=%g grad=%s V=%d stem=%t stopwords=%t seed=%d\n",
+		c.Dim, c.K, c.Alpha, c.Grad, c.VocabSize, c.Text.Stem, c.Text.Stopwords, c.Seed)
+	fmt.Fprintf(w, "training    %d epochs (best %d), val loss %.6f, %.1f s\n", r.Info.Epochs, r.Info.BestEpoch, r.Info.ValLoss, r.TrainSeconds)
+	fmt.Fprintln(w)
+	lsa := r.LSA
+	cell := func(s *eval.Scores, f func(*eval.Scores) string) string {
+		if s == nil {
+			return "-"
+		}
+		return f(s)
+	}
+	row := func(name string, f func(*eval.Scores) string) {
+		fmt.Fprintf(w, "%-18s %10s %10s\n", name, cell(&r.KATE, f), cell(lsa, f))
+	}
+	fmt.Fprintf(w, "%-18s %10s %10s\n", "", "KATE", "LSA")
+	if r.MultiLabel {
+		row("micro-F1", func(s *eval.Scores) string { return fmt.Sprintf("%.4f", s.MicroF1) })
+		row("macro-F1", func(s *eval.Scores) string { return fmt.Sprintf("%.4f", s.MacroF1) })
+	} else {
+		row("accuracy", func(s *eval.Scores) string { return fmt.Sprintf("%.4f", s.Accuracy) })
+	}
+	for i, f := range r.Fractions {
+		row("precision@"+fractionKey(f), func(s *eval.Scores) string { return fmt.Sprintf("%.4f", s.Precision[i]) })
+	}
+	row("classifier L2", func(s *eval.Scores) string { return strconv.FormatFloat(s.Lambda, 'g', 3, 64) })
+	row("time (s)", func(s *eval.Scores) string {
+		return fmt.Sprintf("%.1f", s.Seconds+s.ClassifierSeconds+s.RetrievalSeconds)
+	})
+	fmt.Fprintf(w, "%-18s %10.4f %10s\n", "MSCD", r.MSCD, "-")
+	fmt.Fprintf(w, "total %.1f s\n", r.TotalSeconds)
+}
