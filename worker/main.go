@@ -1,0 +1,17 @@
+//go:build js && wasm
+
+// Command worker is the KATE embedding service for Cloudflare Workers: the
+// handler of package service over the embedded model file, served with
+// github.com/syumai/workers. Build it with worker/build.sh; run it locally
+// with worker/dev.sh; deploy it with wrangler deploy (see worker/README.md).
+package main
+
+import (
+	"github.com/kate-web/kate/worker/model"
+	"github.com/kate-web/kate/worker/service"
+	"github.com/syumai/workers"
+)
+
+func main() {
+	workers.Serve(service.New(model.File, service.DefaultLimits()))
+}
