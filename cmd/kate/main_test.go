@@ -635,8 +635,8 @@ func TestSignal(t *testing.T) {
 	}
 	model := filepath.Join(dir, "m.kate")
 	cmd := exec.Command(bin, "train", "--data", f.data, "-o", model, "--dim", "64", "--k", "8", "--epochs", "100000", "--val", "0")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -651,7 +651,8 @@ func TestSignal(t *testing.T) {
 		t.Fatalf("exit %d (%v), want %d; stderr:\n%s", code, err, exitInterrupted, stderr.String())
 	}
 	if !strings.HasSuffix(stderr.String(), "\nkate train: interrupted; no model written\n") {
-		t.Errorf("stderr ends %q", stderr.String()[max(0, stderr.Len()-200):])
+		s := stderr.String()
+		t.Errorf("stderr ends %q", s[max(0, len(s)-200):])
 	}
 	if _, err := os.Stat(model); err == nil {
 		t.Error("model written after the interrupt")
@@ -699,4 +700,22 @@ func TestOutputs(t *testing.T) {
 			t.Fatal("/dev/full was replaced")
 		}
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
