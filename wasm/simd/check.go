@@ -1,0 +1,141 @@
+package simd
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"strconv"
+
+	"github.com/kate-web/kate/kate"
+)
+
+// Check runs the kernels of ref and got on the same pseudo-random inputs
+// (rounds of every kernel, with lengths around multiples of 4 and 16,
+// arguments across and beyond the range of exp, and special values) and
+// returns an error naming the first output that differs in any bit (two
+// NaNs count as equal). It is how the SIMD kernels are held to the pure-Go
+// reference.
+func Check(ref, got kate.Kernels, seed uint64, rounds int) error {
+	rng := rand.New(rand.NewPCG(seed, 0x63686b))
+	lengths := []int{1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 127, 128, 129, 1999, 2000, 2001}
+	pick := func() int {
+		if rng.IntN(4) == 0 {
+			return 1 + rng.IntN(300)
+		}
+		return lengths[rng.IntN(len(lengths))]
+	}
+	for round := 0; round < rounds; round++ {
+		// Axpy.
+		n := pick()
+		a := value(rng)
+		x, y := vec(rng, n), vec(rng, n+rng.IntN(3))
+		y2 := clone(y)
+		ref.Axpy(a, x, y)
+		got.Axpy(a, x, y2)
+		if err := same("Axpy", round, y, y2); err != nil {
+			return err
+		}
+		// SigmoidDelta, with arguments across the whole range of expf.
+		n = pick()
+		ys := make([]float32, n)
+		for i := range ys {
+			ys[i] = expArg(rng)
+		}
+		scale := value(rng)
+		p, p2 := vec(rng, n+rng.IntN(3)), []float32(nil)
+		p2 = clone(p)
+		ref.SigmoidDelta(ys, p, scale)
+		got.SigmoidDelta(ys, p2, scale)
+		if err := same("SigmoidDelta", round, p, p2); err != nil {
+			return err
+		}
+		// DecodeRows and GradRows on a small K x V matrix.
+		v := pick()
+		k := 1 + rng.IntN(40)
+		wt, h := vec(rng, k*v), vec(rng, k)
+		rows := make([]int32, 0, k)
+		for j := 0; j < k; j++ {
+			if rng.IntN(3) > 0 {
+				rows = append(rows, int32(j))
+			}
+		}
+		c := vec(rng, v)
+		out, out2 := vec(rng, v), []float32(nil)
+		out2 = clone(out)
+		ref.DecodeRows(out, c, wt, v, rows, h)
+		got.DecodeRows(out2, c, wt, v, rows, h)
+		if err := same("DecodeRows", round, out, out2); err != nil {
+			return err
+		}
+		d := vec(rng, v)
+		gw, g := vec(rng, k*v), vec(rng, k)
+		gw2, g2 := clone(gw), clone(g)
+		ref.GradRows(d, wt, gw, v, rows, h, g)
+		got.GradRows(d, wt, gw2, v, rows, h, g2)
+		if err := same("GradRows (gw)", round, gw, gw2); err != nil {
+			return err
+		}
+		if err := same("GradRows (g)", round, g, g2); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// value returns a float32 of varied magnitude and sign.
+func value(rng *rand.Rand) float32 {
+	switch rng.IntN(8) {
+	case 0:
+		return 0
+	case 1:
+		return float32(rng.NormFloat64() * 1e-4)
+	case 2:
+		return float32(rng.NormFloat64() * 100)
+	}
+	return float32(rng.NormFloat64())
+}
+
+// expArg returns a sigmoid argument: mostly ordinary values, often values
+// at and beyond the clamps of expf, and special values.
+func expArg(rng *rand.Rand) float32 {
+	edges := []float32{
+		0, float32(math.Copysign(0, -1)), expHi, -expHi, expLo, -expLo,
+		math.Nextafter32(expHi, 100), math.Nextafter32(-expHi, -100),
+		math.Nextafter32(-expLo, 100), math.Nextafter32(-expLo, 0),
+		88, -88, 87, -87, 100, -100, 1e-30, -1e-30, 1e-45, 0.5, -0.5,
+		float32(math.Inf(1)), float32(math.Inf(-1)),
+	}
+	switch rng.IntN(6) {
+	case 0:
+		return edges[rng.IntN(len(edges))]
+	case 1:
+		return float32(rng.Float64()*220 - 110)
+	}
+	return float32(rng.NormFloat64() * 4)
+}
+
+func vec(rng *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = value(rng)
+	}
+	return s
+}
+
+func clone(s []float32) []float32 { return append([]float32(nil), s...) }
+
+func same(what string, round int, want, got []float32) error {
+	for i := range want {
+		w, g := want[i], got[i]
+		if math.Float32bits(w) == math.Float32bits(g) || (w != w && g != g) {
+			continue
+		}
+		return errors.New("simd: " + what + " differs in round " + strconv.Itoa(round) + " at element " +
+			strconv.Itoa(i) + " of " + strconv.Itoa(len(want)) + ": want " + fmtF(w) + ", got " + fmtF(g))
+	}
+	return nil
+}
+
+func fmtF(f float32) string {
+	return strconv.FormatFloat(float64(f), 'g', -1, 32) + " (0x" + strconv.FormatUint(uint64(math.Float32bits(f)), 16) + ")"
+}

@@ -1,0 +1,114 @@
+//go:build js && wasm
+
+package simd
+
+import (
+	"runtime"
+	"syscall/js"
+	"unsafe"
+
+	"github.com/kate-web/kate/kate"
+)
+
+// kernels calls the exports of an instance of Module that shares this
+// program's memory.
+type kernels struct {
+	axpy, decode, sigmoid, grad js.Value
+}
+
+// Kernels returns a kate.Kernels whose functions call the exports of an
+// instance of Module created with this Go program's own memory as env.mem.
+// Each kernel checks its slice bounds before the call (and panics, as the
+// pure-Go kernels do, when they are violated), so the module never touches
+// memory outside the slices.
+func Kernels(exports js.Value) kate.Kernels {
+	k := &kernels{
+		axpy: exports.Get("axpy"), decode: exports.Get("decodeRows"),
+		sigmoid: exports.Get("sigmoidDelta"), grad: exports.Get("gradRows"),
+	}
+	return kate.Kernels{Axpy: k.Axpy, DecodeRows: k.DecodeRows, SigmoidDelta: k.SigmoidDelta, GradRows: k.GradRows}
+}
+
+func addrF(s []float32) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(s))) }
+func addrI(s []int32) uintptr   { return uintptr(unsafe.Pointer(unsafe.SliceData(s))) }
+
+func boundsPanic(kernel string) {
+	panic("simd: " + kernel + ": slice bounds out of range")
+}
+
+// Axpy is kate.Kernels.Axpy.
+func (k *kernels) Axpy(a float32, x, y []float32) {
+	n := len(x)
+	if n == 0 {
+		return
+	}
+	if len(y) < n {
+		boundsPanic("Axpy")
+	}
+	k.axpy.Invoke(a, addrF(x), addrF(y), n)
+	runtime.KeepAlive(x)
+	runtime.KeepAlive(y)
+}
+
+// checkRows panics unless every row j of rows has wt[j*v:(j+1)*v] (and the
+// same range of gw, when given) and h[j] (and g[j]) in bounds.
+func checkRows(kernel string, v int, rows []int32, wt, gw, h, g []float32) {
+	for _, j := range rows {
+		if j < 0 || int(j) >= len(h) || (int(j)+1)*v > len(wt) ||
+			(gw != nil && (int(j)+1)*v > len(gw)) || (g != nil && int(j) >= len(g)) {
+			boundsPanic(kernel)
+		}
+	}
+}
+
+// DecodeRows is kate.Kernels.DecodeRows.
+func (k *kernels) DecodeRows(y, c, wt []float32, v int, rows []int32, h []float32) {
+	if v < 0 || len(y) < v || len(c) < v {
+		boundsPanic("DecodeRows")
+	}
+	if v == 0 {
+		return
+	}
+	checkRows("DecodeRows", v, rows, wt, nil, h, nil)
+	k.decode.Invoke(addrF(y), addrF(c), addrF(wt), v, addrI(rows), len(rows), addrF(h))
+	runtime.KeepAlive(y)
+	runtime.KeepAlive(c)
+	runtime.KeepAlive(wt)
+	runtime.KeepAlive(rows)
+	runtime.KeepAlive(h)
+}
+
+// SigmoidDelta is kate.Kernels.SigmoidDelta.
+func (k *kernels) SigmoidDelta(y, p []float32, scale float32) {
+	n := len(y)
+	if n == 0 {
+		return
+	}
+	if len(p) < n {
+		boundsPanic("SigmoidDelta")
+	}
+	k.sigmoid.Invoke(addrF(y), addrF(p), n, scale)
+	runtime.KeepAlive(y)
+	runtime.KeepAlive(p)
+}
+
+// GradRows is kate.Kernels.GradRows.
+func (k *kernels) GradRows(d, wt, gw []float32, v int, rows []int32, h, g []float32) {
+	if v < 0 || len(d) < v {
+		boundsPanic("GradRows")
+	}
+	if v == 0 || len(rows) == 0 {
+		for _, j := range rows {
+			g[j] = 0
+		}
+		return
+	}
+	checkRows("GradRows", v, rows, wt, gw, h, g)
+	k.grad.Invoke(addrF(d), addrF(wt), addrF(gw), v, addrI(rows), len(rows), addrF(h), addrF(g))
+	runtime.KeepAlive(d)
+	runtime.KeepAlive(wt)
+	runtime.KeepAlive(gw)
+	runtime.KeepAlive(rows)
+	runtime.KeepAlive(h)
+	runtime.KeepAlive(g)
+}

@@ -1,0 +1,530 @@
+// Package simd provides WebAssembly SIMD versions of the training kernels of
+// package kate (kate.Kernels), for the browser build.
+//
+// The kernels live in a small WebAssembly module, assembled by this package
+// (see Module), that imports the Go program's own linear memory and works on
+// Go slices by address, so that a kernel call costs one call from Go into
+// JavaScript and no copying. Every kernel gives results bit-identical to the
+// pure-Go kernels of kate.GoKernels: the same four-lane reduction order, no
+// fused multiply-add, and the same float32 exp (Cephes expf, as in
+// kate/mathf.go), so that a model trained in the browser equals one trained
+// natively.
+package simd
+
+// Constants of kate's expf (kate/mathf.go); they must stay identical.
+const (
+	expHi   = 88.3762626647949
+	expLo   = -87.3365447504019
+	log2e32 = 1.44269504088896341
+	ln2Hi32 = 0.693359375
+	ln2Lo32 = -2.12194440e-4
+)
+
+// expf polynomial coefficients (kate/mathf.go), highest degree first.
+var expPoly = [...]float32{1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1}
+
+// Module returns the bytes of the kernel module. It imports its memory as
+// env.mem (the Go instance's exported "mem") and exports the functions
+// axpy, decodeRows, sigmoidDelta and gradRows; their parameters are
+// byte addresses into that memory, element counts and float32 scalars.
+func Module() []byte {
+	return module([]*fn{axpyFn(), decodeRowsFn(), sigmoidDeltaFn(), gradRowsFn()})
+}
+
+// while emits a loop that runs body while local i < local end (unsigned).
+func (f *fn) while(i, end uint32, body func()) {
+	f.block()
+	f.loop()
+	f.get(i)
+	f.get(end)
+	f.op(i32GeU)
+	f.brIf(1)
+	body()
+	f.br(0)
+	f.end()
+	f.end()
+}
+
+// addTo emits l += c for an i32 local.
+func (f *fn) addTo(l uint32, c int32) {
+	f.get(l)
+	f.i32c(c)
+	f.op(i32Add)
+	f.set(l)
+}
+
+// endPtr emits l = base + (n & mask) << 2.
+func (f *fn) endPtr(l, base, n uint32, mask int32) {
+	f.get(base)
+	f.get(n)
+	if mask != -1 {
+		f.i32c(mask)
+		f.op(i32And)
+	}
+	f.i32c(2)
+	f.op(i32Shl)
+	f.op(i32Add)
+	f.set(l)
+}
+
+// addr emits a + b (two i32 locals) on the stack.
+func (f *fn) addr(a, b uint32) {
+	f.get(a)
+	f.get(b)
+	f.op(i32Add)
+}
+
+// axpy(a f32, x, y, n): y[i] += a*x[i] for i < n.
+func axpyFn() *fn {
+	f := newFn("axpy", tF32, tI32, tI32, tI32)
+	const a, x, y, n = 0, 1, 2, 3
+	end, end16, end4 := f.local(tI32), f.local(tI32), f.local(tI32)
+	va := f.local(tV128)
+	f.endPtr(end, x, n, -1)
+	f.endPtr(end16, x, n, ^15)
+	f.endPtr(end4, x, n, ^3)
+	f.get(a)
+	f.simd(f32x4Splat)
+	f.set(va)
+	vec := func(off uint32) {
+		f.get(y)
+		f.get(y)
+		f.vload(off)
+		f.get(va)
+		f.get(x)
+		f.vload(off)
+		f.simd(f32x4Mul)
+		f.simd(f32x4Add)
+		f.vstore(off)
+	}
+	f.while(x, end16, func() {
+		for k := uint32(0); k < 4; k++ {
+			vec(16 * k)
+		}
+		f.addTo(x, 64)
+		f.addTo(y, 64)
+	})
+	f.while(x, end4, func() {
+		vec(0)
+		f.addTo(x, 16)
+		f.addTo(y, 16)
+	})
+	f.while(x, end, func() {
+		f.get(y)
+		f.get(y)
+		f.f32load(0)
+		f.get(a)
+		f.get(x)
+		f.f32load(0)
+		f.op(f32Mul)
+		f.op(f32Add)
+		f.f32store(0)
+		f.addTo(x, 4)
+		f.addTo(y, 4)
+	})
+	return f
+}
+
+// decodeRows(y, c, wt, v, rows, nrows, h): y = c + Σ_r h[rows[r]]·wt[rows[r]*v:].
+// It works on blocks of y held in registers; every element still gets its
+// products added in the order of rows, as the Go kernel does.
+func decodeRowsFn() *fn {
+	f := newFn("decodeRows", tI32, tI32, tI32, tI32, tI32, tI32, tI32)
+	const y, c, wt, v, rows, nrows, h = 0, 1, 2, 3, 4, 5, 6
+	vb, i, e16, e4, eAll := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	r, rend, p, j := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	var acc [4]uint32
+	for k := range acc {
+		acc[k] = f.local(tV128)
+	}
+	hv := f.local(tV128)
+	s := f.local(tF32)
+	zero := f.local(tI32) // stays 0: base for byte offsets
+	f.get(v)
+	f.i32c(2)
+	f.op(i32Shl)
+	f.set(vb)
+	f.endPtr(e16, zero, v, ^15)
+	f.endPtr(e4, zero, v, ^3)
+	f.endPtr(eAll, zero, v, -1)
+	f.endPtr(rend, rows, nrows, -1)
+	// rowPtr sets p = wt + j*vb + i and leaves h[j] on the stack.
+	rowPtr := func() {
+		f.get(r)
+		f.i32load(0)
+		f.set(j)
+		f.get(wt)
+		f.get(j)
+		f.get(vb)
+		f.op(i32Mul)
+		f.op(i32Add)
+		f.get(i)
+		f.op(i32Add)
+		f.set(p)
+		f.get(h)
+		f.get(j)
+		f.i32c(2)
+		f.op(i32Shl)
+		f.op(i32Add)
+		f.f32load(0)
+	}
+	block := func(nv int, step int32) {
+		for k := 0; k < nv; k++ {
+			f.addr(c, i)
+			f.vload(uint32(16 * k))
+			f.set(acc[k])
+		}
+		f.get(rows)
+		f.set(r)
+		f.while(r, rend, func() {
+			rowPtr()
+			f.simd(f32x4Splat)
+			f.set(hv)
+			for k := 0; k < nv; k++ {
+				f.get(acc[k])
+				f.get(hv)
+				f.get(p)
+				f.vload(uint32(16 * k))
+				f.simd(f32x4Mul)
+				f.simd(f32x4Add)
+				f.set(acc[k])
+			}
+			f.addTo(r, 4)
+		})
+		for k := 0; k < nv; k++ {
+			f.addr(y, i)
+			f.get(acc[k])
+			f.vstore(uint32(16 * k))
+		}
+		f.addTo(i, step)
+	}
+	f.while(i, e16, func() { block(4, 64) })
+	f.while(i, e4, func() { block(1, 16) })
+	f.while(i, eAll, func() {
+		f.addr(c, i)
+		f.f32load(0)
+		f.set(s)
+		f.get(rows)
+		f.set(r)
+		f.while(r, rend, func() {
+			rowPtr()
+			f.get(p)
+			f.f32load(0)
+			f.op(f32Mul)
+			f.get(s)
+			f.op(f32Add)
+			f.set(s)
+			f.addTo(r, 4)
+		})
+		f.addr(y, i)
+		f.get(s)
+		f.f32store(0)
+		f.addTo(i, 4)
+	})
+	return f
+}
+
+// expConsts holds the locals with the splatted constants of expf.
+type expConsts struct {
+	hi, lo, log2e, half, ln2hi, ln2lo, one, zero, bias uint32
+	poly                                               [len(expPoly)]uint32
+}
+
+func (f *fn) newExpConsts() *expConsts {
+	e := &expConsts{}
+	set := func(v float32) uint32 {
+		l := f.local(tV128)
+		f.f32x4Const(v)
+		f.set(l)
+		return l
+	}
+	e.hi, e.lo, e.log2e, e.half = set(expHi), set(expLo), set(log2e32), set(0.5)
+	e.ln2hi, e.ln2lo, e.one, e.zero = set(ln2Hi32), set(ln2Lo32), set(1), set(0)
+	for k, c := range expPoly {
+		e.poly[k] = set(c)
+	}
+	e.bias = f.local(tV128)
+	f.i32c(127)
+	f.simd(i32x4Splat)
+	f.set(e.bias)
+	return e
+}
+
+// expf4 leaves expf(x) of the four lanes of local x on the stack, with
+// scratch v128 locals t (3 of them): the steps of kate's expf, lane-wise.
+func (f *fn) expf4(e *expConsts, x uint32, t [3]uint32) {
+	xc, fl, r := t[0], t[1], t[2]
+	// xc = min(x, hi); the lanes with x < lo are set to 0 at the end.
+	f.get(x)
+	f.get(e.hi)
+	f.simd(f32x4Min)
+	f.set(xc)
+	// fl = floor(xc*log2e + 0.5)
+	f.get(xc)
+	f.get(e.log2e)
+	f.simd(f32x4Mul)
+	f.get(e.half)
+	f.simd(f32x4Add)
+	f.simd(f32x4Floor)
+	f.set(fl)
+	// r = (xc - fl*ln2hi) - fl*ln2lo
+	f.get(xc)
+	f.get(fl)
+	f.get(e.ln2hi)
+	f.simd(f32x4Mul)
+	f.simd(f32x4Sub)
+	f.get(fl)
+	f.get(e.ln2lo)
+	f.simd(f32x4Mul)
+	f.simd(f32x4Sub)
+	f.set(r)
+	// The zero lanes (under the range) come first in bitselect's operands.
+	f.get(e.zero)
+	// p = ((((c0*r+c1)*r+c2)*r+c3)*r+c4)*r + c5
+	f.get(e.poly[0])
+	for k := 1; k < len(expPoly); k++ {
+		f.get(r)
+		f.simd(f32x4Mul)
+		f.get(e.poly[k])
+		f.simd(f32x4Add)
+	}
+	// p = p*(r*r) + r + 1
+	f.get(r)
+	f.get(r)
+	f.simd(f32x4Mul)
+	f.simd(f32x4Mul)
+	f.get(r)
+	f.simd(f32x4Add)
+	f.get(e.one)
+	f.simd(f32x4Add)
+	// times 2**n, n = int(fl), built from the exponent bits
+	f.get(fl)
+	f.simd(i32x4TruncSatS)
+	f.get(e.bias)
+	f.simd(i32x4Add)
+	f.i32c(23)
+	f.simd(i32x4Shl)
+	f.simd(f32x4Mul)
+	// lanes with x < lo are 0
+	f.get(x)
+	f.get(e.lo)
+	f.simd(f32x4Lt)
+	f.simd(v128Bitselect)
+}
+
+// sigmoidDelta(y, p, n, scale): p[i] = sigmoid(y[i]) * scale for i < n.
+func sigmoidDeltaFn() *fn {
+	f := newFn("sigmoidDelta", tI32, tI32, tI32, tF32)
+	const y, p, n, scale = 0, 1, 2, 3
+	end4, rem := f.local(tI32), f.local(tI32)
+	x, vs := f.local(tV128), f.local(tV128)
+	t := [3]uint32{f.local(tV128), f.local(tV128), f.local(tV128)}
+	e := f.newExpConsts()
+	f.get(scale)
+	f.simd(f32x4Splat)
+	f.set(vs)
+	f.endPtr(end4, y, n, ^3)
+	// sig leaves sigmoid(x)*scale on the stack: (1 / (1 + expf(-x))) * scale.
+	sig := func() {
+		f.get(x)
+		f.simd(f32x4Neg)
+		f.set(x)
+		f.get(e.one)
+		f.get(e.one)
+		f.expf4(e, x, t)
+		f.simd(f32x4Add)
+		f.simd(f32x4Div)
+		f.get(vs)
+		f.simd(f32x4Mul)
+	}
+	f.while(y, end4, func() {
+		f.get(y)
+		f.vload(0)
+		f.set(x)
+		f.get(p)
+		sig()
+		f.vstore(0)
+		f.addTo(y, 16)
+		f.addTo(p, 16)
+	})
+	// The last n%4 elements: through one partly filled vector.
+	f.get(n)
+	f.i32c(3)
+	f.op(i32And)
+	f.tee(rem)
+	f.ifThen()
+	{
+		f.get(e.zero)
+		f.set(x)
+		for lane := byte(0); lane < 3; lane++ {
+			f.get(rem)
+			f.i32c(int32(lane))
+			f.op(0x4b) // i32.gt_u
+			f.ifThen()
+			f.get(y)
+			f.get(x)
+			f.load32Lane(uint32(4*lane), lane)
+			f.set(x)
+			f.end()
+		}
+		sig()
+		f.set(x)
+		for lane := byte(0); lane < 3; lane++ {
+			f.get(rem)
+			f.i32c(int32(lane))
+			f.op(0x4b)
+			f.ifThen()
+			f.get(p)
+			f.get(x)
+			f.store32Lane(uint32(4*lane), lane)
+			f.end()
+		}
+	}
+	f.end()
+	return f
+}
+
+// gradRows(d, wt, gw, v, rows, nrows, h, g): for every j in rows,
+// gw[j*v:] += h[j]·d and g[j] = d·wt[j*v:] with four partial sums (lane l
+// takes elements l, l+4, ...) combined as (s0+s1)+(s2+s3), then the tail in
+// order. Rows are processed four at a time, sharing the loads of d.
+func gradRowsFn() *fn {
+	f := newFn("gradRows", tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32)
+	const d, wt, gw, v, rows, nrows, h, g = 0, 1, 2, 3, 4, 5, 6, 7
+	vb, i, e4, eAll, r, rend, rend4 := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	zero := f.local(tI32)
+	dv := f.local(tV128)
+	ds := f.local(tF32)
+	type rowLocals struct{ j, w, q, av, acc, a, s uint32 }
+	var rl [4]rowLocals
+	for k := range rl {
+		rl[k] = rowLocals{
+			j: f.local(tI32), w: f.local(tI32), q: f.local(tI32),
+			av: f.local(tV128), acc: f.local(tV128), a: f.local(tF32), s: f.local(tF32),
+		}
+	}
+	f.get(v)
+	f.i32c(2)
+	f.op(i32Shl)
+	f.set(vb)
+	f.endPtr(e4, zero, v, ^3)
+	f.endPtr(eAll, zero, v, -1)
+	f.endPtr(rend, rows, nrows, -1)
+	f.endPtr(rend4, rows, nrows, ^3)
+	group := func(nr int) {
+		for k := 0; k < nr; k++ {
+			L := rl[k]
+			f.get(r)
+			f.i32load(uint32(4 * k))
+			f.set(L.j)
+			// w = wt + j*vb; q = gw + j*vb
+			f.get(L.j)
+			f.get(vb)
+			f.op(i32Mul)
+			f.tee(L.w)
+			f.get(gw)
+			f.op(i32Add)
+			f.set(L.q)
+			f.get(L.w)
+			f.get(wt)
+			f.op(i32Add)
+			f.set(L.w)
+			// a = h[j]
+			f.get(h)
+			f.get(L.j)
+			f.i32c(2)
+			f.op(i32Shl)
+			f.op(i32Add)
+			f.f32load(0)
+			f.tee(L.a)
+			f.simd(f32x4Splat)
+			f.set(L.av)
+			f.i32c(0)
+			f.simd(i32x4Splat)
+			f.set(L.acc)
+		}
+		f.i32c(0)
+		f.set(i)
+		f.while(i, e4, func() {
+			f.addr(d, i)
+			f.vload(0)
+			f.set(dv)
+			for k := 0; k < nr; k++ {
+				L := rl[k]
+				// acc += d * w
+				f.get(L.acc)
+				f.get(dv)
+				f.addr(L.w, i)
+				f.vload(0)
+				f.simd(f32x4Mul)
+				f.simd(f32x4Add)
+				f.set(L.acc)
+				// gw += a * d
+				f.addr(L.q, i)
+				f.addr(L.q, i)
+				f.vload(0)
+				f.get(L.av)
+				f.get(dv)
+				f.simd(f32x4Mul)
+				f.simd(f32x4Add)
+				f.vstore(0)
+			}
+			f.addTo(i, 16)
+		})
+		for k := 0; k < nr; k++ {
+			L := rl[k]
+			f.get(L.acc)
+			f.extract(0)
+			f.get(L.acc)
+			f.extract(1)
+			f.op(f32Add)
+			f.get(L.acc)
+			f.extract(2)
+			f.get(L.acc)
+			f.extract(3)
+			f.op(f32Add)
+			f.op(f32Add)
+			f.set(L.s)
+		}
+		f.while(i, eAll, func() {
+			f.addr(d, i)
+			f.f32load(0)
+			f.set(ds)
+			for k := 0; k < nr; k++ {
+				L := rl[k]
+				f.addr(L.q, i)
+				f.addr(L.q, i)
+				f.f32load(0)
+				f.get(L.a)
+				f.get(ds)
+				f.op(f32Mul)
+				f.op(f32Add)
+				f.f32store(0)
+				f.get(L.s)
+				f.get(ds)
+				f.addr(L.w, i)
+				f.f32load(0)
+				f.op(f32Mul)
+				f.op(f32Add)
+				f.set(L.s)
+			}
+			f.addTo(i, 4)
+		})
+		for k := 0; k < nr; k++ {
+			L := rl[k]
+			f.get(g)
+			f.get(L.j)
+			f.i32c(2)
+			f.op(i32Shl)
+			f.op(i32Add)
+			f.get(L.s)
+			f.f32store(0)
+		}
+		f.addTo(r, int32(4*nr))
+	}
+	f.get(rows)
+	f.set(r)
+	f.while(r, rend4, func() { group(4) })
+	f.while(r, rend, func() { group(1) })
+	return f
+}
