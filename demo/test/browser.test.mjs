@@ -1,0 +1,246 @@
+// The demo's headless Chromium test (issue 5): serves demo/dist on
+// 127.0.0.1, opens it with ?autotrain=1&epochs=N, waits for the model, and
+// checks the map, search, keyboard selection, "Inside KATE", topics,
+// save/load, the IndexedDB restore, cancel, the in-page errors, that no
+// console error was logged and that nothing was fetched from elsewhere.
+// Screenshots go to demo/test-output/.
+//
+//   node --test demo/test/browser.test.mjs
+// Environment: DEMO_ROOT (default demo/dist), DEMO_EPOCHS (default 8),
+// CHROMIUM (default /usr/bin/chromium).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { serve } from '../server.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+const require = createRequire(path.join(repo, 'package.json'));
+const { chromium } = require('playwright-core');
+
+const ROOT = path.resolve(repo, process.env.DEMO_ROOT || 'demo/dist');
+const EPOCHS = Number(process.env.DEMO_EPOCHS || 8);
+const OUT = path.join(repo, 'demo/test-output');
+const SAMPLE_DOCS = 2800;
+
+let srv, ctx, page, base, profile;
+const consoleErrors = [];
+const foreign = [];
+
+before(async () => {
+  assert.ok(fs.existsSync(path.join(ROOT, 'index.html')), `${ROOT}/index.html is missing: run bash demo/build.sh`);
+  fs.mkdirSync(OUT, { recursive: true });
+  srv = await serve(ROOT, { port: 0 });
+  base = srv.url;
+  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'kate-demo-chromium-'));
+  ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1440, height: 900 },
+    deviceScaleFactor: 1,
+    acceptDownloads: true,
+  });
+  page = ctx.pages()[0] ?? (await ctx.newPage());
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+  ctx.on('request', (r) => {
+    const u = new URL(r.url());
+    if (!['127.0.0.1', 'data:', 'blob:'].includes(u.hostname || u.protocol)) foreign.push(r.url());
+  });
+});
+
+after(async () => {
+  await ctx?.close();
+  srv?.server.close();
+  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+});
+
+const state = () => page.evaluate(() => document.body.dataset.state);
+const notice = () => page.evaluate(() => (document.getElementById('notice').hidden ? '' : document.getElementById('notice-text').textContent));
+
+async function waitState(wanted, timeout) {
+  await page.waitForFunction((w) => w.includes(document.body.dataset.state), wanted, { timeout, polling: 100 });
+  return state();
+}
+
+test('first visit: loads, trains with autotrain, maps every document', async () => {
+  const t0 = Date.now();
+  await page.goto(`${base}?autotrain=1&epochs=${EPOCHS}`);
+  await waitState(['ready', 'training', 'trained', 'error'], 20000);
+  const readyMs = Number(await page.evaluate(() => document.body.dataset.readyMs));
+  assert.notEqual(await state(), 'error', `error on load: ${await notice()}`);
+  const s = await waitState(['trained', 'error'], 180000);
+  assert.equal(s, 'trained', `training ended in state ${s}: ${await notice()}`);
+  const trainMs = Number(await page.evaluate(() => document.body.dataset.trainMs));
+  console.log(`# first visit: interactive after ${readyMs} ms; trained ${EPOCHS} epochs on the sample in ${trainMs} ms; total ${Date.now() - t0} ms`);
+  assert.ok(readyMs > 0 && readyMs < 5000, `the page became interactive after ${readyMs} ms`);
+
+  assert.match(await page.textContent('#corpus-info'), /2,800 documents · 20 labels/);
+  const drawn = Number(await page.getAttribute('#map', 'data-drawn'));
+  assert.equal(drawn, SAMPLE_DOCS, 'the map drew every document');
+  // The canvas really has coloured pixels: at least a few thousand.
+  const painted = await page.evaluate(() => {
+    const c = document.getElementById('map');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+    return n;
+  });
+  assert.ok(painted > 5000, `only ${painted} painted pixels on the map`);
+  assert.equal(await page.locator('#legend button').count(), 20, 'one legend entry per label');
+  assert.equal(await page.locator('#map-empty').isHidden(), true);
+  // The loss curve got one point per epoch and the progress text says so.
+  assert.match(await page.textContent('#progress-text'), /Done in .* \d+ epochs/);
+  await page.screenshot({ path: path.join(OUT, 'trained.png') });
+});
+
+test('search returns the nearest documents, ranked', async () => {
+  await page.fill('#query', 'nasa space shuttle launch orbit');
+  await page.press('#query', 'Enter');
+  await page.waitForSelector('#results-body .hits li', { timeout: 10000 });
+  const hits = await page.$$eval('#results-body .hits li', (lis) =>
+    lis.map((li) => ({ score: Number(li.querySelector('.sim').textContent), label: li.querySelector('.l')?.textContent.trim() })));
+  assert.equal(hits.length, 10);
+  for (let i = 0; i < hits.length; i++) {
+    assert.ok(hits[i].score <= 1.0005 && hits[i].score >= -1.0005, `score ${hits[i].score} out of range`);
+    if (i) assert.ok(hits[i].score <= hits[i - 1].score + 1e-6, 'results are sorted by similarity');
+  }
+  const space = hits.filter((h) => h.label === 'sci.space').length;
+  console.log(`# search "nasa space shuttle launch orbit": ${space}/10 hits from sci.space`);
+  assert.ok(space >= 3, `only ${space} of the 10 nearest documents are from sci.space: ${JSON.stringify(hits)}`);
+  await page.hover('#legend button[data-label="sci.space"]');
+  await page.screenshot({ path: path.join(OUT, 'search.png') });
+});
+
+test('keyboard: select a document on the map, see its neighbours, open Inside KATE', async () => {
+  await page.focus('#map');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#results-body .doc-card.sel', { timeout: 5000 });
+  assert.equal(await page.locator('#results-body .hits li').count(), 10);
+  const scores = await page.$$eval('#results-body .hits .sim', (s) => s.map((x) => Number(x.textContent)));
+  assert.ok(scores[0] >= scores[9], 'neighbours are sorted');
+  await page.screenshot({ path: path.join(OUT, 'selected.png') });
+
+  await page.click('#sel-explain');
+  await page.waitForSelector('#explain [data-testid="full-reached"]', { timeout: 10000 });
+  assert.equal(await page.getAttribute('#tab-explain', 'aria-selected'), 'true');
+  const K = await page.locator('#explain .xp-table tbody tr').count();
+  assert.equal(K, 128, 'one row per hidden unit');
+  const roles = await page.$$eval('#explain .xp-table tbody tr', (trs) => trs.map((tr) => tr.children[1].textContent));
+  const winners = roles.filter((r) => r.endsWith('winner')).length;
+  assert.ok(winners > 0 && winners <= 32, `${winners} winners for k = 32`);
+  const fullReached = Number(await page.textContent('[data-testid="full-reached"]'));
+  const noneReached = Number(await page.textContent('[data-testid="none-reached"]'));
+  assert.ok(fullReached > winners, `full mode: the gradient reaches losers too (${fullReached} units, ${winners} winners)`);
+  assert.equal(noneReached, 0, "none mode: no gradient passes back through the competition");
+  // Three bar charts of 128 units each plus two side-by-side ones.
+  assert.ok(await page.locator('#explain svg.xp-svg').count() >= 5);
+  await page.screenshot({ path: path.join(OUT, 'explain.png'), fullPage: true });
+});
+
+test('topics list every hidden unit and colour the map', async () => {
+  await page.click('#tab-topics');
+  assert.equal(await page.locator('#topics .topic').count(), 128);
+  const first = await page.textContent('#topics .topic .w');
+  assert.ok(first.trim().length > 0, 'a topic has words');
+  await page.click('#topics .topic >> nth=3');
+  assert.equal(await page.getAttribute('#tab-map', 'aria-selected'), 'true');
+  assert.match(await page.textContent('#legend'), /activation of unit/);
+  await page.click('#legend-back');
+  assert.equal(await page.locator('#legend button[data-label]').count(), 20);
+});
+
+test('save the model, load it back, export TSV', async () => {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
+  assert.equal(dl.suggestedFilename(), 'kate-model.kate');
+  const file = path.join(OUT, 'kate-model.kate');
+  await dl.saveAs(file);
+  const size = fs.statSync(file).size;
+  assert.ok(size > 100000, `model file of ${size} bytes`);
+
+  const [tsv] = await Promise.all([page.waitForEvent('download'), page.click('#export-vectors')]);
+  const tsvFile = path.join(OUT, 'kate-embeddings.tsv');
+  await tsv.saveAs(tsvFile);
+  const lines = fs.readFileSync(tsvFile, 'utf8').trimEnd().split('\n');
+  assert.equal(lines.length, SAMPLE_DOCS);
+  assert.equal(lines[0].split('\t').length, 128);
+  const [meta] = await Promise.all([page.waitForEvent('download'), page.click('#export-meta')]);
+  const metaFile = path.join(OUT, 'kate-metadata.tsv');
+  await meta.saveAs(metaFile);
+  const mlines = fs.readFileSync(metaFile, 'utf8').trimEnd().split('\n');
+  assert.equal(mlines.length, SAMPLE_DOCS + 1, 'header + one row per document');
+  assert.match(mlines[0], /^label\ttitle$/);
+
+  await page.setInputFiles('#load', file);
+  await page.waitForFunction(() => /Loaded/.test(document.getElementById('status').textContent), null, { timeout: 30000 });
+  assert.equal(await state(), 'trained');
+  assert.equal(Number(await page.getAttribute('#map', 'data-drawn')), SAMPLE_DOCS);
+
+  // A file that is not a model: a plain in-page error.
+  const junk = path.join(OUT, 'not-a-model.kate');
+  fs.writeFileSync(junk, 'this is not a KATE model file');
+  await page.setInputFiles('#load', junk);
+  await waitState(['error'], 10000);
+  assert.match(await notice(), /Could not load model file not-a-model\.kate/);
+});
+
+test('the last model is kept in IndexedDB and restored after a reload', async () => {
+  await page.waitForFunction(() => document.body.dataset.kept === '1', null, { timeout: 10000 }).catch(() => {});
+  await page.goto(base);
+  await waitState(['ready'], 20000);
+  await page.waitForSelector('#restore:not([hidden])', { timeout: 5000 });
+  await page.click('#restore');
+  await waitState(['trained', 'error'], 30000);
+  assert.equal(await state(), 'trained', await notice());
+  assert.equal(Number(await page.getAttribute('#map', 'data-drawn')), SAMPLE_DOCS);
+});
+
+test('cancel stops training and says so', async () => {
+  await page.fill('#opt-epochs', '200');
+  await page.click('#train');
+  await waitState(['training'], 5000);
+  await page.waitForFunction(() => /epoch/.test(document.getElementById('progress-text').textContent), null, { timeout: 30000 });
+  await page.click('#cancel');
+  await waitState(['trained', 'ready', 'error'], 15000);
+  assert.equal(await state(), 'trained', 'the previous model is still there');
+  assert.match(await notice(), /Training cancelled/);
+  await page.fill('#opt-epochs', String(EPOCHS));
+});
+
+test('bad input gives a plain in-page error', async () => {
+  await page.check('input[name="source"][value="paste"]');
+  await page.fill('#paste', '   \n\n  ');
+  await page.click('#train');
+  await waitState(['error'], 5000);
+  assert.match(await notice(), /corpus is empty/i);
+
+  await page.fill('#opt-k', '200');
+  await page.fill('#paste', 'one document about cats\n\nanother one about dogs\n\na third about birds');
+  await page.click('#train');
+  await waitState(['error'], 5000);
+  assert.match(await notice(), /Winners k \(200\) cannot be larger than the dimensions \(128\)/);
+  await page.fill('#opt-k', '32');
+
+  await page.check('input[name="source"][value="files"]');
+  const bad = path.join(OUT, 'bad.jsonl');
+  fs.writeFileSync(bad, '{"text": "fine"}\n{"text": broken\n');
+  await page.setInputFiles('#files', bad);
+  await page.waitForFunction(() => !document.getElementById('notice').hidden, null, { timeout: 5000 });
+  assert.match(await notice(), /bad\.jsonl, line 2, is not valid JSON/);
+});
+
+test('no console errors and nothing fetched from the internet', () => {
+  assert.deepEqual(consoleErrors, []);
+  assert.deepEqual(foreign, []);
+});
