@@ -33,8 +33,10 @@ if [[ $model != "$WORKER/model/default.kate" ]]; then
 	printf '{"Replace":{"%s":"%s"}}\n' "$WORKER/model/default.kate" "$model" >"$tmp/overlay.json"
 	overlay=(-overlay "$tmp/overlay.json")
 fi
-# -s -w: no symbol table or DWARF (smaller upload; panics still name functions).
-GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' "${overlay[@]}" -o "$tmp/build/app.wasm" .
+sum=$(sha256sum "$model" | cut -d' ' -f1)
+# -s -w: no symbol table or DWARF (smaller upload). -X: the model's hash,
+# so that GET /v1/model need not hash the file in every fresh instance.
+GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w -X github.com/kate-web/kate/worker/model.BuildSHA256=$sum" "${overlay[@]}" -o "$tmp/build/app.wasm" .
 rm -rf build
 mv "$tmp/build" build
 

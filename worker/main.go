@@ -13,5 +13,7 @@ import (
 )
 
 func main() {
-	workers.Serve(service.New(model.File, service.DefaultLimits()))
+	// BuildSHA256 is set by worker/build.sh: hashing the
+	// file in WebAssembly would cost milliseconds on every request.
+	workers.Serve(service.New(service.Config{Model: model.File, SHA256: model.BuildSHA256}))
 }

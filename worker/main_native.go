@@ -24,16 +24,16 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8788", "address to listen on")
 	modelPath := flag.String("model", "", "model file to serve (default: the embedded one)")
 	flag.Parse()
-	file := model.File
+	cfg := service.Config{Model: model.File, SHA256: model.BuildSHA256}
 	if *modelPath != "" {
 		b, err := os.ReadFile(*modelPath)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "worker:", err)
 			os.Exit(1)
 		}
-		file = b
+		cfg = service.Config{Model: b}
 	}
-	s := service.New(file, service.DefaultLimits())
+	s := service.New(cfg)
 	if _, err := s.Model(); err != nil {
 		fmt.Fprintln(os.Stderr, "worker:", err)
 		os.Exit(1)

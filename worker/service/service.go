@@ -86,11 +86,26 @@ type route struct {
 	handle  func(s *Service, r *http.Request) (int, any)
 }
 
-// New returns a service over the model file's bytes (which it keeps and never
-// modifies). The file is parsed when a request first needs the model; a file
-// that does not parse makes those requests fail with 500, and is logged.
-// Zero or negative fields of limits take their DefaultLimits value.
-func New(modelFile []byte, limits Limits) *Service {
+// Config configures a Service.
+type Config struct {
+	// Model is the model file's bytes; the service keeps them and never
+	// modifies them.
+	Model []byte
+	// SHA256 is the hex SHA-256 of Model when it is known in advance
+	// (worker/build.sh computes it at build time: hashing the file costs a
+	// few milliseconds in WebAssembly, on every request). Empty: computed
+	// on first use.
+	SHA256 string
+	// Limits bound the requests; zero or negative fields take their
+	// DefaultLimits value.
+	Limits Limits
+}
+
+// New returns a service over a model file. The file is parsed when a request
+// first needs the model; a file that does not parse makes those requests fail
+// with 500, and is logged.
+func New(c Config) *Service {
+	limits := c.Limits
 	d := DefaultLimits()
 	if limits.MaxBodyBytes <= 0 {
 		limits.MaxBodyBytes = d.MaxBodyBytes
@@ -105,7 +120,8 @@ func New(modelFile []byte, limits Limits) *Service {
 		limits.MaxTopicWords = d.MaxTopicWords
 	}
 	return &Service{
-		file:   modelFile,
+		file:   c.Model,
+		sum:    c.SHA256,
 		limits: limits,
 		routes: map[string]route{
 			"/":           {[]string{http.MethodGet}, (*Service).index},
@@ -131,9 +147,12 @@ func (s *Service) Model() (*kate.Model, error) {
 	return s.model, s.loadErr
 }
 
-// SHA256 returns the hex SHA-256 of the model file.
+// SHA256 returns the hex SHA-256 of the model file (Config.SHA256 when set).
 func (s *Service) SHA256() string {
 	s.sumOnce.Do(func() {
+		if s.sum != "" {
+			return
+		}
 		h := sha256.Sum256(s.file)
 		s.sum = hex.EncodeToString(h[:])
 	})

@@ -41,7 +41,7 @@ var testModel = sync.OnceValue(func() *kate.Model {
 	return m
 })
 
-func newService() *Service { return New(model.File, DefaultLimits()) }
+func newService() *Service { return New(Config{Model: model.File}) }
 
 // do sends one request through the service and returns the response.
 func do(t *testing.T, s http.Handler, method, target, body string) *http.Response {
@@ -178,7 +178,7 @@ func TestEncodeErrors(t *testing.T) {
 
 // A body without Content-Length (chunked) is cut at the limit while read.
 func TestEncodeBodyTooLargeStreamed(t *testing.T) {
-	s := New(model.File, Limits{MaxBodyBytes: 100})
+	s := New(Config{Model: model.File, Limits: Limits{MaxBodyBytes: 100}})
 	body := `{"texts": ["` + strings.Repeat("a", 200) + `"]}`
 	req := httptest.NewRequest("POST", "/v1/encode", io.MultiReader(strings.NewReader(body)))
 	req.ContentLength = -1
@@ -288,6 +288,15 @@ func TestModelInfo(t *testing.T) {
 	}
 	if got.FormatVersion != 1 || got.Dim != 64 || got.VocabSize != 2000 {
 		t.Errorf("the bundled model is %+v, want format 1, dim 64, V 2000", got)
+	}
+
+	// A hash given in the configuration (computed at build time) is used
+	// as is.
+	s := New(Config{Model: model.File, SHA256: "given"})
+	var info ModelInfo
+	decodeBody(t, do(t, s, "GET", "/v1/model", ""), &info)
+	if info.SHA256 != "given" || s.SHA256() != "given" {
+		t.Errorf("sha256 %q, want the configured one", info.SHA256)
 	}
 }
 
@@ -487,7 +496,7 @@ func TestBadModelFile(t *testing.T) {
 	bad := append([]byte(nil), model.File...)
 	bad[len(bad)/2] ^= 0xff // breaks the checksum
 	for _, file := range [][]byte{nil, []byte("not a model"), bad} {
-		s := New(file, DefaultLimits())
+		s := New(Config{Model: file})
 		if _, err := s.Model(); err == nil {
 			t.Fatal("Model() accepted a bad file")
 		}
@@ -510,14 +519,14 @@ func TestBadModelFile(t *testing.T) {
 }
 
 func TestLimitsDefaults(t *testing.T) {
-	if got := New(nil, Limits{}).Limits(); got != DefaultLimits() {
+	if got := New(Config{}).Limits(); got != DefaultLimits() {
 		t.Errorf("zero limits gave %+v", got)
 	}
 	custom := Limits{MaxBodyBytes: 10, MaxTexts: 2, MaxTextBytes: 3, MaxTopicWords: 4}
-	if got := New(nil, custom).Limits(); got != custom {
+	if got := New(Config{Limits: custom}).Limits(); got != custom {
 		t.Errorf("limits %+v, want %+v", got, custom)
 	}
-	s := New(model.File, Limits{MaxTexts: 2, MaxTextBytes: 3, MaxTopicWords: 4})
+	s := New(Config{Model: model.File, Limits: Limits{MaxTexts: 2, MaxTextBytes: 3, MaxTopicWords: 4}})
 	wantError(t, do(t, s, "POST", "/v1/encode", `{"texts": ["a", "b", "c"]}`), 413, "3 texts is over the limit of 2")
 	wantError(t, do(t, s, "POST", "/v1/encode", `{"texts": ["abcd"]}`), 413, "text 0 is 4 bytes")
 	wantError(t, do(t, s, "GET", "/v1/topics?n=5", ""), 400, "[1, 4]")
@@ -579,3 +588,40 @@ func fixChecksum(file []byte) {
 }
 
 func nanValue() float64 { return math.NaN() }
+
+// The benchmarks measure one request on a fresh Service, as every request
+// on Workers runs in a fresh instance: parsing the model file is included.
+func benchmarkRequest(b *testing.B, method, target, body string) {
+	b.ReportAllocs()
+	for b.Loop() {
+		s := newService()
+		var r io.Reader
+		if body != "" {
+			r = strings.NewReader(body)
+		}
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest(method, target, r))
+		if rec.Code != 200 {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
+}
+
+func BenchmarkParseModel(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := kate.UnmarshalModel(model.File); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkIndex(b *testing.B)  { benchmarkRequest(b, "GET", "/", "") }
+func BenchmarkModel(b *testing.B)  { benchmarkRequest(b, "GET", "/v1/model", "") }
+func BenchmarkTopics(b *testing.B) { benchmarkRequest(b, "GET", "/v1/topics?n=10", "") }
+func BenchmarkEncode1(b *testing.B) {
+	benchmarkRequest(b, "POST", "/v1/encode", mustJSON(EncodeRequest{sampleTexts[:1]}))
+}
+func BenchmarkEncode8(b *testing.B) {
+	benchmarkRequest(b, "POST", "/v1/encode", mustJSON(EncodeRequest{sampleTexts}))
+}
