@@ -5,8 +5,8 @@
 # DEMO_EPOCHS (default 8) sets the epochs of the autotrain run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-echo "==> demo: parsing tests (node:test)" >&2
-node --test demo/test/corpus.test.mjs
+echo "==> demo: parsing and layout tests (node:test)" >&2
+node --test demo/test/corpus.test.mjs demo/test/layout.test.mjs
 if [[ ! -f demo/dist/index.html ]]; then
 	bash demo/build.sh
 fi

@@ -10,6 +10,7 @@ import { MapView } from './mapview.js';
 import { drawLossChart } from './chart.js';
 import { renderExplanation } from './explain.js';
 import * as store from './store.js';
+import { MAX_LAYOUT_DOCS } from './layout.js';
 import { esc, int, duration, download, palette, diverging, cosineAll, topN, readText, gunzipText, sci } from './util.js';
 
 const $ = (id) => document.getElementById(id);
@@ -59,6 +60,10 @@ function refreshControls() {
   const started = state !== 'loading';
   $('train').disabled = !started || training || app.busy || !app.kateReady;
   $('train').textContent = app.model ? 'Train again' : 'Train';
+  $('train-cta').disabled = $('train').disabled;
+  $('train-cta').hidden = training;
+  const src = started ? source() : 'sample';
+  $('train-cta').textContent = src === 'sample' ? 'Train on the sample' : 'Train on your documents';
   $('cancel').hidden = !training;
   for (const el of document.querySelectorAll('.side input, .side select, .side textarea')) {
     if (el.id === 'load') continue;
@@ -253,6 +258,7 @@ async function trainModel() {
   $('chart-fig').hidden = false;
   setProgress(0, `Preparing ${int(texts.length)} documents…`);
   drawLossChart(chart, points, { epochs: opts.epochs });
+  $('busy-title').textContent = `Training KATE on ${int(texts.length)} documents…`;
   setState('training', `Training on ${int(texts.length)} documents…`);
   const t0 = performance.now();
   let model;
@@ -305,6 +311,8 @@ async function trainModel() {
 function setProgress(frac, text) {
   const pct = Math.round(frac * 100);
   $('progress-fill').style.width = `${pct}%`;
+  $('busy-fill').style.width = `${pct}%`;
+  $('busy-text').textContent = text;
   $('progress').setAttribute('aria-valuenow', String(pct));
   $('progress-text').textContent = text;
 }
@@ -316,6 +324,13 @@ async function useModel(model, corpus, info) {
   $('status').textContent = `Mapping ${int(corpus.docs.length)} documents…`;
   try {
     const emb = await model.encode(corpus.docs.map((d) => d.text));
+    // Similarities are measured from the empty document's embedding tanh(b)
+    // (a text without any vocabulary word): the bias is shared by every
+    // embedding and would otherwise dominate the cosine.
+    const e0 = Float32Array.from((await model.encode(['.'])).data);
+    const [n, dim] = emb.dims;
+    const rel = new Float32Array(n * dim);
+    for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) rel[i * dim + j] = emb.data[i * dim + j] - e0[j];
     const proj = await kate.pca(emb, 2);
     const coords = proj instanceof Float32Array ? proj : Float32Array.from(proj.data ?? proj);
     const topics = await model.topics(8);
@@ -326,7 +341,11 @@ async function useModel(model, corpus, info) {
     app.modelInfo = info;
     app.corpus = corpus;
     app.emb = emb;
+    app.e0 = e0;
+    app.rel = rel;
     app.coords = coords;
+    app.layouts = { pca: coords, umap: null };
+    app.layoutMode = 'pca';
     app.topics = normTopics(topics);
     app.selected = null;
     app.lastSearch = null;
@@ -337,6 +356,7 @@ async function useModel(model, corpus, info) {
     $('map-empty').hidden = true;
     $('map-tools').hidden = false;
     mapView.setData(coords, app.colors);
+    $('map').dataset.layout = 'pca';
     renderLegend();
     renderTopics();
     renderResults();
@@ -345,6 +365,65 @@ async function useModel(model, corpus, info) {
     app.busy = false;
     refreshControls();
   }
+  if (app.model === model) computeLayout();
+}
+
+// ---------------------------------------------------------------- neighbour layout
+
+let layoutWorker = null;
+let layoutJob = 0;
+
+/** Computes the neighbour layout in a worker, then moves the map to it. */
+function computeLayout() {
+  const [n, dim] = app.emb.dims;
+  updateLayoutButtons();
+  if (n > MAX_LAYOUT_DOCS || n < 3) {
+    $('layout-status').textContent = n > MAX_LAYOUT_DOCS ? `PCA only above ${int(MAX_LAYOUT_DOCS)} documents` : '';
+    return;
+  }
+  const id = ++layoutJob;
+  layoutWorker ??= new Worker(new URL('./layout.worker.js', import.meta.url), { type: 'module' });
+  layoutWorker.onmessage = (ev) => {
+    const m = ev.data;
+    if (m.id !== layoutJob) return;
+    if (m.progress !== undefined) {
+      $('layout-status').textContent = `neighbours… ${Math.round(m.progress * 100)}%`;
+    } else if (m.error) {
+      $('layout-status').textContent = 'neighbour layout failed';
+      notify(`The neighbour layout failed (${m.error}); the map keeps the PCA layout.`);
+    } else {
+      $('layout-status').textContent = '';
+      app.layouts.umap = m.xy;
+      if (app.layoutMode === 'pca' && !app.userPickedLayout) setLayout('umap');
+      else updateLayoutButtons();
+    }
+  };
+  layoutWorker.onerror = (e) => {
+    e.preventDefault();
+    $('layout-status').textContent = '';
+    app.layouts.umap = null;
+    updateLayoutButtons();
+  };
+  $('layout-status').textContent = 'neighbours…';
+  const init = Float32Array.from(app.layouts.pca);
+  const data = Float32Array.from(app.rel);
+  layoutWorker.postMessage({ id, data, n, dim, init }, [data.buffer, init.buffer]);
+}
+
+async function setLayout(mode) {
+  const xy = app.layouts?.[mode];
+  if (!xy || mode === app.layoutMode) return;
+  app.layoutMode = mode;
+  updateLayoutButtons();
+  $('map').dataset.layout = `${mode}-moving`;
+  await mapView.animateTo(xy);
+  if (app.layoutMode === mode) $('map').dataset.layout = mode;
+}
+
+function updateLayoutButtons() {
+  $('lay-pca').setAttribute('aria-pressed', String(app.layoutMode === 'pca'));
+  $('lay-umap').setAttribute('aria-pressed', String(app.layoutMode === 'umap'));
+  $('lay-umap').disabled = !app.layouts?.umap;
 }
 
 function normTopics(topics) {
@@ -441,8 +520,8 @@ function onHover(i, x, y) {
 
 function neighborsOf(i) {
   const [, dim] = app.emb.dims;
-  const q = app.emb.data.subarray(i * dim, (i + 1) * dim);
-  const sims = cosineAll(app.emb.data, dim, q);
+  const q = app.rel.subarray(i * dim, (i + 1) * dim);
+  const sims = cosineAll(app.rel, dim, q);
   return topN(sims, NEIGHBORS, i).map((j) => ({ index: j, score: sims[j] }));
 }
 
@@ -505,14 +584,6 @@ function renderResults(neighbors) {
   }
 }
 
-function normHits(res) {
-  if (Array.isArray(res)) {
-    return res.map((h) => ({ index: h.index ?? h.i ?? h[0], score: h.score ?? h.similarity ?? h[1] }));
-  }
-  if (res && res.indices) return Array.from(res.indices, (index, q) => ({ index, score: res.scores[q] }));
-  throw new Error('unexpected result from model.similar');
-}
-
 async function search(query) {
   query = query.trim();
   if (!query) {
@@ -521,14 +592,22 @@ async function search(query) {
   }
   clearNotice();
   try {
-    const hits = normHits(await app.model.similar(query, app.emb, NEIGHBORS));
-    let note = '';
-    // A query without any vocabulary word encodes like the empty text: say so.
-    try {
-      await app.model.explain(query, { gradient: 'none' });
-    } catch {
-      note = 'None of the query’s words is in the model’s vocabulary, so this ranking means little. Try other words.';
+    const [, dim] = app.emb.dims;
+    const qe = (await app.model.encode([query])).data;
+    const q = new Float32Array(dim);
+    let moved = 0;
+    for (let j = 0; j < dim; j++) {
+      q[j] = qe[j] - app.e0[j];
+      moved += Math.abs(q[j]);
     }
+    if (moved === 0) {
+      app.lastSearch = null;
+      notify(`None of the words of “${query}” is in the model’s vocabulary (the corpus’s most frequent words). Try other words.`, 'info');
+      return;
+    }
+    const sims = cosineAll(app.rel, dim, q);
+    const hits = topN(sims, NEIGHBORS).map((index) => ({ index, score: sims[index] }));
+    const note = '';
     app.lastSearch = { query, hits, note };
     app.selected = null;
     mapView.setSelection(null, hits.map((h) => h.index));
@@ -713,6 +792,7 @@ function bindUI() {
     r.addEventListener('change', () => {
       for (const s of ['sample', 'paste', 'files']) $(`src-${s}`).hidden = s !== source();
       updateCorpusInfo();
+      refreshControls();
     });
   }
   $('paste').addEventListener('input', updateCorpusInfo);
@@ -731,6 +811,7 @@ function bindUI() {
   });
 
   $('train').onclick = trainModel;
+  $('train-cta').onclick = trainModel;
   $('cancel').onclick = () => app.controller?.abort();
   $('save').onclick = saveModel;
   $('load').addEventListener('change', (e) => {
@@ -761,6 +842,12 @@ function bindUI() {
   });
   $('color-by').addEventListener('change', (e) => applyColorBy(e.target.value));
   $('zoom-reset').onclick = () => mapView.resetView();
+  for (const mode of ['pca', 'umap']) {
+    $(`lay-${mode}`).onclick = () => {
+      app.userPickedLayout = true;
+      setLayout(mode);
+    };
+  }
 
   $('topic-filter').addEventListener('input', () => app.topics && renderTopics());
   $('topics').addEventListener('click', (e) => {

@@ -93,8 +93,11 @@ function bars({ order, segs, titles, domain, height = 150, annotate = '', yLabel
       const x0 = left + b.from * bw + 1, x1 = left + (b.to + 1) * bw - 1;
       const y = height - bottom + 8;
       s += `<path d="M${x0} ${y - 4} V${y} H${x1} V${y - 4}" fill="none" stroke="${b.color}" stroke-width="1.5"/>`;
-      const wide = x1 - x0 > b.label.length * 6.6;
-      if (wide) s += `<text x="${(x0 + x1) / 2}" y="${y + 15}" font-size="12.5" text-anchor="middle" fill="${b.color === C.zero ? C.text : b.color}" font-weight="600">${esc(b.label)}</text>`;
+      const need = b.label.length * 6.4;
+      const edge = b.from === 0 ? 'start' : b.to === n - 1 ? 'end' : 'middle';
+      const wide = x1 - x0 > (edge === 'middle' ? need : need * 0.55);
+      const tx = edge === 'start' ? x0 : edge === 'end' ? x1 : (x0 + x1) / 2;
+      if (wide) s += `<text x="${tx}" y="${y + 15}" font-size="12.5" text-anchor="${edge}" fill="${b.color === C.zero ? C.text : b.color}" font-weight="600">${esc(b.label)}</text>`;
     }
   }
   s += annotate + '</svg>';

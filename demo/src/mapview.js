@@ -52,6 +52,31 @@ export class MapView {
     this.resize();
   }
 
+  /**
+   * Moves the points to new coordinates (same documents, another layout)
+   * with a short animation; selection, highlights and zoom are kept.
+   */
+  animateTo(xy, ms = 900) {
+    const from = unitBox(this.xy, this.n);
+    const to = unitBox(xy, this.n);
+    const cur = new Float32Array(from);
+    this.xy = cur;
+    const reduce = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
+    const t0 = performance.now();
+    return new Promise((resolve) => {
+      const frame = (now) => {
+        const t = reduce ? 1 : Math.min(1, (now - t0) / ms);
+        const e = t < 0.5 ? 4 * t * t * t : 1 - (-2 * t + 2) ** 3 / 2;
+        for (let i = 0; i < cur.length; i++) cur[i] = from[i] + (to[i] - from[i]) * e;
+        this._fit();
+        this.draw();
+        if (t < 1) requestAnimationFrame(frame);
+        else resolve();
+      };
+      requestAnimationFrame(frame);
+    });
+  }
+
   setColors(colors) {
     this.colors = colors;
     this.request();
@@ -338,4 +363,22 @@ export class MapView {
       }
     });
   }
+}
+
+/** Coordinates scaled into a box centred on 0 with the larger side 2 (aspect kept). */
+function unitBox(xy, n) {
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const x = xy[2 * i], y = xy[2 * i + 1];
+    if (x < x0) x0 = x; if (x > x1) x1 = x;
+    if (y < y0) y0 = y; if (y > y1) y1 = y;
+  }
+  const s = 2 / (Math.max(x1 - x0, y1 - y0) || 1);
+  const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+  const out = new Float32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    out[2 * i] = (xy[2 * i] - cx) * s;
+    out[2 * i + 1] = (xy[2 * i + 1] - cy) * s;
+  }
+  return out;
 }
