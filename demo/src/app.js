@@ -11,7 +11,7 @@ import { drawLossChart } from './chart.js';
 import { renderExplanation } from './explain.js';
 import * as store from './store.js';
 import { MAX_LAYOUT_DOCS } from './layout.js';
-import { esc, int, duration, download, palette, diverging, cosineAll, topN, readText, gunzipText, sci } from './util.js';
+import { esc, int, duration, download, palette, diverging, readText, gunzipText, sci } from './util.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -518,24 +518,37 @@ function onHover(i, x, y) {
   tip.style.top = `${Math.max(6, top)}px`;
 }
 
-function neighborsOf(i) {
-  const [, dim] = app.emb.dims;
-  const q = app.rel.subarray(i * dim, (i + 1) * dim);
-  const sims = cosineAll(app.rel, dim, q);
-  return topN(sims, NEIGHBORS, i).map((j) => ({ index: j, score: sims[j] }));
+/**
+ * The documents most similar to a vector measured from the empty document
+ * (see useModel), by the library's model.similar (cosine).
+ */
+async function nearest(q, n, skip = -1) {
+  const hits = await app.model.similar(q, { data: app.rel, dims: app.emb.dims }, skip >= 0 ? n + 1 : n);
+  return hits.filter((h) => h.index !== skip).slice(0, n);
 }
 
-function select(i) {
+async function select(i) {
   app.selected = i;
+  app.neighbors = null;
   if (i === null) {
     mapView.setSelection(null, app.lastSearch ? app.lastSearch.hits.map((h) => h.index) : []);
     renderResults();
     refreshControls();
     return;
   }
-  const hits = neighborsOf(i);
+  const [, dim] = app.emb.dims;
+  mapView.setSelection(i, []);
+  let hits;
+  try {
+    hits = await nearest(app.rel.slice(i * dim, (i + 1) * dim), NEIGHBORS, i);
+  } catch (e) {
+    notify(`Could not find the nearest documents: ${message(e)}`);
+    return;
+  }
+  if (app.selected !== i) return;
+  app.neighbors = hits;
   mapView.setSelection(i, hits.map((h) => h.index));
-  renderResults(hits);
+  renderResults();
   refreshControls();
 }
 
@@ -551,7 +564,7 @@ function hitList(hits) {
   }).join('')}</ol>`;
 }
 
-function renderResults(neighbors) {
+function renderResults() {
   const body = $('results-body');
   const empty = $('results-empty');
   if (!app.corpus || (app.selected === null && !app.lastSearch)) {
@@ -574,13 +587,13 @@ function renderResults(neighbors) {
         <div class="actions"><button type="button" class="small" id="sel-explain">Inside KATE →</button>
           <button type="button" class="small" id="sel-clear">Clear</button></div>
       </div>
-      <h3>Nearest documents</h3>${hitList(neighbors || neighborsOf(i))}`;
+      <h3>Nearest documents</h3>${app.neighbors ? hitList(app.neighbors) : '<p class="hint">…</p>'}`;
     $('sel-explain').onclick = () => explainDoc(i);
     $('sel-clear').onclick = () => select(null);
     if ($('back-results')) $('back-results').onclick = () => select(null);
   } else {
     const s = app.lastSearch;
-    body.innerHTML = `<h3>Nearest to “${esc(s.query)}”</h3>${s.note ? `<p class="hint">${esc(s.note)}</p>` : ''}${hitList(s.hits)}`;
+    body.innerHTML = `<h3>Nearest to “${esc(s.query)}”</h3>${hitList(s.hits)}`;
   }
 }
 
@@ -605,10 +618,8 @@ async function search(query) {
       notify(`None of the words of “${query}” is in the model’s vocabulary (the corpus’s most frequent words). Try other words.`, 'info');
       return;
     }
-    const sims = cosineAll(app.rel, dim, q);
-    const hits = topN(sims, NEIGHBORS).map((index) => ({ index, score: sims[index] }));
-    const note = '';
-    app.lastSearch = { query, hits, note };
+    const hits = await nearest(q, NEIGHBORS);
+    app.lastSearch = { query, hits };
     app.selected = null;
     mapView.setSelection(null, hits.map((h) => h.index));
     renderResults();

@@ -105,43 +105,6 @@ export function diverging(v) {
   return `rgb(${c[0]},${c[1]},${c[2]})`;
 }
 
-/** Cosine similarity of row i of data (n x dim) with every row; returns a Float32Array. */
-export function cosineAll(data, dim, q) {
-  const n = data.length / dim;
-  const out = new Float32Array(n);
-  let qn = 0;
-  for (let j = 0; j < dim; j++) qn += q[j] * q[j];
-  qn = Math.sqrt(qn);
-  for (let i = 0; i < n; i++) {
-    let dot = 0;
-    let nn = 0;
-    const o = i * dim;
-    for (let j = 0; j < dim; j++) {
-      const v = data[o + j];
-      dot += v * q[j];
-      nn += v * v;
-    }
-    out[i] = qn === 0 || nn === 0 ? 0 : dot / (qn * Math.sqrt(nn));
-  }
-  return out;
-}
-
-/** Indices of the n largest values (excluding skip), highest first. */
-export function topN(values, n, skip = -1) {
-  const idx = [];
-  for (let i = 0; i < values.length; i++) {
-    if (i === skip) continue;
-    if (idx.length < n) {
-      idx.push(i);
-      idx.sort((a, b) => values[b] - values[a] || a - b);
-    } else if (values[i] > values[idx[n - 1]]) {
-      idx[n - 1] = i;
-      idx.sort((a, b) => values[b] - values[a] || a - b);
-    }
-  }
-  return idx;
-}
-
 /** Reads a File as text, with a clear error when the browser cannot. */
 export async function readText(file) {
   try {

@@ -100,6 +100,14 @@ test('first visit: loads, trains with autotrain, maps every document', async () 
   assert.equal(await page.locator('#map-empty').isHidden(), true);
   // The loss curve got one point per epoch and the progress text says so.
   assert.match(await page.textContent('#progress-text'), /Done in .* \d+ epochs/);
+  assert.equal(await page.getAttribute('#map', 'data-layout'), 'pca');
+  await page.screenshot({ path: path.join(OUT, 'trained-pca.png') });
+  // Then the neighbour layout arrives from its worker and the map moves to it.
+  const t1 = Date.now();
+  await page.waitForSelector('#map[data-layout="umap"]', { timeout: 60000 });
+  console.log(`# neighbour layout ready ${Date.now() - t1} ms after the PCA map`);
+  assert.equal(Number(await page.getAttribute('#map', 'data-drawn')), SAMPLE_DOCS, 'the neighbour layout drew every document');
+  assert.equal(await page.getAttribute('#lay-umap', 'aria-pressed'), 'true');
   await page.screenshot({ path: path.join(OUT, 'trained.png') });
 });
 
@@ -125,6 +133,9 @@ test('keyboard: select a document on the map, see its neighbours, open Inside KA
   await page.focus('#map');
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowUp');
+  // The keyboard cursor shows the same snippet as hovering.
+  assert.equal(await page.locator('#tooltip').isVisible(), true);
+  assert.ok((await page.textContent('#tooltip')).length > 20, 'the tooltip shows a snippet');
   await page.keyboard.press('Enter');
   await page.waitForSelector('#results-body .doc-card.sel', { timeout: 5000 });
   assert.equal(await page.locator('#results-body .hits li').count(), 10);
