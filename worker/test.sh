@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh — end-to-end test of the Workers build (called by ./build.sh test):
 #
+#   0. runs the handler's Go tests compiled to wasm (in Node),
 #   1. builds it (worker/build.sh),
 #   2. starts `wrangler dev` (the local workerd runtime) on a free loopback
 #      port,
@@ -60,6 +61,9 @@ trap 'exit 143' TERM INT
 free_port() {
 	node -e 'const s = require("net").createServer(); s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
 }
+
+log "service tests under GOOS=js GOARCH=wasm (Node)"
+(cd "$ROOT" && GOOS=js GOARCH=wasm go test -count=1 -exec="$(go env GOROOT)/lib/wasm/go_js_wasm_exec" ./worker/service ./worker/model)
 
 log "build"
 bash "$WORKER/build.sh"
