@@ -212,7 +212,6 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("Vary", "Origin")
 	rt, ok := s.routes[r.URL.Path]
 	if !ok {
 		writeJSON(w, http.StatusNotFound, errorBody{fmt.Sprintf("no route %s", r.URL.Path)})
