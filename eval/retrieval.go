@@ -38,9 +38,10 @@ func SharedLabel(queryLabels, dbLabels [][]int) Relevance {
 }
 
 // Cutoff returns the number of database rows retrieved at fraction f of a
-// database of n rows: round(f·n), at least 1 and at most n.
+// database of n rows: floor(f·n) as in the paper's code, at least 1 and at
+// most n.
 func Cutoff(f float64, n int) int {
-	return min(n, max(1, int(math.Round(f*float64(n)))))
+	return min(n, max(1, int(math.Floor(f*float64(n)+1e-9))))
 }
 
 // RetrievalPrecision ranks the database rows db (row-major, m x dim) by

@@ -108,7 +108,7 @@ func TestRetrievalMatchesBruteForce(t *testing.T) {
 			t.Errorf("precision at %v = %v, brute force %v", f, got[fi], want)
 		}
 	}
-	if Cutoff(0.001, m) != 1 || Cutoff(1, m) != m || Cutoff(0.5, 10) != 5 {
+	if Cutoff(0.001, m) != 1 || Cutoff(1, m) != m || Cutoff(0.5, 10) != 5 || Cutoff(0.002, 11314) != 22 {
 		t.Error("Cutoff: wrong counts")
 	}
 }

@@ -84,6 +84,9 @@ type Result struct {
 	Model *kate.Model
 }
 
+// ErrNoLabels is returned by Run when no training document has a label.
+var ErrNoLabels = errors.New("the documents have no labels")
+
 // labelIndex maps the labels of the training examples to class numbers and
 // checks that the corpus can be evaluated.
 func labelIndex(train, test []Example) (classes []string, multi bool, err error) {
@@ -114,7 +117,7 @@ func labelIndex(train, test []Example) (classes []string, multi bool, err error)
 		}
 	}
 	if len(classes) == 0 {
-		return nil, false, errors.New("the documents have no labels (choose the field with --label-field)")
+		return nil, false, ErrNoLabels
 	}
 	if missing > 0 {
 		return nil, false, fmt.Errorf("%d documents have no label", missing)
