@@ -38,12 +38,12 @@ tmp=$(mktemp -d)
 wrangler_pid=
 cleanup() {
 	local rc=$?
-	if [[ -n $wrangler_pid ]] && kill -0 "$wrangler_pid" 2>/dev/null; then
+	if [[ -n $wrangler_pid ]] && kill -0 -- "-$wrangler_pid" 2>/dev/null; then
 		# wrangler runs in its own process group (setsid): stop it and its
 		# workerd child together, then make sure they are gone.
 		kill -TERM -- "-$wrangler_pid" 2>/dev/null || true
 		for _ in $(seq 1 50); do
-			kill -0 "$wrangler_pid" 2>/dev/null || break
+			kill -0 -- "-$wrangler_pid" 2>/dev/null || break
 			sleep 0.1
 		done
 		kill -KILL -- "-$wrangler_pid" 2>/dev/null || true
