@@ -1,0 +1,216 @@
+// Type declarations of the kate package (ES module "kate.mjs" and the
+// script-tag build "kate.js", which sets the global KATE).
+
+/** The library version; kate.wasm must report the same one. */
+export const version: string;
+
+export interface InitializeOptions {
+  /** Where kate.wasm is (default: next to the library file). */
+  wasmURL?: string | URL;
+  /** A compiled kate.wasm, used instead of fetching wasmURL. */
+  wasmModule?: WebAssembly.Module;
+  /** Run in a Web Worker (Node: a worker thread). Default true. */
+  worker?: boolean;
+  /** Where kate.worker.js is (default: next to the library file). */
+  workerURL?: string | URL;
+  /** Where Go's wasm_exec.js is (default: next to the library file). */
+  wasmExecURL?: string | URL;
+  /**
+   * Use the WebAssembly SIMD kernels when the engine supports them
+   * (default true); false forces the pure-Go kernels. Both give the same
+   * bits.
+   */
+  simd?: boolean;
+}
+
+/**
+ * Starts the library. Call it once and wait for it before anything else; a
+ * repeated call returns the same promise (its options are ignored). If
+ * starting fails, the promise rejects and the next call tries again.
+ */
+export function initialize(options?: InitializeOptions): Promise<void>;
+
+export interface ProgressEvent {
+  /** Current epoch (1-based) and maximum number of epochs. */
+  epoch: number;
+  epochs: number;
+  /** Batches done in this epoch, of batches. */
+  batch: number;
+  batches: number;
+  /** Mean training loss over this epoch's sampled batches (null before the first). */
+  loss: number | null;
+  /** Validation loss at the end of an epoch, else null. */
+  valLoss: number | null;
+  /** Best monitored loss so far and its epoch. */
+  bestValLoss: number | null;
+  bestEpoch: number;
+  learningRate: number;
+  /** Training throughput so far. */
+  docsPerSecond: number | null;
+  /** Time since training started. */
+  elapsedMs: number;
+  /** True for the report at the end of an epoch. */
+  epochDone: boolean;
+  /** True for the last report (early stopping fired or the last epoch ran). */
+  stopping: boolean;
+}
+
+export interface TrainOptions {
+  /** Embedding size K (hidden units), 1..4096. Default 128. */
+  dim?: number;
+  /** Winners of the k-competitive layer, 1..dim. Default round(dim/4) (32 for 128). */
+  k?: number;
+  /** Amplification of the losers' energy. Default 6.26. */
+  alpha?: number;
+  /** Vocabulary size V (most frequent terms). Default 2000. */
+  vocabSize?: number;
+  /** Maximum number of epochs (early stopping may end sooner). Default 100. */
+  epochs?: number;
+  /** Documents per gradient step. Default 100. */
+  batchSize?: number;
+  /** Documents held out for validation (at most a fifth). Default 1000. */
+  validationDocs?: number;
+  /** Gradient through the competition: 'full' (default) or 'none'. */
+  gradient?: 'full' | 'none';
+  /** Random seed; the same seed and data give the same model everywhere. Default 1. */
+  seed?: number | bigint;
+  /** Snowball English stemming. Default true. */
+  stem?: boolean;
+  /** English stopword removal. Default true. */
+  stopwords?: boolean;
+  /** Called after every epoch and about four times a second during one. */
+  onProgress?: (event: ProgressEvent) => void;
+  /** Cancels training: train() rejects with the signal's reason (an AbortError). */
+  signal?: AbortSignal;
+}
+
+/** Trains a model on texts (at least one; documents without any vocabulary term are allowed). */
+export function train(texts: string[], options?: TrainOptions): Promise<Model>;
+
+/** Loads a model file (as written by model.save() or the kate command-line tool). */
+export function load(bytes: Uint8Array | ArrayBuffer): Promise<Model>;
+
+/** Row-major n x dim float32 matrix. */
+export interface Embeddings {
+  data: Float32Array;
+  dims: [number, number];
+}
+
+/** Projects embeddings onto their first n (default 2) principal components. */
+export function pca(embeddings: Embeddings, n?: number): Promise<Embeddings>;
+
+export interface RuntimeInfo {
+  /** 'simd' (WebAssembly SIMD kernels) or 'go' (pure-Go kernels). */
+  kernels: 'simd' | 'go';
+  /** Why SIMD is not used, if it is not and was requested. */
+  simdError: string | null;
+  /** Current and peak size of the WebAssembly memory, in bytes. */
+  memoryBytes: number;
+  peakMemoryBytes: number;
+  /** Whether the engine runs in a worker. */
+  worker: boolean;
+  version: string;
+}
+
+/** Describes the running engine. */
+export function runtimeInfo(): Promise<RuntimeInfo>;
+
+export interface ModelParams {
+  dim: number;
+  k: number;
+  alpha: number;
+  gradient: 'full' | 'none';
+  vocabSize: number;
+  stem: boolean;
+  stopwords: boolean;
+}
+
+export interface TrainInfo {
+  seed: number | bigint;
+  /** Epochs run, and the epoch whose weights were kept. */
+  epochs: number;
+  bestEpoch: number;
+  /** Validation loss of the kept epoch (training loss without a validation split). */
+  valLoss: number | null;
+  /** Training documents (validation included). */
+  docs: number;
+}
+
+export interface Topic {
+  /** Hidden unit. */
+  unit: number;
+  /** The words with the largest weights in the unit's column of W, strongest first. */
+  words: string[];
+  weights: Float32Array;
+}
+
+export interface Match {
+  /** Index of the candidate. */
+  index: number;
+  /** Cosine similarity. */
+  score: number;
+}
+
+/** What the k-competitive layer does with one document (see model.explain). */
+export interface Explanation {
+  /** Encoder activations tanh(xW + b), length dim. */
+  z: Float32Array;
+  /** Competition output: winners amplified, losers 0. */
+  h: Float32Array;
+  posWinners: Int32Array;
+  negWinners: Int32Array;
+  posLosers: Int32Array;
+  negLosers: Int32Array;
+  /** Summed activation of the positive losers, summed magnitude of the negative losers. */
+  posEnergy: number;
+  negEnergy: number;
+  alpha: number;
+  /** dL/dh of one reconstruction step (relevant at the winners). */
+  gradH: Float32Array;
+  /** dL/dz: winners directly, losers only through the alpha connections; all 0 in 'none' mode. */
+  gradZ: Float32Array;
+  gradient: 'full' | 'none';
+  /** The document's reconstruction loss (per output). */
+  loss: number | null;
+  /** The document's vocabulary terms and input values. */
+  terms: string[];
+  x: Float32Array;
+}
+
+export class Model {
+  private constructor();
+  readonly params: Readonly<ModelParams>;
+  readonly info: Readonly<TrainInfo>;
+  readonly dim: number;
+  readonly k: number;
+  readonly vocabSize: number;
+  readonly disposed: boolean;
+  /** Embeddings of texts (no competition at inference). */
+  encode(texts: string[]): Promise<Embeddings>;
+  /** For every hidden unit, its n (default 10) strongest words. */
+  topics(n?: number): Promise<Topic[]>;
+  /** The n (default 10) candidates most similar to query, best first. */
+  similar(query: string | Float32Array, candidates: string[] | Embeddings, n?: number): Promise<Match[]>;
+  /** The model file: the same bytes as the Go library and the command-line tool write. */
+  save(): Promise<Uint8Array>;
+  /** One document through the competition, and one step's gradient at every unit. */
+  explain(text: string, options?: { gradient?: 'full' | 'none' }): Promise<Explanation>;
+  /** The vocabulary, in input order. */
+  vocabulary(): Promise<string[]>;
+  /** Frees the model; later calls on it reject. */
+  dispose(): Promise<void>;
+}
+
+declare global {
+  /** The script-tag build (kate.js) sets this global. */
+  // eslint-disable-next-line no-var
+  var KATE: {
+    version: typeof version;
+    initialize: typeof initialize;
+    train: typeof train;
+    load: typeof load;
+    pca: typeof pca;
+    runtimeInfo: typeof runtimeInfo;
+    Model: typeof Model;
+  };
+}

@@ -1,0 +1,554 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strconv"
+	"sync"
+	"syscall/js"
+	"time"
+
+	"github.com/kate-web/kate/kate"
+	"github.com/kate-web/kate/wasm/simd"
+)
+
+// yieldEvery is how much work runs between two turns of the JavaScript
+// event loop.
+const yieldEvery = 50 * time.Millisecond
+
+// progressEvery is the time between progress reports inside an epoch.
+const progressEvery = 250 * time.Millisecond
+
+// maxTopicWords bounds topics(n); Topics caps n at V anyway.
+const maxTopicWords = 1000
+
+// entry is one model in the handle table, with a vectorizer that keeps its
+// token cache for the model's lifetime (the Model's own pool loses it at
+// every garbage collection). mu serializes the vectorizer's users.
+type entry struct {
+	m   *kate.Model
+	mu  sync.Mutex
+	vec *kate.Vectorizer
+}
+
+type bridge struct {
+	mu      sync.Mutex
+	models  map[int]*entry
+	next    int
+	cancels map[string]context.CancelFunc
+	kernels string
+	// yieldFn(callback) schedules callback as a new JavaScript task.
+	yieldFn js.Value
+	wake    chan struct{}
+	wakeFn  js.Func
+}
+
+func newBridge() *bridge {
+	b := &bridge{models: map[int]*entry{}, next: 1, cancels: map[string]context.CancelFunc{}, kernels: "go",
+		wake: make(chan struct{}, 1)}
+	b.wakeFn = js.FuncOf(func(this js.Value, args []js.Value) any {
+		select {
+		case b.wake <- struct{}{}:
+		default:
+		}
+		return nil
+	})
+	return b
+}
+
+// yield lets the JavaScript event loop run: through the page's yield
+// function (a new task, no timer clamping) or else a 1 ms sleep.
+func (b *bridge) yield() {
+	if b.yieldFn.Type() == js.TypeFunction {
+		b.yieldFn.Invoke(b.wakeFn)
+		<-b.wake
+		return
+	}
+	time.Sleep(time.Millisecond)
+}
+
+// yielder calls yield when yieldEvery has passed since the last turn.
+type yielder struct {
+	b    *bridge
+	last time.Time
+}
+
+func (y *yielder) maybe() {
+	if time.Since(y.last) >= yieldEvery {
+		y.b.yield()
+		y.last = time.Now()
+	}
+}
+
+func (b *bridge) setYield(args []js.Value) any {
+	if len(args) > 0 && args[0].Type() == js.TypeFunction {
+		b.yieldFn = args[0]
+		return true
+	}
+	return false
+}
+
+func (b *bridge) useKernels(args []js.Value) any {
+	return async(func() (any, error) {
+		if len(args) == 0 || args[0].IsNull() || args[0].IsUndefined() {
+			kate.SetKernels(kate.GoKernels())
+			b.kernels = "go"
+			return b.kernels, nil
+		}
+		k := simd.Kernels(args[0])
+		if err := simd.Check(kate.GoKernels(), k, 1, 12); err != nil {
+			kate.SetKernels(kate.GoKernels())
+			b.kernels = "go"
+			return nil, err
+		}
+		kate.SetKernels(k)
+		b.kernels = "simd"
+		return b.kernels, nil
+	})
+}
+
+func (b *bridge) selfTest(args []js.Value) any {
+	return async(func() (any, error) {
+		rounds, err := argInt(args, 0, "rounds")
+		if err != nil {
+			return nil, err
+		}
+		k := kate.SetKernels(kate.GoKernels())
+		kate.SetKernels(k)
+		if err := simd.Check(kate.GoKernels(), k, 99, rounds); err != nil {
+			return err.Error(), nil
+		}
+		return "", nil
+	})
+}
+
+// model returns the entry of a handle argument.
+func (b *bridge) model(args []js.Value) (*entry, error) {
+	h, err := argInt(args, 0, "model handle")
+	if err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	e := b.models[h]
+	b.mu.Unlock()
+	if e == nil {
+		return nil, errors.New("kate: this model has been disposed")
+	}
+	return e, nil
+}
+
+// add puts m in the handle table and returns its description.
+func (b *bridge) add(m *kate.Model) js.Value {
+	b.mu.Lock()
+	h := b.next
+	b.next++
+	b.models[h] = &entry{m: m, vec: m.NewVectorizer()}
+	b.mu.Unlock()
+	p, info := m.Params(), m.Info()
+	return newObject(
+		"handle", h, "dim", p.Dim, "k", p.K, "alpha", float64(p.Alpha), "gradient", p.Grad.String(),
+		"stem", p.Text.Stem, "stopwords", p.Text.Stopwords, "vocabSize", m.Vocabulary().Len(),
+		"seed", strconv.FormatUint(info.Seed, 10), "epochs", info.Epochs, "bestEpoch", info.BestEpoch,
+		"valLoss", num(info.ValLoss), "docs", info.Docs,
+	)
+}
+
+func (b *bridge) dispose(args []js.Value) any {
+	h, err := argInt(args, 0, "model handle")
+	if err != nil {
+		return false
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	_, ok := b.models[h]
+	delete(b.models, h)
+	return ok
+}
+
+// trainConfig reads the options object prepared by the JavaScript library
+// (every field present and of the right type).
+func trainConfig(o js.Value) (kate.Config, error) {
+	cfg := kate.DefaultConfig()
+	if o.Type() != js.TypeObject {
+		return cfg, errArg("options must be an object")
+	}
+	intField := func(name string, dst *int) error {
+		v := o.Get(name)
+		if v.IsUndefined() {
+			return nil
+		}
+		if v.Type() != js.TypeNumber || v.Float() != math.Trunc(v.Float()) || math.Abs(v.Float()) > 1<<31 {
+			return errors.New("kate: option " + name + " must be an integer")
+		}
+		*dst = v.Int()
+		return nil
+	}
+	boolField := func(name string, dst *bool) error {
+		v := o.Get(name)
+		if v.IsUndefined() {
+			return nil
+		}
+		if v.Type() != js.TypeBoolean {
+			return errors.New("kate: option " + name + " must be true or false")
+		}
+		*dst = v.Bool()
+		return nil
+	}
+	for name, dst := range map[string]*int{
+		"dim": &cfg.Dim, "k": &cfg.K, "vocabSize": &cfg.VocabSize, "epochs": &cfg.Epochs,
+		"batchSize": &cfg.BatchSize, "validationDocs": &cfg.ValidationDocs,
+	} {
+		if err := intField(name, dst); err != nil {
+			return cfg, err
+		}
+	}
+	if err := boolField("stem", &cfg.Text.Stem); err != nil {
+		return cfg, err
+	}
+	if err := boolField("stopwords", &cfg.Text.Stopwords); err != nil {
+		return cfg, err
+	}
+	if v := o.Get("alpha"); !v.IsUndefined() {
+		if v.Type() != js.TypeNumber {
+			return cfg, errors.New("kate: option alpha must be a number")
+		}
+		cfg.Alpha = float32(v.Float())
+	}
+	if v := o.Get("gradient"); !v.IsUndefined() {
+		if v.Type() != js.TypeString {
+			return cfg, errors.New(`kate: option gradient must be "full" or "none"`)
+		}
+		g, err := kate.ParseGradMode(v.String())
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Grad = g
+	}
+	if v := o.Get("seed"); !v.IsUndefined() {
+		if v.Type() != js.TypeString {
+			return cfg, errors.New("kate: option seed must be a decimal string here")
+		}
+		s, err := strconv.ParseUint(v.String(), 10, 64)
+		if err != nil {
+			return cfg, errors.New("kate: option seed must be an integer in [0, 2^64)")
+		}
+		cfg.Seed = s
+	}
+	return cfg, cfg.Validate()
+}
+
+func progressObject(p kate.Progress) js.Value {
+	return newObject(
+		"epoch", p.Epoch, "epochs", p.Epochs, "batch", p.Batch, "batches", p.Batches,
+		"loss", num(p.Loss), "valLoss", num(p.ValLoss), "bestValLoss", num(p.BestValLoss),
+		"bestEpoch", p.BestEpoch, "learningRate", p.LearningRate, "docsPerSecond", num(p.DocsPerSecond),
+		"elapsedMs", float64(p.Elapsed) / float64(time.Millisecond), "epochDone", p.EpochDone, "stopping", p.Stopping,
+	)
+}
+
+func (b *bridge) train(args []js.Value) any {
+	return async(func() (any, error) {
+		if len(args) < 4 || args[0].Type() != js.TypeString {
+			return nil, errArg("train(token, texts, options, onProgress)")
+		}
+		token := args[0].String()
+		cfg, err := trainConfig(args[2])
+		if err != nil {
+			return nil, err
+		}
+		onProgress := args[3]
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		b.mu.Lock()
+		b.cancels[token] = cancel
+		b.mu.Unlock()
+		defer func() {
+			b.mu.Lock()
+			delete(b.cancels, token)
+			b.mu.Unlock()
+		}()
+		y := &yielder{b: b, last: time.Now()}
+		// Let a cancellation sent right after the call arrive before the
+		// corpus is built.
+		b.yield()
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		texts, err := textsFromJS(args[1])
+		if err != nil {
+			return nil, err
+		}
+		corpus, err := kate.BuildCorpus(texts, cfg.Text, cfg.VocabSize)
+		texts = nil
+		if err != nil {
+			return nil, err
+		}
+		y.maybe()
+		opt := kate.TrainOptions{ProgressInterval: progressEvery, Yield: y.maybe}
+		if onProgress.Type() == js.TypeFunction {
+			opt.Progress = func(p kate.Progress) { onProgress.Invoke(progressObject(p)) }
+		}
+		m, err := kate.TrainVectors(ctx, corpus.Vocab, corpus.Vectors, cfg, opt)
+		if err != nil {
+			if errors.Is(err, context.Canceled) {
+				return nil, errors.New("kate: training was cancelled")
+			}
+			return nil, err
+		}
+		return b.add(m), nil
+	})
+}
+
+func (b *bridge) cancel(args []js.Value) any {
+	if len(args) == 0 || args[0].Type() != js.TypeString {
+		return false
+	}
+	b.mu.Lock()
+	c := b.cancels[args[0].String()]
+	b.mu.Unlock()
+	if c != nil {
+		c()
+	}
+	return c != nil
+}
+
+func (b *bridge) load(args []js.Value) any {
+	return async(func() (any, error) {
+		if len(args) == 0 {
+			return nil, errArg("load(bytes)")
+		}
+		data, err := bytesFromJS(args[0])
+		if err != nil {
+			return nil, err
+		}
+		m, err := kate.UnmarshalModel(data)
+		if err != nil {
+			return nil, err
+		}
+		return b.add(m), nil
+	})
+}
+
+// encodeTexts encodes texts with e's vectorizer into a new n x dim slice,
+// yielding to JavaScript now and then.
+func (b *bridge) encodeTexts(e *entry, texts []string) []float32 {
+	dim := e.m.Dim()
+	out := make([]float32, len(texts)*dim)
+	y := &yielder{b: b, last: time.Now()}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i, t := range texts {
+		x := e.vec.Vector(t)
+		if err := e.m.EncodeVectorTo(out[i*dim:(i+1)*dim], x); err != nil {
+			panic(err) // the vectorizer only returns valid vectors
+		}
+		if i%64 == 63 {
+			e.mu.Unlock()
+			y.maybe()
+			e.mu.Lock()
+		}
+	}
+	return out
+}
+
+func (b *bridge) encode(args []js.Value) any {
+	return async(func() (any, error) {
+		e, err := b.model(args)
+		if err != nil {
+			return nil, err
+		}
+		if len(args) < 2 {
+			return nil, errArg("encode(handle, texts)")
+		}
+		texts, err := textsFromJS(args[1])
+		if err != nil {
+			return nil, err
+		}
+		return float32sToJS(b.encodeTexts(e, texts)), nil
+	})
+}
+
+func (b *bridge) topics(args []js.Value) any {
+	return async(func() (any, error) {
+		e, err := b.model(args)
+		if err != nil {
+			return nil, err
+		}
+		n, err := argInt(args, 1, "n")
+		if err != nil {
+			return nil, err
+		}
+		if n > maxTopicWords {
+			n = maxTopicWords
+		}
+		ts, err := e.m.Topics(n)
+		if err != nil {
+			return nil, err
+		}
+		out := jsArray.New(len(ts))
+		for i, t := range ts {
+			words := jsArray.New(len(t.Words))
+			for q, w := range t.Words {
+				words.SetIndex(q, w)
+			}
+			out.SetIndex(i, newObject("unit", t.Unit, "words", words, "weights", float32sToJS(t.Weights)))
+		}
+		return out, nil
+	})
+}
+
+// rowsArg returns args[i] as embeddings of dimension dim: packed texts are
+// encoded, a Float32Array is taken as rows of dim.
+func (b *bridge) rowsArg(e *entry, args []js.Value, i int, what string) ([]float32, error) {
+	if i >= len(args) {
+		return nil, errArg(what)
+	}
+	if args[i].InstanceOf(jsFloat32Array) {
+		f, err := float32sFromJS(args[i])
+		if err != nil {
+			return nil, err
+		}
+		if len(f)%e.m.Dim() != 0 {
+			return nil, errors.New("kate: " + what + " has " + itoa(len(f)) + " numbers, not a multiple of the model's dimension " + itoa(e.m.Dim()))
+		}
+		return f, nil
+	}
+	texts, err := textsFromJS(args[i])
+	if err != nil {
+		return nil, err
+	}
+	return b.encodeTexts(e, texts), nil
+}
+
+func (b *bridge) similar(args []js.Value) any {
+	return async(func() (any, error) {
+		e, err := b.model(args)
+		if err != nil {
+			return nil, err
+		}
+		q, err := b.rowsArg(e, args, 1, "query")
+		if err != nil {
+			return nil, err
+		}
+		if len(q) != e.m.Dim() {
+			return nil, errors.New("kate: the query must be one text or one embedding of dimension " + itoa(e.m.Dim()))
+		}
+		rows, err := b.rowsArg(e, args, 2, "candidates")
+		if err != nil {
+			return nil, err
+		}
+		n, err := argInt(args, 3, "n")
+		if err != nil {
+			return nil, err
+		}
+		if len(rows) == 0 {
+			return newObject("indices", intsToJS(nil), "scores", float32sToJS(nil)), nil
+		}
+		nb, err := kate.Nearest(q, rows, e.m.Dim(), n)
+		if err != nil {
+			return nil, err
+		}
+		idx := make([]int, len(nb))
+		sc := make([]float32, len(nb))
+		for i, x := range nb {
+			idx[i], sc[i] = x.Index, x.Score
+		}
+		return newObject("indices", intsToJS(idx), "scores", float32sToJS(sc)), nil
+	})
+}
+
+func (b *bridge) save(args []js.Value) any {
+	return async(func() (any, error) {
+		e, err := b.model(args)
+		if err != nil {
+			return nil, err
+		}
+		data, err := e.m.MarshalBinary()
+		if err != nil {
+			return nil, err
+		}
+		return bytesToJS(data), nil
+	})
+}
+
+func (b *bridge) explain(args []js.Value) any {
+	return async(func() (any, error) {
+		e, err := b.model(args)
+		if err != nil {
+			return nil, err
+		}
+		if len(args) < 3 || args[2].Type() != js.TypeString {
+			return nil, errArg("explain(handle, text, gradient)")
+		}
+		texts, err := textsFromJS(args[1])
+		if err != nil {
+			return nil, err
+		}
+		if len(texts) != 1 {
+			return nil, errArg("explain takes one text")
+		}
+		mode, err := kate.ParseGradMode(args[2].String())
+		if err != nil {
+			return nil, err
+		}
+		ex, err := e.m.Explain(texts[0], mode)
+		if err != nil {
+			return nil, err
+		}
+		terms := jsArray.New(len(ex.Terms))
+		for i, t := range ex.Terms {
+			terms.SetIndex(i, t)
+		}
+		return newObject(
+			"z", float32sToJS(ex.Z), "h", float32sToJS(ex.H),
+			"posWinners", intsToJS(ex.PosWinners), "negWinners", intsToJS(ex.NegWinners),
+			"posLosers", intsToJS(ex.PosLosers), "negLosers", intsToJS(ex.NegLosers),
+			"posEnergy", float64(ex.PosEnergy), "negEnergy", float64(ex.NegEnergy), "alpha", float64(ex.Alpha),
+			"gradH", float32sToJS(ex.GradH), "gradZ", float32sToJS(ex.GradZ), "gradient", ex.Mode.String(),
+			"loss", num(ex.Loss), "terms", terms, "x", float32sToJS(ex.X),
+		), nil
+	})
+}
+
+func (b *bridge) vocabulary(args []js.Value) any {
+	return async(func() (any, error) {
+		e, err := b.model(args)
+		if err != nil {
+			return nil, err
+		}
+		v := e.m.Vocabulary()
+		out := jsArray.New(v.Len())
+		for i := 0; i < v.Len(); i++ {
+			out.SetIndex(i, v.Word(i))
+		}
+		return out, nil
+	})
+}
+
+func (b *bridge) pca(args []js.Value) any {
+	return async(func() (any, error) {
+		if len(args) < 3 {
+			return nil, errArg("pca(data, dim, out)")
+		}
+		rows, err := float32sFromJS(args[0])
+		if err != nil {
+			return nil, err
+		}
+		dim, err := argInt(args, 1, "dim")
+		if err != nil {
+			return nil, err
+		}
+		out, err := argInt(args, 2, "out")
+		if err != nil {
+			return nil, err
+		}
+		res, err := pca(rows, dim, out)
+		if err != nil {
+			return nil, err
+		}
+		return float32sToJS(res), nil
+	})
+}
