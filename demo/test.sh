@@ -2,7 +2,7 @@
 # demo/test.sh — the demo's tests (called by ./build.sh test after the build):
 # unit tests of the input parsing in Node, then the headless Chromium test of
 # the built site (demo/dist). Screenshots land in demo/test-output/.
-# DEMO_EPOCHS (default 8) sets the epochs of the autotrain run.
+# DEMO_EPOCHS (default 10) sets the epochs of the autotrain run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "==> demo: parsing and layout tests (node:test)" >&2

@@ -614,7 +614,6 @@ async function search(query) {
       moved += Math.abs(q[j]);
     }
     if (moved === 0) {
-      app.lastSearch = null;
       notify(`None of the words of “${query}” is in the model’s vocabulary (the corpus’s most frequent words). Try other words.`, 'info');
       return;
     }
@@ -648,6 +647,7 @@ function renderTopics() {
 async function explainDoc(i) {
   const d = app.corpus.docs[i];
   await explainText(d.text, { title: titleOf(d.text, 140), label: d.label, labelColor: app.labelColor.get(d.label) });
+  app.explained = i;
 }
 
 async function explainText(text, doc) {
@@ -659,7 +659,7 @@ async function explainText(text, doc) {
       app.model.explain(text, { gradient: 'full' }),
       app.model.explain(text, { gradient: 'none' }),
     ]);
-    renderExplanation(box, full, none, doc);
+    renderExplanation(box, full, none, { ...doc, k: app.model.params?.k ?? app.model.k });
     box.dataset.explained = '1';
   } catch (e) {
     box.innerHTML = `<p class="hint">Cannot explain this text: ${esc(message(e))}</p>`;

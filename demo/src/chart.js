@@ -65,8 +65,6 @@ export function drawLossChart(canvas, points, opts) {
   ctx.textBaseline = 'top';
   const step = Math.max(1, Math.ceil(xmax / 6));
   for (let e = 1; e <= xmax; e += step) ctx.fillText(String(e), X(e), H - bottom + 5);
-  ctx.textAlign = 'right';
-  ctx.fillText('epoch', left - 10, H - bottom + 5);
 
   if (opts.bestEpoch && opts.bestEpoch <= points.length) {
     const x = X(opts.bestEpoch);

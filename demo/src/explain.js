@@ -131,6 +131,15 @@ function symDomain(values, floor = 1e-12) {
   return [-m * 1.08, m * 1.08];
 }
 
+/** A domain that covers the values and 0, each side at least a fifth of the other. */
+function spanDomain(values, floor = 1e-12) {
+  let lo = Math.min(0, ...values), hi = Math.max(0, ...values);
+  const m = Math.max(floor, hi - lo);
+  lo = Math.min(lo, -0.2 * Math.max(hi, floor));
+  hi = Math.max(hi, 0.2 * Math.max(-lo, floor));
+  return [lo - 0.06 * m, hi + 0.06 * m];
+}
+
 /**
  * Renders the explanation into container.
  * @param {HTMLElement} container
@@ -139,6 +148,7 @@ function symDomain(values, floor = 1e-12) {
  * @param {{title: string, label?: string|null, labelColor?: string}} doc
  */
 export function renderExplanation(container, full, none, doc) {
+  const kModel = doc.k;
   const f = normExplanation(full);
   const o = normExplanation(none);
   const K = f.z.length;
@@ -158,7 +168,7 @@ export function renderExplanation(container, full, none, doc) {
   // 1. Activations z.
   const zSegs = f.z.map((v, i) => [[0, v, ROLE_FILL[role[i]]]]);
   const zChart = bars({
-    order, segs: zSegs, titles: f.z.map((_, i) => title(i)), domain: symDomain(f.z, 0.05),
+    order, segs: zSegs, titles: f.z.map((_, i) => title(i)), domain: spanDomain(f.z, 0.05),
     yLabel: 'z', fmt: (v) => v.toFixed(2), brackets,
   });
 
@@ -170,7 +180,7 @@ export function renderExplanation(container, full, none, doc) {
     if (r === 'pl' || r === 'nl') return [[0, f.z[i], 'none', ` stroke="${ROLE_FILL[r]}" stroke-dasharray="2 2" stroke-width="1"`]];
     return [];
   });
-  const hDom = symDomain([...f.h, ...f.z], 0.05);
+  const hDom = spanDomain([...f.h, ...f.z], 0.05);
   const hTitles = f.h.map((v, i) => title(i, ` · h = ${v.toFixed(4)}${role[i] === 'pw' ? ` = z + α·Ep` : role[i] === 'nw' ? ' = z − α·En' : ''}`));
   // Arrows from the loser groups to the winner groups, drawn in the empty
   // space above (positive) and below (negative) the losers' zero bars.
@@ -226,6 +236,25 @@ export function renderExplanation(container, full, none, doc) {
   const reached = (e) => e.gradZ.filter((v) => v !== 0).length;
   const reachedLosers = (e) => [...e.posLosers, ...e.negLosers].filter((i) => e.gradZ[i] !== 0).length;
 
+  const halfP = Math.ceil(kModel / 2), halfN = Math.floor(kModel / 2);
+  const notes = [];
+  if (kp < halfP) notes.push(`only ${kp} unit${kp === 1 ? ' is' : 's are'} positive, so all of them win`);
+  if (kn < halfN) notes.push(`only ${kn} unit${kn === 1 ? ' is' : 's are'} negative, so all of them win`);
+  const winText = Number.isFinite(kModel)
+    ? `With k = ${kModel}, the ${halfP} largest positive and the ${halfN} most negative activations win${notes.length ? ` (here ${notes.join('; ')})` : ''}: ${kp + kn} winners; the ${nPL + nNL} others lose.`
+    : `The ${kp} largest positive and the ${kn} most negative activations win; the ${nPL + nNL} others lose.`;
+  const eP = nPL
+    ? `The ${nPL} positive losers’ total activation, <span class="eq">Ep = ${f.posEnergy.toFixed(3)}</span>, is added — amplified by <span class="eq">α = ${alpha.toFixed(2)}</span> — to every positive winner.`
+    : 'No positive unit lost, so there is no positive energy to move.';
+  const eN = nNL
+    ? `The ${nNL} negative losers’ <span class="eq">En = ${f.negEnergy.toFixed(3)}</span> is likewise subtracted, times α, from every negative winner.`
+    : 'No negative unit lost, so there is no negative energy to move.';
+  const energyText = `${eP} ${eN}`;
+  const fullParts = [];
+  if (nPL) fullParts.push(`every positive loser receives <span class="eq">α · Σ ∂L/∂h<sub>pos. winners</sub> = ${alpha.toFixed(2)} × ${sci(sumP, 2)} = ${sci(alpha * sumP, 2)}</span>`);
+  if (nNL) fullParts.push(`every negative loser <span class="eq">α · Σ ∂L/∂h<sub>neg. winners</sub> = ${alpha.toFixed(2)} × ${sci(sumN, 2)} = ${sci(alpha * sumN, 2)}</span>`);
+  const fullText = fullParts.length ? `${fullParts.join(', ')}.` : 'this document has no loser, so only the winners get a gradient.';
+
   const key = `<div class="xp-key">
     <span><i style="background:${C.posW}"></i>positive winner</span>
     <span><i style="background:${C.posL}"></i>positive loser</span>
@@ -246,18 +275,14 @@ export function renderExplanation(container, full, none, doc) {
   <div class="xp-step">
     <h3><span class="n">1</span> The encoder: <span class="eq">z = tanh(x·W + b)</span></h3>
     <p>The document’s ${f.terms.length} vocabulary terms (above; darker = larger input <i>x</i>) switch on the
-      ${K} hidden units. Units are sorted by activation. The ${kp} largest positive and the ${kn} most negative
-      activations win (k = ${kp + kn}); the ${nPL + nNL} others lose.</p>
+      ${K} hidden units, sorted here by activation. ${winText}</p>
     ${key}
     ${zChart}
   </div>
 
   <div class="xp-step">
     <h3><span class="n">2</span> The competition: losers give their energy to the winners</h3>
-    <p>Every loser outputs 0 (dashed: the activation it had). The positive losers’ total activation,
-      <span class="eq">Ep = ${f.posEnergy.toFixed(3)}</span>, is added — amplified by
-      <span class="eq">α = ${alpha.toFixed(2)}</span> — to every positive winner; the negative losers’
-      <span class="eq">En = ${f.negEnergy.toFixed(3)}</span> likewise to every negative winner.
+    <p>Every loser outputs 0 (dashed: the activation it had). ${energyText}
       The decoder then reconstructs the document from these ${kp + kn} numbers only (reconstruction loss ${sci(f.loss, 3)}).</p>
     ${hChart}
   </div>
@@ -270,9 +295,7 @@ export function renderExplanation(container, full, none, doc) {
     <div class="xp-sides">
       <div class="xp-side" id="xp-full">
         <h4>Gradient mode <code>full</code> <span class="hint">(the paper)</span></h4>
-        <p>The winners pass their gradient on to the losers through the α connections: every positive loser receives
-          <span class="eq">α · Σ ∂L/∂h<sub>pos. winners</sub> = ${alpha.toFixed(2)} × ${sci(sumP, 2)} = ${sci(alpha * sumP, 2)}</span>,
-          every negative loser <span class="eq">${alpha.toFixed(2)} × ${sci(sumN, 2)} = ${sci(alpha * sumN, 2)}</span>.
+        <p>The winners pass their gradient on to the losers through the α connections: ${fullText}
           So a loser still learns: its weights move for this document’s words.</p>
         ${dzChart(f, 'full')}
         <div class="xp-sum"><div><b data-testid="full-reached">${reached(f)}</b>of ${K} units get a gradient</div>
