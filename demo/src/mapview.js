@@ -200,7 +200,7 @@ export class MapView {
         ctx.stroke();
       }
     }
-    for (const j of this.neighbors) this._ring(j, r + 1.5, '#1d2130', 1.5);
+    for (const j of this.neighbors) this._ring(j, r + 2.5, '#1d2130', 2);
     if (this.selected !== null) this._ring(this.selected, r + 3.5, '#4338ca', 3);
     if (this.cursor !== null && this.cursor !== this.selected && document.activeElement === canvas) {
       this._ring(this.cursor, r + 3, '#4338ca', 2, [3, 2]);

@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../server.mjs';
@@ -258,6 +259,39 @@ test('bad input gives a plain in-page error', async () => {
   await page.setInputFiles('#files', bad);
   await page.waitForFunction(() => !document.getElementById('notice').hidden, null, { timeout: 5000 });
   assert.match(await notice(), /bad\.jsonl, line 2, is not valid JSON/);
+});
+
+test('your own documents: a CSV with labels trains and maps; pasted text too', async () => {
+  // 160 documents of four groups from the sample, as CSV with quoted, multi-line fields.
+  const docs = zlib.gunzipSync(fs.readFileSync(path.join(repo, 'testdata/20news-sample.jsonl.gz')))
+    .toString('utf8').trim().split('\n').map((l) => JSON.parse(l))
+    .filter((d) => ['rec.sport.hockey', 'sci.space', 'talk.politics.guns', 'comp.graphics'].includes(d.label))
+    .filter((d, i, all) => all.slice(0, i).filter((e) => e.label === d.label).length < 40);
+  const q = (t) => `"${t.replace(/"/g, '""')}"`;
+  const csv = ['id,category,text', ...docs.map((d, i) => `${i},${d.label},${q(d.text)}`)].join('\r\n');
+  const file = path.join(OUT, 'own.csv');
+  fs.writeFileSync(file, csv);
+  await page.check('input[name="source"][value="files"]');
+  await page.setInputFiles('#files', file);
+  await page.waitForFunction(() => /own\.csv/.test(document.getElementById('files-info').textContent) || !document.getElementById('notice').hidden, null, { timeout: 5000 });
+  assert.equal(await page.textContent('#files-info'), 'own.csv: 160 documents, 4 labels.', await notice());
+  await page.fill('#opt-epochs', '5');
+  await page.click('#train');
+  await waitState(['trained', 'error'], 60000);
+  assert.equal(await state(), 'trained', await notice());
+  assert.equal(Number(await page.getAttribute('#map', 'data-drawn')), 160);
+  assert.equal(await page.locator('#legend button[data-label]').count(), 4);
+
+  await page.check('input[name="source"][value="paste"]');
+  const pasted = docs.filter((d, i) => i % 4 === 0).map((d) => d.text.replace(/\n\s*\n/g, '\n')).join('\n\n');
+  await page.fill('#paste', pasted);
+  assert.match(await page.textContent('#corpus-info'), /^40 documents$/);
+  await page.click('#train');
+  await waitState(['trained', 'error'], 60000);
+  assert.equal(await state(), 'trained', await notice());
+  assert.equal(Number(await page.getAttribute('#map', 'data-drawn')), 40);
+  assert.match(await page.textContent('#legend'), /40 documents, no labels/);
+  await page.fill('#opt-epochs', String(EPOCHS));
 });
 
 test('no console errors and nothing fetched from the internet', () => {
