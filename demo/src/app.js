@@ -662,7 +662,10 @@ async function explainText(text, doc) {
     renderExplanation(box, full, none, { ...doc, k: app.model.params?.k ?? app.model.k });
     box.dataset.explained = '1';
   } catch (e) {
-    box.innerHTML = `<p class="hint">Cannot explain this text: ${esc(message(e))}</p>`;
+    const why = /no vocabulary term/.test(message(e))
+      ? 'none of its words is in the model’s vocabulary (the corpus’s most frequent words). Try other words.'
+      : message(e);
+    box.innerHTML = `<p class="hint">Cannot explain this text: ${esc(why)}</p>`;
   } finally {
     box.removeAttribute('aria-busy');
   }
