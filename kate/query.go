@@ -173,3 +173,38 @@ func (m *Model) ExplainVector(x SparseVector, mode GradMode) (*Explanation, erro
 	}
 	return e, nil
 }
+
+// Origin returns the embedding of a document without vocabulary terms,
+// tanh(b) (length Dim). Every embedding shares this offset; trained KATE
+// models have a large, common tanh(b), so similarities are best measured
+// from it (see Model.Nearest).
+func (m *Model) Origin() []float32 {
+	o := make([]float32, m.params.Dim)
+	for j, b := range m.b {
+		o[j] = tanhf(b)
+	}
+	return o
+}
+
+// Nearest ranks the rows of the row-major matrix rows (r x Dim) by cosine
+// similarity to query (length Dim), both measured from the model's Origin
+// (the empty document's embedding), and returns the n best, highest first
+// (ties to the lower index). Raw cosine (the package-level Nearest) is
+// dominated by the offset every embedding shares and ranks poorly. It
+// errors when the shapes do not match or n < 1.
+func (m *Model) Nearest(query, rows []float32, n int) ([]Neighbor, error) {
+	dim := m.params.Dim
+	if len(query) != dim || len(rows)%dim != 0 {
+		return nil, fmt.Errorf("kate: Nearest: query length %d and rows length %d do not fit dimension %d", len(query), len(rows), dim)
+	}
+	o := m.Origin()
+	q := make([]float32, dim)
+	for j := range q {
+		q[j] = query[j] - o[j]
+	}
+	c := make([]float32, len(rows))
+	for i, v := range rows {
+		c[i] = v - o[i%dim]
+	}
+	return Nearest(q, c, dim, n)
+}

@@ -251,3 +251,43 @@ func TestEncodeConsistent(t *testing.T) {
 		t.Error("PCA of one row accepted")
 	}
 }
+
+func TestModelNearestCentred(t *testing.T) {
+	texts, labels := synthCorpus(300, 3, 21)
+	cfg := smallConfig()
+	cfg.Epochs = 8
+	m, err := Train(context.Background(), texts, cfg, TrainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := m.Dim()
+	emb := m.Encode(texts)
+	o := m.Origin()
+	empty := m.Encode([]string{"."})
+	for j := range o {
+		if o[j] != empty[j] {
+			t.Fatal("Origin differs from the empty document's embedding")
+		}
+	}
+	hits := 0
+	for i := 0; i < 30; i++ {
+		nb, err := m.Nearest(emb[i*k:(i+1)*k], emb, 6)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if nb[0].Index != i || math.Abs(float64(nb[0].Score)-1) > 1e-5 {
+			t.Fatalf("query %d: best %+v, want itself", i, nb[0])
+		}
+		for _, n := range nb[1:] {
+			if labels[n.Index] == labels[i] {
+				hits++
+			}
+		}
+	}
+	if prec := float64(hits) / 150; prec < 0.8 {
+		t.Errorf("centred precision@5 %.2f, want >= 0.8", prec)
+	}
+	if _, err := m.Nearest(emb[:3], emb, 2); err == nil {
+		t.Error("short query accepted")
+	}
+}

@@ -343,7 +343,7 @@ func TestSimilar(t *testing.T) {
 	rows := f.m.Encode(txt)
 	q := make([]float32, f.m.Dim())
 	f.m.EncodeTo(q, query)
-	best, _ := kate.Nearest(q, rows, f.m.Dim(), 4)
+	best, _ := f.m.Nearest(q, rows, 4)
 	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
 	if len(lines) != 4 {
 		t.Fatalf("%d lines, want 4:\n%s", len(lines), stdout)

@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/kate-web/kate/kate"
 )
 
 func init() {
 	commands["similar"] = &command{
-		summary: "rank a corpus's documents by cosine similarity to a query",
+		summary: "rank a corpus's documents by cosine similarity to a query (measured from the empty document)",
 		usage:   `kate similar --model MODEL --data FILE [-n 5] "query text"`,
 		run:     runSimilar,
 	}
@@ -59,7 +57,7 @@ func runSimilar(ctx context.Context, e *env, args []string) error {
 	if err := m.EncodeTo(q, query); err != nil {
 		return fmt.Errorf("encoding the query: %s", trimKate(err))
 	}
-	best, err := kate.Nearest(q, rows, m.Dim(), min(n, len(docs)))
+	best, err := m.Nearest(q, rows, min(n, len(docs)))
 	if err != nil {
 		return fmt.Errorf("ranking: %s", trimKate(err))
 	}

@@ -390,7 +390,8 @@ type SimilarRequest struct {
 }
 
 // Match is one ranked text: its index in the request's texts and its cosine
-// similarity to the query.
+// similarity to the query, both measured from the model's Origin (the empty
+// document's embedding; see kate.Model.Nearest).
 type Match struct {
 	Index int     `json:"index"`
 	Score float32 `json:"score"`
@@ -431,7 +432,7 @@ func (s *Service) similar(r *http.Request) (int, any) {
 	if err := m.EncodeTo(q, req.Query); err != nil {
 		return fail(err)
 	}
-	nb, err := kate.Nearest(q, m.Encode(req.Texts), k, n)
+	nb, err := m.Nearest(q, m.Encode(req.Texts), n)
 	if err != nil {
 		return fail(err)
 	}

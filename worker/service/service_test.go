@@ -214,7 +214,7 @@ func TestSimilar(t *testing.T) {
 			}
 			var got SimilarResponse
 			decodeBody(t, res, &got)
-			want, err := kate.Nearest(q, rows, m.Dim(), wantN)
+			want, err := m.Nearest(q, rows, wantN)
 			if err != nil {
 				t.Fatal(err)
 			}

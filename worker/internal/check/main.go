@@ -451,7 +451,7 @@ func (c *checker) good(cliF32 string) {
 	if c.expectJSON("POST /v1/similar", res, err, &sr) {
 		q := make([]float32, k)
 		_ = c.model.EncodeTo(q, query)
-		nb, _ := kate.Nearest(q, c.model.Encode(texts), k, n)
+		nb, _ := c.model.Nearest(q, c.model.Encode(texts), n)
 		ok := len(sr.Results) == len(nb)
 		for i := 0; ok && i < len(nb); i++ {
 			ok = sr.Results[i].Index == nb[i].Index && math.Abs(float64(sr.Results[i].Score-nb[i].Score)) <= tolerance
