@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -146,6 +147,9 @@ func runEval(ctx context.Context, e *env, args []string) error {
 				fmt.Fprintln(e.stderr)
 			}
 			return fmt.Errorf("interrupted: %w", ctx.Err())
+		}
+		if errors.Is(err, eval.ErrNoLabels) {
+			return fmt.Errorf("%s: %v (field %q; choose another with --label-field)", df.path, err, df.labelField)
 		}
 		return fmt.Errorf("%s: %s", df.path, trimKate(err))
 	}

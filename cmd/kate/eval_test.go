@@ -1,0 +1,255 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kate-web/kate/kate"
+)
+
+// evalRun runs the program in-process and returns its exit status, stdout
+// and stderr.
+func evalRun(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// lastJSON decodes the last line of stdout as a JSON object.
+func lastJSON(t *testing.T, stdout string) map[string]any {
+	t.Helper()
+	lines := strings.Split(strings.TrimRight(stdout, "\n"), "\n")
+	var m map[string]any
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &m); err != nil {
+		t.Fatalf("last line is not a JSON object: %v\n%s", err, stdout)
+	}
+	return m
+}
+
+func num(t *testing.T, m map[string]any, key string) float64 {
+	t.Helper()
+	v, ok := m[key].(float64)
+	if !ok {
+		t.Fatalf("JSON field %q = %v (%T), want a number", key, m[key], m[key])
+	}
+	return v
+}
+
+// evalCorpus writes a JSON Lines corpus of synthetic documents on three
+// topics, split train/test, and returns its path. mutate may change each
+// record before it is written.
+func evalCorpus(t *testing.T, n int, mutate func(i int, rec map[string]any)) string {
+	t.Helper()
+	topics := map[string][]string{
+		"space":  strings.Fields("orbit rocket launch shuttle planet moon nasa satellite astronaut telescope"),
+		"sport":  strings.Fields("goal match team player season coach league score referee stadium"),
+		"health": strings.Fields("doctor patient disease vaccine hospital medicine virus treatment symptom nurse"),
+	}
+	common := strings.Fields("people time year report week city country world group house")
+	labels := []string{"space", "sport", "health"}
+	rng := rand.New(rand.NewPCG(3, 5))
+	var b bytes.Buffer
+	for i := range n {
+		label := labels[i%3]
+		var words []string
+		for range 30 {
+			if rng.IntN(3) == 0 {
+				words = append(words, common[rng.IntN(len(common))])
+			} else {
+				words = append(words, topics[label][rng.IntN(10)])
+			}
+		}
+		split := "train"
+		if i%4 == 3 {
+			split = "test"
+		}
+		rec := map[string]any{"id": fmt.Sprint(i), "split": split, "label": label, "text": strings.Join(words, " ")}
+		if mutate != nil {
+			mutate(i, rec)
+		}
+		line, _ := json.Marshal(rec)
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	p := filepath.Join(t.TempDir(), "corpus.jsonl")
+	if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+var evalSmall = []string{"--dim", "16", "--k", "4", "--vocab", "100", "--epochs", "10", "--val", "20", "--quiet"}
+
+// TestEvalSample is the CI smoke test: the whole pipeline (training,
+// classifier, retrieval, MSCD, LSA) on the bundled 20 Newsgroups sample
+// (2,000 train and 800 test documents, 20 groups) with the default model
+// (K=128, k=32) and a shorter schedule: batches of 25 for at most 30 epochs
+// take as many gradient steps as the default schedule's 100 epochs on this
+// small corpus, at a quarter of the cost (about 7 s of CPU).
+func TestEvalSample(t *testing.T) {
+	sample := filepath.Join("..", "..", "testdata", "20news-sample.jsonl.gz")
+	code, stdout, stderr := evalRun("eval", "--data", sample, "--batch", "25", "--epochs", "30", "--quiet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if stderr != "" {
+		t.Errorf("--quiet run wrote to stderr: %q", stderr)
+	}
+	for _, want := range []string{"accuracy", "precision@0.001", "MSCD", "KATE", "LSA"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("table lacks %q:\n%s", want, stdout)
+		}
+	}
+	m := lastJSON(t, stdout)
+	if num(t, m, "docs_train") != 2000 || num(t, m, "docs_test") != 800 || num(t, m, "classes") != 20 {
+		t.Errorf("counts: %v", m)
+	}
+	if m["dataset"] != "20news-sample.jsonl.gz" || num(t, m, "dim") != 128 || num(t, m, "k") != 32 || m["grad"] != "full" {
+		t.Errorf("settings: %v", m)
+	}
+	// Chance is 0.05; this run scores about 0.63 (KATE) and 0.61 (LSA).
+	acc, lsa := num(t, m, "accuracy"), num(t, m, "lsa_accuracy")
+	if acc < 0.5 {
+		t.Errorf("KATE accuracy %v, want >= 0.5 (chance 0.05)", acc)
+	}
+	if lsa < 0.5 {
+		t.Errorf("LSA accuracy %v, want >= 0.5", lsa)
+	}
+	p, ok := m["precision"].(map[string]any)
+	if !ok || len(p) != 10 {
+		t.Fatalf("precision = %v, want 10 fractions", m["precision"])
+	}
+	p1, _ := p["0.001"].(float64)
+	pAll, _ := p["1"].(float64)
+	if p1 < 0.25 || pAll < 0.049 || pAll > 0.051 || p1 <= pAll {
+		t.Errorf("precision@0.001 = %v (want >= 0.25), @1 = %v (want 0.05)", p1, pAll)
+	}
+	if mscd := num(t, m, "mscd"); !(mscd > 0 && mscd < 0.5) {
+		t.Errorf("MSCD %v, want in (0, 0.5)", mscd)
+	}
+	if e := num(t, m, "epochs"); e < 1 || e > 30 || num(t, m, "best_epoch") > e {
+		t.Errorf("epochs %v, best %v", e, m["best_epoch"])
+	}
+	if num(t, m, "train_seconds") <= 0 {
+		t.Errorf("train_seconds %v", m["train_seconds"])
+	}
+}
+
+func TestEvalSynthetic(t *testing.T) {
+	data := evalCorpus(t, 240, nil)
+	model := filepath.Join(t.TempDir(), "m.kate")
+	code, stdout, stderr := evalRun(append([]string{"eval", "--data", data, "--save", model}, evalSmall...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	m := lastJSON(t, stdout)
+	for _, key := range []string{"dataset", "docs_train", "docs_test", "dim", "k", "grad", "accuracy", "lsa_accuracy", "precision", "mscd", "epochs", "train_seconds"} {
+		if _, ok := m[key]; !ok {
+			t.Errorf("JSON lacks %q", key)
+		}
+	}
+	if num(t, m, "docs_train") != 180 || num(t, m, "docs_test") != 60 || num(t, m, "dim") != 16 {
+		t.Errorf("counts: %v", m)
+	}
+	if acc := num(t, m, "accuracy"); acc < 0.9 {
+		t.Errorf("accuracy %v on separable topics, want >= 0.9", acc)
+	}
+	f, err := os.Open(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if mod, err := kate.Load(f); err != nil || mod.Dim() != 16 {
+		t.Errorf("saved model: %v", err)
+	}
+
+	// --grad none, --no-lsa and a custom split name.
+	data2 := evalCorpus(t, 240, func(i int, rec map[string]any) {
+		if rec["split"] == "test" {
+			rec["split"] = "heldout"
+		}
+	})
+	code, stdout, stderr = evalRun(append([]string{"eval", "--data", data2, "--grad", "none", "--no-lsa", "--test-split", "heldout", "--lambdas", "0.001,0.01"}, evalSmall...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	m = lastJSON(t, stdout)
+	if m["grad"] != "none" || m["lsa_accuracy"] != nil || num(t, m, "docs_test") != 60 {
+		t.Errorf("grad none, no LSA: %v", m)
+	}
+	if l := num(t, m, "lambda"); l != 0.001 && l != 0.01 {
+		t.Errorf("lambda %v not from --lambdas", l)
+	}
+}
+
+func TestEvalMultiLabel(t *testing.T) {
+	data := evalCorpus(t, 240, func(i int, rec map[string]any) {
+		ls := []string{rec["label"].(string)}
+		if i%5 == 0 {
+			ls = append(ls, "extra")
+			rec["text"] = rec["text"].(string) + " bonus bonus extra"
+		}
+		rec["tags"] = ls
+	})
+	code, stdout, stderr := evalRun(append([]string{"eval", "--data", data, "--label-field", "tags"}, evalSmall...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	m := lastJSON(t, stdout)
+	if m["multi_label"] != true || m["accuracy"] != nil {
+		t.Errorf("multi-label run: %v", m)
+	}
+	if f := num(t, m, "micro_f1"); f < 0.8 {
+		t.Errorf("micro-F1 %v, want >= 0.8", f)
+	}
+	if !strings.Contains(stdout, "micro-F1") {
+		t.Errorf("table lacks micro-F1:\n%s", stdout)
+	}
+}
+
+func TestEvalBadInput(t *testing.T) {
+	allTrain := evalCorpus(t, 60, func(i int, rec map[string]any) { rec["split"] = "train" })
+	noLabels := evalCorpus(t, 60, func(i int, rec map[string]any) { delete(rec, "label") })
+	oneClass := evalCorpus(t, 60, func(i int, rec map[string]any) { rec["label"] = "only" })
+	good := evalCorpus(t, 60, nil)
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no test split", []string{"--data", allTrain}, `"test"`},
+		{"no labels", []string{"--data", noLabels}, "no labels"},
+		{"one class", []string{"--data", oneClass}, "one class"},
+		{"missing file", []string{"--data", filepath.Join(t.TempDir(), "none.jsonl")}, "no such file"},
+		{"no data", nil, "missing --data"},
+		{"bad lambdas", []string{"--data", good, "--lambdas", "x"}, "--lambdas"},
+		{"bad holdout", []string{"--data", good, "--holdout", "2"}, "--holdout"},
+		{"k above dim", []string{"--data", good, "--dim", "8", "--k", "9"}, "--k"},
+		{"extra argument", []string{"--data", good, "what"}, "unexpected argument"},
+	}
+	for _, c := range cases {
+		code, stdout, stderr := evalRun(append([]string{"eval", "--quiet"}, c.args...)...)
+		if code != 2 {
+			t.Errorf("%s: exit %d, want 2 (stderr %q)", c.name, code, stderr)
+		}
+		if stdout != "" {
+			t.Errorf("%s: stdout %q, want nothing", c.name, stdout)
+		}
+		if strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "kate eval: ") || !strings.Contains(stderr, c.want) {
+			t.Errorf("%s: stderr %q, want one line with %q", c.name, stderr, c.want)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	if code := run(ctx, append([]string{"eval", "--data", good}, evalSmall...), nil, &out, &errb); code != 130 {
+		t.Errorf("cancelled: exit %d (%s), want 130", code, errb.String())
+	}
+}
