@@ -131,6 +131,12 @@ async function startCore(options) {
     exited = true;
     const msg = `kate: the WebAssembly program stopped (exit code ${code})`;
     if (core) core.dead = msg;
+    // Timer events the program scheduled must not fire into it any more
+    // (wasm_exec.js would throw "Go program has already exited" from them).
+    if (go._scheduledTimeouts instanceof Map) {
+      for (const t of go._scheduledTimeouts.values()) clearTimeout(t);
+      go._scheduledTimeouts.clear();
+    }
     kill(new Error(msg));
     if (options.onExit) options.onExit(msg);
   };
@@ -146,7 +152,10 @@ async function startCore(options) {
   if (bridge.version !== VERSION) {
     throw new Error(`kate: kate.wasm is version ${bridge.version} but the JavaScript library is version ${VERSION}; serve the files of one build together`);
   }
-  bridge.setYield(makeYield());
+  const yieldTask = makeYield();
+  bridge.setYield((cb) => yieldTask(() => {
+    if (!exited) cb();
+  }));
   let kernels = 'go';
   let simdError = null;
   if (options.simd !== false) {

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const jsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -92,4 +93,47 @@ export function readCorpus(file) {
 /** The bundled sample's training texts. */
 export function sampleTexts(split = 'train') {
   return readCorpus(sampleFile).filter((r) => r.split === split).map((r) => r.text);
+}
+
+/**
+ * Trains and encodes with the native command-line tool (cmd/kate, built
+ * once per process into a temporary directory): the reference the browser
+ * and Node results must equal. train and test are arrays of texts; flags
+ * are kate train's training flags. Returns { model: Uint8Array,
+ * embeddings: Float32Array (test.length x dim) }.
+ */
+export function nativeReference(train, test, flags) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kate-ref-'));
+  try {
+    const cli = path.join(dir, 'kate');
+    execFileSync('go', ['build', '-o', cli, './cmd/kate'], { cwd: rootDir, stdio: ['ignore', 'ignore', 'inherit'] });
+    const write = (name, texts) => {
+      const f = path.join(dir, name);
+      fs.writeFileSync(f, texts.map((text) => JSON.stringify({ text })).join('\n') + '\n');
+      return f;
+    };
+    const trainFile = write('train.jsonl', train);
+    const testFile = write('test.jsonl', test);
+    const model = path.join(dir, 'model.kate');
+    const out = path.join(dir, 'out.f32');
+    execFileSync(cli, ['train', '--data', trainFile, '-o', model, '--quiet', ...flags], { stdio: 'pipe' });
+    execFileSync(cli, ['encode', '--model', model, '--data', testFile, '-o', out], { stdio: 'pipe' });
+    const raw = fs.readFileSync(out);
+    return {
+      model: new Uint8Array(fs.readFileSync(model)),
+      embeddings: new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)),
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The small training setup shared by the tests: texts, options and CLI flags. */
+export function smallSetup() {
+  const rows = readCorpus(sampleFile);
+  const train = rows.filter((r) => r.split === 'train').slice(0, 400).map((r) => r.text);
+  const test = rows.filter((r) => r.split === 'test').slice(0, 60).map((r) => r.text);
+  const options = { dim: 24, k: 6, vocabSize: 400, epochs: 3, batchSize: 40, validationDocs: 50, seed: 11 };
+  const flags = ['--dim', '24', '--k', '6', '--vocab', '400', '--epochs', '3', '--batch', '40', '--val', '50', '--seed', '11'];
+  return { train, test, options, flags };
 }

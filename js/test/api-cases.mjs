@@ -1,0 +1,283 @@
+// api-cases.mjs — the API tests shared by api-local.test.mjs (engine on
+// the main thread) and api-worker.test.mjs (engine in a worker thread):
+// every misuse is a rejected promise with a clear message, training and
+// encoding equal the native command-line tool bit for bit, save/load round
+// trips, cancellation mid-epoch leaves the library usable, and a dead
+// engine makes pending and later calls reject instead of hanging.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { distDir, jsDir, smallSetup, nativeReference, sampleTexts } from './support.mjs';
+
+/** Fails if promise has not settled after ms. */
+function within(ms, promise, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+const equalBytes = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+export function defineAPITests({ worker }) {
+  const url = pathToFileURL(path.join(distDir, 'kate.mjs')).href;
+  let kate;
+  const setup = smallSetup();
+  let model;
+
+  test('calls before initialize() reject with a clear message', async () => {
+    kate = await import(url);
+    const pkg = JSON.parse(fs.readFileSync(path.join(jsDir, 'package.json'), 'utf8'));
+    assert.equal(kate.version, pkg.version);
+    await assert.rejects(kate.train(['a b c'], {}), /call initialize\(\) before train\(\)/);
+    await assert.rejects(kate.load(new Uint8Array(8)), /call initialize\(\) before load\(\)/);
+    await assert.rejects(kate.pca({ data: new Float32Array(4), dims: [2, 2] }), /call initialize\(\) before pca\(\)/);
+    await assert.rejects(kate.runtimeInfo(), /initialize/);
+  });
+
+  test('initialize rejects bad options and can be retried; repeated calls share one promise', async () => {
+    await assert.rejects(kate.initialize({ worker, wasmUrl: 'x' }), /unknown initialize option "wasmUrl"/);
+    await assert.rejects(kate.initialize({ worker: 'yes' }), /option worker must be true or false/);
+    await assert.rejects(kate.initialize({ worker, simd: 1 }), /option simd must be true or false/);
+    await assert.rejects(kate.initialize({ worker, wasmModule: new Uint8Array(3) }), /wasmModule must be a WebAssembly.Module/);
+    await assert.rejects(
+      kate.initialize({ worker, wasmURL: new URL('./missing.wasm', url) }),
+      /missing\.wasm|no such file|ENOENT/,
+    );
+    const p = kate.initialize({ worker });
+    assert.equal(kate.initialize({ worker: !worker }), p, 'a repeated call returns the same promise');
+    await p;
+    const info = await kate.runtimeInfo();
+    assert.equal(info.worker, worker);
+    assert.equal(info.kernels, 'simd', `SIMD kernels expected in Node 20 (${info.simdError})`);
+    assert.equal(info.version, kate.version);
+    assert.ok(info.memoryBytes > 0 && info.peakMemoryBytes >= info.memoryBytes);
+  });
+
+  test('the SIMD kernels equal the pure-Go kernels bit for bit', async () => {
+    assert.equal(await kate._selfTestForTesting(60), '');
+  });
+
+  test('train: every misuse rejects with a clear message', async () => {
+    const t = ['one text', 'two texts'];
+    const cases = [
+      [() => kate.train('just a string'), /train expects an array of strings, got the string/],
+      [() => kate.train(), /train expects an array of strings, got undefined/],
+      [() => kate.train([]), /train needs at least one text/],
+      [() => kate.train(['ok', 7]), /text 1 is number 7, not a string/],
+      [() => kate.train(['ok', null]), /text 1 is null/],
+      [() => kate.train(t, 'fast'), /train options must be an object/],
+      [() => kate.train(t, { dims: 8 }), /unknown train option "dims"/],
+      [() => kate.train(t, { dim: 8, k: 9 }), /option k \(9\) must not exceed dim \(8\)/],
+      [() => kate.train(t, { k: 129 }), /option k \(129\) must not exceed dim \(128\)/],
+      [() => kate.train(t, { dim: 0 }), /option dim must be between 1 and 4096, got 0/],
+      [() => kate.train(t, { dim: 5000 }), /option dim must be between 1 and 4096/],
+      [() => kate.train(t, { epochs: 1.5 }), /option epochs must be an integer, got number 1.5/],
+      [() => kate.train(t, { batchSize: '10' }), /option batchSize must be an integer, got the string "10"/],
+      [() => kate.train(t, { alpha: -1 }), /option alpha must be a finite number >= 0/],
+      [() => kate.train(t, { alpha: NaN }), /option alpha must be a finite number >= 0/],
+      [() => kate.train(t, { gradient: 'half' }), /option gradient must be "full" or "none"/],
+      [() => kate.train(t, { seed: -1 }), /option seed must be a non-negative integer/],
+      [() => kate.train(t, { seed: 2 ** 64 }), /option seed must be a non-negative integer/],
+      [() => kate.train(t, { seed: 2n ** 64n }), /option seed must be in \[0, 2\^64\)/],
+      [() => kate.train(t, { stem: 'yes' }), /option stem must be true or false/],
+      [() => kate.train(t, { onProgress: 'log' }), /option onProgress must be a function/],
+      [() => kate.train(t, { signal: {} }), /option signal must be an AbortSignal/],
+      [() => kate.train(t, { vocabSize: 0 }), /option vocabSize must be between 1/],
+      [() => kate.train(['the and of', '123 456'], { epochs: 1 }), /no terms/],
+    ];
+    for (const [call, re] of cases) await assert.rejects(call(), re);
+  });
+
+  test('train equals the native command-line tool bit for bit, with progress events', async () => {
+    const ref = nativeReference(setup.train, setup.test, setup.flags);
+    const events = [];
+    model = await kate.train(setup.train, { ...setup.options, onProgress: (e) => events.push(e) });
+    assert.deepEqual(model.params, { dim: 24, k: 6, alpha: model.params.alpha, gradient: 'full', vocabSize: 400, stem: true, stopwords: true });
+    assert.ok(Math.abs(model.params.alpha - 6.26) < 1e-6);
+    assert.equal(model.dim, 24);
+    assert.equal(model.info.seed, 11);
+    assert.equal(model.info.docs, setup.train.length);
+    const ends = events.filter((e) => e.epochDone);
+    assert.deepEqual(ends.map((e) => e.epoch), [1, 2, 3]);
+    for (const e of ends) {
+      for (const key of ['loss', 'valLoss', 'docsPerSecond', 'elapsedMs', 'learningRate']) {
+        assert.ok(typeof e[key] === 'number' && Number.isFinite(e[key]), `event.${key} = ${e[key]}`);
+      }
+      assert.equal(e.epochs, 3);
+    }
+    assert.equal(ends[2].stopping, true);
+    const bytes = await model.save();
+    assert.ok(bytes instanceof Uint8Array);
+    assert.ok(equalBytes(bytes, ref.model), 'the model file differs from the native one');
+    const emb = await model.encode(setup.test);
+    assert.deepEqual(emb.dims, [setup.test.length, 24]);
+    assert.ok(emb.data instanceof Float32Array && emb.data.length === setup.test.length * 24);
+    assert.ok(emb.data.every((v, i) => v === ref.embeddings[i]), 'embeddings differ from the native ones');
+  });
+
+  test('encode: misuse rejects; results are deterministic', async () => {
+    await assert.rejects(model.encode('a text'), /model.encode expects an array of strings, got the string/);
+    await assert.rejects(model.encode([]), /model.encode needs at least one text/);
+    await assert.rejects(model.encode(['a', 3]), /text 1 is number 3/);
+    const e = await model.encode([setup.test[0], '', setup.test[0]]);
+    const row = (i) => e.data.subarray(i * 24, (i + 1) * 24);
+    assert.deepEqual(row(0), row(2));
+    assert.ok(row(1).every(Number.isFinite), 'the empty text encodes to tanh(b)');
+  });
+
+  test('save/load round trip; corrupted, truncated and wrong inputs reject', async () => {
+    const bytes = await model.save();
+    const m2 = await kate.load(bytes);
+    const m3 = await kate.load(bytes.buffer.slice(0));
+    assert.deepEqual(m2.params, model.params);
+    assert.deepEqual(m2.info, model.info);
+    const a = await model.encode(setup.test.slice(0, 5));
+    const b = await m2.encode(setup.test.slice(0, 5));
+    const c = await m3.encode(setup.test.slice(0, 5));
+    assert.deepEqual(b.data, a.data);
+    assert.deepEqual(c.data, a.data);
+    assert.ok(equalBytes(await m2.save(), bytes));
+    const corrupt = bytes.slice();
+    corrupt[200] ^= 0x55;
+    await assert.rejects(kate.load(corrupt), /invalid model file: checksum mismatch/);
+    await assert.rejects(kate.load(bytes.slice(0, 100)), /invalid model file: truncated/);
+    await assert.rejects(kate.load(new TextEncoder().encode('hello world, not a model')), /invalid model file: not a KATE model/);
+    await assert.rejects(kate.load(new Uint8Array(0)), /the model file is empty/);
+    await assert.rejects(kate.load('model.kate'), /load expects the model file as a Uint8Array or ArrayBuffer, got the string/);
+    await assert.rejects(kate.load([1, 2, 3]), /got an array/);
+    await m2.dispose();
+    await m3.dispose();
+  });
+
+  test('topics, similar, explain, vocabulary, pca', async () => {
+    const topics = await model.topics(5);
+    assert.equal(topics.length, 24);
+    assert.equal(topics[3].unit, 3);
+    assert.equal(topics[3].words.length, 5);
+    assert.ok(topics[3].weights instanceof Float32Array);
+    assert.ok(topics[3].weights[0] >= topics[3].weights[4]);
+    await assert.rejects(model.topics(0), /model.topics: n must be between 1 and 1000, got 0/);
+    await assert.rejects(model.topics(2.5), /n must be an integer/);
+
+    const emb = await model.encode(setup.test);
+    const byText = await model.similar(setup.test[3], setup.test, 4);
+    assert.equal(byText.length, 4);
+    assert.equal(byText[0].index, 3);
+    assert.ok(Math.abs(byText[0].score - 1) < 1e-5);
+    for (let i = 1; i < byText.length; i++) assert.ok(byText[i - 1].score >= byText[i].score);
+    const byEmb = await model.similar(setup.test[3], emb, 4);
+    assert.deepEqual(byEmb, byText);
+    const byVec = await model.similar(emb.data.slice(3 * 24, 4 * 24), emb, 2);
+    assert.equal(byVec[0].index, 3);
+    assert.equal((await model.similar('god', emb, 1000)).length, setup.test.length);
+    await assert.rejects(model.similar('', setup.test), /query needs a non-empty text/);
+    await assert.rejects(model.similar(42, setup.test), /query expects a string/);
+    await assert.rejects(model.similar('god', { data: new Float32Array(10), dims: [2, 5] }), /dimension 5 but the model has 24/);
+    await assert.rejects(model.similar('god', { data: new Float32Array(10), dims: [3, 5] }), /do not match data of length 10/);
+    await assert.rejects(model.similar(new Float32Array(3), emb), /query embedding has length 3/);
+    await assert.rejects(model.similar('god', emb, 0), /n must be between 1/);
+
+    const full = await model.explain(setup.test[1], { gradient: 'full' });
+    const none = await model.explain(setup.test[1], { gradient: 'none' });
+    assert.equal(full.z.length, 24);
+    assert.equal(full.gradient, 'full');
+    assert.equal(full.posWinners.length + full.negWinners.length <= 6, true);
+    assert.ok(full.terms.length > 0 && full.terms.length === full.x.length);
+    const losers = [...full.posLosers, ...full.negLosers];
+    assert.ok(losers.length > 0 && losers.every((i) => full.h[i] === 0), 'losers output 0');
+    assert.ok(losers.some((i) => full.gradZ[i] !== 0), 'in full mode losers get gradient through alpha');
+    assert.ok(none.gradZ.every((g) => g === 0), 'no gradient through the competition in none mode');
+    assert.deepEqual(none.z, full.z);
+    assert.equal((await model.explain(setup.test[1])).gradient, 'full', 'the model\'s own mode by default');
+    await assert.rejects(model.explain(''), /model.explain needs a non-empty text/);
+    await assert.rejects(model.explain(['x']), /model.explain expects a string/);
+    await assert.rejects(model.explain('x', { gradient: 'some' }), /gradient must be "full" or "none"/);
+    await assert.rejects(model.explain('x', { mode: 'full' }), /unknown option "mode"/);
+    await assert.rejects(model.explain('qqqq zzzz'), /no vocabulary term/);
+
+    const vocab = await model.vocabulary();
+    assert.equal(vocab.length, 400);
+    assert.ok(full.terms.every((t) => vocab.includes(t)));
+
+    const p = await kate.pca(emb, 2);
+    assert.deepEqual(p.dims, [setup.test.length, 2]);
+    assert.ok(p.data instanceof Float32Array && p.data.every(Number.isFinite));
+    const p1 = await kate.pca(emb);
+    assert.deepEqual(p1.dims, [setup.test.length, 2]);
+    await assert.rejects(kate.pca(emb, 25), /pca: n must be between 1 and 24/);
+    await assert.rejects(kate.pca({ data: emb.data.slice(0, 24), dims: [1, 24] }), /at least two rows/);
+    await assert.rejects(kate.pca(emb.data), /pca expects embeddings/);
+  });
+
+  test('cancelling mid-epoch rejects with an AbortError and the library stays usable', async () => {
+    const many = [];
+    const base = sampleTexts();
+    for (let r = 0; r < 4; r++) many.push(...base);
+    const aborted = new AbortController();
+    aborted.abort();
+    await assert.rejects(kate.train(setup.train, { signal: aborted.signal }), { name: 'AbortError' });
+
+    const ac = new AbortController();
+    let cancelledAt = null;
+    const t0 = performance.now();
+    const run = kate.train(many, {
+      epochs: 50, seed: 3, batchSize: 20,
+      signal: ac.signal,
+      onProgress(e) {
+        if (!cancelledAt && !e.epochDone) {
+          cancelledAt = e;
+          ac.abort();
+        }
+      },
+    });
+    await assert.rejects(within(20000, run, 'cancelled training'), { name: 'AbortError' });
+    assert.ok(cancelledAt, 'a progress event arrived inside an epoch');
+    assert.ok(cancelledAt.batch < cancelledAt.batches, 'cancelled mid-epoch');
+    assert.ok(performance.now() - t0 < 20000);
+    // Still usable: the existing model works and a new run trains.
+    const e = await model.encode(setup.test.slice(0, 2));
+    assert.equal(e.dims[0], 2);
+    const m = await kate.train(setup.train.slice(0, 100), { dim: 8, k: 2, epochs: 1, vocabSize: 100 });
+    assert.equal(m.dim, 8);
+    await m.dispose();
+  });
+
+  test('an exception in onProgress rejects train with it', async () => {
+    const boom = new Error('boom from onProgress');
+    await assert.rejects(
+      kate.train(setup.train, { ...setup.options, onProgress: () => { throw boom; } }),
+      (e) => e === boom,
+    );
+  });
+
+  test('a disposed model rejects every call', async () => {
+    const m = await kate.load(await model.save());
+    await m.dispose();
+    assert.equal(m.disposed, true);
+    await m.dispose(); // twice is fine
+    for (const call of [() => m.encode(['x']), () => m.topics(), () => m.save(), () => m.similar('x', ['y']), () => m.explain('x'), () => m.vocabulary()]) {
+      await assert.rejects(call(), /this model has been disposed/);
+    }
+  });
+
+  test('when the engine dies, pending and later calls reject', async () => {
+    const many = [];
+    for (let r = 0; r < 3; r++) many.push(...sampleTexts());
+    let started;
+    const progressed = new Promise((resolve) => {
+      started = resolve;
+    });
+    const pending = kate.train(many, { epochs: 50, onProgress: started });
+    pending.catch(() => {});
+    await within(20000, progressed, 'first progress event');
+    await kate._crashForTesting();
+    await assert.rejects(within(10000, pending, 'pending train'), /stopped|exited|worker/);
+    await assert.rejects(within(10000, model.encode(['x']), 'encode'), /stopped|exited|worker/);
+    await assert.rejects(within(10000, kate.train(['a b'], {}), 'train'), /stopped|exited|worker/);
+    await assert.rejects(within(10000, kate.load(new Uint8Array(10)), 'load'), /stopped|exited|worker/);
+  });
+}
