@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# js/test.sh — tests of the browser package; run after js/build.sh (as
+# ./build.sh test does):
+#   1. Go tests of the bridge and the SIMD kernels under GOOS=js GOARCH=wasm (Node)
+#   2. API tests with node:test: engine on the main thread and in a worker thread
+#   3. packaging: npm pack, install the tarball in a temporary project, use it
+#   4. headless Chromium: ES module and script-tag builds, worker and main thread
+#   5. the size budget (gzipped kate.wasm + JavaScript <= 1 MB)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+log() { printf '\n==> %s\n' "$*" >&2; }
+if [[ ! -f js/dist/kate.wasm || ! -f js/dist/kate.mjs ]]; then
+	echo "js/test.sh: js/dist is not built; run bash js/build.sh first" >&2
+	exit 1
+fi
+log "go test (GOOS=js GOARCH=wasm) ./wasm/..."
+GOOS=js GOARCH=wasm go test -count=1 -exec="$(go env GOROOT)/lib/wasm/go_js_wasm_exec" ./wasm/...
+log "JS API and packaging tests (Node $(node --version))"
+node --test --test-timeout=300000 js/test/api-local.test.mjs js/test/api-worker.test.mjs js/test/package.test.mjs
+log "browser tests (headless Chromium)"
+node --test --test-timeout=600000 js/test/browser.test.mjs
+log "size budget"
+node js/build.mjs --check
