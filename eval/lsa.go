@@ -14,10 +14,15 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// MaxLSAVocabulary is the largest vocabulary FitLSA accepts: it may
-// eigen-decompose a dense V x V matrix, which takes O(V²) memory and O(V³)
-// time.
+// MaxLSAVocabulary is the largest vocabulary for which FitLSA may
+// eigen-decompose the dense V x V Gram matrix (O(V²) memory, O(V³) time).
+// Larger vocabularies are accepted only when subspace iteration applies
+// (dim small next to V) and converges.
 const MaxLSAVocabulary = 8192
+
+// MaxLSABlock bounds V·(2·dim+16), the size of the subspace iteration's
+// blocks (each a V x (2·dim+16) float64 matrix; three are kept).
+const MaxLSABlock = 1 << 25
 
 // Subspace iteration settings of FitLSA.
 const (
@@ -61,17 +66,23 @@ func (l *LSA) Dim() int { return l.dim }
 // it eigen-decomposes the dense Gram matrix (gonum mat.EigenSym), whose cost
 // grows as V³. Each vector's sign is fixed so that its largest loading is
 // positive, so the result is deterministic. It errors when xs is empty, a
-// vector is malformed, dim is not in [1, v], or v exceeds
-// MaxLSAVocabulary.
+// vector is malformed, dim is not in [1, v], v·(2·dim+16) exceeds
+// MaxLSABlock, or the dense decomposition would be needed for a vocabulary
+// larger than MaxLSAVocabulary.
 func FitLSA(xs []kate.SparseVector, v, dim int) (*LSA, error) {
 	if len(xs) == 0 {
 		return nil, errors.New("eval: LSA needs at least one document")
 	}
-	if v < 1 || v > MaxLSAVocabulary {
-		return nil, fmt.Errorf("eval: LSA vocabulary size %d must be in [1, %d]", v, MaxLSAVocabulary)
+	if v < 1 || v > kate.MaxVocabulary {
+		return nil, fmt.Errorf("eval: LSA vocabulary size %d must be in [1, %d]", v, kate.MaxVocabulary)
 	}
 	if dim < 1 || dim > v {
 		return nil, fmt.Errorf("eval: LSA dimension %d must be in [1, %d] (the vocabulary size)", dim, v)
+	}
+	p := 2*dim + 16
+	subspace := 2*p <= v
+	if v*p > MaxLSABlock || (!subspace && v > MaxLSAVocabulary) {
+		return nil, fmt.Errorf("eval: LSA of %d dimensions over a vocabulary of %d terms is too large", dim, v)
 	}
 	for i, x := range xs {
 		if err := x.Validate(v); err != nil {
@@ -82,10 +93,13 @@ func FitLSA(xs []kate.SparseVector, v, dim int) (*LSA, error) {
 	var values []float64
 	var vecs *mat.Dense
 	ok := false
-	if p := 2*dim + 16; 2*p <= v {
+	if subspace {
 		values, vecs, l.Iterations, ok = subspaceEigen(gramOp(xs, v), v, dim, p)
 	}
 	if !ok {
+		if v > MaxLSAVocabulary {
+			return nil, fmt.Errorf("eval: LSA subspace iteration did not converge and the vocabulary of %d terms is too large for the full decomposition", v)
+		}
 		var err error
 		if values, vecs, err = denseEigen(gram(xs, v), dim); err != nil {
 			return nil, err

@@ -99,8 +99,14 @@ func TestLSAErrors(t *testing.T) {
 	if _, err := FitLSA(xs, 2, 1); err == nil {
 		t.Error("index out of range: no error")
 	}
-	if _, err := FitLSA(xs, MaxLSAVocabulary+1, 1); err == nil {
-		t.Error("huge vocabulary: no error")
+	if _, err := FitLSA(xs, MaxLSAVocabulary+1, MaxLSAVocabulary/2); err == nil {
+		t.Error("dense decomposition of a huge vocabulary: no error")
+	}
+	if _, err := FitLSA(xs, kate.MaxVocabulary, 1000); err == nil {
+		t.Error("huge subspace blocks: no error")
+	}
+	if _, err := FitLSA(xs, kate.MaxVocabulary+1, 1); err == nil {
+		t.Error("vocabulary above kate.MaxVocabulary: no error")
 	}
 	l, err := FitLSA(xs, 3, 1)
 	if err != nil {
