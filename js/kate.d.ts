@@ -21,6 +21,12 @@ export interface InitializeOptions {
    * bits.
    */
   simd?: boolean;
+  /**
+   * Workers that share large encode calls (of 256 texts or more), each with
+   * its own copy of the model: 1 to 16, default the number of processors
+   * (at most 4). The results do not depend on it. Only with worker: true.
+   */
+  encodeWorkers?: number;
 }
 
 /**
@@ -109,6 +115,8 @@ export interface RuntimeInfo {
   peakMemoryBytes: number;
   /** Whether the engine runs in a worker. */
   worker: boolean;
+  /** Workers in use for large encode calls (the engine's own included). */
+  encodeWorkers: number;
   version: string;
 }
 

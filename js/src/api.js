@@ -232,6 +232,11 @@ class WorkerEngine {
 let initPromise = null;
 let engine = null;
 let runtime = null;
+// Helper engines (workers) that share large encode calls; see Model.encode.
+let helpers = [];
+
+// encode calls with at least this many texts are spread over the helpers.
+const PARALLEL_MIN = 256;
 
 function resolveURL(u, name) {
   if (u instanceof URL) return u.href;
@@ -246,7 +251,7 @@ function resolveURL(u, name) {
 async function start(options) {
   if (options === undefined || options === null) options = {};
   if (typeof options !== 'object') fail(`initialize expects an options object, got ${describe(options)}`);
-  const known = ['wasmURL', 'wasmModule', 'worker', 'workerURL', 'wasmExecURL', 'simd'];
+  const known = ['wasmURL', 'wasmModule', 'worker', 'workerURL', 'wasmExecURL', 'simd', 'encodeWorkers'];
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) fail(`unknown initialize option "${key}" (known: ${known.join(', ')})`);
   }
@@ -271,6 +276,29 @@ async function start(options) {
     return;
   }
   const workerURL = options.workerURL !== undefined ? resolveURL(options.workerURL, 'workerURL') : new URL('kate.worker.js', base).href;
+  let encodeWorkers = options.encodeWorkers;
+  if (encodeWorkers === undefined) encodeWorkers = Math.min(4, await cpuCount());
+  checkInt('initialize: option encodeWorkers', encodeWorkers, 1, 16);
+  const w = await startWorker(workerURL, opt);
+  runtime = w.info;
+  runtime.worker = true;
+  engine = w.engine;
+  // Helpers for large encode calls start in the background; encode uses
+  // those that are ready.
+  helpers = [];
+  for (let i = 1; i < encodeWorkers; i++) {
+    startWorker(workerURL, opt).then(
+      (h) => {
+        if (engine === w.engine) helpers.push(h.engine);
+        else h.engine.die('kate: not needed');
+      },
+      () => {},
+    );
+  }
+}
+
+/** Starts one worker engine; returns { engine, info }. */
+async function startWorker(workerURL, opt) {
   let w;
   if (IS_NODE) {
     const { Worker } = await import('node:worker_threads');
@@ -280,13 +308,22 @@ async function start(options) {
     w = new WorkerEngine(new Worker(workerURL), false);
   }
   try {
-    runtime = await w.send('init', null, opt).promise;
+    const info = await w.send('init', null, opt).promise;
+    return { engine: w, info };
   } catch (e) {
     w.die(e.message);
     throw e;
   }
-  runtime.worker = true;
-  engine = w;
+}
+
+/** The number of logical processors (1 when unknown). */
+async function cpuCount() {
+  if (typeof navigator !== 'undefined' && navigator.hardwareConcurrency > 0) return navigator.hardwareConcurrency;
+  if (IS_NODE) {
+    const os = await import('node:os');
+    return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  }
+  return 1;
 }
 
 /**
@@ -324,7 +361,7 @@ async function run(fn, op, args, onProgress) {
 /** Describes the running engine: kernels ('simd' or 'go'), memory, worker. */
 async function runtimeInfo() {
   const info = await run('runtimeInfo', 'runtimeInfo', []);
-  return { ...info, worker: runtime.worker, version: VERSION };
+  return { ...info, worker: runtime.worker, encodeWorkers: 1 + helpers.filter((h) => !h.dead).length, version: VERSION };
 }
 
 // ---------------------------------------------------------------- models
@@ -341,6 +378,9 @@ class Model {
   #handle;
   #engine;
   #disposed = false;
+  // helper engine -> Promise of this model's handle there
+  #replicas = new Map();
+  #bytes = null;
 
   constructor(key, eng, info) {
     if (key !== MODEL_KEY) throw new TypeError('kate: models come from train() or load()');
@@ -388,8 +428,54 @@ class Model {
   /** Embeddings of texts: { data: Float32Array (n x dim, row-major), dims: [n, dim] }. */
   async encode(texts) {
     checkTexts('model.encode', texts);
-    const data = await this.#call('encode', 'encode', [texts]);
-    return { data, dims: [texts.length, this.dim] };
+    const pool = this.#engine === engine ? helpers.filter((h) => !h.dead) : [];
+    if (texts.length < PARALLEL_MIN || pool.length === 0) {
+      const data = await this.#call('encode', 'encode', [texts]);
+      return { data, dims: [texts.length, this.dim] };
+    }
+    return { data: await this.#encodeParallel(texts, pool), dims: [texts.length, this.dim] };
+  }
+
+  /** Encodes contiguous parts of texts on this model's engine and on helper engines at once. */
+  async #encodeParallel(texts, pool) {
+    const parts = pool.length + 1;
+    const size = Math.ceil(texts.length / parts);
+    const chunks = [];
+    for (let i = 0; i < parts; i++) chunks.push(texts.slice(i * size, (i + 1) * size));
+    const results = await Promise.all(chunks.map(async (chunk, i) => {
+      if (chunk.length === 0) return new Float32Array(0);
+      if (i === 0) return this.#call('encode', 'encode', [chunk]);
+      const h = pool[i - 1];
+      try {
+        const handle = await this.#replica(h);
+        if (this.#disposed) fail('model.encode: this model has been disposed');
+        return await h.call('encode', [handle, chunk]).promise;
+      } catch (e) {
+        if (this.#disposed) throw e;
+        // A helper that failed is not used again; its share runs here.
+        h.die(`kate: encode helper failed: ${e.message}`);
+        return this.#call('encode', 'encode', [chunk]);
+      }
+    }));
+    const out = new Float32Array(texts.length * this.dim);
+    let pos = 0;
+    for (const r of results) {
+      out.set(r, pos);
+      pos += r.length;
+    }
+    return out;
+  }
+
+  /** This model's handle in helper engine h (loaded there from the model file once). */
+  #replica(h) {
+    let p = this.#replicas.get(h);
+    if (!p) {
+      if (!this.#bytes) this.#bytes = this.#call('save', 'save', []);
+      p = this.#bytes.then((bytes) => h.call('load', [bytes.slice()]).promise).then((info) => info.handle);
+      this.#replicas.set(h, p);
+      p.catch(() => this.#replicas.delete(h));
+    }
+    return p;
   }
 
   /** For every hidden unit, the n words with the largest weights. */
@@ -454,6 +540,11 @@ class Model {
   async dispose() {
     if (this.#disposed) return;
     this.#disposed = true;
+    for (const [h, p] of this.#replicas) {
+      p.then((handle) => (h.dead ? null : h.call('dispose', [handle]).promise), () => {}).catch(() => {});
+    }
+    this.#replicas.clear();
+    this.#bytes = null;
     if (this.#engine.dead) return;
     await this.#engine.call('dispose', [this.#handle]).promise;
   }
@@ -537,10 +628,10 @@ async function pca(embeddings, n = 2) {
   return { data, dims: [rows, n] };
 }
 
-/** For tests: ends the engine as a fatal error would. */
-async function _crashForTesting() {
+/** For tests: ends the engine (or the encode helpers) as a fatal error would. */
+async function _crashForTesting(which = 'engine') {
   const e = await getEngine('_crashForTesting');
-  e.call('crash', []).promise.catch(() => {});
+  for (const target of which === 'helpers' ? helpers : [e]) target.call('crash', []).promise.catch(() => {});
 }
 
 /** For tests: checks the SIMD kernels in use against the pure-Go ones ('' = identical). */

@@ -47,7 +47,7 @@ export function defineAPITests({ worker }) {
       kate.initialize({ worker, wasmURL: new URL('./missing.wasm', url) }),
       /missing\.wasm|no such file|ENOENT/,
     );
-    const p = kate.initialize({ worker });
+    const p = kate.initialize(worker ? { worker, encodeWorkers: 3 } : { worker });
     assert.equal(kate.initialize({ worker: !worker }), p, 'a repeated call returns the same promise');
     await p;
     const info = await kate.runtimeInfo();
@@ -244,6 +244,33 @@ export function defineAPITests({ worker }) {
     const m = await kate.train(setup.train.slice(0, 100), { dim: 8, k: 2, epochs: 1, vocabSize: 100 });
     assert.equal(m.dim, 8);
     await m.dispose();
+  });
+
+  if (worker) test('large encode calls are spread over helper workers with the same results', async () => {
+    let info;
+    for (let i = 0; i < 200; i++) {
+      info = await kate.runtimeInfo();
+      if (info.encodeWorkers === 3) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(info.encodeWorkers, 3, 'two helper workers started');
+    const texts = sampleTexts('train').slice(0, 700);
+    const ref = new Float32Array(texts.length * 24);
+    for (let i = 0; i < texts.length; i += 200) {
+      const part = await model.encode(texts.slice(i, i + 200)); // below the parallel threshold
+      ref.set(part.data, i * 24);
+    }
+    const par = await model.encode(texts);
+    assert.deepEqual(par.dims, [texts.length, 24]);
+    assert.ok(par.data.every((v, i) => v === ref[i]), 'parallel encoding equals encoding on one engine');
+    // Helpers that die during a call: their share is encoded by the engine.
+    const running = model.encode(texts);
+    await kate._crashForTesting('helpers');
+    const after = await running;
+    assert.ok(after.data.every((v, i) => v === ref[i]));
+    const again = await model.encode(texts);
+    assert.ok(again.data.every((v, i) => v === ref[i]));
+    assert.equal((await kate.runtimeInfo()).encodeWorkers, 1, 'dead helpers are not used');
   });
 
   test('an exception in onProgress rejects train with it', async () => {
