@@ -1,9 +1,9 @@
 // bench-page.mjs — the benchmark page (js/bench/bench.html), run by
 // js/bench/run.mjs in headless Chromium. Query parameters: data (URL of a
 // 20 Newsgroups JSON Lines .gz file), simd (1 or 0), epochs, worker (1/0).
-// It trains on the training split, encodes the test split twice (cold and
-// warm token cache) and publishes the figures in window.benchResult.
+// It runs measure.mjs and publishes the figures in window.benchResult.
 import * as kate from '/dist/kate.mjs';
+import { measure } from '/bench/measure.mjs';
 
 const q = new URLSearchParams(location.search);
 const out = document.getElementById('out');
@@ -18,11 +18,6 @@ async function corpus(url) {
   return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[(s.length - 1) >> 1] : NaN;
-}
-
 async function main() {
   const simd = q.get('simd') !== '0';
   const epochs = Number(q.get('epochs') || 3);
@@ -35,44 +30,8 @@ async function main() {
   const initMs = performance.now() - t0;
   const info0 = await kate.runtimeInfo();
   log(`kernels ${info0.kernels}, init ${initMs.toFixed(0)} ms, ${train.length} train / ${test.length} test documents`);
-  const ends = [];
-  t0 = performance.now();
-  let firstEvent = null;
-  const model = await kate.train(train, {
-    epochs, seed: 1,
-    onProgress(e) {
-      if (firstEvent === null) firstEvent = performance.now() - t0;
-      if (e.epochDone) {
-        ends.push(e);
-        log(`epoch ${e.epoch}: loss ${e.loss?.toFixed(5)} val ${e.valLoss?.toFixed(5)} ${Math.round(e.docsPerSecond)} docs/s`);
-      }
-    },
-  });
-  const trainMs = performance.now() - t0;
-  const nVal = Math.min(1000, Math.floor(train.length / 5));
-  const perEpoch = [];
-  for (let i = 1; i < ends.length; i++) perEpoch.push(((train.length - nVal) / (ends[i].elapsedMs - ends[i - 1].elapsedMs)) * 1000);
-  const last = ends[ends.length - 1];
-  const setupMs = trainMs - last.elapsedMs; // tokenising and building the vocabulary (and messaging)
-  t0 = performance.now();
-  await model.encode(test);
-  const coldMs = performance.now() - t0;
-  t0 = performance.now();
-  await model.encode(test);
-  const warmMs = performance.now() - t0;
-  const info = await kate.runtimeInfo();
-  const res = {
-    kernels: info.kernels, worker, epochs: ends.length, trainDocs: train.length, testDocs: test.length,
-    trainDocsPerSecond: last.docsPerSecond,
-    epochDocsPerSecondMedian: median(perEpoch),
-    epochDocsPerSecond: perEpoch,
-    setupMs,
-    trainWallMs: trainMs,
-    encodeColdDocsPerSecond: (test.length / coldMs) * 1000,
-    encodeWarmDocsPerSecond: (test.length / warmMs) * 1000,
-    peakMemoryBytes: info.peakMemoryBytes,
-    userAgent: navigator.userAgent,
-  };
+  const res = await measure(kate, train, test, { epochs, log });
+  res.userAgent = navigator.userAgent;
   log(JSON.stringify(res, null, 1));
   window.benchResult = res;
 }

@@ -34,8 +34,9 @@ function summarize(name, results) {
     'train docs/s (epochs 2+)': Math.round(pick('epochDocsPerSecondMedian')),
     'train docs/s (whole run)': Math.round(pick('trainDocsPerSecond')),
     'vocabulary setup s': +(pick('setupMs') / 1000).toFixed(2),
-    'encode docs/s (cold)': Math.round(pick('encodeColdDocsPerSecond')),
-    'encode docs/s (warm)': Math.round(pick('encodeWarmDocsPerSecond')),
+    'encode docs/s (cold, 1 worker)': Math.round(pick('encodeColdOneWorkerDocsPerSecond')),
+    [`encode docs/s (cold, ${results[0].encodeWorkers} workers)`]: Math.round(pick('encodeColdDocsPerSecond')),
+    [`encode docs/s (warm, ${results[0].encodeWorkers} workers)`]: Math.round(pick('encodeWarmDocsPerSecond')),
     'peak wasm MB': +(pick('peakMemoryBytes') / 2 ** 20).toFixed(1),
   };
 }

@@ -47,6 +47,13 @@ export function defineAPITests({ worker }) {
       kate.initialize({ worker, wasmURL: new URL('./missing.wasm', url) }),
       /missing\.wasm|no such file|ENOENT/,
     );
+    if (worker) {
+      await assert.rejects(
+        within(20000, kate.initialize({ worker, workerURL: new URL('./missing.worker.js', url) }), 'missing worker'),
+        /worker/,
+      );
+      await assert.rejects(kate.initialize({ worker, encodeWorkers: 0 }), /option encodeWorkers must be between 1 and 16/);
+    }
     const p = kate.initialize(worker ? { worker, encodeWorkers: 3 } : { worker });
     assert.equal(kate.initialize({ worker: !worker }), p, 'a repeated call returns the same promise');
     await p;

@@ -1,0 +1,58 @@
+// measure.mjs — the benchmark, shared by the page (bench-page.mjs, in
+// Chromium) and node-bench.mjs: train on the training split (seed 1, the
+// default model: V=2000, K=128, k=32, batches of 100) for a few epochs,
+// then encode the test split with fresh copies of the model (cold token
+// cache) on all encode workers and on one, and again (warm cache).
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[(s.length - 1) >> 1] : NaN;
+}
+
+export async function measure(kate, train, test, { epochs, log = () => {} }) {
+  const ends = [];
+  let t0 = performance.now();
+  const model = await kate.train(train, {
+    epochs, seed: 1,
+    onProgress(e) {
+      if (e.epochDone) {
+        ends.push(e);
+        log(`epoch ${e.epoch}: loss ${e.loss?.toFixed(5)} val ${e.valLoss?.toFixed(5)} ${Math.round(e.docsPerSecond)} docs/s`);
+      }
+    },
+  });
+  const trainMs = performance.now() - t0;
+  const nVal = Math.min(1000, Math.floor(train.length / 5));
+  const perEpoch = [];
+  for (let i = 1; i < ends.length; i++) perEpoch.push(((train.length - nVal) / (ends[i].elapsedMs - ends[i - 1].elapsedMs)) * 1000);
+  const last = ends[ends.length - 1];
+  const bytes = await model.save();
+  // One worker, cold: calls below the parallel threshold go to the engine only.
+  const single = await kate.load(bytes);
+  t0 = performance.now();
+  for (let i = 0; i < test.length; i += 250) await single.encode(test.slice(i, i + 250));
+  const singleMs = performance.now() - t0;
+  // All encode workers, cold then warm.
+  const pooled = await kate.load(bytes);
+  t0 = performance.now();
+  await pooled.encode(test);
+  const coldMs = performance.now() - t0;
+  t0 = performance.now();
+  await pooled.encode(test);
+  const warmMs = performance.now() - t0;
+  const info = await kate.runtimeInfo();
+  return {
+    kernels: info.kernels,
+    encodeWorkers: info.encodeWorkers,
+    epochs: ends.length,
+    trainDocs: train.length,
+    testDocs: test.length,
+    trainDocsPerSecond: last.docsPerSecond,
+    epochDocsPerSecondMedian: median(perEpoch.length ? perEpoch : [last.docsPerSecond]),
+    epochDocsPerSecond: perEpoch,
+    setupMs: trainMs - last.elapsedMs,
+    encodeColdOneWorkerDocsPerSecond: (test.length / singleMs) * 1000,
+    encodeColdDocsPerSecond: (test.length / coldMs) * 1000,
+    encodeWarmDocsPerSecond: (test.length / warmMs) * 1000,
+    peakMemoryBytes: info.peakMemoryBytes,
+  };
+}
