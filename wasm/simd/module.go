@@ -126,101 +126,102 @@ func axpyFn() *fn {
 }
 
 // decodeRows(y, c, wt, v, rows, nrows, h): y = c + Σ_r h[rows[r]]·wt[rows[r]*v:].
-// It works on blocks of y held in registers; every element still gets its
-// products added in the order of rows, as the Go kernel does.
+// Rows are taken four at a time: each pass streams four weight rows and
+// reads y (c in the first pass) and writes it once, and every element
+// still gets its products added one by one in the order of rows, as the Go
+// kernel does.
 func decodeRowsFn() *fn {
 	f := newFn("decodeRows", tI32, tI32, tI32, tI32, tI32, tI32, tI32)
 	const y, c, wt, v, rows, nrows, h = 0, 1, 2, 3, 4, 5, 6
-	vb, i, e16, e4, eAll := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
-	r, rend, p, j := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
-	var acc [4]uint32
-	for k := range acc {
-		acc[k] = f.local(tV128)
-	}
-	hv := f.local(tV128)
-	s := f.local(tF32)
+	vb, i, e4, eAll, r, rend, rend4, src := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
 	zero := f.local(tI32) // stays 0: base for byte offsets
+	acc := f.local(tV128)
+	s := f.local(tF32)
+	type rowLocals struct{ w, a, av uint32 }
+	var rl [4]rowLocals
+	for k := range rl {
+		rl[k] = rowLocals{w: f.local(tI32), a: f.local(tF32), av: f.local(tV128)}
+	}
 	f.get(v)
 	f.i32c(2)
 	f.op(i32Shl)
 	f.set(vb)
-	f.endPtr(e16, zero, v, ^15)
 	f.endPtr(e4, zero, v, ^3)
 	f.endPtr(eAll, zero, v, -1)
 	f.endPtr(rend, rows, nrows, -1)
-	// rowPtr sets p = wt + j*vb + i and leaves h[j] on the stack.
-	rowPtr := func() {
-		f.get(r)
-		f.i32load(0)
-		f.set(j)
-		f.get(wt)
-		f.get(j)
-		f.get(vb)
-		f.op(i32Mul)
-		f.op(i32Add)
-		f.get(i)
-		f.op(i32Add)
-		f.set(p)
-		f.get(h)
-		f.get(j)
-		f.i32c(2)
-		f.op(i32Shl)
-		f.op(i32Add)
-		f.f32load(0)
-	}
-	block := func(nv int, step int32) {
-		for k := 0; k < nv; k++ {
-			f.addr(c, i)
-			f.vload(uint32(16 * k))
-			f.set(acc[k])
-		}
-		f.get(rows)
-		f.set(r)
-		f.while(r, rend, func() {
-			rowPtr()
+	f.endPtr(rend4, rows, nrows, ^3)
+	// pass adds the products of the next nr rows to y, reading src.
+	pass := func(nr int) {
+		for k := 0; k < nr; k++ {
+			L := rl[k]
+			// j = rows[r+k]; w = wt + j*vb; a = h[j]
+			f.get(r)
+			f.i32load(uint32(4 * k))
+			f.tee(L.w) // j, for now
+			f.i32c(2)
+			f.op(i32Shl)
+			f.get(h)
+			f.op(i32Add)
+			f.f32load(0)
+			f.tee(L.a)
 			f.simd(f32x4Splat)
-			f.set(hv)
-			for k := 0; k < nv; k++ {
-				f.get(acc[k])
-				f.get(hv)
-				f.get(p)
-				f.vload(uint32(16 * k))
+			f.set(L.av)
+			f.get(L.w)
+			f.get(vb)
+			f.op(i32Mul)
+			f.get(wt)
+			f.op(i32Add)
+			f.set(L.w)
+		}
+		f.i32c(0)
+		f.set(i)
+		f.while(i, e4, func() {
+			f.addr(y, i)
+			f.addr(src, i)
+			f.vload(0)
+			for k := 0; k < nr; k++ {
+				L := rl[k]
+				f.get(L.av)
+				f.addr(L.w, i)
+				f.vload(0)
 				f.simd(f32x4Mul)
 				f.simd(f32x4Add)
-				f.set(acc[k])
 			}
-			f.addTo(r, 4)
+			f.vstore(0)
+			f.addTo(i, 16)
 		})
-		for k := 0; k < nv; k++ {
+		f.while(i, eAll, func() {
 			f.addr(y, i)
-			f.get(acc[k])
-			f.vstore(uint32(16 * k))
-		}
-		f.addTo(i, step)
-	}
-	f.while(i, e16, func() { block(4, 64) })
-	f.while(i, e4, func() { block(1, 16) })
-	f.while(i, eAll, func() {
-		f.addr(c, i)
-		f.f32load(0)
-		f.set(s)
-		f.get(rows)
-		f.set(r)
-		f.while(r, rend, func() {
-			rowPtr()
-			f.get(p)
+			f.addr(src, i)
 			f.f32load(0)
-			f.op(f32Mul)
-			f.get(s)
-			f.op(f32Add)
-			f.set(s)
-			f.addTo(r, 4)
+			for k := 0; k < nr; k++ {
+				L := rl[k]
+				f.get(L.a)
+				f.addr(L.w, i)
+				f.f32load(0)
+				f.op(f32Mul)
+				f.op(f32Add)
+			}
+			f.f32store(0)
+			f.addTo(i, 4)
 		})
-		f.addr(y, i)
-		f.get(s)
-		f.f32store(0)
-		f.addTo(i, 4)
-	})
+		f.get(y)
+		f.set(src)
+		f.addTo(r, int32(4*nr))
+	}
+	f.get(c)
+	f.set(src)
+	f.get(rows)
+	f.set(r)
+	f.while(r, rend4, func() { pass(4) })
+	f.while(r, rend, func() { pass(1) })
+	// No rows: y = c.
+	f.get(nrows)
+	f.op(i32Eqz)
+	f.ifThen()
+	pass(0)
+	f.end()
+	_, _ = acc, s
 	return f
 }
 
