@@ -135,8 +135,6 @@ func decodeRowsFn() *fn {
 	const y, c, wt, v, rows, nrows, h = 0, 1, 2, 3, 4, 5, 6
 	vb, i, e4, eAll, r, rend, rend4, src := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
 	zero := f.local(tI32) // stays 0: base for byte offsets
-	acc := f.local(tV128)
-	s := f.local(tF32)
 	type rowLocals struct{ w, a, av uint32 }
 	var rl [4]rowLocals
 	for k := range rl {
@@ -221,7 +219,6 @@ func decodeRowsFn() *fn {
 	f.ifThen()
 	pass(0)
 	f.end()
-	_, _ = acc, s
 	return f
 }
 
