@@ -72,6 +72,8 @@ function check(out, worker) {
   assert.equal(out.similar[0].index, 0);
   assert.ok(out.explainLosersWithGradient > 0);
   assert.deepEqual(out.pca, [setup.test.length, 2]);
+  assert.equal(out.encodeWorkers, worker ? 2 : 1, 'encode workers');
+  assert.equal(out.bigEncodeSame, true, 'a large encode call equals small calls');
   assert.ok(out.memory > 0 && out.memory < 300 * 2 ** 20);
 }
 

@@ -9,7 +9,7 @@ document.addEventListener('securitypolicyviolation', (e) => {
 
 window.runScenario = async function runScenario(kate, args) {
   const out = { events: [], errors: [] };
-  await kate.initialize({ worker: args.worker });
+  await kate.initialize(args.worker ? { worker: true, encodeWorkers: 2 } : { worker: false });
   out.runtime = await kate.runtimeInfo();
   out.version = kate.version;
   try {
@@ -53,6 +53,20 @@ window.runScenario = async function runScenario(kate, args) {
   const ex = await model.explain(args.test[0], { gradient: 'full' });
   out.explainLosersWithGradient = [...ex.posLosers, ...ex.negLosers].filter((i) => ex.gradZ[i] !== 0).length;
   out.pca = (await kate.pca(emb, 2)).dims;
+  // A large encode call (spread over the encode workers when there are
+  // several) equals encoding in small calls on the engine alone.
+  if (args.worker) {
+    for (let i = 0; i < 100 && (await kate.runtimeInfo()).encodeWorkers < 2; i++) await new Promise((r) => setTimeout(r, 100));
+  }
+  out.encodeWorkers = (await kate.runtimeInfo()).encodeWorkers;
+  const big = args.cancelTexts.slice(0, 1000);
+  const whole = await model.encode(big);
+  let same = whole.dims[0] === big.length;
+  for (let i = 0; i < big.length && same; i += 200) {
+    const part = await model.encode(big.slice(i, i + 200));
+    same = part.data.every((v, q) => v === whole.data[i * emb.dims[1] + q]);
+  }
+  out.bigEncodeSame = same;
   await loaded.dispose();
   try {
     await loaded.encode(['x']);
