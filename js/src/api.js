@@ -268,6 +268,7 @@ async function start(options) {
   }
   const useWorker = options.worker === undefined ? true : options.worker;
   if (typeof useWorker !== 'boolean') fail(`initialize: option worker must be true or false, got ${describe(useWorker)}`);
+  if (options.encodeWorkers !== undefined) checkInt('initialize: option encodeWorkers', options.encodeWorkers, 1, 16);
   if (!useWorker) {
     const core = await startCore(opt);
     engine = new LocalEngine(core);
@@ -277,8 +278,7 @@ async function start(options) {
   }
   const workerURL = options.workerURL !== undefined ? resolveURL(options.workerURL, 'workerURL') : new URL('kate.worker.js', base).href;
   let encodeWorkers = options.encodeWorkers;
-  if (encodeWorkers === undefined) encodeWorkers = Math.min(4, await cpuCount());
-  checkInt('initialize: option encodeWorkers', encodeWorkers, 1, 16);
+  if (encodeWorkers === undefined) encodeWorkers = Math.max(1, Math.min(4, await cpuCount()));
   const w = await startWorker(workerURL, opt);
   runtime = w.info;
   runtime.worker = true;
