@@ -3,7 +3,6 @@ module github.com/kate-web/kate
 go 1.26.8
 
 require (
-	github.com/kljensen/snowball v0.10.0
 	github.com/syumai/workers v0.30.2
 	gonum.org/v1/gonum v0.17.0
 )

@@ -1,7 +1,6 @@
 package kate
 
 import (
-	"fmt"
 	"strings"
 )
 
@@ -59,7 +58,7 @@ func (g GradMode) String() string {
 	case GradNone:
 		return "none"
 	}
-	return fmt.Sprintf("GradMode(%d)", uint8(g))
+	return sprintf("GradMode(%d)", uint8(g))
 }
 
 // ParseGradMode parses "full" or "none" (case-insensitive).
@@ -70,7 +69,7 @@ func ParseGradMode(s string) (GradMode, error) {
 	case "none":
 		return GradNone, nil
 	}
-	return 0, fmt.Errorf("kate: gradient mode %q is not \"full\" or \"none\"", s)
+	return 0, errorf("kate: gradient mode %q is not \"full\" or \"none\"", s)
 }
 
 // competition holds the outcome of one forward pass of the layer, for use

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"hash/crc32"
 	"io"
 	"math"
@@ -50,7 +49,7 @@ const headerBytes = 8 + 4 + 12 + 4 + 4 + 8 + 4 + 4 + 8 + 4 + 4
 var ErrFormat = errors.New("kate: invalid model file")
 
 func formatErr(format string, a ...any) error {
-	return fmt.Errorf("%w: %s", ErrFormat, fmt.Sprintf(format, a...))
+	return errorf("%w: %s", ErrFormat, sprintf(format, a...))
 }
 
 // MarshalBinary returns the model file's bytes. The same model always gives
@@ -60,7 +59,7 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	vocabBytes := 0
 	for _, w := range m.vocab.words {
 		if len(w) > 255 {
-			return nil, fmt.Errorf("kate: vocabulary term %q is longer than 255 bytes", w)
+			return nil, errorf("kate: vocabulary term %q is longer than 255 bytes", w)
 		}
 		vocabBytes += 1 + len(w)
 	}
@@ -165,7 +164,7 @@ func UnmarshalModel(data []byte) (*Model, error) {
 		return nil, formatErr("unknown flags")
 	}
 	if err := p.Validate(v); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+		return nil, errorf("%w: %v", ErrFormat, err)
 	}
 	info := TrainInfo{
 		Seed: le.Uint64(data[32:]), Epochs: int(le.Uint32(data[40:])), BestEpoch: int(le.Uint32(data[44:])),
@@ -195,7 +194,7 @@ func UnmarshalModel(data []byte) (*Model, error) {
 	}
 	vocab, err := NewVocabulary(words)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+		return nil, errorf("%w: %v", ErrFormat, err)
 	}
 	m := newModelShell(p, vocab)
 	m.info = info

@@ -2,7 +2,6 @@ package kate
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -37,17 +36,17 @@ const (
 func (p Params) Validate(v int) error {
 	switch {
 	case p.Dim < 1 || p.Dim > MaxDim:
-		return fmt.Errorf("kate: dimension %d must be in [1, %d]", p.Dim, MaxDim)
+		return errorf("kate: dimension %d must be in [1, %d]", p.Dim, MaxDim)
 	case p.K < 1 || p.K > p.Dim:
-		return fmt.Errorf("kate: k = %d winners must be in [1, dim = %d]", p.K, p.Dim)
+		return errorf("kate: k = %d winners must be in [1, dim = %d]", p.K, p.Dim)
 	case math.IsNaN(float64(p.Alpha)) || math.IsInf(float64(p.Alpha), 0) || p.Alpha < 0:
-		return fmt.Errorf("kate: alpha %v must be a finite number >= 0", p.Alpha)
+		return errorf("kate: alpha %v must be a finite number >= 0", p.Alpha)
 	case p.Grad != GradFull && p.Grad != GradNone:
-		return fmt.Errorf("kate: unknown gradient mode %d", p.Grad)
+		return errorf("kate: unknown gradient mode %d", p.Grad)
 	case v < 1 || v > MaxVocabulary:
-		return fmt.Errorf("kate: vocabulary size %d must be in [1, %d]", v, MaxVocabulary)
+		return errorf("kate: vocabulary size %d must be in [1, %d]", v, MaxVocabulary)
 	case int64(v)*int64(p.Dim) > MaxWeights:
-		return fmt.Errorf("kate: vocabulary %d x dimension %d exceeds %d weights", v, p.Dim, MaxWeights)
+		return errorf("kate: vocabulary %d x dimension %d exceeds %d weights", v, p.Dim, MaxWeights)
 	}
 	return nil
 }
@@ -66,6 +65,11 @@ type Model struct {
 	wt, b, c []float32
 	// Info holds metadata about the training run.
 	info TrainInfo
+	// known maps raw (lower-cased) tokens seen while building the training
+	// corpus to their vocabulary index (-1: dropped or not in the
+	// vocabulary). It is read-only, shared by all vectorizers, and nil for
+	// a loaded model.
+	known map[string]int32
 
 	pool sync.Pool // *Vectorizer
 }
@@ -157,6 +161,7 @@ func (m *Model) Weights() (wt, b, c []float32) {
 type Vectorizer struct {
 	m      *Model
 	cache  map[string]int32
+	old    map[string]int32
 	counts []int32
 	seen   []int32
 	buf    []byte
@@ -175,6 +180,13 @@ func (z *Vectorizer) lookup(raw []byte) int32 {
 	if id, ok := z.cache[string(raw)]; ok {
 		return id
 	}
+	if id, ok := z.m.known[string(raw)]; ok {
+		return id
+	}
+	if id, ok := z.old[string(raw)]; ok {
+		z.remember(string(raw), id)
+		return id
+	}
 	key := string(raw)
 	id := int32(-1)
 	if term := processToken(key, z.m.params.Text); term != "" {
@@ -182,11 +194,20 @@ func (z *Vectorizer) lookup(raw []byte) int32 {
 			id = int32(i)
 		}
 	}
+	z.remember(key, id)
+	return id
+}
+
+// remember caches a token's index. The cache has two generations: when the
+// current one is full it becomes the old one (still consulted, and its hits
+// promoted) and a new one starts, so recent tokens survive and memory stays
+// bounded by twice maxCacheEntries.
+func (z *Vectorizer) remember(key string, id int32) {
 	if len(z.cache) >= maxCacheEntries {
-		clear(z.cache)
+		z.old = z.cache
+		z.cache = make(map[string]int32, maxCacheEntries/4)
 	}
 	z.cache[key] = id
-	return id
 }
 
 // Vector returns the input vector x of text.
@@ -239,7 +260,7 @@ func (m *Model) Vectorize(text string) SparseVector {
 // inference. It errors when dst has the wrong length or x is malformed.
 func (m *Model) EncodeVectorTo(dst []float32, x SparseVector) error {
 	if len(dst) != m.params.Dim {
-		return fmt.Errorf("kate: destination has length %d, want %d", len(dst), m.params.Dim)
+		return errorf("kate: destination has length %d, want %d", len(dst), m.params.Dim)
 	}
 	if err := x.Validate(m.vocab.Len()); err != nil {
 		return err
@@ -294,7 +315,7 @@ func preactivate(a, wt, b []float32, v int, x SparseVector) {
 // EncodeTo writes the embedding of text into dst (length Dim).
 func (m *Model) EncodeTo(dst []float32, text string) error {
 	if len(dst) != m.params.Dim {
-		return fmt.Errorf("kate: destination has length %d, want %d", len(dst), m.params.Dim)
+		return errorf("kate: destination has length %d, want %d", len(dst), m.params.Dim)
 	}
 	z := m.getVectorizer()
 	x := z.Vector(text)
@@ -324,7 +345,7 @@ func (m *Model) Encode(texts []string) []float32 {
 func (m *Model) EncodeVectors(xs []SparseVector) ([]float32, error) {
 	for i, x := range xs {
 		if err := x.Validate(m.vocab.Len()); err != nil {
-			return nil, fmt.Errorf("vector %d: %w", i, err)
+			return nil, errorf("vector %d: %w", i, err)
 		}
 	}
 	k := m.params.Dim

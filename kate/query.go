@@ -2,7 +2,6 @@ package kate
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"sort"
 )
@@ -22,7 +21,7 @@ type Topic struct {
 // capped at V; n < 1 gives an error.
 func (m *Model) Topics(n int) ([]Topic, error) {
 	if n < 1 {
-		return nil, fmt.Errorf("kate: topics needs n >= 1, got %d", n)
+		return nil, errorf("kate: topics needs n >= 1, got %d", n)
 	}
 	v := m.vocab.Len()
 	n = min(n, v)
@@ -77,7 +76,7 @@ func Nearest(query, rows []float32, dim, n int) ([]Neighbor, error) {
 		return nil, errors.New("kate: Nearest: query and rows do not have the same dimension")
 	}
 	if n < 1 {
-		return nil, fmt.Errorf("kate: Nearest needs n >= 1, got %d", n)
+		return nil, errorf("kate: Nearest needs n >= 1, got %d", n)
 	}
 	r := len(rows) / dim
 	all := make([]Neighbor, r)
@@ -127,7 +126,7 @@ type Explanation struct {
 // no vocabulary term or the mode is unknown.
 func (m *Model) Explain(text string, mode GradMode) (*Explanation, error) {
 	if mode != GradFull && mode != GradNone {
-		return nil, fmt.Errorf("kate: unknown gradient mode %d", mode)
+		return nil, errorf("kate: unknown gradient mode %d", mode)
 	}
 	x := m.Vectorize(text)
 	if x.Nnz() == 0 {
@@ -143,7 +142,7 @@ func (m *Model) ExplainVector(x SparseVector, mode GradMode) (*Explanation, erro
 		return nil, err
 	}
 	if mode != GradFull && mode != GradNone {
-		return nil, fmt.Errorf("kate: unknown gradient mode %d", mode)
+		return nil, errorf("kate: unknown gradient mode %d", mode)
 	}
 	p := m.params
 	p.Grad = mode
@@ -195,7 +194,7 @@ func (m *Model) Origin() []float32 {
 func (m *Model) Nearest(query, rows []float32, n int) ([]Neighbor, error) {
 	dim := m.params.Dim
 	if len(query) != dim || len(rows)%dim != 0 {
-		return nil, fmt.Errorf("kate: Nearest: query length %d and rows length %d do not fit dimension %d", len(query), len(rows), dim)
+		return nil, errorf("kate: Nearest: query length %d and rows length %d do not fit dimension %d", len(query), len(rows), dim)
 	}
 	o := m.Origin()
 	q := make([]float32, dim)

@@ -5,7 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/kljensen/snowball/english"
+	"github.com/kate-web/kate/internal/snowball/english"
 )
 
 // TextOptions selects the preprocessing applied to raw text before it is

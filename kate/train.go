@@ -3,7 +3,6 @@ package kate
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -63,32 +62,32 @@ func DefaultConfig() Config {
 // Validate reports whether the configuration can be trained.
 func (c Config) Validate() error {
 	if c.VocabSize < 1 || c.VocabSize > MaxVocabulary {
-		return fmt.Errorf("kate: vocabulary size %d must be in [1, %d]", c.VocabSize, MaxVocabulary)
+		return errorf("kate: vocabulary size %d must be in [1, %d]", c.VocabSize, MaxVocabulary)
 	}
 	if err := c.Params.Validate(c.VocabSize); err != nil {
 		return err
 	}
 	switch {
 	case c.Epochs < 1 || c.Epochs > 100000:
-		return fmt.Errorf("kate: epochs %d must be in [1, 100000]", c.Epochs)
+		return errorf("kate: epochs %d must be in [1, 100000]", c.Epochs)
 	case c.BatchSize < 1 || c.BatchSize > 1<<16:
-		return fmt.Errorf("kate: batch size %d must be in [1, 65536]", c.BatchSize)
+		return errorf("kate: batch size %d must be in [1, 65536]", c.BatchSize)
 	case c.ValidationDocs < 0:
-		return fmt.Errorf("kate: validation documents %d must be >= 0", c.ValidationDocs)
+		return errorf("kate: validation documents %d must be >= 0", c.ValidationDocs)
 	case !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0):
-		return fmt.Errorf("kate: learning rate %v must be > 0", c.LearningRate)
+		return errorf("kate: learning rate %v must be > 0", c.LearningRate)
 	case !(c.Rho > 0 && c.Rho < 1):
-		return fmt.Errorf("kate: rho %v must be in (0, 1)", c.Rho)
+		return errorf("kate: rho %v must be in (0, 1)", c.Rho)
 	case !(c.Eps > 0):
-		return fmt.Errorf("kate: eps %v must be > 0", c.Eps)
+		return errorf("kate: eps %v must be > 0", c.Eps)
 	case c.ReducePatience < 1 || c.StopPatience < 1:
 		return errors.New("kate: patience values must be >= 1")
 	case !(c.ReduceFactor > 0 && c.ReduceFactor <= 1):
-		return fmt.Errorf("kate: reduce factor %v must be in (0, 1]", c.ReduceFactor)
+		return errorf("kate: reduce factor %v must be in (0, 1]", c.ReduceFactor)
 	case c.MinLR < 0 || c.MinDelta < 0:
 		return errors.New("kate: min learning rate and min delta must be >= 0")
 	case c.LossEvery < 1:
-		return fmt.Errorf("kate: loss-every %d must be >= 1", c.LossEvery)
+		return errorf("kate: loss-every %d must be >= 1", c.LossEvery)
 	}
 	return nil
 }
@@ -140,6 +139,10 @@ type Corpus struct {
 	Vocab   *Vocabulary
 	Vectors []SparseVector
 	Text    TextOptions
+	// known maps the raw tokens met while building the corpus to their
+	// vocabulary index (-1 when dropped); handed to a model trained on the
+	// corpus so that encoding its documents needs no stemming.
+	known map[string]int32
 }
 
 // BuildCorpus tokenizes texts with the given options, keeps the vocabSize
@@ -150,7 +153,7 @@ func BuildCorpus(texts []string, opts TextOptions, vocabSize int) (*Corpus, erro
 		return nil, errors.New("kate: no documents")
 	}
 	if vocabSize < 1 || vocabSize > MaxVocabulary {
-		return nil, fmt.Errorf("kate: vocabulary size %d must be in [1, %d]", vocabSize, MaxVocabulary)
+		return nil, errorf("kate: vocabulary size %d must be in [1, %d]", vocabSize, MaxVocabulary)
 	}
 	// Pass 1: raw token -> term id (interned), documents as term-id lists.
 	termID := make(map[string]int32)
@@ -176,7 +179,7 @@ func BuildCorpus(texts []string, opts TextOptions, vocabSize int) (*Corpus, erro
 					}
 					id = tid
 				}
-				if len(rawCache) >= maxCacheEntries {
+				if len(rawCache) >= maxCorpusTokens {
 					clear(rawCache)
 				}
 				rawCache[key] = id
@@ -204,6 +207,13 @@ func BuildCorpus(texts []string, opts TextOptions, vocabSize int) (*Corpus, erro
 		}
 	}
 	c := &Corpus{Vocab: vocab, Vectors: make([]SparseVector, len(texts)), Text: opts}
+	c.known = make(map[string]int32, len(rawCache))
+	for raw, id := range rawCache {
+		if id >= 0 {
+			id = remap[id]
+		}
+		c.known[raw] = id
+	}
 	cnt := make([]int32, vocab.Len())
 	var seen []int32
 	for d, ids := range docs {
@@ -254,8 +264,17 @@ func Train(ctx context.Context, texts []string, cfg Config, opt TrainOptions) (*
 	if err != nil {
 		return nil, err
 	}
-	return TrainVectors(ctx, c.Vocab, c.Vectors, cfg, opt)
+	m, err := TrainVectors(ctx, c.Vocab, c.Vectors, cfg, opt)
+	if err != nil {
+		return nil, err
+	}
+	m.known = c.known
+	return m, nil
 }
+
+// maxCorpusTokens bounds the raw-token cache of BuildCorpus (about 40 MB at
+// most); a corpus with more distinct raw tokens restarts the cache.
+const maxCorpusTokens = 1 << 20
 
 // trainChunks is the fixed number of parts a batch is split into, each with
 // its own gradient buffer, summed in order: the result does not depend on
@@ -282,7 +301,7 @@ func TrainVectors(ctx context.Context, vocab *Vocabulary, xs []SparseVector, cfg
 	}
 	for i, x := range xs {
 		if err := x.Validate(vocab.Len()); err != nil {
-			return nil, fmt.Errorf("document %d: %w", i, err)
+			return nil, errorf("document %d: %w", i, err)
 		}
 	}
 	m, err := NewModel(cfg.Params, vocab, cfg.Seed)

@@ -291,3 +291,57 @@ func TestModelNearestCentred(t *testing.T) {
 		t.Error("short query accepted")
 	}
 }
+
+// A trained model maps its training tokens without stemming (the corpus's
+// token table), and gives the same vectors as the same model loaded from
+// its file; the vectorizer's cache stays correct across its generations.
+func TestVectorizerCaches(t *testing.T) {
+	texts, _ := synthCorpus(120, 3, 31)
+	cfg := smallConfig()
+	cfg.Epochs = 1
+	cfg.Text = DefaultTextOptions()
+	m, err := Train(context.Background(), texts, cfg, TrainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.known) == 0 {
+		t.Fatal("trained model has no token table")
+	}
+	data, _ := m.MarshalBinary()
+	loaded, err := UnmarshalModel(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := func(a, b SparseVector) bool {
+		if len(a.Indices) != len(b.Indices) {
+			return false
+		}
+		for i := range a.Indices {
+			if a.Indices[i] != b.Indices[i] || a.Values[i] != b.Values[i] {
+				return false
+			}
+		}
+		return true
+	}
+	for _, s := range append(texts, "Topicawordb TOPICAWORDC unseen words here") {
+		if !same(m.Vectorize(s), loaded.Vectorize(s)) {
+			t.Fatalf("trained and loaded models vectorize %q differently", s)
+		}
+	}
+	z := loaded.NewVectorizer()
+	want := loaded.NewVectorizer().Vector(texts[0])
+	var sb strings.Builder
+	for i := 0; i < maxCacheEntries+5000; i++ {
+		fmt.Fprintf(&sb, "filler%d ", i)
+	}
+	z.Vector(sb.String())
+	if z.old == nil {
+		t.Fatal("the cache did not roll over")
+	}
+	if len(z.cache)+len(z.old) > 2*maxCacheEntries {
+		t.Fatalf("cache holds %d entries", len(z.cache)+len(z.old))
+	}
+	if got := z.Vector(texts[0]); !same(got, want) {
+		t.Fatal("vectors differ after the cache rolled over")
+	}
+}

@@ -2,7 +2,6 @@ package kate
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"sort"
 	"unicode/utf8"
@@ -27,15 +26,15 @@ func NewVocabulary(words []string) (*Vocabulary, error) {
 		return nil, errors.New("kate: empty vocabulary")
 	}
 	if len(words) > MaxVocabulary {
-		return nil, fmt.Errorf("kate: vocabulary of %d terms exceeds the limit of %d", len(words), MaxVocabulary)
+		return nil, errorf("kate: vocabulary of %d terms exceeds the limit of %d", len(words), MaxVocabulary)
 	}
 	v := &Vocabulary{words: make([]string, len(words)), index: make(map[string]int32, len(words))}
 	for i, w := range words {
 		if w == "" || len(w) > 4*maxTokenBytes || !utf8.ValidString(w) {
-			return nil, fmt.Errorf("kate: vocabulary term %d is empty, too long or not UTF-8", i)
+			return nil, errorf("kate: vocabulary term %d is empty, too long or not UTF-8", i)
 		}
 		if _, dup := v.index[w]; dup {
-			return nil, fmt.Errorf("kate: vocabulary term %q appears twice", w)
+			return nil, errorf("kate: vocabulary term %q appears twice", w)
 		}
 		v.words[i] = w
 		v.index[w] = int32(i)
@@ -59,7 +58,7 @@ func BuildVocabulary(docs [][]string, size int) (*Vocabulary, error) {
 
 func vocabularyFromCounts(counts map[string]int, size int) (*Vocabulary, error) {
 	if size < 1 {
-		return nil, fmt.Errorf("kate: vocabulary size %d must be at least 1", size)
+		return nil, errorf("kate: vocabulary size %d must be at least 1", size)
 	}
 	if len(counts) == 0 {
 		return nil, errors.New("kate: the documents contain no terms (after stopword and digit removal)")
@@ -126,16 +125,16 @@ func (s SparseVector) Dense(dst []float32) {
 // values.
 func (s SparseVector) Validate(v int) error {
 	if len(s.Indices) != len(s.Values) {
-		return fmt.Errorf("kate: sparse vector has %d indices but %d values", len(s.Indices), len(s.Values))
+		return errorf("kate: sparse vector has %d indices but %d values", len(s.Indices), len(s.Values))
 	}
 	prev := int32(-1)
 	for j, i := range s.Indices {
 		if i <= prev || int(i) >= v {
-			return fmt.Errorf("kate: sparse vector index %d at position %d is out of order or outside [0, %d)", i, j, v)
+			return errorf("kate: sparse vector index %d at position %d is out of order or outside [0, %d)", i, j, v)
 		}
 		prev = i
 		if x := s.Values[j]; math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-			return fmt.Errorf("kate: sparse vector value at position %d is not finite", j)
+			return errorf("kate: sparse vector value at position %d is not finite", j)
 		}
 	}
 	return nil

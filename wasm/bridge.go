@@ -447,7 +447,7 @@ func (b *bridge) similar(args []js.Value) any {
 		if len(rows) == 0 {
 			return newObject("indices", intsToJS(nil), "scores", float32sToJS(nil)), nil
 		}
-		nb, err := kate.Nearest(q, rows, e.m.Dim(), n)
+		nb, err := e.m.Nearest(q, rows, n)
 		if err != nil {
 			return nil, err
 		}
@@ -545,7 +545,7 @@ func (b *bridge) pca(args []js.Value) any {
 		if err != nil {
 			return nil, err
 		}
-		res, err := pca(rows, dim, out)
+		res, err := kate.PCA(rows, dim, out)
 		if err != nil {
 			return nil, err
 		}

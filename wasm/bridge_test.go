@@ -5,7 +5,6 @@ package main
 import (
 	"encoding/binary"
 	"math"
-	"math/rand/v2"
 	"strings"
 	"syscall/js"
 	"testing"
@@ -100,46 +99,6 @@ func TestTrainConfig(t *testing.T) {
 	} {
 		if _, err := trainConfig(o); err == nil {
 			t.Errorf("%s: no error", name)
-		}
-	}
-}
-
-// TestPCAMatchesKate holds the bridge's gonum-free PCA to kate.PCA.
-func TestPCAMatchesKate(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for _, shape := range [][3]int{{50, 6, 2}, {300, 32, 3}, {200, 128, 2}, {2, 3, 1}} {
-		n, dim, out := shape[0], shape[1], shape[2]
-		rows := make([]float32, n*dim)
-		for i := 0; i < n; i++ {
-			for j := 0; j < dim; j++ {
-				// Decreasing variance per column, plus correlation.
-				rows[i*dim+j] = float32(rng.NormFloat64()*float64(dim-j)) + 0.3*rows[i*dim]
-			}
-		}
-		want, err := kate.PCA(rows, dim, out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := pca(rows, dim, out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		scale := 0.0
-		for _, w := range want {
-			scale = math.Max(scale, math.Abs(float64(w)))
-		}
-		for i := range want {
-			if d := math.Abs(float64(got[i] - want[i])); d > 1e-4*scale {
-				t.Fatalf("%v: element %d: got %v, want %v", shape, i, got[i], want[i])
-			}
-		}
-	}
-	for _, bad := range []struct {
-		rows     []float32
-		dim, out int
-	}{{make([]float32, 5), 2, 1}, {make([]float32, 4), 4, 1}, {make([]float32, 8), 4, 5}, {make([]float32, 8), 4, 0}} {
-		if _, err := pca(bad.rows, bad.dim, bad.out); err == nil {
-			t.Errorf("pca(%d values, %d, %d): no error", len(bad.rows), bad.dim, bad.out)
 		}
 	}
 }
