@@ -197,7 +197,11 @@ export class Model {
   encode(texts: string[]): Promise<Embeddings>;
   /** For every hidden unit, its n (default 10) strongest words. */
   topics(n?: number): Promise<Topic[]>;
-  /** The n (default 10) candidates most similar to query, best first. */
+  /**
+   * The n (default 10) candidates most similar to query, best first: cosine
+   * similarity measured from the model's origin (the embedding of an empty
+   * document, tanh(b), which every embedding shares).
+   */
   similar(query: string | Float32Array, candidates: string[] | Embeddings, n?: number): Promise<Match[]>;
   /** The model file: the same bytes as the Go library and the command-line tool write. */
   save(): Promise<Uint8Array>;

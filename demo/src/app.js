@@ -324,9 +324,10 @@ async function useModel(model, corpus, info) {
   $('status').textContent = `Mapping ${int(corpus.docs.length)} documents…`;
   try {
     const emb = await model.encode(corpus.docs.map((d) => d.text));
-    // Similarities are measured from the empty document's embedding tanh(b)
-    // (a text without any vocabulary word): the bias is shared by every
-    // embedding and would otherwise dominate the cosine.
+    // The neighbour layout works on embeddings measured from the empty
+    // document's embedding tanh(b) (a text without any vocabulary word): the
+    // bias is shared by every embedding and would otherwise dominate
+    // distances. model.similar does the same internally.
     const e0 = Float32Array.from((await model.encode(['.'])).data);
     const [n, dim] = emb.dims;
     const rel = new Float32Array(n * dim);
@@ -519,11 +520,11 @@ function onHover(i, x, y) {
 }
 
 /**
- * The documents most similar to a vector measured from the empty document
- * (see useModel), by the library's model.similar (cosine).
+ * The documents most similar to the embedding q, by the library's
+ * model.similar (cosine measured from the empty document's embedding).
  */
 async function nearest(q, n, skip = -1) {
-  const hits = await app.model.similar(q, { data: app.rel, dims: app.emb.dims }, skip >= 0 ? n + 1 : n);
+  const hits = await app.model.similar(q, app.emb, skip >= 0 ? n + 1 : n);
   return hits.filter((h) => h.index !== skip).slice(0, n);
 }
 
@@ -540,7 +541,7 @@ async function select(i) {
   mapView.setSelection(i, []);
   let hits;
   try {
-    hits = await nearest(app.rel.slice(i * dim, (i + 1) * dim), NEIGHBORS, i);
+    hits = await nearest(app.emb.data.slice(i * dim, (i + 1) * dim), NEIGHBORS, i);
   } catch (e) {
     notify(`Could not find the nearest documents: ${message(e)}`);
     return;
@@ -607,12 +608,9 @@ async function search(query) {
   try {
     const [, dim] = app.emb.dims;
     const qe = (await app.model.encode([query])).data;
-    const q = new Float32Array(dim);
+    const q = Float32Array.from(qe);
     let moved = 0;
-    for (let j = 0; j < dim; j++) {
-      q[j] = qe[j] - app.e0[j];
-      moved += Math.abs(q[j]);
-    }
+    for (let j = 0; j < dim; j++) moved += Math.abs(q[j] - app.e0[j]);
     if (moved === 0) {
       notify(`None of the words of “${query}” is in the model’s vocabulary (the corpus’s most frequent words). Try other words.`, 'info');
       return;
