@@ -67,7 +67,6 @@ test)
 	part js/test.sh
 	part demo/test.sh
 	part worker/test.sh
-	part scripts/test-eval.sh
 	;;
 bench)
 	log "Go benchmarks (native)"
