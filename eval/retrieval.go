@@ -73,7 +73,8 @@ func RetrievalPrecision(ctx context.Context, queries, db []float32, dim int, rel
 	Q := normalizedRows(queries, dim)
 	D := normalizedRows(db, dim)
 
-	const block = 256
+	// Queries are scored in blocks of at most 256 rows and 2^24 scores.
+	block := max(1, min(256, (1<<24)/m))
 	sums := make([]float64, len(fractions))
 	workers := runtime.GOMAXPROCS(0)
 	S := mat.NewDense(min(block, nq), m, nil)
