@@ -108,6 +108,19 @@ func (r *ref64) loss(xs [][]float64) float64 {
 	return total / float64(len(xs)*r.v)
 }
 
+// centralDifference returns the finite-difference derivative of the loss
+// over xs with respect to the parameter *p (step 1e-6).
+func (r *ref64) centralDifference(p *float64, xs [][]float64) float64 {
+	const eps = 1e-6
+	old := *p
+	*p = old + eps
+	lp := r.loss(xs)
+	*p = old - eps
+	lm := r.loss(xs)
+	*p = old
+	return (lp - lm) / (2 * eps)
+}
+
 // smallModel returns a random model and batch for gradient checks, with
 // weights large enough that activations spread (no ties).
 func smallModel(t testing.TB, v, k, kk int, alpha float32, docs int, seed uint64) (*Model, []SparseVector) {
@@ -194,16 +207,7 @@ func TestGradientFiniteDifferencesFull(t *testing.T) {
 			gW, gB, gC := analytic(m, xs, GradFull)
 			r := newRef64(m)
 			xd := dense64(xs, r.v)
-			const eps = 1e-6
-			fd := func(p *float64) float64 {
-				old := *p
-				*p = old + eps
-				lp := r.loss(xd)
-				*p = old - eps
-				lm := r.loss(xd)
-				*p = old
-				return (lp - lm) / (2 * eps)
-			}
+			fd := func(p *float64) float64 { return r.centralDifference(p, xd) }
 			nonzero := 0
 			for j := 0; j < r.k; j++ {
 				for i := 0; i < r.v; i++ {
@@ -234,16 +238,7 @@ func TestGradientFiniteDifferencesNone(t *testing.T) {
 	r := newRef64(m)
 	r.wEnc = append([]float64(nil), r.w...)
 	xd := dense64(xs, r.v)
-	const eps = 1e-6
-	fd := func(p *float64) float64 {
-		old := *p
-		*p = old + eps
-		lp := r.loss(xd)
-		*p = old - eps
-		lm := r.loss(xd)
-		*p = old
-		return (lp - lm) / (2 * eps)
-	}
+	fd := func(p *float64) float64 { return r.centralDifference(p, xd) }
 	for j := 0; j < r.k; j++ {
 		for i := 0; i < r.v; i++ {
 			checkClose(t, fmt.Sprintf("dL/dW[%d,%d]", i, j), float64(gW[j*r.v+i]), fd(&r.w[i*r.k+j]))
