@@ -165,6 +165,9 @@ type Vectorizer struct {
 	counts []int32
 	seen   []int32
 	buf    []byte
+	// idx and val back the vectors returned by scratch.
+	idx []int32
+	val []float32
 }
 
 // NewVectorizer returns a vectorizer for m.
@@ -212,6 +215,14 @@ func (z *Vectorizer) remember(key string, id int32) {
 
 // Vector returns the input vector x of text.
 func (z *Vectorizer) Vector(text string) SparseVector {
+	x := z.scratch(text)
+	return SparseVector{Indices: slices.Clone(x.Indices), Values: slices.Clone(x.Values)}
+}
+
+// scratch returns the input vector of text in the vectorizer's own buffers,
+// valid until its next call: encoding text allocates nothing once the
+// buffers and the token cache are warm.
+func (z *Vectorizer) scratch(text string) SparseVector {
 	seen := z.seen[:0]
 	forEachRawToken(text, &z.buf, func(raw []byte) {
 		id := z.lookup(raw)
@@ -224,20 +235,21 @@ func (z *Vectorizer) Vector(text string) SparseVector {
 		z.counts[id]++
 	})
 	slices.Sort(seen)
-	out := SparseVector{Indices: make([]int32, len(seen)), Values: make([]float32, len(seen))}
+	z.seen = seen
+	out := SparseVector{Indices: z.idx[:0], Values: z.val[:0]}
 	maxc := int32(0)
 	for _, id := range seen {
 		maxc = max(maxc, z.counts[id])
 	}
 	if maxc > 0 {
 		den := math.Log1p(float64(maxc))
-		for j, id := range seen {
-			out.Indices[j] = id
-			out.Values[j] = float32(math.Log1p(float64(z.counts[id])) / den)
+		for _, id := range seen {
+			out.Indices = append(out.Indices, id)
+			out.Values = append(out.Values, float32(math.Log1p(float64(z.counts[id]))/den))
 			z.counts[id] = 0
 		}
 	}
-	z.seen = seen
+	z.idx, z.val = out.Indices, out.Values
 	return out
 }
 
@@ -318,9 +330,8 @@ func (m *Model) EncodeTo(dst []float32, text string) error {
 		return errorf("kate: destination has length %d, want %d", len(dst), m.params.Dim)
 	}
 	z := m.getVectorizer()
-	x := z.Vector(text)
+	m.encode(dst, z.scratch(text))
 	m.pool.Put(z)
-	m.encode(dst, x)
 	return nil
 }
 
@@ -333,7 +344,7 @@ func (m *Model) Encode(texts []string) []float32 {
 	parallelFor(len(texts), 64, func(lo, hi int) {
 		z := m.getVectorizer()
 		for i := lo; i < hi; i++ {
-			m.encode(out[i*k:(i+1)*k], z.Vector(texts[i]))
+			m.encode(out[i*k:(i+1)*k], z.scratch(texts[i]))
 		}
 		m.pool.Put(z)
 	})

@@ -219,6 +219,9 @@ func TestEncodeConsistent(t *testing.T) {
 	if allocs := testing.AllocsPerRun(50, func() { _ = m.EncodeVectorTo(one, xs[0]) }); allocs != 0 {
 		t.Errorf("EncodeVectorTo allocates %v times", allocs)
 	}
+	if allocs := testing.AllocsPerRun(50, func() { _ = m.EncodeTo(one, texts[1]) }); allocs != 0 {
+		t.Errorf("EncodeTo allocates %v times with a warm cache", allocs)
+	}
 	// Topics and Nearest.
 	tops, err := m.Topics(5)
 	if err != nil || len(tops) != m.Dim() || len(tops[0].Words) != 5 || tops[0].Weights[0] < tops[0].Weights[4] {
