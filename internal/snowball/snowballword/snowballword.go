@@ -168,6 +168,8 @@ func (w *SnowballWord) String() string {
 	return string(w.RS)
 }
 
+// DebugString returns the word and its R1, R2 and RV region starts, for
+// debugging.
 func (w *SnowballWord) DebugString() string {
 	return "{" + strconv.Quote(w.String()) + ", " + strconv.Itoa(w.R1start) + ", " + strconv.Itoa(w.R2start) + ", " + strconv.Itoa(w.RVstart) + "}"
 }
@@ -249,6 +251,8 @@ func (w *SnowballWord) FirstSuffixIfIn(startPos, endPos int, suffixes ...string)
 	return ""
 }
 
+// FirstSuffixIn returns the first of suffixes that the word ends with
+// between startPos and endPos, or the empty string.
 func (w *SnowballWord) FirstSuffixIn(startPos, endPos int, suffixes ...string) (suffix string) {
 	for _, suffix := range suffixes {
 		suffixRunes := []rune(suffix)
