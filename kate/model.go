@@ -27,8 +27,11 @@ type Params struct {
 // Limits on hyper-parameters, enforced by Validate and by the model file.
 const (
 	MaxDim = 4096
-	// MaxWeights bounds V*K, so a model's weights take at most 1 GiB.
-	MaxWeights = 1 << 28
+	// MaxWeights bounds V*K (for example V = 65,536 terms at K = 512), so
+	// that a model's weights take at most 128 MiB and training, which keeps
+	// seven arrays of that size (weights, two Adadelta accumulators, four
+	// gradient parts), stays within WebAssembly's 4 GiB.
+	MaxWeights = 1 << 25
 )
 
 // Validate reports whether the parameters describe a usable network for a

@@ -162,6 +162,15 @@ func TestTrainErrors(t *testing.T) {
 	if _, err := Train(context.Background(), nil, cfg, TrainOptions{}); err == nil {
 		t.Error("no documents accepted")
 	}
+	big := cfg
+	big.Dim, big.K, big.VocabSize = 512, 32, MaxWeights/512
+	if err := big.Validate(); err != nil {
+		t.Errorf("V x K = MaxWeights rejected: %v", err)
+	}
+	big.VocabSize++
+	if err := big.Validate(); err == nil {
+		t.Error("V x K > MaxWeights accepted")
+	}
 	if _, err := Train(context.Background(), []string{"123 456", "!!"}, cfg, TrainOptions{}); err == nil {
 		t.Error("documents without terms accepted")
 	}
