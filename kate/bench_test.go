@@ -31,7 +31,7 @@ func benchDocs(v, n int, seed uint64) []SparseVector {
 				cnt = append(cnt, int32(1+r.IntN(4)))
 			}
 		}
-		out[d] = CountsToVector(idx, cnt)
+		out[d], _ = CountsToVector(idx, cnt)
 	}
 	return out
 }

@@ -38,8 +38,10 @@ import (
 // FormatVersion is the version of the model file written by Save.
 const FormatVersion = 1
 
-// MaxModelBytes is the largest model file Load accepts.
-const MaxModelBytes = 1 << 30
+// MaxModelBytes is the largest model file Load accepts: above the largest
+// valid model (2^25 weights, 128 MiB, plus a vocabulary of at most 2^20
+// terms of up to 255 bytes).
+const MaxModelBytes = 512 << 20
 
 var modelMagic = [8]byte{'K', 'A', 'T', 'E', 'M', 'O', 'D', 'L'}
 
@@ -112,11 +114,60 @@ func (m *Model) Save(w io.Writer) error {
 // Load reads a model file from r (at most MaxModelBytes). It errors, wrapping
 // ErrFormat, when the data is not a valid model file.
 func Load(r io.Reader) (*Model, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxModelBytes+1))
+	// Read the header first and then exactly the size it announces, so an
+	// absurd or truncated file is rejected before a large read.
+	head := make([]byte, headerBytes)
+	n, err := io.ReadFull(r, head)
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return UnmarshalModel(head[:n])
+	}
 	if err != nil {
 		return nil, err
 	}
+	want, err := announcedSize(head)
+	if err != nil {
+		return nil, err
+	}
+	data := make([]byte, want)
+	copy(data, head)
+	m, err := io.ReadFull(r, data[headerBytes:])
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return UnmarshalModel(data[:headerBytes+m])
+	}
+	if err != nil {
+		return nil, err
+	}
+	var extra [1]byte
+	if k, _ := r.Read(extra[:]); k > 0 {
+		return nil, formatErr("trailing bytes after the model")
+	}
 	return UnmarshalModel(data)
+}
+
+// announcedSize checks a header's magic, version and sizes and returns the
+// file size it announces.
+func announcedSize(data []byte) (uint64, error) {
+	if len(data) < 8 || !bytes.Equal(data[:8], modelMagic[:]) {
+		return 0, formatErr("not a KATE model (bad magic)")
+	}
+	if len(data) < headerBytes {
+		return 0, formatErr("truncated header (%d bytes)", len(data))
+	}
+	le := binary.LittleEndian
+	if ver := le.Uint32(data[8:]); ver != FormatVersion {
+		return 0, formatErr("format version %d, this library reads version %d", ver, FormatVersion)
+	}
+	v64 := uint64(le.Uint32(data[12:]))
+	k64 := uint64(le.Uint32(data[16:]))
+	vocabBytes := uint64(le.Uint32(data[headerBytes-4:]))
+	if v64 == 0 || v64 > MaxVocabulary || k64 == 0 || k64 > MaxDim || v64*k64 > MaxWeights {
+		return 0, formatErr("implausible sizes V=%d K=%d", v64, k64)
+	}
+	want := uint64(headerBytes) + vocabBytes + 4*(k64*v64+k64+v64) + 4
+	if want > MaxModelBytes {
+		return 0, formatErr("announces %d bytes, more than %d", want, MaxModelBytes)
+	}
+	return want, nil
 }
 
 // UnmarshalModel decodes a model file. It errors, wrapping ErrFormat, when
@@ -126,24 +177,15 @@ func UnmarshalModel(data []byte) (*Model, error) {
 	if len(data) > MaxModelBytes {
 		return nil, formatErr("larger than %d bytes", MaxModelBytes)
 	}
-	if len(data) < 8 || !bytes.Equal(data[:8], modelMagic[:]) {
-		return nil, formatErr("not a KATE model (bad magic)")
-	}
-	if len(data) < headerBytes+4 {
-		return nil, formatErr("truncated header (%d bytes)", len(data))
+	want, err := announcedSize(data)
+	if err != nil {
+		return nil, err
 	}
 	le := binary.LittleEndian
-	if ver := le.Uint32(data[8:]); ver != FormatVersion {
-		return nil, formatErr("format version %d, this library reads version %d", ver, FormatVersion)
-	}
 	v64 := uint64(le.Uint32(data[12:]))
 	k64 := uint64(le.Uint32(data[16:]))
 	kk := le.Uint32(data[20:])
-	vocabBytes := uint64(le.Uint32(data[headerBytes-4:]))
-	if v64 == 0 || v64 > MaxVocabulary || k64 == 0 || k64 > MaxDim {
-		return nil, formatErr("implausible sizes V=%d K=%d", v64, k64)
-	}
-	want := uint64(headerBytes) + vocabBytes + 4*(k64*v64+k64+v64) + 4
+	vocabBytes := want - (uint64(headerBytes) + 4*(k64*v64+k64+v64) + 4)
 	if uint64(len(data)) < want {
 		return nil, formatErr("truncated: %d bytes, the header announces %d", len(data), want)
 	}

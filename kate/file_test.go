@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"io"
 	"math"
 	"slices"
 	"strings"
@@ -123,4 +124,35 @@ func FuzzUnmarshalModel(f *testing.F) {
 			t.Fatal("a decoded model does not re-encode to the same bytes")
 		}
 	})
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+// Load reads the header first: a stream announcing an absurd size is
+// rejected before anything large is read or allocated; truncated and
+// over-long streams are errors.
+func TestLoadStream(t *testing.T) {
+	m := trainedSmall(t)
+	data, _ := m.MarshalBinary()
+	if _, err := Load(bytes.NewReader(data[:len(data)-10])); err == nil || !strings.Contains(err.Error(), "truncated") {
+		t.Errorf("truncated stream: %v", err)
+	}
+	if _, err := Load(io.MultiReader(bytes.NewReader(data), zeros{})); err == nil || !strings.Contains(err.Error(), "trailing") {
+		t.Errorf("over-long stream: %v", err)
+	}
+	head := slices.Clone(data[:headerBytes])
+	binary.LittleEndian.PutUint32(head[12:], 1<<20)
+	binary.LittleEndian.PutUint32(head[16:], 32)
+	binary.LittleEndian.PutUint32(head[headerBytes-4:], 0xffffffff)
+	if _, err := Load(io.MultiReader(bytes.NewReader(head), zeros{})); err == nil || !strings.Contains(err.Error(), "announces") {
+		t.Errorf("absurd announced size: %v", err)
+	}
+	if _, err := Load(bytes.NewReader(data)); err != nil {
+		t.Errorf("valid stream: %v", err)
+	}
 }

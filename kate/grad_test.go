@@ -163,7 +163,7 @@ func randomDocs(r *rand.Rand, v, n, minNnz, maxNnz int) []SparseVector {
 				cnt = append(cnt, int32(1+r.IntN(5)))
 			}
 		}
-		out[d] = CountsToVector(idx, cnt)
+		out[d], _ = CountsToVector(idx, cnt)
 	}
 	return out
 }

@@ -57,7 +57,7 @@ func gonumPCA(rows []float32, dim, out int) []float32 {
 
 func TestPCAMatchesGonum(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, shape := range [][3]int{{50, 6, 2}, {300, 32, 3}, {200, 128, 2}, {2, 3, 1}} {
+	for _, shape := range [][3]int{{50, 6, 2}, {300, 32, 3}, {200, 128, 2}, {400, 300, 3}, {2, 3, 1}} {
 		n, dim, out := shape[0], shape[1], shape[2]
 		rows := make([]float32, n*dim)
 		for i := 0; i < n; i++ {
@@ -84,7 +84,7 @@ func TestPCAMatchesGonum(t *testing.T) {
 	for _, bad := range []struct {
 		rows     []float32
 		dim, out int
-	}{{make([]float32, 5), 2, 1}, {make([]float32, 4), 4, 1}, {make([]float32, 8), 4, 5}, {make([]float32, 8), 4, 0}} {
+	}{{make([]float32, 5), 2, 1}, {make([]float32, 4), 4, 1}, {make([]float32, 8), 4, 5}, {make([]float32, 8), 4, 0}, {make([]float32, 2*(MaxDim+1)), MaxDim + 1, 2}} {
 		if _, err := PCA(bad.rows, bad.dim, bad.out); err == nil {
 			t.Errorf("PCA(%d values, %d, %d): no error", len(bad.rows), bad.dim, bad.out)
 		}

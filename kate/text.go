@@ -82,8 +82,8 @@ func (t *Tokenizer) termLocked(raw []byte) string {
 // lower-cased raw token. It returns "" when the token is dropped.
 func processToken(tok string, opts TextOptions) string {
 	allDigits := true
-	for i := 0; i < len(tok); i++ {
-		if c := tok[i]; c < '0' || c > '9' {
+	for _, r := range tok {
+		if !unicode.IsDigit(r) {
 			allDigits = false
 			break
 		}

@@ -17,7 +17,7 @@ func TestTokenizer(t *testing.T) {
 		{TextOptions{Stem: true}, "running runs ran connection", []string{"run", "run", "ran", "connect"}},
 		{DefaultTextOptions(), "The Running of the Bulls in 1993: bulls ran!", []string{"run", "bull", "bull", "ran"}},
 		{DefaultTextOptions(), "", nil},
-		{DefaultTextOptions(), "12345 678 ---", nil},
+		{DefaultTextOptions(), "12345 678 --- ٣٤", nil},
 		{TextOptions{}, "tab\tnew\nline\u00a0nbsp", []string{"tab", "new", "line", "nbsp"}},
 		{TextOptions{}, "bad\xffutf8", []string{"bad", "utf8"}},
 	}
@@ -116,4 +116,24 @@ func FuzzTokenize(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestCountsToVector(t *testing.T) {
+	x, err := CountsToVector([]int32{5, 2, 5, 9}, []int32{1, 3, 2, 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// index 2: 3, index 5: 1+2 = 3, index 9: 0 (skipped); both at the maximum.
+	if !slices.Equal(x.Indices, []int32{2, 5}) || !slices.Equal(x.Values, []float32{1, 1}) {
+		t.Errorf("vector %v", x)
+	}
+	if _, err := CountsToVector([]int32{1, 2}, []int32{1}); err == nil {
+		t.Error("different lengths accepted")
+	}
+	if _, err := CountsToVector([]int32{-1}, []int32{1}); err == nil {
+		t.Error("negative index accepted")
+	}
+	if x, err := CountsToVector(nil, nil); err != nil || x.Nnz() != 0 {
+		t.Errorf("empty: %v %v", x, err)
+	}
 }

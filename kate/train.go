@@ -149,6 +149,13 @@ type Corpus struct {
 // most frequent terms and returns the documents' input vectors. It errors
 // when there are no texts or no terms.
 func BuildCorpus(texts []string, opts TextOptions, vocabSize int) (*Corpus, error) {
+	return BuildCorpusContext(context.Background(), texts, opts, vocabSize, nil)
+}
+
+// BuildCorpusContext is BuildCorpus that checks ctx, and calls yield when it
+// is not nil, every 64 documents; it errors with ctx.Err() when ctx is
+// cancelled.
+func BuildCorpusContext(ctx context.Context, texts []string, opts TextOptions, vocabSize int, yield func()) (*Corpus, error) {
 	if len(texts) == 0 {
 		return nil, errors.New("kate: no documents")
 	}
@@ -163,6 +170,14 @@ func BuildCorpus(texts []string, opts TextOptions, vocabSize int) (*Corpus, erro
 	docs := make([][]int32, len(texts))
 	var buf []byte
 	for d, t := range texts {
+		if d%64 == 63 {
+			if yield != nil {
+				yield()
+			}
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		var ids []int32
 		forEachRawToken(t, &buf, func(raw []byte) {
 			id, ok := rawCache[string(raw)]
@@ -260,9 +275,24 @@ func Train(ctx context.Context, texts []string, cfg Config, opt TrainOptions) (*
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	c, err := BuildCorpus(texts, cfg.Text, cfg.VocabSize)
+	c, err := BuildCorpusContext(ctx, texts, cfg.Text, cfg.VocabSize, opt.Yield)
 	if err != nil {
 		return nil, err
+	}
+	return TrainCorpus(ctx, c, cfg, opt)
+}
+
+// TrainCorpus trains a model on a corpus made by BuildCorpus (see
+// TrainVectors). The model also keeps the corpus's table of raw tokens, so
+// that encoding the corpus's words needs no stemming. It errors as
+// TrainVectors does, and when the corpus was built with other text options
+// than cfg.Text.
+func TrainCorpus(ctx context.Context, c *Corpus, cfg Config, opt TrainOptions) (*Model, error) {
+	if c == nil {
+		return nil, errors.New("kate: nil corpus")
+	}
+	if c.Text != cfg.Text {
+		return nil, errors.New("kate: the corpus was built with other text options than the configuration's")
 	}
 	m, err := TrainVectors(ctx, c.Vocab, c.Vectors, cfg, opt)
 	if err != nil {
@@ -648,6 +678,9 @@ func (t *trainer) run(ctx context.Context, xs []SparseVector, opt TrainOptions) 
 		if nVal > 0 {
 			valLoss = t.validationLoss(val)
 			monitor = valLoss
+		}
+		if math.IsNaN(monitor) || math.IsInf(monitor, 0) {
+			return nil, errorf("kate: training diverged at epoch %d (the loss is not finite)", epoch)
 		}
 		stop := false
 		if monitor < best-cfg.MinDelta {

@@ -141,34 +141,41 @@ func (s SparseVector) Validate(v int) error {
 }
 
 // CountsToVector turns term counts into KATE's input vector:
-// x_i = log(1+c_i) / max_j log(1+c_j) (DESIGN §1.1). counts maps vocabulary
-// index to count; zero counts are skipped. A document without terms gives
-// the empty (zero) vector.
-func CountsToVector(idx []int32, cnt []int32) SparseVector {
-	// idx need not be sorted; sort a copy alongside counts.
-	n := len(idx)
-	out := SparseVector{Indices: make([]int32, 0, n), Values: make([]float32, 0, n)}
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
+// x_i = log(1+c_i) / max_j log(1+c_j) (DESIGN §1.1). cnt[j] is the count of
+// vocabulary index idx[j]; idx need not be sorted, a repeated index has its
+// counts added, and zero counts are skipped. A document without terms gives
+// the empty (zero) vector. It errors when the slices have different lengths
+// or a count or index is negative.
+func CountsToVector(idx []int32, cnt []int32) (SparseVector, error) {
+	if len(idx) != len(cnt) {
+		return SparseVector{}, errorf("kate: CountsToVector: %d indices but %d counts", len(idx), len(cnt))
 	}
-	sort.Slice(order, func(a, b int) bool { return idx[order[a]] < idx[order[b]] })
-	maxc := int32(0)
-	for _, c := range cnt {
-		maxc = max(maxc, c)
+	total := make(map[int32]int64, len(idx))
+	for j, i := range idx {
+		if i < 0 || cnt[j] < 0 {
+			return SparseVector{}, errorf("kate: CountsToVector: negative index or count at position %d", j)
+		}
+		total[i] += int64(cnt[j])
 	}
-	if maxc <= 0 {
-		return out
+	keys := make([]int32, 0, len(total))
+	maxc := int64(0)
+	for i, c := range total {
+		if c > 0 {
+			keys = append(keys, i)
+			maxc = max(maxc, c)
+		}
+	}
+	sort.Slice(keys, func(a, b int) bool { return keys[a] < keys[b] })
+	out := SparseVector{Indices: make([]int32, 0, len(keys)), Values: make([]float32, 0, len(keys))}
+	if maxc == 0 {
+		return out, nil
 	}
 	den := math.Log1p(float64(maxc))
-	for _, o := range order {
-		if cnt[o] <= 0 {
-			continue
-		}
-		out.Indices = append(out.Indices, idx[o])
-		out.Values = append(out.Values, float32(math.Log1p(float64(cnt[o]))/den))
+	for _, i := range keys {
+		out.Indices = append(out.Indices, i)
+		out.Values = append(out.Values, float32(math.Log1p(float64(total[i]))/den))
 	}
-	return out
+	return out, nil
 }
 
 func sortStrings(s []string) { sort.Strings(s) }

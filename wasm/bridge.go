@@ -281,9 +281,12 @@ func (b *bridge) train(args []js.Value) any {
 		if err != nil {
 			return nil, err
 		}
-		corpus, err := kate.BuildCorpus(texts, cfg.Text, cfg.VocabSize)
+		corpus, err := kate.BuildCorpusContext(ctx, texts, cfg.Text, cfg.VocabSize, y.maybe)
 		texts = nil
 		if err != nil {
+			if errors.Is(err, context.Canceled) {
+				return nil, errors.New("kate: training was cancelled")
+			}
 			return nil, err
 		}
 		y.maybe()
@@ -291,7 +294,7 @@ func (b *bridge) train(args []js.Value) any {
 		if onProgress.Type() == js.TypeFunction {
 			opt.Progress = func(p kate.Progress) { onProgress.Invoke(progressObject(p)) }
 		}
-		m, err := kate.TrainVectors(ctx, corpus.Vocab, corpus.Vectors, cfg, opt)
+		m, err := kate.TrainCorpus(ctx, corpus, cfg, opt)
 		if err != nil {
 			if errors.Is(err, context.Canceled) {
 				return nil, errors.New("kate: training was cancelled")
@@ -319,6 +322,9 @@ func (b *bridge) load(args []js.Value) any {
 	return async(func() (any, error) {
 		if len(args) == 0 {
 			return nil, errArg("load(bytes)")
+		}
+		if n := args[0].Get("byteLength"); n.Type() == js.TypeNumber && n.Float() > kate.MaxModelBytes {
+			return nil, errors.New("kate: invalid model file: larger than " + itoa(kate.MaxModelBytes) + " bytes")
 		}
 		data, err := bytesFromJS(args[0])
 		if err != nil {
