@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"sync"
 
 	"github.com/kate-web/kate/kate"
 	"gonum.org/v1/gonum/floats"
@@ -150,26 +149,20 @@ func (l *LSA) Transform(xs []kate.SparseVector) ([]float32, error) {
 func gram(xs []kate.SparseVector, v int) *mat.SymDense {
 	g := make([]float64, v*v)
 	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for _, x := range xs {
-				for a, i := range x.Indices {
-					if int(i)%workers != w {
-						continue
-					}
-					xi := float64(x.Values[a])
-					row := g[int(i)*v:]
-					for b := a; b < len(x.Indices); b++ {
-						row[x.Indices[b]] += xi * float64(x.Values[b])
-					}
+	onWorkers(workers, func(w int) {
+		for _, x := range xs {
+			for a, i := range x.Indices {
+				if int(i)%workers != w {
+					continue
+				}
+				xi := float64(x.Values[a])
+				row := g[int(i)*v:]
+				for b := a; b < len(x.Indices); b++ {
+					row[x.Indices[b]] += xi * float64(x.Values[b])
 				}
 			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	return mat.NewSymDense(v, g)
 }
 
@@ -181,38 +174,27 @@ func gramOp(xs []kate.SparseVector, v int) func(z, q *mat.Dense) {
 		qr := q.RawMatrix()
 		y := make([]float64, len(xs)*p) // X q, n x p
 		workers := runtime.GOMAXPROCS(0)
-		var wg sync.WaitGroup
-		for w := range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for d := w; d < len(xs); d += workers {
-					row := y[d*p : (d+1)*p]
-					x := xs[d]
-					for a, i := range x.Indices {
-						floats.AddScaled(row, float64(x.Values[a]), qr.Data[int(i)*qr.Stride:int(i)*qr.Stride+p])
-					}
+		onWorkers(workers, func(w int) {
+			for d := w; d < len(xs); d += workers {
+				row := y[d*p : (d+1)*p]
+				x := xs[d]
+				for a, i := range x.Indices {
+					floats.AddScaled(row, float64(x.Values[a]), qr.Data[int(i)*qr.Stride:int(i)*qr.Stride+p])
 				}
-			}()
-		}
-		wg.Wait()
+			}
+		})
 		z.Zero()
 		zr := z.RawMatrix()
-		for w := range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for d, x := range xs {
-					row := y[d*p : (d+1)*p]
-					for a, i := range x.Indices {
-						if int(i)%workers == w {
-							floats.AddScaled(zr.Data[int(i)*zr.Stride:int(i)*zr.Stride+p], float64(x.Values[a]), row)
-						}
+		onWorkers(workers, func(w int) {
+			for d, x := range xs {
+				row := y[d*p : (d+1)*p]
+				for a, i := range x.Indices {
+					if int(i)%workers == w {
+						floats.AddScaled(zr.Data[int(i)*zr.Stride:int(i)*zr.Stride+p], float64(x.Values[a]), row)
 					}
 				}
-			}()
-		}
-		wg.Wait()
+			}
+		})
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"sync"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -93,26 +92,20 @@ func RetrievalPrecision(ctx context.Context, queries, db []float32, dim int, rel
 		hi := min(nq, lo+block)
 		s := S.Slice(0, hi-lo, 0, m).(*mat.Dense)
 		s.Mul(Q.Slice(lo, hi, 0, dim), D.T())
-		var wg sync.WaitGroup
-		for w := range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				key := keys[w]
-				for q := lo + w; q < hi; q += workers {
-					row := s.RawRowView(q - lo)
-					for d, v := range row {
-						key[d] = uint64(^orderedBits(float32(v)))<<32 | uint64(d)
-					}
-					slices.Sort(key)
-					counts := countRelevant(key, cut, func(d int) bool { return rel(q, d) })
-					for i, c := range counts {
-						partial[w][i] += float64(c) / float64(cut[i])
-					}
+		onWorkers(workers, func(w int) {
+			key := keys[w]
+			for q := lo + w; q < hi; q += workers {
+				row := s.RawRowView(q - lo)
+				for d, v := range row {
+					key[d] = uint64(^orderedBits(float32(v)))<<32 | uint64(d)
 				}
-			}()
-		}
-		wg.Wait()
+				slices.Sort(key)
+				counts := countRelevant(key, cut, func(d int) bool { return rel(q, d) })
+				for i, c := range counts {
+					partial[w][i] += float64(c) / float64(cut[i])
+				}
+			}
+		})
 	}
 	for w := range partial {
 		for i, v := range partial[w] {

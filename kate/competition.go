@@ -233,15 +233,3 @@ func (c *competition) winners(dst []int32) []int32 {
 	}
 	return dst
 }
-
-func sortInt32(s []int32) {
-	for a := 1; a < len(s); a++ {
-		x := s[a]
-		b := a - 1
-		for b >= 0 && s[b] > x {
-			s[b+1] = s[b]
-			b--
-		}
-		s[b+1] = x
-	}
-}

@@ -81,26 +81,6 @@ func decodeRowsGo(y, c, wt []float32, v int, rows []int32, h []float32) {
 	}
 }
 
-func dotGo(x, y []float32) float32 {
-	n := len(x)
-	y = y[:n]
-	var s0, s1, s2, s3 float32
-	i := 0
-	for ; i+4 <= n; i += 4 {
-		xs := x[i : i+4 : i+4]
-		ys := y[i : i+4 : i+4]
-		s0 += xs[0] * ys[0]
-		s1 += xs[1] * ys[1]
-		s2 += xs[2] * ys[2]
-		s3 += xs[3] * ys[3]
-	}
-	s := (s0 + s1) + (s2 + s3)
-	for ; i < n; i++ {
-		s += x[i] * y[i]
-	}
-	return s
-}
-
 func axpyDotGo(a float32, d, w, dw []float32) float32 {
 	n := len(d)
 	w = w[:n]

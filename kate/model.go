@@ -175,11 +175,7 @@ type Vectorizer struct {
 
 // NewVectorizer returns a vectorizer for m.
 func (m *Model) NewVectorizer() *Vectorizer {
-	return newVectorizer(m.vocab, m.params.Text, m)
-}
-
-func newVectorizer(vocab *Vocabulary, opts TextOptions, m *Model) *Vectorizer {
-	return &Vectorizer{m: m, cache: make(map[string]int32), counts: make([]int32, vocab.Len())}
+	return &Vectorizer{m: m, cache: make(map[string]int32), counts: make([]int32, m.vocab.Len())}
 }
 
 func (z *Vectorizer) lookup(raw []byte) int32 {
@@ -237,23 +233,22 @@ func (z *Vectorizer) scratch(text string) SparseVector {
 		}
 		z.counts[id]++
 	})
-	slices.Sort(seen)
 	z.seen = seen
-	out := SparseVector{Indices: z.idx[:0], Values: z.val[:0]}
-	maxc := int32(0)
-	for _, id := range seen {
-		maxc = max(maxc, z.counts[id])
-	}
-	if maxc > 0 {
-		den := math.Log1p(float64(maxc))
-		for _, id := range seen {
-			out.Indices = append(out.Indices, id)
-			out.Values = append(out.Values, float32(math.Log1p(float64(z.counts[id]))/den))
-			z.counts[id] = 0
-		}
-	}
+	out := logMaxVector(seen, z.counts, z.idx[:0], z.val[:0])
 	z.idx, z.val = out.Indices, out.Values
 	return out
+}
+
+// EncodeTo writes the embedding of text into dst, which must have length
+// Dim of the vectorizer's model; it errors otherwise. It allocates nothing
+// once the vectorizer's cache and buffers are warm; a long-lived vectorizer
+// keeps its token cache, which the model's internal pool may drop.
+func (z *Vectorizer) EncodeTo(dst []float32, text string) error {
+	if len(dst) != z.m.params.Dim {
+		return errorf("kate: destination has length %d, want %d", len(dst), z.m.params.Dim)
+	}
+	z.m.encode(dst, z.scratch(text))
+	return nil
 }
 
 func (m *Model) getVectorizer() *Vectorizer {
@@ -329,13 +324,10 @@ func preactivate(a, wt, b []float32, v int, x SparseVector) {
 
 // EncodeTo writes the embedding of text into dst (length Dim).
 func (m *Model) EncodeTo(dst []float32, text string) error {
-	if len(dst) != m.params.Dim {
-		return errorf("kate: destination has length %d, want %d", len(dst), m.params.Dim)
-	}
 	z := m.getVectorizer()
-	m.encode(dst, z.scratch(text))
+	err := z.EncodeTo(dst, text)
 	m.pool.Put(z)
-	return nil
+	return err
 }
 
 // Encode returns the embeddings of texts as one row-major n x Dim slice.
@@ -347,7 +339,7 @@ func (m *Model) Encode(texts []string) []float32 {
 	parallelFor(len(texts), 64, func(lo, hi int) {
 		z := m.getVectorizer()
 		for i := lo; i < hi; i++ {
-			m.encode(out[i*k:(i+1)*k], z.scratch(texts[i]))
+			_ = z.EncodeTo(out[i*k:(i+1)*k], texts[i]) // rows have length k
 		}
 		m.pool.Put(z)
 	})

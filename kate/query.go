@@ -153,10 +153,11 @@ func (m *Model) ExplainVector(x SparseVector, mode GradMode) (*Explanation, erro
 	e := &Explanation{
 		Z: ws.z, H: ws.h, Alpha: p.Alpha, Mode: mode,
 		PosEnergy: ws.comp.ep, NegEnergy: ws.comp.en,
-		GradH: ws.g, GradZ: make([]float32, p.Dim),
+		// The step's own backward pass filled dz (and left it zero in
+		// GradNone mode, where it stops before the competition).
+		GradH: ws.g, GradZ: ws.dz,
 		Loss: ws.loss / float64(t.v),
 	}
-	ws.comp.backward(ws.g, e.GradZ, p.Alpha, mode)
 	for _, s := range []struct {
 		src []int32
 		dst *[]int

@@ -1,6 +1,7 @@
 package kate
 
 import (
+	"sort"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -164,7 +165,7 @@ func Stopwords() []string {
 	for w := range stopwords {
 		out = append(out, w)
 	}
-	sortStrings(out)
+	sort.Strings(out)
 	return out
 }
 

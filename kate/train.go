@@ -241,31 +241,31 @@ func BuildCorpusContext(ctx context.Context, texts []string, opts TextOptions, v
 				cnt[j]++
 			}
 		}
-		c.Vectors[d] = countsToVectorDense(seen, cnt)
+		c.Vectors[d] = logMaxVector(seen, cnt, make([]int32, 0, len(seen)), make([]float32, 0, len(seen)))
 		docs[d] = nil
 	}
 	return c, nil
 }
 
-// countsToVectorDense builds the log-max vector from the indices in seen and
-// their counts in cnt, and zeroes those counts.
-func countsToVectorDense(seen []int32, cnt []int32) SparseVector {
+// logMaxVector appends to idx and val the input vector of a document whose
+// distinct terms are seen (sorted here) with counts cnt[id]:
+// x_i = log(1+c_i) / max_j log(1+c_j) (DESIGN §1.1). It zeroes those counts
+// for the next document.
+func logMaxVector(seen, cnt, idx []int32, val []float32) SparseVector {
 	slices.Sort(seen)
-	out := SparseVector{Indices: make([]int32, len(seen)), Values: make([]float32, len(seen))}
 	maxc := int32(0)
 	for _, id := range seen {
 		maxc = max(maxc, cnt[id])
 	}
-	if maxc == 0 {
-		return out
+	if maxc > 0 {
+		den := math.Log1p(float64(maxc))
+		for _, id := range seen {
+			idx = append(idx, id)
+			val = append(val, float32(math.Log1p(float64(cnt[id]))/den))
+			cnt[id] = 0
+		}
 	}
-	den := math.Log1p(float64(maxc))
-	for j, id := range seen {
-		out.Indices[j] = id
-		out.Values[j] = float32(math.Log1p(float64(cnt[id])) / den)
-		cnt[id] = 0
-	}
-	return out
+	return SparseVector{Indices: idx, Values: val}
 }
 
 // Train builds the vocabulary from texts, then trains a model on them
@@ -584,8 +584,9 @@ func (t *trainer) validationLoss(docs []SparseVector) float64 {
 		k := m.params.Dim
 		z := make([]float32, k)
 		y := make([]float32, t.v)
+		rows := make([]int32, 0, k)
 		for d := lo; d < hi; d++ {
-			losses[d] = reconstructLoss(m, docs[d], z, y)
+			losses[d] = reconstructLoss(m, docs[d], z, y, rows)
 		}
 	})
 	s := 0.0
@@ -596,11 +597,11 @@ func (t *trainer) validationLoss(docs []SparseVector) float64 {
 }
 
 // reconstructLoss returns the summed cross-entropy of reconstructing x
-// without competition, using scratch z (K) and y (V).
-func reconstructLoss(m *Model, x SparseVector, z, y []float32) float64 {
+// without competition, using scratch z (K), y (V) and rows (capacity K).
+func reconstructLoss(m *Model, x SparseVector, z, y []float32, rows []int32) float64 {
 	v := m.vocab.Len()
 	m.encode(z, x)
-	rows := make([]int32, 0, len(z))
+	rows = rows[:0]
 	for j, zj := range z {
 		if zj != 0 {
 			rows = append(rows, int32(j))

@@ -177,5 +177,3 @@ func CountsToVector(idx []int32, cnt []int32) (SparseVector, error) {
 	}
 	return out, nil
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

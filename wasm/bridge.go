@@ -347,10 +347,7 @@ func (b *bridge) encodeTexts(e *entry, texts []string) []float32 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for i, t := range texts {
-		x := e.vec.Vector(t)
-		if err := e.m.EncodeVectorTo(out[i*dim:(i+1)*dim], x); err != nil {
-			panic(err) // the vectorizer only returns valid vectors
-		}
+		_ = e.vec.EncodeTo(out[i*dim:(i+1)*dim], t) // rows have length dim
 		if i%64 == 63 {
 			e.mu.Unlock()
 			y.maybe()

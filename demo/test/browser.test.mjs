@@ -12,17 +12,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { serve } from '../server.mjs';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '../..');
-const require = createRequire(path.join(repo, 'package.json'));
-const { chromium } = require('playwright-core');
+import { launchChromium, repo } from './chromium.mjs';
 
 const ROOT = path.resolve(repo, process.env.DEMO_ROOT || 'demo/dist');
 const EPOCHS = Number(process.env.DEMO_EPOCHS || 10);
@@ -38,16 +31,7 @@ before(async () => {
   fs.mkdirSync(OUT, { recursive: true });
   srv = await serve(ROOT, { port: 0 });
   base = srv.url;
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'kate-demo-chromium-'));
-  ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1440, height: 900 },
-    deviceScaleFactor: 1,
-    acceptDownloads: true,
-  });
+  ({ ctx, profile } = await launchChromium('kate-demo-chromium-', { acceptDownloads: true }));
   page = ctx.pages()[0] ?? (await ctx.newPage());
   page.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(m.text());

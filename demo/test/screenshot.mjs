@@ -5,27 +5,14 @@
 //   bash demo/build.sh && node demo/test/screenshot.mjs [docs/demo.png]
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { serve } from '../server.mjs';
-
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const { chromium } = createRequire(path.join(repo, 'package.json'))('playwright-core');
+import { launchChromium, repo } from './chromium.mjs';
 const out = path.resolve(repo, process.argv[2] || 'docs/demo.png');
 const query = process.env.DEMO_QUERY || 'launch of the space shuttle';
 
 const srv = await serve(path.join(repo, 'demo/dist'), { port: 0 });
-const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'kate-demo-shot-'));
-const ctx = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1440, height: 900 },
-  deviceScaleFactor: 1,
-});
+const { ctx, profile } = await launchChromium('kate-demo-shot-');
 try {
   const page = ctx.pages()[0] ?? (await ctx.newPage());
   await page.goto(`${srv.url}?autotrain=1`);

@@ -54,6 +54,22 @@ func (f *fn) addTo(l uint32, c int32) {
 }
 
 // endPtr emits l = base + (n & mask) << 2.
+// rowBounds emits the prologue shared by the row kernels: vb = v*4 (a
+// row's length in bytes), e4 and eAll the byte offsets ending the 4-lane
+// part and the whole of a row (zero is a local holding 0), and rend and
+// rend4 the addresses ending the rows list and its part of whole groups of
+// four.
+func (f *fn) rowBounds(v, rows, nrows, zero, vb, e4, eAll, rend, rend4 uint32) {
+	f.get(v)
+	f.i32c(2)
+	f.op(i32Shl)
+	f.set(vb)
+	f.endPtr(e4, zero, v, ^3)
+	f.endPtr(eAll, zero, v, -1)
+	f.endPtr(rend, rows, nrows, -1)
+	f.endPtr(rend4, rows, nrows, ^3)
+}
+
 func (f *fn) endPtr(l, base, n uint32, mask int32) {
 	f.get(base)
 	f.get(n)
@@ -140,14 +156,7 @@ func decodeRowsFn() *fn {
 	for k := range rl {
 		rl[k] = rowLocals{w: f.local(tI32), a: f.local(tF32), av: f.local(tV128)}
 	}
-	f.get(v)
-	f.i32c(2)
-	f.op(i32Shl)
-	f.set(vb)
-	f.endPtr(e4, zero, v, ^3)
-	f.endPtr(eAll, zero, v, -1)
-	f.endPtr(rend, rows, nrows, -1)
-	f.endPtr(rend4, rows, nrows, ^3)
+	f.rowBounds(v, rows, nrows, zero, vb, e4, eAll, rend, rend4)
 	// pass adds the products of the next nr rows to y, reading src.
 	pass := func(nr int) {
 		for k := 0; k < nr; k++ {
@@ -401,14 +410,7 @@ func gradRowsFn() *fn {
 			av: f.local(tV128), acc: f.local(tV128), a: f.local(tF32), s: f.local(tF32),
 		}
 	}
-	f.get(v)
-	f.i32c(2)
-	f.op(i32Shl)
-	f.set(vb)
-	f.endPtr(e4, zero, v, ^3)
-	f.endPtr(eAll, zero, v, -1)
-	f.endPtr(rend, rows, nrows, -1)
-	f.endPtr(rend4, rows, nrows, ^3)
+	f.rowBounds(v, rows, nrows, zero, vb, e4, eAll, rend, rend4)
 	group := func(nr int) {
 		for k := 0; k < nr; k++ {
 			L := rl[k]
