@@ -1,5 +1,5 @@
 // Package eval measures how good KATE's document codes are, as in the paper
-// (Chen & Zaki 2017, DESIGN §3): a multinomial logistic regression
+// (Chen & Zaki 2017, docs/design.md §3): a multinomial logistic regression
 // (softmax) or, for multi-label corpora, independent sigmoid outputs trained
 // on the codes of the training documents and scored on the test documents;
 // retrieval precision at fractions of the training database; topic

@@ -4,7 +4,7 @@ import (
 	"strings"
 )
 
-// The k-competitive layer (DESIGN §1.2, §1.3), forward and backward side by
+// The k-competitive layer (docs/design.md §1.2, §1.3), forward and backward side by
 // side.
 //
 // Forward. Given the encoder activations z (length K) and k:

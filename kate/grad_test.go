@@ -8,7 +8,7 @@ import (
 )
 
 // ref64 is an independent float64 implementation of the KATE loss, written
-// densely from DESIGN §1.2, used as the ground truth for finite
+// densely from docs/design.md §1.2, used as the ground truth for finite
 // differences.
 type ref64 struct {
 	v, k, kk int

@@ -258,7 +258,7 @@ func (m *Model) getVectorizer() *Vectorizer {
 	return m.NewVectorizer()
 }
 
-// Vectorize returns the input vector x of text (DESIGN §1.1).
+// Vectorize returns the input vector x of text (docs/design.md §1.1).
 func (m *Model) Vectorize(text string) SparseVector {
 	z := m.getVectorizer()
 	defer m.pool.Put(z)

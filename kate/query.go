@@ -89,7 +89,7 @@ func Nearest(query, rows []float32, dim, n int) ([]Neighbor, error) {
 
 // Explanation shows what the k-competitive layer does with one document and
 // how one reconstruction step's gradient reaches every hidden unit
-// (DESIGN §1.2–1.3). Slices have length K unless noted.
+// (docs/design.md §1.2–1.3). Slices have length K unless noted.
 type Explanation struct {
 	// Z are the encoder activations tanh(x W + b).
 	Z []float32

@@ -10,7 +10,7 @@ import (
 )
 
 // TextOptions selects the preprocessing applied to raw text before it is
-// mapped onto the vocabulary (DESIGN §1.1). The zero value turns both
+// mapped onto the vocabulary (docs/design.md §1.1). The zero value turns both
 // stemming and stopword removal off; DefaultTextOptions turns both on, as
 // the paper did.
 type TextOptions struct {

@@ -12,7 +12,7 @@ import (
 )
 
 // Config holds everything that defines a training run: the network's
-// hyper-parameters, the vocabulary size, and the schedule (DESIGN §1.4).
+// hyper-parameters, the vocabulary size, and the schedule (docs/design.md §1.4).
 type Config struct {
 	Params
 	// VocabSize is V, the number of most frequent terms kept.
@@ -249,7 +249,7 @@ func BuildCorpusContext(ctx context.Context, texts []string, opts TextOptions, v
 
 // logMaxVector appends to idx and val the input vector of a document whose
 // distinct terms are seen (sorted here) with counts cnt[id]:
-// x_i = log(1+c_i) / max_j log(1+c_j) (DESIGN §1.1). It zeroes those counts
+// x_i = log(1+c_i) / max_j log(1+c_j) (docs/design.md §1.1). It zeroes those counts
 // for the next document.
 func logMaxVector(seen, cnt, idx []int32, val []float32) SparseVector {
 	slices.Sort(seen)
@@ -314,7 +314,7 @@ const trainChunks = 4
 // TrainVectors trains a model on input vectors over vocab (cfg.VocabSize is
 // ignored; the vocabulary's size is V). It holds out validation documents,
 // runs Adadelta with the learning-rate schedule and early stopping of
-// DESIGN §1.4, and returns the model of the best epoch. The same inputs and
+// docs/design.md §1.4, and returns the model of the best epoch. The same inputs and
 // seed give the same model bytes on every platform and core count. It
 // errors on an invalid configuration or vector, on an empty corpus, and
 // with ctx.Err() when ctx is cancelled.

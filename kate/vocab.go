@@ -141,7 +141,7 @@ func (s SparseVector) Validate(v int) error {
 }
 
 // CountsToVector turns term counts into KATE's input vector:
-// x_i = log(1+c_i) / max_j log(1+c_j) (DESIGN §1.1). cnt[j] is the count of
+// x_i = log(1+c_i) / max_j log(1+c_j) (docs/design.md §1.1). cnt[j] is the count of
 // vocabulary index idx[j]; idx need not be sorted, a repeated index has its
 // counts added, and zero counts are skipped. A document without terms gives
 // the empty (zero) vector. It errors when the slices have different lengths

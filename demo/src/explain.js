@@ -1,7 +1,7 @@
 // explain.js — "Inside KATE": draws what model.explain returns for one
 // document, for the 'full' and the 'none' gradient modes side by side.
 //
-// DESIGN §1.2–1.3: z = tanh(xW + b); the ceil(k/2) largest positive and the
+// docs/design.md §1.2–1.3: z = tanh(xW + b); the ceil(k/2) largest positive and the
 // floor(k/2) most negative activations win; the losers' summed activation
 // (energy) is added, times alpha, to every winner of the same sign; losers
 // output 0. Backward, g = dL/dh reaches the winners; in 'full' mode every
