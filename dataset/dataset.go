@@ -38,6 +38,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -74,6 +75,11 @@ type Doc struct {
 	// Labels holds every label: the list for a multi-label corpus, or the
 	// single Label; nil when there is none.
 	Labels []string
+	// Target is the number in the Options.TargetField field of a JSON line
+	// (a JSON number, or a string holding one) and HasTarget whether the
+	// line had it; false without a TargetField.
+	Target    float64
+	HasTarget bool
 }
 
 // Options configure Load. The zero value reads the "text" and "label"
@@ -83,6 +89,10 @@ type Options struct {
 	TextField string
 	// LabelField is the JSON field holding the label (default "label").
 	LabelField string
+	// TargetField, when not empty, is a JSON field holding a number read
+	// into Doc.Target (for regression; absent or null leaves HasTarget
+	// false, anything but a finite number is an error).
+	TargetField string
 	// Split, when not empty, keeps only the JSON Lines documents whose
 	// "split" field equals it. Documents without a split field are kept
 	// only when no document read has one; plain-text and directory corpora
@@ -446,6 +456,16 @@ func parseJSONLine(line []byte, n int, opt Options) (Doc, error) {
 			}
 			d.Label = s
 			d.Labels = []string{s}
+		}
+	}
+	if opt.TargetField != "" {
+		if raw, ok := fields[opt.TargetField]; ok && !isNull(raw) {
+			s, err := scalarString(raw)
+			v, perr := strconv.ParseFloat(strings.TrimSpace(s), 64)
+			if err != nil || perr != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+				return Doc{}, fmt.Errorf("field %q is not a finite number", opt.TargetField)
+			}
+			d.Target, d.HasTarget = v, true
 		}
 	}
 	return d, nil

@@ -89,6 +89,35 @@ func TestFields(t *testing.T) {
 	}
 }
 
+func TestTargetField(t *testing.T) {
+	p := write(t, t.TempDir(), "t.jsonl", `{"text": "a", "rating": 7.5}
+{"text": "b", "rating": "3"}
+{"text": "c", "rating": null}
+{"text": "d"}
+`)
+	got := mustLoad(t, p, Options{TargetField: "rating"})
+	want := []struct {
+		v  float64
+		ok bool
+	}{{7.5, true}, {3, true}, {0, false}, {0, false}}
+	for i, w := range want {
+		if got[i].Target != w.v || got[i].HasTarget != w.ok {
+			t.Errorf("doc %d: target %v/%t, want %v/%t", i, got[i].Target, got[i].HasTarget, w.v, w.ok)
+		}
+	}
+	// Without TargetField the field is ignored.
+	if d := mustLoad(t, p, Options{}); d[0].HasTarget {
+		t.Error("target read without TargetField")
+	}
+	for _, bad := range []string{`"high"`, `[1]`, `"NaN"`, `"1e999"`, `true`} {
+		p := write(t, t.TempDir(), "b.jsonl", `{"text": "a", "rating": 1}`+"\n"+`{"text": "a", "rating": `+bad+`}`+"\n")
+		_, err := Load(p, Options{TargetField: "rating"})
+		if err == nil || !strings.Contains(err.Error(), "line 2") || !strings.Contains(err.Error(), `"rating" is not a finite number`) {
+			t.Errorf("rating %s: error %v", bad, err)
+		}
+	}
+}
+
 func TestSplit(t *testing.T) {
 	dir := t.TempDir()
 	p := write(t, dir, "a.jsonl", sampleJSONL)

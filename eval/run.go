@@ -15,6 +15,9 @@ import (
 type Example struct {
 	Text   string
 	Labels []string
+	// Target is the numeric value regressed on when Options.Regression is
+	// set (the paper's movie-review rating).
+	Target float64
 }
 
 // Options configure Run.
@@ -29,6 +32,9 @@ type Options struct {
 	Classifier ClassifierOptions
 	// SkipLSA leaves out the LSA baseline.
 	SkipLSA bool
+	// Regression also fits a ridge regression from the codes to the
+	// examples' Target and reports its test R² (see FitRidge).
+	Regression bool
 	// Stage, when set, is called with a short description when each stage
 	// of the evaluation starts ("encoding", "classifier", ...).
 	Stage func(string)
@@ -49,6 +55,9 @@ type Scores struct {
 	// Precision holds the retrieval precision at each fraction of
 	// Result.Fractions.
 	Precision []float64
+	// R2 is the test R² of the ridge regression on Target, and
+	// RidgeLambda its chosen strength (with Options.Regression only).
+	R2, RidgeLambda float64
 	// Seconds is the time taken by the representation itself (training
 	// and encoding for KATE, the SVD and projection for LSA);
 	// ClassifierSeconds and RetrievalSeconds the time of the downstream
@@ -64,6 +73,8 @@ type Result struct {
 	// F1 is reported instead of accuracy).
 	DocsTrain, DocsTest, Classes int
 	MultiLabel                   bool
+	// Regression tells whether Scores.R2 was measured.
+	Regression bool
 	// Config is the training configuration used, with VocabSize the size
 	// of the vocabulary actually built.
 	Config kate.Config
@@ -86,6 +97,10 @@ type Result struct {
 
 // ErrNoLabels is returned by Run when no training document has a label.
 var ErrNoLabels = errors.New("the documents have no labels")
+
+// ErrMissingLabels is wrapped by the error Run returns when some documents
+// have a label and others have none.
+var ErrMissingLabels = errors.New("documents have no label")
 
 // labelIndex maps the labels of the training examples to class numbers and
 // checks that the corpus can be evaluated.
@@ -120,7 +135,7 @@ func labelIndex(train, test []Example) (classes []string, multi bool, err error)
 		return nil, false, ErrNoLabels
 	}
 	if missing > 0 {
-		return nil, false, fmt.Errorf("%d documents have no label", missing)
+		return nil, false, fmt.Errorf("%d of %d %w", missing, len(train)+len(test), ErrMissingLabels)
 	}
 	if len(classes) < 2 {
 		return nil, false, fmt.Errorf("the training documents have only one class (%q); classification needs at least two", classes[0])
@@ -183,7 +198,7 @@ func Run(ctx context.Context, train, test []Example, opt Options) (*Result, erro
 	yTrain, yTest := encodeLabels(train, classes), encodeLabels(test, classes)
 	res := &Result{
 		DocsTrain: len(train), DocsTest: len(test), Classes: len(classes), MultiLabel: multi,
-		Config: opt.Config, Fractions: opt.Fractions,
+		Config: opt.Config, Fractions: opt.Fractions, Regression: opt.Regression,
 	}
 
 	stage("training KATE")
@@ -225,7 +240,8 @@ func Run(ctx context.Context, train, test []Example, opt Options) (*Result, erro
 		return nil, err
 	}
 	dim := model.Dim()
-	if err := downstream(ctx, &res.KATE, "KATE", cTrain, cTest, dim, yTrain, yTest, len(classes), multi, opt, stage); err != nil {
+	tTrain, tTest := targets(train), targets(test)
+	if err := downstream(ctx, &res.KATE, "KATE", cTrain, cTest, dim, yTrain, yTest, tTrain, tTest, len(classes), multi, opt, stage); err != nil {
 		return nil, err
 	}
 
@@ -245,7 +261,7 @@ func Run(ctx context.Context, train, test []Example, opt Options) (*Result, erro
 			return nil, err
 		}
 		res.LSA = &Scores{Seconds: time.Since(t1).Seconds()}
-		if err := downstream(ctx, res.LSA, "LSA", lTrain, lTest, l.Dim(), yTrain, yTest, len(classes), multi, opt, stage); err != nil {
+		if err := downstream(ctx, res.LSA, "LSA", lTrain, lTest, l.Dim(), yTrain, yTest, tTrain, tTest, len(classes), multi, opt, stage); err != nil {
 			return nil, err
 		}
 	}
@@ -255,7 +271,7 @@ func Run(ctx context.Context, train, test []Example, opt Options) (*Result, erro
 
 // downstream fits the classifier and measures retrieval for one
 // representation.
-func downstream(ctx context.Context, s *Scores, name string, xTrain, xTest []float32, dim int, yTrain, yTest [][]int, classes int, multi bool, opt Options, stage func(string)) error {
+func downstream(ctx context.Context, s *Scores, name string, xTrain, xTest []float32, dim int, yTrain, yTest [][]int, tTrain, tTest []float64, classes int, multi bool, opt Options, stage func(string)) error {
 	stage(name + ": classifier")
 	t := time.Now()
 	if multi {
@@ -304,6 +320,17 @@ func downstream(ctx context.Context, s *Scores, name string, xTrain, xTest []flo
 		}
 		s.Lambda, s.Iterations = c.Lambda, c.Iterations
 	}
+	if opt.Regression {
+		r, err := FitRidge(xTrain, dim, tTrain, nil, opt.Classifier.Seed)
+		if err != nil {
+			return err
+		}
+		pred, err := r.Predict(xTest)
+		if err != nil {
+			return err
+		}
+		s.R2, s.RidgeLambda = RSquared(pred, tTest), r.Lambda
+	}
 	s.ClassifierSeconds = time.Since(t).Seconds()
 
 	stage(name + ": retrieval")
@@ -329,4 +356,12 @@ func downstream(ctx context.Context, s *Scores, name string, xTrain, xTest []flo
 	s.Precision = p
 	s.RetrievalSeconds = time.Since(t).Seconds()
 	return nil
+}
+
+func targets(xs []Example) []float64 {
+	out := make([]float64, len(xs))
+	for i, e := range xs {
+		out[i] = e.Target
+	}
+	return out
 }

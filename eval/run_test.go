@@ -119,7 +119,7 @@ func TestRunBadInput(t *testing.T) {
 		{"no test", good, nil, "no test documents"},
 		{"one class", one, good, "only one class"},
 		{"no labels", unlabelled, unlabelled, "no labels"},
-		{"a document without label", partly, good, "1 documents have no label"},
+		{"a document without label", partly, good, "1 of 61 documents have no label"},
 	}
 	for _, c := range cases {
 		_, err := Run(context.Background(), c.train, c.test, Options{Config: smallConfig()})

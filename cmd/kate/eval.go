@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -31,36 +34,42 @@ func init() {
 
 // evalSummary is the JSON object printed as the last line of "kate eval".
 type evalSummary struct {
-	Dataset      string             `json:"dataset"`
-	DocsTrain    int                `json:"docs_train"`
-	DocsTest     int                `json:"docs_test"`
-	Classes      int                `json:"classes"`
-	MultiLabel   bool               `json:"multi_label"`
-	Dim          int                `json:"dim"`
-	K            int                `json:"k"`
-	Alpha        float64            `json:"alpha"`
-	Grad         string             `json:"grad"`
-	Vocab        int                `json:"vocab"`
-	Stem         bool               `json:"stem"`
-	Stopwords    bool               `json:"stopwords"`
-	Seed         uint64             `json:"seed"`
-	Accuracy     *float64           `json:"accuracy"`
-	MicroF1      *float64           `json:"micro_f1,omitempty"`
-	MacroF1      *float64           `json:"macro_f1,omitempty"`
-	LSAAccuracy  *float64           `json:"lsa_accuracy"`
-	LSAMicroF1   *float64           `json:"lsa_micro_f1,omitempty"`
-	LSAMacroF1   *float64           `json:"lsa_macro_f1,omitempty"`
-	Precision    map[string]float64 `json:"precision"`
-	LSAPrecision map[string]float64 `json:"lsa_precision,omitempty"`
-	MSCD         float64            `json:"mscd"`
-	Epochs       int                `json:"epochs"`
-	BestEpoch    int                `json:"best_epoch"`
-	ValLoss      float64            `json:"val_loss"`
-	Lambda       float64            `json:"lambda"`
-	LSALambda    *float64           `json:"lsa_lambda,omitempty"`
-	TrainSeconds float64            `json:"train_seconds"`
-	LSASeconds   *float64           `json:"lsa_seconds,omitempty"`
-	TotalSeconds float64            `json:"total_seconds"`
+	Dataset           string             `json:"dataset"`
+	DocsTrain         int                `json:"docs_train"`
+	DocsTest          int                `json:"docs_test"`
+	Classes           int                `json:"classes"`
+	MultiLabel        bool               `json:"multi_label"`
+	Dim               int                `json:"dim"`
+	K                 int                `json:"k"`
+	Alpha             float64            `json:"alpha"`
+	Grad              string             `json:"grad"`
+	Vocab             int                `json:"vocab"`
+	Stem              bool               `json:"stem"`
+	Stopwords         bool               `json:"stopwords"`
+	Seed              uint64             `json:"seed"`
+	TestShare         *float64           `json:"test_share,omitempty"`
+	SplitSeed         *uint64            `json:"split_seed,omitempty"`
+	SkippedUnlabelled int                `json:"skipped_unlabelled,omitempty"`
+	Accuracy          *float64           `json:"accuracy,omitempty"`
+	MicroF1           *float64           `json:"micro_f1,omitempty"`
+	MacroF1           *float64           `json:"macro_f1,omitempty"`
+	LSAAccuracy       *float64           `json:"lsa_accuracy,omitempty"`
+	LSAMicroF1        *float64           `json:"lsa_micro_f1,omitempty"`
+	LSAMacroF1        *float64           `json:"lsa_macro_f1,omitempty"`
+	Target            string             `json:"target,omitempty"`
+	R2                *float64           `json:"r2,omitempty"`
+	LSAR2             *float64           `json:"lsa_r2,omitempty"`
+	Precision         map[string]float64 `json:"precision"`
+	LSAPrecision      map[string]float64 `json:"lsa_precision,omitempty"`
+	MSCD              float64            `json:"mscd"`
+	Epochs            int                `json:"epochs"`
+	BestEpoch         int                `json:"best_epoch"`
+	ValLoss           float64            `json:"val_loss"`
+	Lambda            float64            `json:"lambda"`
+	LSALambda         *float64           `json:"lsa_lambda,omitempty"`
+	TrainSeconds      float64            `json:"train_seconds"`
+	LSASeconds        *float64           `json:"lsa_seconds,omitempty"`
+	TotalSeconds      float64            `json:"total_seconds"`
 }
 
 func runEval(ctx context.Context, e *env, args []string) error {
@@ -72,10 +81,15 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&df.maxDocs, "max-docs", 0, "read at most this many documents (0: all)")
 	tf := addTrainFlags(fs)
 	var trainSplit, testSplit, save, lambdas string
-	var quiet, noLSA, noRefit bool
-	var holdout float64
+	var quiet, noLSA, noRefit, skipUnlabelled bool
+	var holdout, testShare float64
+	var splitSeed uint64
 	fs.StringVar(&trainSplit, "train-split", "train", "value of the \"split\" field of the training documents")
 	fs.StringVar(&testSplit, "test-split", "test", "value of the \"split\" field of the test documents")
+	fs.Float64Var(&testShare, "test-share", 0, "split the documents at random instead of by their \"split\" field: this share, in (0, 1), is the test set")
+	fs.Uint64Var(&splitSeed, "split-seed", 1, "seed of the --test-share split")
+	fs.BoolVar(&skipUnlabelled, "skip-unlabelled", false, "leave out the documents without a label (default: they are an error)")
+	fs.StringVar(&df.targetField, "target", "", "numeric JSON `FIELD` (e.g. a rating): also report the R² of a ridge regression from the codes to it, for KATE and LSA")
 	fs.StringVar(&save, "save", "", "also write the trained model to `FILE`")
 	fs.BoolVar(&noLSA, "no-lsa", false, "skip the LSA baseline")
 	fs.StringVar(&lambdas, "lambdas", "", "comma-separated L2 strengths the classifier chooses from on its held-out rows (default "+joinFloats(eval.DefaultLambdas)+")")
@@ -106,6 +120,9 @@ func runEval(ctx context.Context, e *env, args []string) error {
 			copt.Lambdas = append(copt.Lambdas, v)
 		}
 	}
+	if testShare != 0 && !(testShare > 0 && testShare < 1) {
+		return usagef("eval", "--test-share %v must be in (0, 1)", testShare)
+	}
 	if df.path == "" {
 		if _, err := os.Stat(defaultEvalData); err != nil {
 			return usagef("eval", "missing --data FILE (the bundled sample %s is not in the current directory)", defaultEvalData)
@@ -127,13 +144,44 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return pathError(err)
 	}
-	train, test := splitExamples(docs, trainSplit, testSplit)
-	docs = nil
-	logf("read %d train and %d test documents from %s in %s", len(train), len(test), df.path, fmtDuration(time.Since(start)))
-	if len(train) == 0 || len(test) == 0 {
-		return fmt.Errorf("%s: need documents with \"split\" %q and %q (found %d and %d)", df.path, trainSplit, testSplit, len(train), len(test))
+	skipped := 0
+	if skipUnlabelled {
+		n := len(docs)
+		docs = slices.DeleteFunc(docs, func(d dataset.Doc) bool { return len(d.Labels) == 0 && d.Label == "" })
+		skipped = n - len(docs)
+		if len(docs) == 0 {
+			return fmt.Errorf("%s: no document has a label (field %q; choose another with --label-field)", df.path, df.labelField)
+		}
 	}
-	opt := eval.Options{Config: cfg, Classifier: copt, SkipLSA: noLSA}
+	if df.targetField != "" {
+		missing := 0
+		for _, d := range docs {
+			if !d.HasTarget {
+				missing++
+			}
+		}
+		if missing > 0 {
+			return fmt.Errorf("%s: %d of %d documents have no %q field (--target needs it on every document)", df.path, missing, len(docs), df.targetField)
+		}
+	}
+	var train, test []eval.Example
+	if testShare > 0 {
+		train, test = randomSplit(docs, testShare, splitSeed)
+	} else {
+		train, test = splitExamples(docs, trainSplit, testSplit)
+	}
+	logf("read %d train and %d test documents from %s in %s", len(train), len(test), df.path, fmtDuration(time.Since(start)))
+	if skipped > 0 {
+		logf("left out %d documents without a label", skipped)
+	}
+	if len(train) == 0 || len(test) == 0 {
+		if testShare > 0 {
+			return fmt.Errorf("%s: --test-share %v leaves %d training and %d test documents; both need at least one", df.path, testShare, len(train), len(test))
+		}
+		return fmt.Errorf("%s: need documents with \"split\" %q and %q (found %d and %d; split values present: %s); choose them with --train-split/--test-split, or split at random with --test-share 0.2", df.path, trainSplit, testSplit, len(train), len(test), splitValues(docs))
+	}
+	docs = nil
+	opt := eval.Options{Config: cfg, Classifier: copt, SkipLSA: noLSA, Regression: df.targetField != ""}
 	if !quiet {
 		opt.Train.Progress = newProgressPrinter(e.stderr)
 		opt.Stage = func(s string) { logf("%s ...", s) }
@@ -147,6 +195,9 @@ func runEval(ctx context.Context, e *env, args []string) error {
 				fmt.Fprintln(e.stderr)
 			}
 			return fmt.Errorf("interrupted: %w", ctx.Err())
+		}
+		if errors.Is(err, eval.ErrMissingLabels) {
+			return fmt.Errorf("%s: %v (field %q; leave them out with --skip-unlabelled)", df.path, err, df.labelField)
 		}
 		if errors.Is(err, eval.ErrNoLabels) {
 			return fmt.Errorf("%s: %v (field %q; choose another with --label-field)", df.path, err, df.labelField)
@@ -166,7 +217,15 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		logf("wrote %s", save)
 	}
 	printEvalTable(e.stdout, df.path, res)
-	line, err := json.Marshal(summarize(filepath.Base(df.path), res))
+	sum := summarize(filepath.Base(df.path), res)
+	if testShare > 0 {
+		sum.TestShare, sum.SplitSeed = ptr(testShare), &splitSeed
+	}
+	if df.targetField != "" {
+		sum.Target = df.targetField
+	}
+	sum.SkippedUnlabelled = skipped
+	line, err := json.Marshal(sum)
 	if err != nil {
 		return &failure{err}
 	}
@@ -176,14 +235,75 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// randomSplit puts each document in the test set with probability share,
+// from a permutation drawn from seed: the same documents and seed give the
+// same split. Both sets keep the documents' order.
+func randomSplit(docs []dataset.Doc, share float64, seed uint64) (train, test []eval.Example) {
+	n := len(docs)
+	nTest := int(math.Round(share * float64(n)))
+	perm := rand.New(rand.NewPCG(seed, 0x73706c74)).Perm(n) // "splt"
+	isTest := make([]bool, n)
+	for _, i := range perm[:nTest] {
+		isTest[i] = true
+	}
+	for i, d := range docs {
+		if isTest[i] {
+			test = append(test, example(d))
+		} else {
+			train = append(train, example(d))
+		}
+	}
+	return train, test
+}
+
+// splitValues lists the distinct "split" values of docs with their counts,
+// most frequent first, for an error message.
+func splitValues(docs []dataset.Doc) string {
+	count := map[string]int{}
+	for _, d := range docs {
+		count[d.Split]++
+	}
+	keys := make([]string, 0, len(count))
+	for k := range count {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if count[keys[i]] != count[keys[j]] {
+			return count[keys[i]] > count[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	var b strings.Builder
+	for i, k := range keys {
+		if i == 8 {
+			fmt.Fprintf(&b, ", and %d more", len(keys)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if k == "" {
+			fmt.Fprintf(&b, "none (%d)", count[k])
+		} else {
+			fmt.Fprintf(&b, "%q (%d)", k, count[k])
+		}
+	}
+	return b.String()
+}
+
+func example(d dataset.Doc) eval.Example {
+	ex := eval.Example{Text: d.Text, Labels: d.Labels, Target: d.Target}
+	if len(ex.Labels) == 0 && d.Label != "" {
+		ex.Labels = []string{d.Label}
+	}
+	return ex
+}
+
 // splitExamples separates the documents of the two splits; others are
 // ignored.
 func splitExamples(docs []dataset.Doc, trainSplit, testSplit string) (train, test []eval.Example) {
 	for _, d := range docs {
-		ex := eval.Example{Text: d.Text, Labels: d.Labels}
-		if len(ex.Labels) == 0 && d.Label != "" {
-			ex.Labels = []string{d.Label}
-		}
+		ex := example(d)
 		switch d.Split {
 		case trainSplit:
 			train = append(train, ex)
@@ -225,11 +345,17 @@ func summarize(dataset string, r *eval.Result) evalSummary {
 	} else {
 		s.Accuracy = ptr(round(r.KATE.Accuracy, 4))
 	}
+	if r.Regression {
+		s.R2 = ptr(round(r.KATE.R2, 4))
+	}
 	if l := r.LSA; l != nil {
 		if r.MultiLabel {
 			s.LSAMicroF1, s.LSAMacroF1 = ptr(round(l.MicroF1, 4)), ptr(round(l.MacroF1, 4))
 		} else {
 			s.LSAAccuracy = ptr(round(l.Accuracy, 4))
+		}
+		if r.Regression {
+			s.LSAR2 = ptr(round(l.R2, 4))
 		}
 		s.LSAPrecision = map[string]float64{}
 		for i, f := range r.Fractions {
@@ -277,6 +403,9 @@ func printEvalTable(w io.Writer, path string, r *eval.Result) {
 		row("macro-F1", func(s *eval.Scores) string { return fmt.Sprintf("%.4f", s.MacroF1) })
 	} else {
 		row("accuracy", func(s *eval.Scores) string { return fmt.Sprintf("%.4f", s.Accuracy) })
+	}
+	if r.Regression {
+		row("regression R²", func(s *eval.Scores) string { return fmt.Sprintf("%.4f", s.R2) })
 	}
 	for i, f := range r.Fractions {
 		row("precision@"+fractionKey(f), func(s *eval.Scores) string { return fmt.Sprintf("%.4f", s.Precision[i]) })

@@ -253,3 +253,118 @@ func TestEvalBadInput(t *testing.T) {
 		t.Errorf("cancelled: exit %d (%s), want 130", code, errb.String())
 	}
 }
+
+// TestEvalRealCorpusFlags covers the flags for corpora without a split:
+// --test-share/--split-seed (a seeded random split, printed in the JSON),
+// --skip-unlabelled and --target (ridge R² for KATE and LSA), and that the
+// JSON leaves out what does not apply.
+func TestEvalRealCorpusFlags(t *testing.T) {
+	// No split field; every 7th document unlabelled; a numeric "score"
+	// that follows the topic (plus noise), so the codes can predict it.
+	data := evalCorpus(t, 300, func(i int, rec map[string]any) {
+		delete(rec, "split")
+		rec["score"] = map[string]float64{"space": 1, "sport": 5, "health": 9}[rec["label"].(string)] + float64(i%3)/10
+		if i%7 == 0 {
+			delete(rec, "label")
+		}
+	})
+	args := append([]string{"eval", "--data", data, "--test-share", "0.25", "--split-seed", "4", "--skip-unlabelled", "--target", "score"}, evalSmall...)
+	code, stdout, stderr := evalRun(args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	m := lastJSON(t, stdout)
+	// 300 - 43 unlabelled = 257 documents, a quarter (64) for the test.
+	if num(t, m, "docs_test") != 64 || num(t, m, "docs_train") != 193 || num(t, m, "skipped_unlabelled") != 43 {
+		t.Errorf("split counts: %v", m)
+	}
+	if num(t, m, "test_share") != 0.25 || num(t, m, "split_seed") != 4 || m["target"] != "score" {
+		t.Errorf("split settings not printed: %v", m)
+	}
+	if r2 := num(t, m, "r2"); r2 < 0.8 {
+		t.Errorf("KATE R² %v on a topic-determined target, want >= 0.8", r2)
+	}
+	if r2 := num(t, m, "lsa_r2"); r2 < 0.8 {
+		t.Errorf("LSA R² %v, want >= 0.8", r2)
+	}
+	if !strings.Contains(stdout, "regression R²") {
+		t.Errorf("table lacks the R² row:\n%s", stdout)
+	}
+	// The same seed gives the same split (and so the same JSON apart from
+	// timings); another seed another one.
+	_, stdout2, _ := evalRun(args...)
+	m2 := lastJSON(t, stdout2)
+	if m2["accuracy"] != m["accuracy"] || m2["r2"] != m["r2"] {
+		t.Errorf("same split seed, different results: %v vs %v", m, m2)
+	}
+	// Without --target, --test-share and multi-label: no key for them.
+	code, stdout, stderr = evalRun(append([]string{"eval", "--data", evalCorpus(t, 120, nil)}, evalSmall...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	m = lastJSON(t, stdout)
+	for _, key := range []string{"r2", "lsa_r2", "target", "test_share", "split_seed", "skipped_unlabelled", "micro_f1", "macro_f1"} {
+		if _, ok := m[key]; ok {
+			t.Errorf("JSON has %q, which does not apply: %v", key, m)
+		}
+	}
+	for _, key := range []string{"accuracy", "lsa_accuracy"} {
+		if _, ok := m[key]; !ok {
+			t.Errorf("JSON lacks %q", key)
+		}
+	}
+	code, stdout, stderr = evalRun(append([]string{"eval", "--data", evalCorpus(t, 120, nil), "--no-lsa"}, evalSmall...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if _, ok := lastJSON(t, stdout)["lsa_accuracy"]; ok {
+		t.Errorf("--no-lsa JSON has lsa_accuracy: %s", stdout)
+	}
+}
+
+func TestEvalRealCorpusBadInput(t *testing.T) {
+	unsplit := evalCorpus(t, 60, func(i int, rec map[string]any) {
+		if i%2 == 0 {
+			rec["split"] = "dev"
+		} else {
+			delete(rec, "split")
+		}
+	})
+	someUnlabelled := evalCorpus(t, 60, func(i int, rec map[string]any) {
+		if i%10 == 0 {
+			delete(rec, "label")
+		}
+	})
+	badTarget := evalCorpus(t, 60, func(i int, rec map[string]any) { rec["score"] = "high" })
+	missingTarget := evalCorpus(t, 60, func(i int, rec map[string]any) {
+		if i != 5 {
+			rec["score"] = i
+		}
+	})
+	cases := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"split values listed", []string{"--data", unsplit}, []string{`"dev" (30)`, "none (30)", "--test-share"}},
+		{"unlabelled", []string{"--data", someUnlabelled}, []string{"6 of 60", "--skip-unlabelled"}},
+		{"bad share", []string{"--data", unsplit, "--test-share", "1"}, []string{"--test-share 1 must be in (0, 1)"}},
+		{"negative share", []string{"--data", unsplit, "--test-share", "-0.2"}, []string{"--test-share"}},
+		{"target not a number", []string{"--data", badTarget, "--target", "score"}, []string{`field "score" is not a finite number`, "line 1"}},
+		{"target missing", []string{"--data", missingTarget, "--target", "score"}, []string{`1 of 60 documents have no "score" field`}},
+	}
+	for _, c := range cases {
+		code, stdout, stderr := evalRun(append([]string{"eval", "--quiet"}, c.args...)...)
+		if code != 2 || stdout != "" {
+			t.Errorf("%s: exit %d, stdout %q; want 2 and nothing", c.name, code, stdout)
+		}
+		if strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "kate eval: ") {
+			t.Errorf("%s: stderr %q, want one line", c.name, stderr)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(stderr, w) {
+				t.Errorf("%s: stderr %q lacks %q", c.name, stderr, w)
+			}
+		}
+	}
+}

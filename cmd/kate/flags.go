@@ -83,7 +83,9 @@ func (f *trainFlags) config() (kate.Config, error) {
 // dataFlags select an input corpus.
 type dataFlags struct {
 	path, textField, labelField, split string
-	maxDocs                            int
+	// targetField is a numeric JSON field to read (eval --target).
+	targetField string
+	maxDocs     int
 }
 
 // addDataFlags defines --data, --text-field, --label-field, --split and
@@ -108,7 +110,7 @@ func (f *dataFlags) load(cmd string) ([]dataset.Doc, error) {
 		return nil, usagef(cmd, "--max-docs %d must be at least 0", f.maxDocs)
 	}
 	docs, err := dataset.Load(f.path, dataset.Options{
-		TextField: f.textField, LabelField: f.labelField, Split: f.split, MaxDocs: f.maxDocs,
+		TextField: f.textField, LabelField: f.labelField, TargetField: f.targetField, Split: f.split, MaxDocs: f.maxDocs,
 	})
 	if err != nil && strings.Contains(err.Error(), fmt.Sprintf("no %q field", f.textField)) {
 		err = fmt.Errorf("%w; choose the field with --text-field", err)
