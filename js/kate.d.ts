@@ -1,20 +1,25 @@
-// Type declarations of the kate package (ES module "kate.mjs" and the
-// script-tag build "kate.js", which sets the global KATE).
+// Type declarations of the kate package (the ES modules for browsers and
+// Node, and the script-tag build "kate.js", which sets the global KATE).
 
 /** The library version; kate.wasm must report the same one. */
 export const version: string;
 
 export interface InitializeOptions {
-  /** Where kate.wasm is (default: next to the library file). */
+  /**
+   * Where kate.wasm is (default: next to the library file, or wherever your
+   * bundler put it). A relative URL is relative to the page (in Node, to
+   * the working directory).
+   */
   wasmURL?: string | URL;
   /** A compiled kate.wasm, used instead of fetching wasmURL. */
   wasmModule?: WebAssembly.Module;
   /** Run in a Web Worker (Node: a worker thread). Default true. */
   worker?: boolean;
-  /** Where kate.worker.js is (default: next to the library file). */
+  /**
+   * Where kate.worker.js is (default: next to the library file, or wherever
+   * your bundler put it). It must be on the page's origin.
+   */
   workerURL?: string | URL;
-  /** Where Go's wasm_exec.js is (default: next to the library file). */
-  wasmExecURL?: string | URL;
   /**
    * Use the WebAssembly SIMD kernels when the engine supports them
    * (default true); false forces the pure-Go kernels. Both give the same
@@ -30,9 +35,10 @@ export interface InitializeOptions {
 }
 
 /**
- * Starts the library. Call it once and wait for it before anything else; a
- * repeated call returns the same promise (its options are ignored). If
- * starting fails, the promise rejects and the next call tries again.
+ * Starts the library. Call it once and wait for it before anything else. A
+ * repeated call with no options, or with the same ones, returns the same
+ * promise; with different options it rejects. If starting fails, the
+ * promise rejects and the next call tries again.
  */
 export function initialize(options?: InitializeOptions): Promise<void>;
 
@@ -118,6 +124,16 @@ export interface RuntimeInfo {
   /** Workers in use for large encode calls (the engine's own included). */
   encodeWorkers: number;
   version: string;
+  /** The engine's bounds: dim, vocabSize, weights (vocabSize x dim), topicWords, modelBytes. */
+  limits: Readonly<Limits>;
+}
+
+export interface Limits {
+  dim: number;
+  vocabSize: number;
+  weights: number;
+  topicWords: number;
+  modelBytes: number;
 }
 
 /** Describes the running engine. */

@@ -39,6 +39,10 @@ func main() {
 func (b *bridge) object() js.Value {
 	o := jsObject.New()
 	o.Set("version", kate.Version)
+	// limits: the bounds the JavaScript library checks arguments against
+	// before calling (declared here once, from the kate package).
+	o.Set("limits", newObject("dim", kate.MaxDim, "vocabSize", kate.MaxVocabulary,
+		"weights", kate.MaxWeights, "topicWords", maxTopicWords, "modelBytes", kate.MaxModelBytes))
 	fns := map[string]func(args []js.Value) any{
 		// simdModule() Uint8Array: the bytes of the SIMD kernel module,
 		// which imports env.mem (this instance's exported memory).

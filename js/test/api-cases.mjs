@@ -23,13 +23,16 @@ function within(ms, promise, what) {
 const equalBytes = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 export function defineAPITests({ worker }) {
-  const url = pathToFileURL(path.join(distDir, 'kate.mjs')).href;
+  const url = pathToFileURL(path.join(distDir, 'kate.node.mjs')).href;
   let kate;
+  let hooks; // the library's test hooks, not part of its API
   const setup = smallSetup();
   let model;
 
   test('calls before initialize() reject with a clear message', async () => {
     kate = await import(url);
+    hooks = kate.initialize[Symbol.for('kate.testing')];
+    assert.deepEqual(Object.keys(kate).sort(), ['Model', 'initialize', 'load', 'pca', 'runtimeInfo', 'train', 'version'], 'the public exports');
     const pkg = JSON.parse(fs.readFileSync(path.join(jsDir, 'package.json'), 'utf8'));
     assert.equal(kate.version, pkg.version);
     await assert.rejects(kate.train(['a b c'], {}), /call initialize\(\) before train\(\)/);
@@ -43,6 +46,7 @@ export function defineAPITests({ worker }) {
     await assert.rejects(kate.initialize({ worker: 'yes' }), /option worker must be true or false/);
     await assert.rejects(kate.initialize({ worker, simd: 1 }), /option simd must be true or false/);
     await assert.rejects(kate.initialize({ worker, wasmModule: new Uint8Array(3) }), /wasmModule must be a WebAssembly.Module/);
+    await assert.rejects(kate.initialize({ worker, wasmExecURL: 'wasm_exec.js' }), /option wasmExecURL is no longer used/);
     await assert.rejects(
       kate.initialize({ worker, wasmURL: new URL('./missing.wasm', url) }),
       /missing\.wasm|no such file|ENOENT/,
@@ -54,10 +58,19 @@ export function defineAPITests({ worker }) {
       );
       await assert.rejects(kate.initialize({ worker, encodeWorkers: 0 }), /option encodeWorkers must be between 1 and 16/);
     }
-    const p = kate.initialize(worker ? { worker, encodeWorkers: 3 } : { worker });
-    assert.equal(kate.initialize({ worker: !worker }), p, 'a repeated call returns the same promise');
+    const options = worker ? { worker, encodeWorkers: 3 } : { worker };
+    const p = kate.initialize(options);
+    assert.equal(kate.initialize({ ...options }), p, 'a repeated call with the same options returns the same promise');
+    assert.equal(kate.initialize(), p, 'a repeated call without options returns the same promise');
+    await assert.rejects(
+      kate.initialize({ ...options, worker: !worker }),
+      new RegExp(`initialize\\(\\) was already called with other options \\(worker: ${worker}, not ${!worker}\\)`),
+    );
+    await assert.rejects(kate.initialize({ ...options, simd: false }), /already called with other options \(simd: true, not false\)/);
     await p;
     const info = await kate.runtimeInfo();
+    assert.equal(info.limits.dim, 4096, 'limits come from the Go core');
+    assert.equal(info.limits.vocabSize, 2 ** 20);
     assert.equal(info.worker, worker);
     assert.equal(info.kernels, 'simd', `SIMD kernels expected in Node 20 (${info.simdError})`);
     assert.equal(info.version, kate.version);
@@ -65,7 +78,7 @@ export function defineAPITests({ worker }) {
   });
 
   test('the SIMD kernels equal the pure-Go kernels bit for bit', async () => {
-    assert.equal(await kate._selfTestForTesting(60), '');
+    assert.equal(await hooks.selfTest(60), '');
   });
 
   test('train: every misuse rejects with a clear message', async () => {
@@ -272,7 +285,7 @@ export function defineAPITests({ worker }) {
     assert.ok(par.data.every((v, i) => v === ref[i]), 'parallel encoding equals encoding on one engine');
     // Helpers that die during a call: their share is encoded by the engine.
     const running = model.encode(texts);
-    await kate._crashForTesting('helpers');
+    await hooks.crash('helpers');
     const after = await running;
     assert.ok(after.data.every((v, i) => v === ref[i]));
     const again = await model.encode(texts);
@@ -308,7 +321,7 @@ export function defineAPITests({ worker }) {
     const pending = kate.train(many, { epochs: 50, onProgress: started });
     pending.catch(() => {});
     await within(20000, progressed, 'first progress event');
-    await kate._crashForTesting();
+    await hooks.crash();
     await assert.rejects(within(10000, pending, 'pending train'), /stopped|exited|worker/);
     await assert.rejects(within(10000, model.encode(['x']), 'encode'), /stopped|exited|worker/);
     await assert.rejects(within(10000, kate.train(['a b'], {}), 'train'), /stopped|exited|worker/);

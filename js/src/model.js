@@ -1,0 +1,187 @@
+// model.js — Model: a trained or loaded model, held by an engine until
+// dispose(). Large encode calls are spread over the helper engines of the
+// session, each holding a replica of the model loaded from its file.
+
+import { session, PARALLEL_MIN } from './session.js';
+import { checkEmbeddings, checkGradient, checkInt, checkText, checkTexts, describe, fail } from './validation.js';
+
+export const MODEL_KEY = Symbol('kate.Model');
+
+function numberSeed(s) {
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : BigInt(s);
+}
+
+/** A trained or loaded KATE model, held by the engine until dispose(). */
+export class Model {
+  #handle;
+  #engine;
+  #disposed = false;
+  // helper engine -> Promise of this model's handle there
+  #replicas = new Map();
+  #bytes = null;
+
+  constructor(key, eng, info) {
+    if (key !== MODEL_KEY) throw new TypeError('kate: models come from train() or load()');
+    this.#engine = eng;
+    this.#handle = info.handle;
+    /** Hyper-parameters. */
+    this.params = Object.freeze({
+      dim: info.dim, k: info.k, alpha: info.alpha, gradient: info.gradient,
+      vocabSize: info.vocabSize, stem: info.stem, stopwords: info.stopwords,
+    });
+    /** The training run: seed, epochs run, best epoch, its validation loss, documents. */
+    this.info = Object.freeze({
+      seed: numberSeed(info.seed), epochs: info.epochs, bestEpoch: info.bestEpoch,
+      valLoss: info.valLoss, docs: info.docs,
+    });
+    Object.freeze(this);
+  }
+
+  /** The embedding size K. */
+  get dim() {
+    return this.params.dim;
+  }
+
+  /** The number of winners k. */
+  get k() {
+    return this.params.k;
+  }
+
+  /** The vocabulary size V. */
+  get vocabSize() {
+    return this.params.vocabSize;
+  }
+
+  /** True after dispose(). */
+  get disposed() {
+    return this.#disposed;
+  }
+
+  async #call(fn, op, args) {
+    if (this.#disposed) fail(`model.${fn}: this model has been disposed`);
+    if (this.#engine.dead) throw new Error(this.#engine.dead);
+    return this.#engine.call(op, [this.#handle, ...args]).promise;
+  }
+
+  /** Embeddings of texts: { data: Float32Array (n x dim, row-major), dims: [n, dim] }. */
+  async encode(texts) {
+    checkTexts('model.encode', texts);
+    const pool = this.#engine === session.engine ? session.helpers.filter((h) => !h.dead) : [];
+    if (texts.length < PARALLEL_MIN || pool.length === 0) {
+      const data = await this.#call('encode', 'encode', [texts]);
+      return { data, dims: [texts.length, this.dim] };
+    }
+    return { data: await this.#encodeParallel(texts, pool), dims: [texts.length, this.dim] };
+  }
+
+  /** Encodes contiguous parts of texts on this model's engine and on helper engines at once. */
+  async #encodeParallel(texts, pool) {
+    const parts = pool.length + 1;
+    const size = Math.ceil(texts.length / parts);
+    const chunks = [];
+    for (let i = 0; i < parts; i++) chunks.push(texts.slice(i * size, (i + 1) * size));
+    const results = await Promise.all(chunks.map(async (chunk, i) => {
+      if (chunk.length === 0) return new Float32Array(0);
+      if (i === 0) return this.#call('encode', 'encode', [chunk]);
+      const h = pool[i - 1];
+      try {
+        const handle = await this.#replica(h);
+        if (this.#disposed) fail('model.encode: this model has been disposed');
+        return await h.call('encode', [handle, chunk]).promise;
+      } catch (e) {
+        if (this.#disposed) throw e;
+        // A helper that failed is not used again; its share runs here.
+        h.die(`kate: encode helper failed: ${e.message}`);
+        return this.#call('encode', 'encode', [chunk]);
+      }
+    }));
+    const out = new Float32Array(texts.length * this.dim);
+    let pos = 0;
+    for (const r of results) {
+      out.set(r, pos);
+      pos += r.length;
+    }
+    return out;
+  }
+
+  /** This model's handle in helper engine h (loaded there from the model file once). */
+  #replica(h) {
+    let p = this.#replicas.get(h);
+    if (!p) {
+      if (!this.#bytes) this.#bytes = this.#call('save', 'save', []);
+      p = this.#bytes.then((bytes) => h.call('load', [bytes.slice()]).promise).then((info) => info.handle);
+      this.#replicas.set(h, p);
+      p.catch(() => this.#replicas.delete(h));
+    }
+    return p;
+  }
+
+  /** For every hidden unit, the n words with the largest weights. */
+  async topics(n = 10) {
+    checkInt('model.topics: n', n, 1, session.runtime.limits.topicWords);
+    return this.#call('topics', 'topics', [n]);
+  }
+
+  /**
+   * The n candidates most similar (cosine) to query: [{ index, score }],
+   * best first. query: a text or a Float32Array embedding; candidates: an
+   * array of texts or embeddings from encode().
+   */
+  async similar(query, candidates, n = 10) {
+    if (query instanceof Float32Array) {
+      if (query.length !== this.dim) fail(`model.similar: the query embedding has length ${query.length}, the model's dimension is ${this.dim}`);
+    } else {
+      checkText('model.similar: query', query);
+    }
+    if (Array.isArray(candidates)) checkTexts('model.similar: candidates', candidates);
+    else checkEmbeddings('model.similar: candidates', candidates, this.dim);
+    checkInt('model.similar: n', n, 1, 2 ** 31 - 1);
+    const c = Array.isArray(candidates) ? candidates : candidates.data;
+    if (!Array.isArray(c) && c.length === 0) return [];
+    const r = await this.#call('similar', 'similar', [query, c, n]);
+    const out = new Array(r.indices.length);
+    for (let i = 0; i < out.length; i++) out[i] = { index: r.indices[i], score: r.scores[i] };
+    return out;
+  }
+
+  /** The model file (the same bytes as the Go library's Save). */
+  async save() {
+    return this.#call('save', 'save', []);
+  }
+
+  /**
+   * What the k-competitive layer does with one text, and the gradient of
+   * one reconstruction step at every hidden unit.
+   */
+  async explain(text, options) {
+    checkText('model.explain', text);
+    let gradient = this.params.gradient;
+    if (options !== undefined && options !== null) {
+      if (typeof options !== 'object') fail(`model.explain: options must be an object, got ${describe(options)}`);
+      for (const key of Object.keys(options)) {
+        if (key !== 'gradient') fail(`model.explain: unknown option "${key}"`);
+      }
+      if (options.gradient !== undefined) gradient = checkGradient('model.explain: gradient', options.gradient);
+    }
+    return this.#call('explain', 'explain', [text, gradient]);
+  }
+
+  /** The vocabulary, in input order. */
+  async vocabulary() {
+    return this.#call('vocabulary', 'vocabulary', []);
+  }
+
+  /** Frees the model in the engine; later calls on it reject. */
+  async dispose() {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const [h, p] of this.#replicas) {
+      p.then((handle) => (h.dead ? null : h.call('dispose', [handle]).promise), () => {}).catch(() => {});
+    }
+    this.#replicas.clear();
+    this.#bytes = null;
+    if (this.#engine.dead) return;
+    await this.#engine.call('dispose', [this.#handle]).promise;
+  }
+}

@@ -1,0 +1,102 @@
+// protocol.js — the engine's operations, declared once. Every side reads
+// this table: the Core runs an operation on the Go bridge with run(), the
+// Web Worker posts its result with transfer(), and the page's engines send
+// any name found here (see docs/design.md, the JavaScript layers).
+//
+// An operation: run(core, args, call) returns the value or a Promise of
+// it (core.bridge is the bridge object of wasm/main.go; call is { id,
+// onProgress }); transfer(value), when present, lists the ArrayBuffers
+// the worker may hand over instead of copying; progress marks the
+// operations that report progress events.
+
+const textEncoder = new TextEncoder();
+
+/** Packs texts into one Uint8Array: uint32 count, uint32 byte lengths, UTF-8 bytes. */
+export function packTexts(texts) {
+  const n = texts.length;
+  const parts = new Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const b = textEncoder.encode(texts[i]);
+    parts[i] = b;
+    total += b.length;
+  }
+  const out = new Uint8Array(4 + 4 * n + total);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, n, true);
+  let pos = 4 + 4 * n;
+  for (let i = 0; i < n; i++) {
+    dv.setUint32(4 + 4 * i, parts[i].length, true);
+    out.set(parts[i], pos);
+    pos += parts[i].length;
+  }
+  return out;
+}
+
+const buffer = (v) => [v.buffer];
+
+/** The operations, by name. */
+export const OPS = Object.freeze({
+  // train(texts, cfg) -> model info; cfg is validated by validation.js.
+  train: {
+    progress: true,
+    run: (core, [texts, cfg], call) => core.bridge.train(String(call.id), packTexts(texts), cfg, call.onProgress || null),
+  },
+  // load(bytes) -> model info
+  load: { run: (core, [bytes]) => core.bridge.load(bytes) },
+  // encode(handle, texts) -> Float32Array (n x dim)
+  encode: { run: (core, [handle, texts]) => core.bridge.encode(handle, packTexts(texts)), transfer: buffer },
+  // topics(handle, n) -> [{ unit, words, weights }]
+  topics: { run: (core, [handle, n]) => core.bridge.topics(handle, n) },
+  // similar(handle, query: text | Float32Array, candidates: texts | Float32Array, n) -> { indices, scores }
+  similar: {
+    run: (core, [handle, query, candidates, n]) => core.bridge.similar(
+      handle,
+      typeof query === 'string' ? packTexts([query]) : query,
+      Array.isArray(candidates) ? packTexts(candidates) : candidates,
+      n,
+    ),
+  },
+  // save(handle) -> Uint8Array (the model file)
+  save: { run: (core, [handle]) => core.bridge.save(handle), transfer: buffer },
+  // explain(handle, text, gradient) -> object
+  explain: { run: (core, [handle, text, gradient]) => core.bridge.explain(handle, packTexts([text]), gradient) },
+  // vocabulary(handle) -> string[]
+  vocabulary: { run: (core, [handle]) => core.bridge.vocabulary(handle) },
+  // dispose(handle) -> bool
+  dispose: { run: (core, [handle]) => core.bridge.dispose(handle) },
+  // pca(Float32Array, dim, n) -> Float32Array (rows x n)
+  pca: { run: (core, [data, dim, n]) => core.bridge.pca(data, dim, n), transfer: buffer },
+  // runtimeInfo() -> { kernels, simdError, memoryBytes, peakMemoryBytes, limits }
+  runtimeInfo: { run: (core) => core.info() },
+  // selfTest(rounds) -> '' when the SIMD kernels equal the pure-Go ones
+  selfTest: { run: (core, [rounds]) => core.bridge.selfTest(rounds) },
+  // crash() ends the Go program as a fatal error would (tests of the
+  // library's handling of a dead engine).
+  crash: {
+    run: (core) => {
+      core.bridge.exit(3);
+      return null;
+    },
+  },
+});
+
+/** Message types between the page and the worker. */
+export const MSG = Object.freeze({
+  // page -> worker: { type, id, options } | { type, id, op, args } | { type, id }
+  init: 'init',
+  call: 'call',
+  cancel: 'cancel',
+  // worker -> page: { type, id, info } | { type, id, value } | { type, id, message } |
+  // { type, id, event } | { type, message }
+  ready: 'ready',
+  result: 'result',
+  error: 'error',
+  progress: 'progress',
+  fatal: 'fatal',
+});
+
+/** The message of an error-like value. */
+export function errorMessage(e) {
+  return e && e.message ? e.message : String(e);
+}

@@ -1,0 +1,28 @@
+// session.js — the library's one running engine and its helpers, shared by
+// api.js (which starts them) and model.js (which calls them).
+
+export const session = {
+  /** The platform of this build (platform.browser.js, .script.js or .node.js). */
+  platform: null,
+  /** initialize()'s promise, and the normalized options it started with. */
+  promise: null,
+  options: null,
+  /** The engine (LocalEngine or WorkerEngine) once started. */
+  engine: null,
+  /** The engine's runtime information at start-up (includes limits). */
+  runtime: null,
+  /** Helper engines (workers) that share large encode calls; see Model.encode. */
+  helpers: [],
+};
+
+/** encode calls with at least this many texts are spread over the helpers. */
+export const PARALLEL_MIN = 256;
+
+/** Waits for initialize() and returns the engine; fn names the caller in errors. */
+export async function getEngine(fn) {
+  if (!session.promise) throw new Error(`kate: call initialize() before ${fn}()`);
+  await session.promise;
+  const e = session.engine;
+  if (e.dead) throw new Error(e.dead);
+  return e;
+}
