@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=demo/dist
-need=(kate.mjs kate.worker.js kate.wasm wasm_exec.js)
+need=(kate.mjs kate.worker.js kate.wasm)
 for f in "${need[@]}"; do
 	if [[ ! -f js/dist/$f ]]; then
 		echo "demo/build.sh: js/dist/$f is missing; build the package first (bash js/build.sh)" >&2

@@ -8,4 +8,4 @@ if [[ ! -f demo/dist/index.html ]]; then
 	echo "demo/serve.sh: demo/dist is not built; run ./build.sh (or ./build.sh serve)" >&2
 	exit 1
 fi
-exec node demo/server.mjs --root demo/dist "$@"
+exec node scripts/web/server.mjs --root demo/dist "$@"

@@ -3,7 +3,8 @@
 # ./build.sh test does):
 #   1. Go tests of the bridge and the SIMD kernels under GOOS=js GOARCH=wasm (Node)
 #   2. API tests with node:test: engine on the main thread and in a worker thread
-#   3. packaging: npm pack, install the tarball in a temporary project, use it
+#   3. packaging: npm pack (once, before the tests that install it), install
+#      the tarball in a temporary project, use it
 #   4. headless Chromium: ES module and script-tag builds, worker and main thread
 #   5. the size budget (gzipped kate.wasm + JavaScript <= 1 MB)
 set -euo pipefail
@@ -15,6 +16,11 @@ if [[ ! -f js/dist/kate.wasm || ! -f js/dist/kate.mjs ]]; then
 fi
 log "go test (GOOS=js GOARCH=wasm) ./wasm/..."
 GOOS=js GOARCH=wasm go test -count=1 -exec="$(go env GOROOT)/lib/wasm/go_js_wasm_exec" ./wasm/...
+log "npm pack"
+KATE_PACK_DIR=$(mktemp -d)
+export KATE_PACK_DIR
+trap 'rm -rf "$KATE_PACK_DIR"' EXIT
+(cd js && npm pack --json --pack-destination "$KATE_PACK_DIR" >"$KATE_PACK_DIR/pack.json")
 log "JS API and packaging tests (Node $(node --version))"
 node --test --test-timeout=300000 js/test/api-local.test.mjs js/test/api-worker.test.mjs js/test/package.test.mjs
 log "browser tests (headless Chromium)"

@@ -14,24 +14,28 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { serve } from '../server.mjs';
-import { launchChromium, repo } from './chromium.mjs';
+import { fileURLToPath } from 'node:url';
+import { serve } from '../../scripts/web/server.mjs';
+import { launchChromium } from '../../scripts/web/chromium.mjs';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 const ROOT = path.resolve(repo, process.env.DEMO_ROOT || 'demo/dist');
 const EPOCHS = Number(process.env.DEMO_EPOCHS || 10);
 const OUT = path.join(repo, 'demo/test-output');
 const SAMPLE_DOCS = 2800;
 
-let srv, ctx, page, base, profile;
+let srv, ctx, page, base, browser;
 const consoleErrors = [];
 const foreign = [];
 
 before(async () => {
   assert.ok(fs.existsSync(path.join(ROOT, 'index.html')), `${ROOT}/index.html is missing: run bash demo/build.sh`);
   fs.mkdirSync(OUT, { recursive: true });
-  srv = await serve(ROOT, { port: 0 });
-  base = srv.url;
-  ({ ctx, profile } = await launchChromium('kate-demo-chromium-', { acceptDownloads: true }));
+  srv = await serve(ROOT);
+  base = `${srv.url}/`;
+  browser = await launchChromium({ prefix: 'kate-demo-chromium-', acceptDownloads: true, viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+  ctx = browser.context;
   page = ctx.pages()[0] ?? (await ctx.newPage());
   page.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(m.text());
@@ -44,9 +48,8 @@ before(async () => {
 });
 
 after(async () => {
-  await ctx?.close();
-  srv?.server.close();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
+  await srv?.close();
 });
 
 const state = () => page.evaluate(() => document.body.dataset.state);

@@ -6,16 +6,20 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { serve } from '../server.mjs';
-import { launchChromium, repo } from './chromium.mjs';
+import { fileURLToPath } from 'node:url';
+import { serve } from '../../scripts/web/server.mjs';
+import { launchChromium } from '../../scripts/web/chromium.mjs';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const out = path.resolve(repo, process.argv[2] || 'docs/demo.png');
 const query = process.env.DEMO_QUERY || 'launch of the space shuttle';
 
-const srv = await serve(path.join(repo, 'demo/dist'), { port: 0 });
-const { ctx, profile } = await launchChromium('kate-demo-shot-');
+const srv = await serve(path.join(repo, 'demo/dist'));
+const browser = await launchChromium({ prefix: 'kate-demo-shot-', viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+const ctx = browser.context;
 try {
   const page = ctx.pages()[0] ?? (await ctx.newPage());
-  await page.goto(`${srv.url}?autotrain=1`);
+  await page.goto(`${srv.url}/?autotrain=1`);
   await page.waitForFunction(() => ['trained', 'error'].includes(document.body.dataset.state), null, { timeout: 180000 });
   if ((await page.evaluate(() => document.body.dataset.state)) !== 'trained') throw new Error(await page.textContent('#notice-text'));
   await page.waitForSelector('#map[data-layout="umap"]', { timeout: 60000 });
@@ -29,7 +33,6 @@ try {
   await page.screenshot({ path: out });
   console.log(`wrote ${path.relative(repo, out)} (trained in ${await page.evaluate(() => document.body.dataset.trainMs)} ms)`);
 } finally {
-  await ctx.close();
-  srv.server.close();
-  fs.rmSync(profile, { recursive: true, force: true });
+  await browser.close();
+  await srv.close();
 }

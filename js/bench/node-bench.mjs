@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const [data, simdArg, epochsArg] = process.argv.slice(2);
-const kate = await import(pathToFileURL(path.join(distDir, 'kate.mjs')).href);
+const kate = await import(pathToFileURL(path.join(distDir, 'kate.node.mjs')).href);
 const rows = readCorpus(data);
 const train = rows.filter((r) => r.split === 'train').map((r) => r.text);
 const test = rows.filter((r) => r.split === 'test').map((r) => r.text);

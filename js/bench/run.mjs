@@ -1,7 +1,7 @@
 // run.mjs — runs the benchmark page (bench.html) in headless Chromium with
 // the SIMD and the pure-Go kernels, and the same benchmark in Node, and
 // prints a table. Data: the full 20 Newsgroups corpus when present
-// (/work/shared/data/20news-bydate.jsonl.gz), else the bundled sample.
+// ($KATE_DATA, else ../shared/data/20news-bydate.jsonl.gz beside the repository), else the bundled sample.
 //
 //   node js/bench/run.mjs [--epochs N] [--runs N] [--only chromium|node]
 import path from 'node:path';

@@ -21,7 +21,7 @@ const setup = smallSetup();
 
 before(async () => {
   ref = nativeReference(setup.train, setup.test, setup.flags);
-  srv = await serve({ '/dist/': distDir, '/pages/': pagesDir }, () => ({ 'content-security-policy': CSP }));
+  srv = await serve({ '/dist/': distDir, '/pages/': pagesDir }, { headers: () => ({ 'content-security-policy': CSP }) });
   chromium = await launchChromium();
 });
 

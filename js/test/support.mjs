@@ -1,88 +1,40 @@
 // support.mjs — helpers for the tests and benchmarks of the kate package:
-// a small static file server on 127.0.0.1, headless Chromium through
-// playwright-core (from the repository's root node_modules), and the
-// 20 Newsgroups data (the bundled sample, or the full corpus when present).
+// the project's static file server and Chromium launcher (scripts/web/),
+// the packed npm package, the native reference, and the 20 Newsgroups data
+// (the bundled sample, or the full corpus when present).
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+
+export { serve } from '../../scripts/web/server.mjs';
+export { launchChromium } from '../../scripts/web/chromium.mjs';
 
 export const jsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const rootDir = path.dirname(jsDir);
 export const distDir = path.join(jsDir, 'dist');
 export const sampleFile = path.join(rootDir, 'testdata', '20news-sample.jsonl.gz');
-export const fullFile = '/work/shared/data/20news-bydate.jsonl.gz';
-
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-  '.gz': 'application/gzip',
-  '.ts': 'text/plain; charset=utf-8',
-};
+// The full corpus: $KATE_DATA, else the shared folder next to the repository.
+export const fullFile = process.env.KATE_DATA || path.join(rootDir, '..', 'shared', 'data', '20news-bydate.jsonl.gz');
 
 /**
- * Serves the directories of mounts ({ '/prefix/': dir }) on 127.0.0.1 at a
- * free port. headers(urlPath) may add response headers (e.g. a CSP).
- * Returns { url, close() }.
+ * The npm package as a tarball: the one js/test.sh packed once for every
+ * test ($KATE_PACK_DIR holds it and pack.json, `npm pack --json`'s
+ * output), else packed now into dir. Returns npm pack's description of it
+ * plus tarball, its path.
  */
-export async function serve(mounts, headers = () => ({})) {
-  const server = http.createServer((req, res) => {
-    const u = new URL(req.url, 'http://x');
-    const p = decodeURIComponent(u.pathname);
-    for (const [prefix, dir] of Object.entries(mounts)) {
-      if (!p.startsWith(prefix)) continue;
-      const file = path.join(dir, p.slice(prefix.length));
-      if (!file.startsWith(dir) || !fs.existsSync(file) || !fs.statSync(file).isFile()) break;
-      res.writeHead(200, {
-        'content-type': TYPES[path.extname(file)] || 'application/octet-stream',
-        'cache-control': 'no-store',
-        ...headers(p),
-      });
-      fs.createReadStream(file).pipe(res);
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found');
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(resolve);
-    }),
-  };
-}
-
-/** Launches headless Debian Chromium; returns { browser, close() }. */
-export async function launchChromium() {
-  const require = createRequire(path.join(rootDir, 'package.json'));
-  const { chromium } = require('playwright-core');
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kate-chromium-'));
-  const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath,
-    headless: true,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
-  return {
-    context,
-    close: async () => {
-      await context.close();
-      fs.rmSync(userDataDir, { recursive: true, force: true });
-    },
-  };
+export function packTarball(dir) {
+  const packDir = process.env.KATE_PACK_DIR;
+  let json;
+  if (packDir) {
+    json = fs.readFileSync(path.join(packDir, 'pack.json'), 'utf8');
+  } else {
+    json = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: jsDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  }
+  const packed = JSON.parse(json)[0];
+  return { ...packed, tarball: path.join(packDir || dir, packed.filename) };
 }
 
 /** Reads a 20 Newsgroups JSON Lines file (gzip): [{ id, split, label, text }]. */

@@ -1,11 +1,12 @@
-// server.mjs — a tiny static file server for the demo (no dependencies).
-// Correct MIME types (application/wasm for WebAssembly streaming
-// compilation, text/javascript for modules and workers), no directory
-// listings, no path traversal, no caching (it is for development).
+// server.mjs — the project's one static file server (no dependencies), for
+// the demo (./build.sh serve) and the browser tests of js/ and demo/.
+// Correct MIME types (application/wasm for streaming compilation,
+// text/javascript for modules and workers), no directory listings, no path
+// traversal, no caching.
 //
-//   node demo/server.mjs [--root demo/dist] [--port 8080] [--host 127.0.0.1]
+//   node scripts/web/server.mjs --root DIR [--port 8080] [--host 127.0.0.1]
 //
-// Also imported by demo/test/browser.test.mjs: serve(root, {port, host}).
+// As a module: serve(mounts, options) — see below.
 
 import http from 'node:http';
 import fs from 'node:fs';
@@ -31,15 +32,19 @@ export const MIME = {
 };
 
 /**
- * Starts serving root. Resolves with {server, url} once listening.
- * @param {string} root
- * @param {{port?: number, host?: string, log?: boolean}} [opts]
+ * Serves files on host (default 127.0.0.1) at port (default 0: a free one).
+ * mounts: a directory served at /, or { '/prefix/': directory, ... }.
+ * headers(urlPath) may add response headers (e.g. a Content-Security-Policy).
+ * Resolves, once listening, with { url (http://host:port, no trailing
+ * slash), server, close() }.
  */
-export function serve(root, { port = 8080, host = '127.0.0.1', log = false } = {}) {
-  const base = path.resolve(root);
+export function serve(mounts, { port = 0, host = '127.0.0.1', headers = () => ({}), log = false } = {}) {
+  const table = Object.entries(typeof mounts === 'string' ? { '/': mounts } : mounts)
+    .map(([prefix, dir]) => [prefix, path.resolve(dir)])
+    .sort((a, b) => b[0].length - a[0].length);
   const server = http.createServer((req, res) => {
-    const send = (code, body, type = 'text/plain; charset=utf-8') => {
-      res.writeHead(code, { 'Content-Type': type, 'Cache-Control': 'no-store' });
+    const send = (code, body) => {
+      res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed\n');
@@ -49,12 +54,15 @@ export function serve(root, { port = 8080, host = '127.0.0.1', log = false } = {
     } catch {
       return send(400, 'bad request\n');
     }
-    let file = path.join(base, rel);
+    const mount = table.find(([prefix]) => rel.startsWith(prefix));
+    if (!mount) return send(404, `not found: ${rel}\n`);
+    const [prefix, base] = mount;
+    let file = path.join(base, rel.slice(prefix.length));
     if (file !== base && !file.startsWith(base + path.sep)) return send(403, 'forbidden\n');
     fs.stat(file, (err, st) => {
       if (!err && st.isDirectory()) {
         if (!rel.endsWith('/')) {
-          res.writeHead(301, { Location: rel + '/' });
+          res.writeHead(301, { Location: `${rel}/` });
           return res.end();
         }
         file = path.join(file, 'index.html');
@@ -64,12 +72,12 @@ export function serve(root, { port = 8080, host = '127.0.0.1', log = false } = {
           if (log) console.log(`404 ${req.url}`);
           return send(404, `not found: ${rel}\n`);
         }
-        const type = MIME[path.extname(file).toLowerCase()] || 'application/octet-stream';
         res.writeHead(200, {
-          'Content-Type': type,
+          'Content-Type': MIME[path.extname(file).toLowerCase()] || 'application/octet-stream',
           'Content-Length': st2.size,
-          'Cache-Control': 'no-cache',
+          'Cache-Control': 'no-store',
           'X-Content-Type-Options': 'nosniff',
+          ...headers(rel),
         });
         if (req.method === 'HEAD') return res.end();
         fs.createReadStream(file).pipe(res);
@@ -80,7 +88,14 @@ export function serve(root, { port = 8080, host = '127.0.0.1', log = false } = {
     server.once('error', reject);
     server.listen(port, host, () => {
       const { port: p } = server.address();
-      resolve({ server, url: `http://${host}:${p}/` });
+      resolve({
+        url: `http://${host}:${p}`,
+        server,
+        close: () => new Promise((done) => {
+          server.closeAllConnections();
+          server.close(done);
+        }),
+      });
     });
   });
 }
@@ -91,11 +106,15 @@ function arg(name, fallback) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const root = arg('root', path.join(path.dirname(fileURLToPath(import.meta.url)), 'dist'));
+  const root = arg('root', null);
+  if (!root) {
+    console.error('usage: node scripts/web/server.mjs --root DIR [--port 8080] [--host 127.0.0.1]');
+    process.exit(2);
+  }
   const port = Number(arg('port', process.env.PORT || 8080));
   const host = arg('host', process.env.HOST || '127.0.0.1');
   serve(root, { port, host, log: true }).then(
-    ({ url }) => console.log(`KATE demo: serving ${root} on ${url}  (Ctrl-C to stop)`),
+    ({ url }) => console.log(`serving ${root} on ${url}/  (Ctrl-C to stop)`),
     (e) => {
       console.error(e.code === 'EADDRINUSE' ? `port ${port} is in use: try --port ${port + 1}` : e.message);
       process.exit(1);
