@@ -1,7 +1,7 @@
 // protocol.js — the engine's operations, declared once. Every side reads
 // this table: the Core runs an operation on the Go bridge with run(), the
 // Web Worker posts its result with transfer(), and the page's engines send
-// any name found here (see docs/design.md, the JavaScript layers).
+// any name found here (docs/design.md §4, the JavaScript layers).
 //
 // An operation: run(core, args, call) returns the value or a Promise of
 // it (core.bridge is the bridge object of wasm/main.go; call is { id,
