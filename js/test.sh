@@ -6,7 +6,9 @@
 #   3. packaging: npm pack (once, before the tests that install it), install
 #      the tarball in a temporary project, use it
 #   4. headless Chromium: ES module and script-tag builds, worker and main thread
-#   5. the size budget (gzipped kate.wasm + JavaScript <= 1 MB)
+#   5. the example apps of js/examples (Vite build and dev server, webpack,
+#      esbuild, Rollup, script tag) built from the packed package, in Chromium
+#   6. the size budget (gzipped kate.wasm + JavaScript <= 1 MB)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { printf '\n==> %s\n' "$*" >&2; }
@@ -25,5 +27,7 @@ log "JS API and packaging tests (Node $(node --version))"
 node --test --test-timeout=300000 js/test/api-local.test.mjs js/test/api-worker.test.mjs js/test/package.test.mjs
 log "browser tests (headless Chromium)"
 node --test --test-timeout=600000 js/test/browser.test.mjs
+log "example apps: each bundler, from the packed package (headless Chromium)"
+node --test --test-timeout=600000 js/test/examples.test.mjs
 log "size budget"
 node js/build.mjs --check
