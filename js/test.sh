@@ -16,6 +16,8 @@ if [[ ! -f js/dist/kate.wasm || ! -f js/dist/kate.mjs ]]; then
 	echo "js/test.sh: js/dist is not built; run bash js/build.sh first" >&2
 	exit 1
 fi
+log "node --check js/src"
+for f in js/src/*.js; do node --check "$f"; done
 log "go test (GOOS=js GOARCH=wasm) ./wasm/..."
 GOOS=js GOARCH=wasm go test -count=1 -exec="$(go env GOROOT)/lib/wasm/go_js_wasm_exec" ./wasm/...
 log "npm pack"
