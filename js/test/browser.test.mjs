@@ -21,7 +21,7 @@ const setup = smallSetup();
 
 before(async () => {
   ref = nativeReference(setup.train, setup.test, setup.flags);
-  srv = await serve({ '/dist/': distDir, '/pages/': pagesDir }, { headers: () => ({ 'content-security-policy': CSP }) });
+  srv = await serve({ '/dist/': distDir, '/elsewhere/': distDir, '/pages/': pagesDir }, { headers: () => ({ 'content-security-policy': CSP }) });
   chromium = await launchChromium();
 });
 
@@ -87,4 +87,21 @@ test('script-tag build (global KATE), engine in a Web Worker', async () => {
 
 test('ES module build, engine on the main thread', async () => {
   check(await runPage('esm.html', false), false);
+});
+
+test('wasmURL and workerURL relative to the page load the files from there', async () => {
+  const p = await chromium.context.newPage();
+  const requested = [];
+  const onRequest = (r) => requested.push(new URL(r.url()).pathname);
+  chromium.context.on('request', onRequest);
+  try {
+    await p.goto(`${srv.url}/pages/override.html`);
+    const out = await p.evaluate(() => window.overrideResult);
+    assert.deepEqual(out, { dims: [2, 6], worker: true });
+    assert.ok(requested.includes('/elsewhere/kate.wasm') && requested.includes('/elsewhere/kate.worker.js'), requested.join(' '));
+    assert.ok(!requested.includes('/dist/kate.wasm') && !requested.includes('/dist/kate.worker.js'), requested.join(' '));
+  } finally {
+    chromium.context.off('request', onRequest);
+    await p.close();
+  }
 });
