@@ -2,8 +2,9 @@
 // 20 Newsgroups sample used by the demo, by `kate eval`'s default and by the
 // CI smoke test on a fresh clone.
 //
-// It reads the full corpus (by default /work/shared/data/20news-bydate.jsonl.gz,
-// fields id, split, label, text) and keeps, for each of the 20 newsgroups, the
+// It reads the full corpus (by default ../shared/data/20news-bydate.jsonl.gz
+// relative to the repository root, fields id, split, label, text and
+// text_stripped) and keeps, for each of the 20 newsgroups, the
 // first -train training and -test test documents in the order of an FNV-1a hash
 // of their id: a deterministic, balanced subset. Only the fields id, split,
 // label and text are written (headers kept); texts longer than -maxchars
@@ -35,15 +36,18 @@ type doc struct {
 	Split string `json:"split"`
 	Label string `json:"label"`
 	Text  string `json:"text"`
+	// TextStripped is the post without mail headers, signature and quoted
+	// replies (empty for a few posts that are only quotes).
+	TextStripped string `json:"text_stripped"`
 }
 
 func main() {
-	in := flag.String("in", "/work/shared/data/20news-bydate.jsonl.gz", "full corpus (gzip'd JSON Lines)")
+	in := flag.String("in", "../shared/data/20news-bydate.jsonl.gz", "full corpus (gzip'd JSON Lines)")
 	out := flag.String("out", "testdata/20news-sample.jsonl.gz", "output file")
 	nTrain := flag.Int("train", 100, "training documents per label")
 	nTest := flag.Int("test", 40, "test documents per label")
 	maxChars := flag.Int("maxchars", 2500, "cut texts at this many characters (at a word boundary); 0 keeps them whole")
-	maxBytes := flag.Int("maxbytes", 1500000, "fail when the output is larger than this many bytes")
+	maxBytes := flag.Int("maxbytes", 1700000, "fail when the output is larger than this many bytes")
 	flag.Parse()
 	if err := run(*in, *out, *nTrain, *nTest, *maxChars, *maxBytes); err != nil {
 		fmt.Fprintln(os.Stderr, "make-sample:", err)
@@ -65,6 +69,7 @@ func run(in, out string, nTrain, nTest, maxChars, maxBytes int) error {
 	}
 	for i := range picked {
 		picked[i].Text = cut(picked[i].Text, maxChars)
+		picked[i].TextStripped = cut(dropHeaderBlocks(picked[i].TextStripped), maxChars)
 	}
 	var buf strings.Builder
 	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
@@ -170,6 +175,36 @@ func hash(s string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(s))
 	return h.Sum64()
+}
+
+// dropHeaderBlocks removes leading paragraphs made only of mail header lines
+// ("Name: value", or continuation lines starting with white space): the
+// corpus's stripped text still begins with the headers of forwarded posts.
+func dropHeaderBlocks(s string) string {
+	for {
+		s = strings.TrimLeftFunc(s, unicode.IsSpace)
+		para, rest, _ := strings.Cut(s, "\n\n")
+		if para == "" || !isHeaderBlock(para) {
+			return strings.TrimRightFunc(s, unicode.IsSpace)
+		}
+		s = rest
+	}
+}
+
+// isHeaderBlock reports whether every line of para looks like a mail header.
+func isHeaderBlock(para string) bool {
+	for i, line := range strings.Split(para, "\n") {
+		if i > 0 && line != "" && (line[0] == ' ' || line[0] == '\t') {
+			continue
+		}
+		name, _, ok := strings.Cut(line, ": ")
+		if !ok || name == "" || strings.ContainsFunc(name, func(r rune) bool {
+			return !(r == '-' || r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)))
+		}) {
+			return false
+		}
+	}
+	return true
 }
 
 // cut returns s shortened to at most max characters, at the last white space

@@ -66,15 +66,16 @@ func TestSample(t *testing.T) {
 }
 
 // TestBundledSample checks the committed sample: balanced over the 20
-// groups, both splits, the four fields, texts within the cut, small.
+// groups, both splits, the five fields, texts within the cut, the stripped
+// texts without mail headers, small.
 func TestBundledSample(t *testing.T) {
 	const path = "../../testdata/20news-sample.jsonl.gz"
 	st, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Size() > 1_500_000 {
-		t.Errorf("%s is %d bytes, want at most 1.5 MB", path, st.Size())
+	if st.Size() > 1_700_000 {
+		t.Errorf("%s is %d bytes, want at most 1.7 MB", path, st.Size())
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -88,20 +89,32 @@ func TestBundledSample(t *testing.T) {
 	dec := json.NewDecoder(zr)
 	count := map[string]int{}
 	labels := map[string]bool{}
-	n := 0
+	n, headed := 0, 0
 	for dec.More() {
 		var m map[string]any
 		if err := dec.Decode(&m); err != nil {
 			t.Fatal(err)
 		}
 		n++
-		if len(m) != 4 {
-			t.Fatalf("document %d has fields %v, want id, split, label, text", n, m)
+		if len(m) != 5 {
+			t.Fatalf("document %d has fields %v, want id, split, label, text, text_stripped", n, m)
 		}
 		split, _ := m["split"].(string)
 		label, _ := m["label"].(string)
 		text, _ := m["text"].(string)
 		id, _ := m["id"].(string)
+		stripped, ok := m["text_stripped"].(string)
+		if !ok || utf8.RuneCountInString(stripped) > 2500 {
+			t.Errorf("%s: text_stripped missing or of %d characters", id, utf8.RuneCountInString(stripped))
+		}
+		for _, h := range []string{"From: ", "Subject: ", "Path: ", "Newsgroups: ", "Organization: "} {
+			if strings.HasPrefix(stripped, h) {
+				headed++
+			}
+		}
+		if !strings.Contains(text, "From: ") {
+			t.Errorf("%s: text lost its mail headers: %.80q", id, text)
+		}
 		if !strings.HasPrefix(id, split+"/"+label+"/") {
 			t.Errorf("id %q does not match split %q and label %q", id, split, label)
 		}
@@ -111,7 +124,28 @@ func TestBundledSample(t *testing.T) {
 		count[split]++
 		labels[label] = true
 	}
+	// A few posts quote a forwarded mail in the body; no stripped text may
+	// start with the post's own headers.
+	if headed > 5 {
+		t.Errorf("%d stripped texts start with a mail header, want at most 5", headed)
+	}
 	if len(labels) != 20 || count["train"] != 2000 || count["test"] != 800 {
 		t.Errorf("%d labels, %d train and %d test documents; want 20, 2000, 800", len(labels), count["train"], count["test"])
+	}
+}
+
+// TestDropHeaderBlocks checks that leading header paragraphs go and that
+// ordinary text, even with a colon, stays.
+func TestDropHeaderBlocks(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"From: a@b.edu\nSubject: Re: x\n  continued\n\nHello: world.\n", "Hello: world."},
+		{"\n\nPath: a!b\n\nNewsgroups: sci.space\n\nThe body", "The body"},
+		{"Note: this line is text\nand this one too", "Note: this line is text\nand this one too"},
+		{"From: a@b.edu", ""},
+		{"", ""},
+	} {
+		if got := dropHeaderBlocks(c.in); got != c.want {
+			t.Errorf("dropHeaderBlocks(%q) = %q, want %q", c.in, got, c.want)
+		}
 	}
 }
