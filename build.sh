@@ -13,6 +13,51 @@ GOROOT_DIR=$(go env GOROOT)
 WASM_EXEC_NODE="$GOROOT_DIR/lib/wasm/go_js_wasm_exec"
 
 log() { printf '\n==> %s\n' "$*" >&2; }
+die() {
+	printf 'build.sh: %s\n' "$*" >&2
+	exit 1
+}
+
+# need_tools: Go and Node must be on PATH (checked first, so a missing tool
+# fails in the first second, not after minutes of tests).
+need_tools() {
+	command -v go >/dev/null 2>&1 || die "Go is missing: install Go 1.26 (https://go.dev/dl/)"
+	command -v node >/dev/null 2>&1 || die "Node is missing: install Node 20 and npm (apt-get install nodejs npm)"
+}
+
+# node_deps: runs `npm ci` when node_modules is missing or was installed from
+# another package-lock.json (a stamp holds the lockfile's hash).
+node_deps() {
+	local stamp=node_modules/.package-lock.sha256 want
+	want=$(sha256sum package-lock.json | cut -d' ' -f1)
+	if [[ -f $stamp && $(cat "$stamp") == "$want" ]]; then
+		return
+	fi
+	command -v npm >/dev/null 2>&1 || die "npm is missing: install it (apt-get install npm), then run: npm ci"
+	log "npm ci (node_modules missing or older than package-lock.json)"
+	npm ci --no-audit --no-fund || die "npm ci failed; run it yourself at the repository root: npm ci"
+	echo "$want" >"$stamp"
+}
+
+# chromium_dep: the browser tests need a Chromium. CHROMIUM names one;
+# otherwise Debian's chromium, installed through apt when we are root.
+chromium_dep() {
+	if [[ -n ${CHROMIUM:-} ]]; then
+		[[ -x $CHROMIUM ]] || die "CHROMIUM=$CHROMIUM is not an executable file"
+		return
+	fi
+	local found
+	found=$(command -v chromium || command -v chromium-browser || true)
+	if [[ -z $found && $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+		log "installing Debian's chromium (apt-get)"
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null ||
+			die "apt-get install chromium failed; install it yourself: apt-get install chromium"
+		found=$(command -v chromium || true)
+	fi
+	[[ -n $found ]] || die "Chromium is missing for the browser tests: run sudo apt-get install chromium (or set CHROMIUM=/path/to/chrome)"
+	export CHROMIUM=$found
+}
 
 # part NAME SCRIPT ARGS...: run a part's own script when that part exists.
 part() {
@@ -56,11 +101,14 @@ build_all() {
 
 cmd=${1:-build}
 shift || true
+need_tools
 case $cmd in
 build)
 	build_all
 	;;
 test)
+	node_deps
+	chromium_dep
 	go_checks
 	go_tests
 	build_all
@@ -69,6 +117,8 @@ test)
 	part worker/test.sh
 	;;
 bench)
+	node_deps
+	chromium_dep
 	log "Go benchmarks (native)"
 	go test -run '^$' -bench . -benchtime 2s -count 3 ./kate | tee bench-native.txt
 	log "Go benchmarks (wasm in Node)"
@@ -81,6 +131,7 @@ serve)
 	part demo/serve.sh "$@"
 	;;
 worker-dev)
+	node_deps
 	part worker/dev.sh "$@"
 	;;
 *)

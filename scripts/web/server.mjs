@@ -114,9 +114,14 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const port = Number(arg('port', process.env.PORT || 8080));
   const host = arg('host', process.env.HOST || '127.0.0.1');
   serve(root, { port, host, log: true }).then(
-    ({ url }) => console.log(`serving ${root} on ${url}/  (Ctrl-C to stop)`),
+    ({ url }) => {
+      // The pages to open (the demo's second page when it is there), then what is served.
+      const pages = [`${url}/`];
+      if (fs.existsSync(path.join(root, 'search.html'))) pages.push(`${url}/search.html`);
+      console.log(`\nOpen in your browser:\n${pages.map((u) => `  ${u}`).join('\n')}\n(serving ${path.relative(process.cwd(), root) || '.'}; Ctrl-C to stop)\n`);
+    },
     (e) => {
-      console.error(e.code === 'EADDRINUSE' ? `port ${port} is in use: try --port ${port + 1}` : e.message);
+      console.error(e.code === 'EADDRINUSE' ? `port ${port} is in use: try ./build.sh serve --port ${port + 1}` : e.message);
       process.exit(1);
     },
   );
