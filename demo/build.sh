@@ -17,11 +17,23 @@ if [[ ! -f testdata/20news-sample.jsonl.gz ]]; then
 	echo "demo/build.sh: testdata/20news-sample.jsonl.gz is missing (go run ./scripts/make-sample)" >&2
 	exit 1
 fi
+# The search page's index (kate index on the sample as the demo shows it),
+# rebuilt only when the sample, the index writer or this recipe changed.
+cache=demo/.cache
+mkdir -p "$cache"
+key=$(cat testdata/20news-sample.jsonl.gz cmd/kate/index.go demo/make-search-index.mjs demo/src/corpus.js | sha256sum | cut -d' ' -f1)
+if [[ ! -f $cache/sample.kidx || $(cat "$cache/sample.kidx.key" 2>/dev/null) != "$key" ]]; then
+	echo "demo/build.sh: building the search index of the sample (kate index, 20 epochs)" >&2
+	node demo/make-search-index.mjs testdata/20news-sample.jsonl.gz >"$cache/sample-docs.jsonl"
+	go run ./cmd/kate index --quiet --epochs 20 -o "$cache/sample.kidx" "$cache/sample-docs.jsonl" >&2
+	echo "$key" >"$cache/sample.kidx.key"
+fi
 rm -rf "$out"
 mkdir -p "$out/src" "$out/kate" "$out/data"
-cp demo/index.html demo/style.css "$out/"
+cp demo/index.html demo/search.html demo/style.css "$out/"
 cp demo/src/*.js "$out/src/"
 cp -R js/dist/. "$out/kate/"
 cp testdata/20news-sample.jsonl.gz "$out/data/"
+cp "$cache/sample.kidx" "$out/data/sample.kidx"
 total=$(du -sk "$out" | cut -f1)
 echo "demo/build.sh: built $out (${total} KB; sample $(du -k testdata/20news-sample.jsonl.gz | cut -f1) KB)" >&2

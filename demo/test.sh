@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "==> demo: parsing and layout tests (node:test)" >&2
-node --test demo/test/corpus.test.mjs demo/test/layout.test.mjs
+node --test demo/test/corpus.test.mjs demo/test/layout.test.mjs demo/test/training.test.mjs
 if [[ ! -f demo/dist/index.html ]]; then
 	bash demo/build.sh
 fi

@@ -4,19 +4,31 @@
 
 import * as kate from 'kate';
 import {
-  CorpusError, parsePasted, parseFiles, prepareCorpus, parseSample, snippet, titleOf, toProjectorTSV,
+  CorpusError, parsePasted, parseFiles, prepareCorpus, parseSample, snippet, docTitle, toProjectorTSV, fewDocsWarning,
 } from './corpus.js';
 import { MapView } from './mapview.js';
 import { drawLossChart } from './chart.js';
 import { renderExplanation } from './explain.js';
 import * as store from './store.js';
 import { MAX_LAYOUT_DOCS } from './layout.js';
+import { autoEpochs, trainingEnd } from './training.js';
 import { esc, int, duration, download, palette, diverging, readText, gunzipText, sci } from './util.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const SAMPLE_URL = 'data/20news-sample.jsonl.gz';
 const NEIGHBORS = 10;
+const LAYOUT_KEY = 'kate-demo-layout';
+
+/** The layout the visitor chose last ('umap' = Neighbours, the default, or 'pca'), kept across visits. */
+function preferredLayout() {
+  try {
+    return localStorage.getItem(LAYOUT_KEY) === 'pca' ? 'pca' : 'umap';
+  } catch {
+    return 'umap';
+  }
+}
+
 
 const app = {
   sample: null, // {docs, labels}
@@ -179,13 +191,19 @@ function chosenCorpus() {
 
 function updateCorpusInfo() {
   let text = '';
+  let warn = '';
   try {
     const c = chosenCorpus();
     text = `${int(c.docs.length)} documents${c.labels.length ? ` · ${c.labels.length} labels` : ''}`;
+    warn = fewDocsWarning(c.docs.length);
+    $('opt-epochs').placeholder = `auto: ${autoEpochs(c.docs.length)}`;
   } catch (e) {
     text = source() === 'sample' && !app.sample ? 'Loading the sample…' : '';
+    $('opt-epochs').placeholder = 'auto';
   }
   $('corpus-info').textContent = text;
+  $('corpus-warn').textContent = warn;
+  $('corpus-warn').hidden = !warn;
 }
 
 async function onFiles(fileList) {
@@ -222,7 +240,7 @@ function settings(nDocs) {
   const dim = intField('opt-dim', 'Dimensions', 2, 1024);
   const k = intField('opt-k', 'Winners k', 1, 1024);
   if (k > dim) throw new CorpusError(`Winners k (${k}) cannot be larger than the dimensions (${dim}).`);
-  const epochs = intField('opt-epochs', 'Epochs', 1, 500);
+  const epochs = $('opt-epochs').value.trim() === '' ? autoEpochs(nDocs) : intField('opt-epochs', 'Epochs', 1, 500);
   const vocabSize = intField('opt-vocab', 'Vocabulary', 10, 50000);
   const seed = intField('opt-seed', 'Seed', 0, 4294967295);
   const alpha = Number($('opt-alpha').value);
@@ -248,6 +266,8 @@ async function trainModel() {
     fail('Cannot train', e);
     return;
   }
+  const few = fewDocsWarning(corpus.docs.length);
+  if (few) notify(`${few} Training anyway.`, 'info');
   const controller = new AbortController();
   app.controller = controller;
   const points = [];
@@ -299,8 +319,11 @@ async function trainModel() {
   app.controller = null;
   const trainMs = performance.now() - t0;
   document.body.dataset.trainMs = String(Math.round(trainMs));
-  const last = points[points.length - 1];
-  setProgress(1, `Done in ${duration(trainMs / 1000)} · ${points.length} epochs${bestEpoch ? ` · best epoch ${bestEpoch}` : ''}${last && Number.isFinite(last.valLoss) ? ` · validation loss ${sci(last.valLoss, 3)}` : ''}`);
+  setProgress(1, `Done in ${duration(trainMs / 1000)} · ${points.length} epochs`);
+  const end = trainingEnd(points, opts.epochs, bestEpoch);
+  $('train-end').textContent = end.text;
+  $('train-end').hidden = !end.text;
+  $('train-end').dataset.end = end.kind;
   await useModel(model, corpus, `${corpus.name}, ${int(texts.length)} documents, dim ${opts.dim}, k ${opts.k}, trained in ${duration(trainMs / 1000)}`);
   if (app.model === model) {
     setState('trained', `Trained in ${duration(trainMs / 1000)} · ${int(texts.length)} documents`);
@@ -346,7 +369,9 @@ async function useModel(model, corpus, info) {
     app.rel = rel;
     app.coords = coords;
     app.layouts = { pca: coords, umap: null };
-    app.layoutMode = 'pca';
+    // The layout the visitor prefers; while the neighbour layout is being
+    // computed the map is in its "arranging" state (see computeLayout).
+    app.layoutMode = preferredLayout() === 'umap' && corpus.docs.length >= 3 && corpus.docs.length <= MAX_LAYOUT_DOCS ? 'umap' : 'pca';
     app.topics = normTopics(topics);
     app.selected = null;
     app.lastSearch = null;
@@ -357,7 +382,7 @@ async function useModel(model, corpus, info) {
     $('map-empty').hidden = true;
     $('map-tools').hidden = false;
     mapView.setData(coords, app.colors);
-    $('map').dataset.layout = 'pca';
+    $('map').dataset.layout = app.layoutMode === 'umap' ? 'arranging' : 'pca';
     renderLegend();
     renderTopics();
     renderResults();
@@ -374,28 +399,52 @@ async function useModel(model, corpus, info) {
 let layoutWorker = null;
 let layoutJob = 0;
 
-/** Computes the neighbour layout in a worker, then moves the map to it. */
+/** Shows or hides the "arranging" state of the map (text, or '' to hide). */
+function arranging(text) {
+  $('map-box').classList.toggle('arranging', !!text);
+  $('arranging').hidden = !text;
+  $('arranging-text').textContent = text;
+}
+
+/**
+ * Computes the neighbour layout in a worker. When the visitor prefers it
+ * (the default), the map says "Arranging…" while the neighbours are found,
+ * then follows the points as the layout moves them away from the PCA start,
+ * so the map never sits as a PCA blob; otherwise it is computed quietly and
+ * the Neighbours button lights up when ready.
+ */
 function computeLayout() {
   const [n, dim] = app.emb.dims;
   updateLayoutButtons();
   if (n > MAX_LAYOUT_DOCS || n < 3) {
     $('layout-status').textContent = n > MAX_LAYOUT_DOCS ? `PCA only above ${int(MAX_LAYOUT_DOCS)} documents` : '';
+    if (app.layoutMode !== 'pca') finishLayout('pca');
     return;
   }
   const id = ++layoutJob;
+  const live = app.layoutMode === 'umap';
   layoutWorker ??= new Worker(new URL('./layout.worker.js', import.meta.url), { type: 'module' });
   layoutWorker.onmessage = (ev) => {
     const m = ev.data;
     if (m.id !== layoutJob) return;
-    if (m.progress !== undefined) {
-      $('layout-status').textContent = `neighbours… ${Math.round(m.progress * 100)}%`;
+    if (m.frame) {
+      if (app.layoutMode === 'umap') {
+        arranging(`Arranging the documents by their neighbours… ${Math.round(m.progress * 100)}%`);
+        $('map-box').classList.add('moving');
+        mapView.animateTo(m.frame, 250);
+      }
+    } else if (m.progress !== undefined) {
+      const pct = Math.round(m.progress * 100);
+      if (app.layoutMode === 'umap') arranging(`Arranging the documents by their neighbours… ${pct}%`);
+      else $('layout-status').textContent = `neighbours… ${pct}%`;
     } else if (m.error) {
       $('layout-status').textContent = 'neighbour layout failed';
       notify(`The neighbour layout failed (${m.error}); the map keeps the PCA layout.`);
+      if (app.layoutMode === 'umap') finishLayout('pca');
     } else {
       $('layout-status').textContent = '';
       app.layouts.umap = m.xy;
-      if (app.layoutMode === 'pca' && !app.userPickedLayout) setLayout('umap');
+      if (app.layoutMode === 'umap') finishLayout('umap');
       else updateLayoutButtons();
     }
   };
@@ -403,18 +452,37 @@ function computeLayout() {
     e.preventDefault();
     $('layout-status').textContent = '';
     app.layouts.umap = null;
+    if (app.layoutMode === 'umap') finishLayout('pca');
     updateLayoutButtons();
   };
-  $('layout-status').textContent = 'neighbours…';
+  if (live) arranging('Arranging the documents by their neighbours…');
+  else $('layout-status').textContent = 'neighbours…';
   const init = Float32Array.from(app.layouts.pca);
   const data = Float32Array.from(app.rel);
-  layoutWorker.postMessage({ id, data, n, dim, init }, [data.buffer, init.buffer]);
+  layoutWorker.postMessage({ id, data, n, dim, init, frames: live }, [data.buffer, init.buffer]);
 }
 
-async function setLayout(mode) {
+/** Ends the arranging state with the map in layout mode. */
+async function finishLayout(mode) {
+  app.layoutMode = mode;
+  updateLayoutButtons();
+  $('map').dataset.layout = `${mode}-moving`;
+  await mapView.animateTo(app.layouts[mode], 600);
+  arranging('');
+  $('map-box').classList.remove('moving');
+  if (app.layoutMode === mode) $('map').dataset.layout = mode;
+}
+
+/** The visitor picked a layout: remember it and move there. */
+async function pickLayout(mode) {
+  try {
+    localStorage.setItem(LAYOUT_KEY, mode);
+  } catch { /* private mode: kept for this page only */ }
   const xy = app.layouts?.[mode];
   if (!xy || mode === app.layoutMode) return;
   app.layoutMode = mode;
+  arranging('');
+  $('map-box').classList.remove('moving');
   updateLayoutButtons();
   $('map').dataset.layout = `${mode}-moving`;
   await mapView.animateTo(xy);
@@ -422,9 +490,11 @@ async function setLayout(mode) {
 }
 
 function updateLayoutButtons() {
-  $('lay-pca').setAttribute('aria-pressed', String(app.layoutMode === 'pca'));
-  $('lay-umap').setAttribute('aria-pressed', String(app.layoutMode === 'umap'));
-  $('lay-umap').disabled = !app.layouts?.umap;
+  const ready = !!app.layouts?.umap;
+  const on = ready ? app.layoutMode : 'pca';
+  $('lay-pca').setAttribute('aria-pressed', String(on === 'pca'));
+  $('lay-umap').setAttribute('aria-pressed', String(on === 'umap'));
+  $('lay-umap').disabled = !ready;
 }
 
 function normTopics(topics) {
@@ -508,7 +578,7 @@ function onHover(i, x, y) {
     return;
   }
   const d = app.corpus.docs[i];
-  tip.innerHTML = `${d.label !== null ? `<div class="lab"><span class="dot" style="background:${app.labelColor.get(d.label)}"></span>${esc(d.label)}</div>` : ''}${esc(snippet(d.text, 200))}`;
+  tip.innerHTML = `${d.label !== null ? `<div class="lab"><span class="dot" style="background:${app.labelColor.get(d.label)}"></span>${esc(d.label)}</div>` : ''}<b>${esc(docTitle(d, 100))}</b><br>${esc(snippet(d.text, 200))}`;
   tip.hidden = false;
   const box = $('map-box').getBoundingClientRect();
   const tw = tip.offsetWidth, th = tip.offsetHeight;
@@ -524,8 +594,17 @@ function onHover(i, x, y) {
  * model.similar (cosine measured from the empty document's embedding).
  */
 async function nearest(q, n, skip = -1) {
-  const hits = await app.model.similar(q, app.emb, skip >= 0 ? n + 1 : n);
-  return hits.filter((h) => h.index !== skip).slice(0, n);
+  // A few more than n: exact duplicates (cross-posted texts) are shown once.
+  const hits = await app.model.similar(q, app.emb, n + 6);
+  const seen = new Set(skip >= 0 ? [app.corpus.docs[skip].text] : []);
+  const out = [];
+  for (const h of hits) {
+    const t = app.corpus.docs[h.index].text;
+    if (h.index === skip || seen.has(t)) continue;
+    seen.add(t);
+    out.push(h);
+  }
+  return out.slice(0, n);
 }
 
 async function select(i) {
@@ -559,7 +638,7 @@ function hitList(hits) {
     const pct = Math.max(0, Math.min(100, h.score * 100));
     return `<li><button type="button" data-doc="${h.index}">
       <span><span class="sim">${h.score.toFixed(3)}</span><span class="simbar"><i style="width:${pct.toFixed(0)}%"></i></span></span>
-      <span><span class="t">${esc(titleOf(d.text))}</span>
+      <span><span class="t">${esc(docTitle(d))}</span>
       ${d.label !== null ? `<span class="l"><span class="dot" style="background:${app.labelColor.get(d.label)}"></span>${esc(d.label)}</span>` : ''}
       <span class="s">${esc(snippet(d.text, 180))}</span></span></button></li>`;
   }).join('')}</ol>`;
@@ -583,7 +662,7 @@ function renderResults() {
       <h3>Selected document</h3>
       <div class="doc-card sel">
         ${d.label !== null ? `<div class="lab"><span class="dot" style="background:${app.labelColor.get(d.label)}"></span>${esc(d.label)}</div>` : ''}
-        <div class="title">${esc(titleOf(d.text))}</div>
+        <div class="title">${esc(docTitle(d))}</div>
         <div class="body" tabindex="0" aria-label="Document text">${esc(d.text)}</div>
         <div class="actions"><button type="button" class="small" id="sel-explain">Inside KATE →</button>
           <button type="button" class="small" id="sel-clear">Clear</button></div>
@@ -629,9 +708,25 @@ async function search(query) {
 
 // ---------------------------------------------------------------- topics
 
+/** A word shown in the topics, for the filter's example: the one in most units. */
+function exampleWord(topics) {
+  const count = new Map();
+  for (const t of topics) for (const w of t.words) if (/^[a-z]{4,}$/i.test(w)) count.set(w, (count.get(w) || 0) + 1);
+  let best = '', most = 0;
+  for (const [w, c] of count) if (c > most) [best, most] = [w, c];
+  return best;
+}
+
 function renderTopics() {
   const box = $('topics');
   const filter = $('topic-filter').value.trim().toLowerCase();
+  const example = exampleWord(app.topics);
+  $('topic-filter').placeholder = example ? `e.g. ${example}` : '';
+  const matches = filter ? app.topics.filter((t) => t.words.some((w) => w.toLowerCase().startsWith(filter))).length : 0;
+  $('topic-count').textContent = !filter ? '' : matches
+    ? `${matches} unit${matches === 1 ? '' : 's'} with a word starting with “${filter}”`
+    : `No unit has a word starting with “${filter}” among its ${app.topics[0]?.words.length ?? 0} strongest words.`;
+  $('topic-count').dataset.matches = String(matches);
   box.innerHTML = app.topics.map((t) => {
     const hit = filter && t.words.some((w) => w.toLowerCase().startsWith(filter));
     const words = t.words.map((w) => (filter && w.toLowerCase().startsWith(filter) ? `<mark>${esc(w)}</mark>` : `<span>${esc(w)}</span>`)).join('');
@@ -644,7 +739,7 @@ function renderTopics() {
 
 async function explainDoc(i) {
   const d = app.corpus.docs[i];
-  await explainText(d.text, { title: titleOf(d.text, 140), label: d.label, labelColor: app.labelColor.get(d.label) });
+  await explainText(d.text, { title: docTitle(d, 140), label: d.label, labelColor: app.labelColor.get(d.label) });
   app.explained = i;
 }
 
@@ -855,10 +950,7 @@ function bindUI() {
   $('color-by').addEventListener('change', (e) => applyColorBy(e.target.value));
   $('zoom-reset').onclick = () => mapView.resetView();
   for (const mode of ['pca', 'umap']) {
-    $(`lay-${mode}`).onclick = () => {
-      app.userPickedLayout = true;
-      setLayout(mode);
-    };
+    $(`lay-${mode}`).onclick = () => pickLayout(mode);
   }
 
   $('topic-filter').addEventListener('input', () => app.topics && renderTopics());

@@ -264,10 +264,59 @@ export function prepareCorpus(docs) {
   return { docs: kept, labels };
 }
 
-/** Parses the bundled sample (JSON Lines with id, split, label, text). */
+/** Below this many documents the demo warns that the map will mean little. */
+export const FEW_DOCS = 100;
+
+/**
+ * A warning for a corpus too small to learn from, or '' (n documents).
+ * @param {number} n
+ */
+export function fewDocsWarning(n) {
+  if (n >= FEW_DOCS) return '';
+  return `Only ${n} document${n === 1 ? '' : 's'}: KATE learns which words occur together across many documents, ` +
+    `so with fewer than ${FEW_DOCS} the map, the search and the topics mean little. A few hundred or more work well.`;
+}
+
+/**
+ * Parses the bundled sample (JSON Lines with id, split, label, text and
+ * text_stripped). The demo trains on and shows text_stripped, the post
+ * without mail headers, signature and quoted replies, so that host names and
+ * first names do not fill the map and the topics; the post's Subject line
+ * (from the full text) becomes its title. Posts with almost no text of
+ * their own (only quotes) and exact duplicates (cross-posts) are dropped.
+ */
 export function parseSample(src) {
-  const docs = parseJSONL(src, 'the bundled sample');
+  const docs = [];
+  const seen = new Set();
+  const lines = src.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i].trim()) continue;
+    let v;
+    try {
+      v = JSON.parse(lines[i]);
+    } catch {
+      throw new CorpusError(`the bundled sample, line ${i + 1}, is not valid JSON`);
+    }
+    const full = typeof v.text === 'string' ? v.text : '';
+    const text = (typeof v.text_stripped === 'string' ? v.text_stripped : full).trim();
+    if (text.length < 40 || seen.has(text)) continue;
+    seen.add(text);
+    const subj = /^Subject:[ \t]*(.*)$/m.exec(full);
+    docs.push({ text, label: v.label == null || v.label === '' ? null : String(v.label), title: subj ? subj[1].trim() : null });
+  }
   return docs;
+}
+
+/**
+ * The title of a document {text, title?} for lists: its own title when it
+ * has one (the sample's Subject lines), else titleOf(text).
+ */
+export function docTitle(d, max = 90) {
+  if (d.title) {
+    const t = d.title.replace(/\s+/g, ' ').trim();
+    if (t) return t.length > max ? `${t.slice(0, max - 1).trimEnd()}…` : t;
+  }
+  return titleOf(d.text, max);
 }
 
 /**
@@ -319,8 +368,8 @@ export function toProjectorTSV(data, dim, docs) {
   const clean = (s) => String(s).replace(/[\t\r\n]+/g, ' ').trim() || '-';
   const hasLabels = docs.some((d) => d.label !== null);
   const meta = hasLabels
-    ? ['label\ttitle', ...docs.map((d) => `${clean(d.label ?? '-')}\t${clean(titleOf(d.text, 120))}`)]
-    : docs.map((d) => clean(titleOf(d.text, 120)));
+    ? ['label\ttitle', ...docs.map((d) => `${clean(d.label ?? '-')}\t${clean(docTitle(d, 120))}`)]
+    : docs.map((d) => clean(docTitle(d, 120)));
   return { vectors: rows.join('\n') + '\n', metadata: meta.join('\n') + '\n' };
 }
 

@@ -238,8 +238,11 @@ export function renderExplanation(container, full, none, doc) {
 
   const halfP = Math.ceil(kModel / 2), halfN = Math.floor(kModel / 2);
   const notes = [];
-  if (kp < halfP) notes.push(`only ${kp} unit${kp === 1 ? ' is' : 's are'} positive, so all of them win`);
-  if (kn < halfN) notes.push(`only ${kn} unit${kn === 1 ? ' is' : 's are'} negative, so all of them win`);
+  const few = (count, sign, half) => (count === 0
+    ? `no unit is ${sign}, so the ${half} ${sign} places stay empty`
+    : `only ${count} unit${count === 1 ? ' is' : 's are'} ${sign}, so ${count === 1 ? 'it wins' : 'all of them win'}`);
+  if (kp < halfP) notes.push(few(kp, 'positive', halfP));
+  if (kn < halfN) notes.push(few(kn, 'negative', halfN));
   const winText = Number.isFinite(kModel)
     ? `With k = ${kModel}, the ${halfP} largest positive and the ${halfN} most negative activations win${notes.length ? ` (here ${notes.join('; ')})` : ''}: ${kp + kn} winners; the ${nPL + nNL} others lose.`
     : `The ${kp} largest positive and the ${kn} most negative activations win; the ${nPL + nNL} others lose.`;

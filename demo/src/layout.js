@@ -24,7 +24,10 @@ export const MAX_LAYOUT_DOCS = 6000;
  * @param {number} n
  * @param {number} dim
  * @param {Float32Array} init n x 2 start coordinates (PCA)
- * @param {{k?: number, epochs?: number, seed?: number, onProgress?: (f: number) => void}} [opts]
+ * @param {{k?: number, epochs?: number, seed?: number, onProgress?: (f: number) => void,
+ *   onFrame?: (xy: Float32Array, epoch: number) => void, frameEvery?: number}} [opts]
+ *   onFrame receives a copy of the coordinates (outliers pulled in) every
+ *   frameEvery epochs of the optimisation, for drawing the move as it happens.
  * @returns {Float32Array} n x 2 coordinates
  */
 export function neighbourLayout(data, n, dim, init, opts = {}) {
@@ -163,6 +166,11 @@ export function neighbourLayout(data, n, dim, init, opts = {}) {
       }
     }
     if (ep % 10 === 0) progress(0.6 + 0.4 * (ep / epochs));
+    if (opts.onFrame && ep % (opts.frameEvery ?? 15) === 0 && ep < epochs) {
+      const frame = Float32Array.from(Y);
+      pullIn(frame, n);
+      opts.onFrame(frame, ep);
+    }
   }
   pullIn(Y, n);
   return Y;

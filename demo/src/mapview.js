@@ -57,6 +57,8 @@ export class MapView {
    * with a short animation; selection, highlights and zoom are kept.
    */
   animateTo(xy, ms = 900) {
+    // A newer move replaces one still running: it starts where the points are.
+    const token = (this.moving = (this.moving ?? 0) + 1);
     const from = unitBox(this.xy, this.n);
     const to = unitBox(xy, this.n);
     const cur = new Float32Array(from);
@@ -65,13 +67,14 @@ export class MapView {
     const t0 = performance.now();
     return new Promise((resolve) => {
       const frame = (now) => {
+        if (token !== this.moving) return resolve(false);
         const t = reduce ? 1 : Math.min(1, (now - t0) / ms);
         const e = t < 0.5 ? 4 * t * t * t : 1 - (-2 * t + 2) ** 3 / 2;
         for (let i = 0; i < cur.length; i++) cur[i] = from[i] + (to[i] - from[i]) * e;
         this._fit();
         this.draw();
         if (t < 1) requestAnimationFrame(frame);
-        else resolve();
+        else resolve(true);
       };
       requestAnimationFrame(frame);
     });

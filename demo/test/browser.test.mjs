@@ -17,13 +17,16 @@ import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../../scripts/web/server.mjs';
 import { launchChromium } from '../../scripts/web/chromium.mjs';
+import { parseSample, prepareCorpus } from '../src/corpus.js';
+import { autoEpochs } from '../src/training.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 const ROOT = path.resolve(repo, process.env.DEMO_ROOT || 'demo/dist');
 const EPOCHS = Number(process.env.DEMO_EPOCHS || 10);
 const OUT = path.join(repo, 'demo/test-output');
-const SAMPLE_DOCS = 2800;
+// The demo shows the sample's header-free posts, less near-empty ones and duplicates.
+const SAMPLE_DOCS = prepareCorpus(parseSample(zlib.gunzipSync(fs.readFileSync(path.join(repo, 'testdata/20news-sample.jsonl.gz'))).toString('utf8'))).docs.length;
 
 let srv, ctx, page, base, browser;
 const consoleErrors = [];
@@ -63,6 +66,12 @@ async function waitState(wanted, timeout) {
 test('first visit: loads, trains with autotrain, maps every document', async () => {
   const t0 = Date.now();
   await page.goto(`${base}?autotrain=1&epochs=${EPOCHS}`);
+  // Record every layout state of the map, to check that it never rests on the PCA blob.
+  await page.evaluate(() => {
+    window.layoutSeen = [];
+    new MutationObserver(() => window.layoutSeen.push(document.getElementById('map').dataset.layout))
+      .observe(document.getElementById('map'), { attributes: true, attributeFilter: ['data-layout'] });
+  });
   await waitState(['ready', 'training', 'trained', 'error'], 20000);
   const readyMs = Number(await page.evaluate(() => document.body.dataset.readyMs));
   assert.notEqual(await state(), 'error', `error on load: ${await notice()}`);
@@ -72,7 +81,18 @@ test('first visit: loads, trains with autotrain, maps every document', async () 
   console.log(`# first visit: interactive after ${readyMs} ms; trained ${EPOCHS} epochs on the sample in ${trainMs} ms; total ${Date.now() - t0} ms`);
   assert.ok(readyMs > 0 && readyMs < 5000, `the page became interactive after ${readyMs} ms`);
 
-  assert.match(await page.textContent('#corpus-info'), /2,800 documents · 20 labels/);
+  assert.equal(await page.textContent('#corpus-info'), `${SAMPLE_DOCS.toLocaleString('en-US')} documents · 20 labels`);
+  assert.equal(await page.locator('#corpus-warn').isHidden(), true, 'no few-documents warning for the sample');
+  // Epochs: empty means a default from the corpus size, shown as the placeholder.
+  assert.equal(await page.getAttribute('#opt-epochs', 'placeholder'), `auto: ${autoEpochs(SAMPLE_DOCS)}`);
+  // How training ended, in words: 10 epochs on the sample end while the validation loss still improves.
+  assert.equal(await page.getAttribute('#train-end', 'data-end'), 'improving');
+  assert.match(await page.textContent('#train-end'), new RegExp(`^Reached the limit of ${EPOCHS} epochs while the validation loss was still improving \\(\\d+\\.\\d% over the last 5 epochs\\)`));
+  // The loss captions say that the two losses are measured differently.
+  const caption = await page.textContent('#loss-caption');
+  assert.match(caption, /with\s+the k-competitive layer/);
+  assert.match(caption, /without\s+the competition/);
+  assert.match(caption, /not overfitting/);
   const drawn = Number(await page.getAttribute('#map', 'data-drawn'));
   assert.equal(drawn, SAMPLE_DOCS, 'the map drew every document');
   // The canvas really has coloured pixels: at least a few thousand.
@@ -88,12 +108,19 @@ test('first visit: loads, trains with autotrain, maps every document', async () 
   assert.equal(await page.locator('#map-empty').isHidden(), true);
   // The loss curve got one point per epoch and the progress text says so.
   assert.match(await page.textContent('#progress-text'), /Done in .* \d+ epochs/);
-  assert.equal(await page.getAttribute('#map', 'data-layout'), 'pca');
-  await page.screenshot({ path: path.join(OUT, 'trained-pca.png') });
-  // Then the neighbour layout arrives from its worker and the map moves to it.
+  // No PCA blob: the map says it is arranging the documents, then the points
+  // move into the neighbour layout.
   const t1 = Date.now();
+  if ((await page.getAttribute('#map', 'data-layout')) === 'arranging') {
+    assert.match(await page.textContent('#arranging'), /Arranging the documents by their neighbours/);
+    await page.screenshot({ path: path.join(OUT, 'arranging.png') });
+  }
   await page.waitForSelector('#map[data-layout="umap"]', { timeout: 60000 });
-  console.log(`# neighbour layout ready ${Date.now() - t1} ms after the PCA map`);
+  console.log(`# neighbour layout ready ${Date.now() - t1} ms after the map appeared`);
+  const seen = await page.evaluate(() => window.layoutSeen);
+  assert.ok(seen.includes('arranging'), `layout states ${seen}`);
+  assert.ok(!seen.includes('pca'), `the map rested on the PCA layout: ${seen}`);
+  assert.equal(await page.locator('#arranging').isHidden(), true, 'the arranging label goes away');
   assert.equal(Number(await page.getAttribute('#map', 'data-drawn')), SAMPLE_DOCS, 'the neighbour layout drew every document');
   assert.equal(await page.getAttribute('#lay-umap', 'aria-pressed'), 'true');
   await page.screenshot({ path: path.join(OUT, 'trained.png') });
@@ -105,8 +132,11 @@ test('search returns the nearest documents, ranked', async () => {
   await page.press('#query', 'Enter');
   await page.waitForSelector('#results-body .hits li', { timeout: 10000 });
   const hits = await page.$$eval('#results-body .hits li', (lis) =>
-    lis.map((li) => ({ score: Number(li.querySelector('.sim').textContent), label: li.querySelector('.l')?.textContent.trim() })));
+    lis.map((li) => ({ score: Number(li.querySelector('.sim').textContent), label: li.querySelector('.l')?.textContent.trim(),
+      title: li.querySelector('.t').textContent, text: li.querySelector('.s').textContent })));
   assert.equal(hits.length, 10);
+  assert.equal(new Set(hits.map((h) => h.text)).size, 10, `a post appears twice: ${JSON.stringify(hits.map((h) => h.title))}`);
+  for (const h of hits) assert.doesNotMatch(h.text, /^(From|Subject|Organization|Lines): /, 'snippets without mail headers');
   for (let i = 0; i < hits.length; i++) {
     assert.ok(hits[i].score <= 1.0005 && hits[i].score >= -1.0005, `score ${hits[i].score} out of range`);
     if (i) assert.ok(hits[i].score <= hits[i - 1].score + 1e-6, 'results are sorted by similarity');
@@ -162,6 +192,19 @@ test('topics list every hidden unit and colour the map', async () => {
   assert.equal(await page.locator('#topics .topic').count(), 128);
   const first = await page.textContent('#topics .topic .w');
   assert.ok(first.trim().length > 0, 'a topic has words');
+  // Header-free text: host names are not in the topics any more (the issue: "edu" in 54 of 128 units).
+  const words = await page.$$eval('#topics .topic .w', (ws) => ws.map((w) => [...w.children].map((c) => c.textContent)));
+  const edu = words.filter((w) => w.includes('edu')).length;
+  assert.ok(edu <= 12, `"edu" in ${edu} units (54 of 128 with the mail headers)`);
+  // The filter's example word matches a unit; a word that matches none says so.
+  const example = (await page.getAttribute('#topic-filter', 'placeholder')).replace(/^e\.g\. /, '');
+  assert.ok(example.length >= 4, `placeholder ${example}`);
+  await page.fill('#topic-filter', example);
+  assert.ok(Number(await page.getAttribute('#topic-count', 'data-matches')) >= 1, `the example "${example}" matches no unit`);
+  assert.ok(await page.locator('#topics .topic:not(.dim) mark').count() >= 1);
+  await page.fill('#topic-filter', 'zzqx');
+  assert.match(await page.textContent('#topic-count'), /^No unit has a word starting with “zzqx”/);
+  await page.fill('#topic-filter', '');
   await page.click('#topics .topic >> nth=3');
   assert.equal(await page.getAttribute('#tab-map', 'aria-selected'), 'true');
   assert.match(await page.textContent('#legend'), /activation of unit/);
@@ -203,15 +246,53 @@ test('save the model, load it back, export TSV', async () => {
   assert.match(await notice(), /Could not load model file not-a-model\.kate/);
 });
 
-test('the last model is kept in IndexedDB and restored after a reload', async () => {
+test('the last model is kept in IndexedDB and restored after a reload, in the layout chosen', async () => {
   await page.waitForFunction(() => document.body.dataset.kept === '1', null, { timeout: 10000 }).catch(() => {});
-  await page.goto(base);
-  await waitState(['ready'], 20000);
-  await page.waitForSelector('#restore:not([hidden])', { timeout: 5000 });
-  await page.click('#restore');
-  await waitState(['trained', 'error'], 30000);
-  assert.equal(await state(), 'trained', await notice());
-  assert.equal(Number(await page.getAttribute('#map', 'data-drawn')), SAMPLE_DOCS);
+  await page.click('#tab-map');
+  for (const layout of ['umap', 'pca']) {
+    // The visitor picks a layout (PCA first, so that Neighbours is a real choice), then reloads.
+    await page.waitForSelector('#map[data-layout="umap"], #map[data-layout="pca"]', { timeout: 60000, state: 'attached' });
+    await page.waitForSelector('#lay-umap:not([disabled])', { timeout: 60000 });
+    await page.click('#lay-pca');
+    if (layout === 'umap') await page.click('#lay-umap');
+    await page.waitForSelector(`#map[data-layout="${layout}"]`, { timeout: 10000, state: 'attached' });
+    await page.goto(base);
+    await waitState(['ready'], 20000);
+    await page.waitForSelector('#restore:not([hidden])', { timeout: 5000 });
+    await page.click('#restore');
+    await waitState(['trained', 'error'], 30000);
+    assert.equal(await state(), 'trained', await notice());
+    assert.equal(Number(await page.getAttribute('#map', 'data-drawn')), SAMPLE_DOCS);
+    await page.waitForSelector(`#map[data-layout="${layout}"]`, { timeout: 60000, state: 'attached' });
+    if (layout === 'pca') {
+      // The neighbour layout is still computed, quietly, for the button.
+      await page.waitForSelector('#lay-umap:not([disabled])', { timeout: 60000 });
+      assert.equal(await page.getAttribute('#map', 'data-layout'), 'pca', 'restored in the PCA layout chosen');
+      assert.equal(await page.getAttribute('#lay-pca', 'aria-pressed'), 'true');
+      await page.click('#lay-umap'); // back to the default for the next tests
+    } else {
+      assert.equal(await page.getAttribute('#lay-umap', 'aria-pressed'), 'true', 'restored in the Neighbours layout chosen');
+    }
+  }
+});
+
+test('Inside KATE words a document without negative units plainly', async () => {
+  const text = await page.evaluate(async () => {
+    const { renderExplanation } = await import('./src/explain.js');
+    const K = 8;
+    const z = [0.9, 0.7, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05];
+    const e = (mode) => ({
+      z, h: [0.9 + 6.26 * 1.55, 0.7 + 6.26 * 1.55, 0, 0, 0, 0, 0, 0], posWinners: [0, 1], negWinners: [],
+      posLosers: [2, 3, 4, 5, 6, 7], negLosers: [], posEnergy: 1.55, negEnergy: 0, alpha: 6.26,
+      gradH: [0.1, 0.2, 0, 0, 0, 0, 0, 0], gradZ: mode === 'full' ? [0.1, 0.2, 1.9, 1.9, 1.9, 1.9, 1.9, 1.9] : [0.1, 0.2, 0, 0, 0, 0, 0, 0],
+      mode, loss: 1, terms: ['word'], x: [1],
+    });
+    const div = document.createElement('div');
+    renderExplanation(div, e('full'), e('none'), { title: 't', label: null, k: 4 });
+    return div.textContent.replace(/\s+/g, ' ');
+  });
+  assert.match(text, /no unit is negative, so the 2 negative places stay empty/);
+  assert.doesNotMatch(text, /only 0 unit/);
 });
 
 test('cancel stops training and says so', async () => {
@@ -235,6 +316,8 @@ test('bad input gives a plain in-page error', async () => {
 
   await page.fill('#opt-k', '200');
   await page.fill('#paste', 'one document about cats\n\nanother one about dogs\n\na third about birds');
+  assert.match(await page.textContent('#corpus-warn'), /^Only 3 documents: .*mean little/);
+  assert.equal(await page.locator('#corpus-warn').isVisible(), true);
   await page.click('#train');
   await waitState(['error'], 5000);
   assert.match(await notice(), /Winners k \(200\) cannot be larger than the dimensions \(128\)/);
@@ -274,6 +357,8 @@ test('your own documents: a CSV with labels trains and maps; pasted text too', a
   await page.fill('#paste', pasted);
   assert.match(await page.textContent('#corpus-info'), /^40 documents$/);
   await page.click('#train');
+  await waitState(['training', 'trained', 'error'], 60000);
+  assert.match(await notice(), /^Only 40 documents: .* Training anyway\.$/);
   await waitState(['trained', 'error'], 60000);
   assert.equal(await state(), 'trained', await notice());
   assert.equal(Number(await page.getAttribute('#map', 'data-drawn')), 40);
