@@ -23,9 +23,9 @@ cache=demo/.cache
 mkdir -p "$cache"
 key=$(cat testdata/20news-sample.jsonl.gz cmd/kate/index.go demo/make-search-index.mjs demo/src/corpus.js | sha256sum | cut -d' ' -f1)
 if [[ ! -f $cache/sample.kidx || $(cat "$cache/sample.kidx.key" 2>/dev/null) != "$key" ]]; then
-	echo "demo/build.sh: building the search index of the sample (kate index, 20 epochs)" >&2
+	echo "demo/build.sh: building the search index of the sample (kate index, 60 epochs; cached in demo/.cache)" >&2
 	node demo/make-search-index.mjs testdata/20news-sample.jsonl.gz >"$cache/sample-docs.jsonl"
-	go run ./cmd/kate index --quiet --epochs 20 -o "$cache/sample.kidx" "$cache/sample-docs.jsonl" >&2
+	go run ./cmd/kate index --quiet --epochs 60 -o "$cache/sample.kidx" "$cache/sample-docs.jsonl" >&2
 	echo "$key" >"$cache/sample.kidx.key"
 fi
 rm -rf "$out"

@@ -5,8 +5,8 @@
 # DEMO_EPOCHS (default 10) sets the epochs of the autotrain run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-echo "==> demo: parsing and layout tests (node:test)" >&2
-node --test demo/test/corpus.test.mjs demo/test/layout.test.mjs demo/test/training.test.mjs
+echo "==> demo: parsing, layout, training advice and site-search tests (node:test)" >&2
+node --test demo/test/corpus.test.mjs demo/test/layout.test.mjs demo/test/training.test.mjs demo/test/search.test.mjs
 if [[ ! -f demo/dist/index.html ]]; then
 	bash demo/build.sh
 fi

@@ -401,7 +401,7 @@ let layoutJob = 0;
 
 /** Shows or hides the "arranging" state of the map (text, or '' to hide). */
 function arranging(text) {
-  $('map-box').classList.toggle('arranging', !!text);
+  $('map-box').classList.toggle('is-arranging', !!text);
   $('arranging').hidden = !text;
   $('arranging-text').textContent = text;
 }

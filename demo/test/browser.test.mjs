@@ -366,6 +366,30 @@ test('your own documents: a CSV with labels trains and maps; pasted text too', a
   await page.fill('#opt-epochs', String(EPOCHS));
 });
 
+test('site search page: answers from the URL at load, then as you type, with highlighted words', async () => {
+  await page.goto(`${base}search.html?q=${encodeURIComponent('launch of the space shuttle')}`);
+  await page.waitForSelector('kate-search[data-answered]', { timeout: 20000 });
+  const hits = () => page.$$eval('kate-search', ([el]) => [...el.shadowRoot.querySelectorAll('li')].map((li) => ({
+    title: li.querySelector('.t').textContent, snippet: li.querySelector('.s').textContent,
+    marks: [...li.querySelectorAll('mark')].map((m) => m.textContent.toLowerCase()),
+  })));
+  const first = await hits();
+  assert.equal(first.length, 8);
+  assert.ok(first.some((h) => h.marks.some((m) => /^(space|shuttl|launch)/.test(m))), `no highlighted query word: ${JSON.stringify(first)}`);
+  await page.screenshot({ path: path.join(OUT, 'search-page.png') });
+  console.log(`# search page: first answer ${await page.getAttribute('kate-search', 'data-answered')} ms after navigation (loaded machine; see demo/bench)`);
+  // Typing: every keystroke answers; the word being typed counts as a prefix.
+  const input = page.locator('kate-search input');
+  await input.fill('');
+  await input.pressSequentially('hocke', { delay: 20 });
+  await page.waitForFunction(() => /Nearest to: hockey/.test(document.querySelector('kate-search').shadowRoot.querySelector('.status').textContent));
+  const hockey = await hits();
+  assert.ok(hockey.length === 8 && hockey.filter((h) => h.marks.includes('hockey')).length >= 1, JSON.stringify(hockey.map((h) => h.title)));
+  await input.fill('zzqx qqzz');
+  await page.waitForFunction(() => /None of these words/.test(document.querySelector('kate-search').shadowRoot.querySelector('.status').textContent));
+  assert.equal((await hits()).length, 0);
+});
+
 test('no console errors and nothing fetched from the internet', () => {
   assert.deepEqual(consoleErrors, []);
   assert.deepEqual(foreign, []);
