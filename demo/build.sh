@@ -21,7 +21,7 @@ fi
 # rebuilt only when the sample, the index writer or this recipe changed.
 cache=demo/.cache
 mkdir -p "$cache"
-X
+key=$(cat testdata/20news-sample.jsonl.gz cmd/kate/index.go demo/make-search-index.mjs demo/src/corpus.js demo/build.sh | sha256sum | cut -d' ' -f1)
 if [[ ! -f $cache/sample.kidx || $(cat "$cache/sample.kidx.key" 2>/dev/null) != "$key" ]]; then
 	echo "demo/build.sh: building the search index of the sample (kate index, 60 epochs; cached in demo/.cache)" >&2
 	node demo/make-search-index.mjs testdata/20news-sample.jsonl.gz >"$cache/sample-docs.jsonl"
