@@ -10,8 +10,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { serve } from '../server.mjs';
-import { launchChromium, repo } from '../test/chromium.mjs';
+import { fileURLToPath } from 'node:url';
+import { serve } from '../../scripts/web/server.mjs';
+import { launchChromium } from '../../scripts/web/chromium.mjs';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 const runs = Number(process.argv[2] || 3);
 const dist = path.join(repo, 'js/dist');
@@ -21,16 +24,17 @@ fs.cpSync(dist, path.join(root, 'kate'), { recursive: true });
 fs.copyFileSync(path.join(repo, 'demo/bench/first-embedding.html'), path.join(root, 'index.html'));
 execFileSync('go', ['run', './cmd/kate', 'train', '--quiet', '--data', 'testdata/20news-sample.jsonl.gz', '--dim', '128', '--k', '32',
   '--epochs', '3', '-o', path.join(root, 'model.kate')], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
-const srv = await serve(root, { port: 0 });
+const srv = await serve(root);
 const rows = [];
 try {
   for (let r = 0; r < runs; r++) {
-    const { ctx, profile } = await launchChromium('kate-first-embedding-');
+    const browser = await launchChromium({ prefix: 'kate-first-embedding-' });
+    const ctx = browser.context;
     try {
       const page = ctx.pages()[0] ?? (await ctx.newPage());
       const errors = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(srv.url);
+      await page.goto(`${srv.url}/`);
       await page.waitForFunction(() => document.body.dataset.done === '1', null, { timeout: 60000 }).catch(() => {
         throw new Error(`the page did not finish: ${errors.join('; ')}`);
       });
@@ -38,12 +42,11 @@ try {
       rows.push(m);
       console.log(`run ${r + 1}: total ${m.total.toFixed(0)} ms = page ${m.start.toFixed(0)} + import ${m.import.toFixed(0)} + initialize ${m.initialize.toFixed(0)} + load ${m.load.toFixed(0)} + encode ${m.encode.toFixed(0)} (dims ${m.dims})`);
     } finally {
-      await ctx.close();
-      fs.rmSync(profile, { recursive: true, force: true });
+      await browser.close();
     }
   }
 } finally {
-  srv.server.close();
+  await srv.close();
   fs.rmSync(root, { recursive: true, force: true });
 }
 const med = (k) => {

@@ -7,21 +7,25 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { serve } from '../server.mjs';
-import { launchChromium, repo } from '../test/chromium.mjs';
+import { fileURLToPath } from 'node:url';
+import { serve } from '../../scripts/web/server.mjs';
+import { launchChromium } from '../../scripts/web/chromium.mjs';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 const runs = Number(process.argv[2] || 3);
 const root = path.join(repo, 'demo/dist');
 const index = path.join(root, 'data/sample.kidx');
 if (!fs.existsSync(index)) throw new Error('demo/dist/data/sample.kidx is missing: run bash demo/build.sh');
-const srv = await serve(root, { port: 0 });
+const srv = await serve(root);
 const times = [];
 try {
   for (let r = 0; r < runs; r++) {
-    const { ctx, profile } = await launchChromium('kate-search-bench-');
+    const browser = await launchChromium({ prefix: 'kate-search-bench-' });
+    const ctx = browser.context;
     try {
       const page = ctx.pages()[0] ?? (await ctx.newPage());
-      await page.goto(`${srv.url}search.html?q=launch+of+the+space+shuttle`);
+      await page.goto(`${srv.url}/search.html?q=launch+of+the+space+shuttle`);
       await page.waitForSelector('kate-search[data-answered]', { timeout: 30000 });
       const t = await page.evaluate(() => {
         const el = document.querySelector('kate-search');
@@ -31,12 +35,11 @@ try {
       times.push(t.answered);
       console.log(`run ${r + 1}: index loaded ${t.ready} ms, first answer ${t.answered} ms after navigation (${t.hits} hits)`);
     } finally {
-      await ctx.close();
-      fs.rmSync(profile, { recursive: true, force: true });
+      await browser.close();
     }
   }
 } finally {
-  srv.server.close();
+  await srv.close();
 }
 const sorted = [...times].sort((a, b) => a - b);
 const raw = zlib.gunzipSync(fs.readFileSync(index)).length;
