@@ -5,7 +5,7 @@
 // sample by the CLI, 3 epochs) and encodes one sentence. Prints each run's
 // breakdown and the medians.
 //
-//   bash js/build.sh && node demo/bench/first-embedding.mjs [runs=3]
+//   bash js/build.sh && node demo/bench/first-embedding.mjs [runs=3]   (KATE_DIST=dir: another build)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,7 +17,7 @@ import { launchChromium } from '../../scripts/web/chromium.mjs';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 const runs = Number(process.argv[2] || 3);
-const dist = path.join(repo, 'js/dist');
+const dist = process.env.KATE_DIST ? path.resolve(process.env.KATE_DIST) : path.join(repo, 'js/dist');
 if (!fs.existsSync(path.join(dist, 'kate.mjs'))) throw new Error('js/dist is not built: run bash js/build.sh');
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kate-first-embedding-'));
 fs.cpSync(dist, path.join(root, 'kate'), { recursive: true });

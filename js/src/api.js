@@ -5,7 +5,7 @@
 // thread) by default, or a Core on this thread. The entry files
 // (index.*.js) choose the platform.
 
-import { startCore } from './core.js';
+import { fetchWasm, startCore } from './core.js';
 import { LocalEngine } from './engine-local.js';
 import { WorkerEngine } from './engine-worker.js';
 import { Model, MODEL_KEY } from './model.js';
@@ -60,7 +60,8 @@ function initOptions(options) {
 
 async function start(opt) {
   const { platform } = session;
-  const engineOptions = { wasmURL: opt.wasmURL ?? platform.wasmURL(), simd: opt.simd };
+  const wasmURL = opt.wasmURL ?? platform.wasmURL();
+  const engineOptions = { wasmURL, simd: opt.simd };
   if (opt.wasmModule !== undefined) engineOptions.wasmModule = opt.wasmModule;
   if (!opt.worker) {
     const core = await startCore({ ...engineOptions, compile: platform.compile });
@@ -68,29 +69,47 @@ async function start(opt) {
     session.runtime = { ...core.info(), worker: false };
     return;
   }
-  const encodeWorkers = opt.encodeWorkers ?? Math.max(1, Math.min(4, platform.cpuCount()));
-  const w = await startWorker(opt.workerURL, engineOptions);
+  // kate.wasm is fetched and compiled once, here (streaming, off the main
+  // thread), while the worker's script loads; the worker and the encode
+  // helpers receive the compiled module.
+  const module = opt.wasmModule !== undefined ? Promise.resolve(opt.wasmModule) : (platform.compile || fetchWasm)(wasmURL);
+  module.catch(() => {});
+  const w = await startWorker(opt.workerURL, engineOptions, module);
   session.runtime = { ...w.info, worker: true };
   session.engine = w.engine;
   session.helpers = [];
-  // Helpers for large encode calls start in the background; encode uses
-  // those that are ready.
-  for (let i = 1; i < encodeWorkers; i++) {
-    startWorker(opt.workerURL, engineOptions).then(
-      (h) => {
-        if (session.engine === w.engine) session.helpers.push(h.engine);
-        else h.engine.die('kate: not needed');
-      },
-      () => {},
-    );
-  }
+  // Helpers for large encode calls start lazily, with the first large
+  // encode (Model.encode calls session.startHelpers); encode uses those that
+  // are ready. Starting them here would slow the engine's own start on
+  // machines with few cores.
+  let wanted = (opt.encodeWorkers ?? Math.max(1, Math.min(4, platform.cpuCount()))) - 1;
+  session.startHelpers = () => {
+    for (; wanted > 0; wanted--) {
+      startWorker(opt.workerURL, engineOptions, module).then(
+        (h) => {
+          if (session.engine === w.engine) session.helpers.push(h.engine);
+          else h.engine.die('kate: not needed');
+        },
+        () => {},
+      );
+    }
+  };
 }
 
-/** Starts one worker engine; returns { engine, info }. */
-async function startWorker(workerURL, engineOptions) {
+/**
+ * Starts one worker engine; returns { engine, info }. module: a promise of
+ * the compiled kate.wasm (sent to the worker), or undefined to let the
+ * worker fetch engineOptions.wasmURL itself.
+ */
+async function startWorker(workerURL, engineOptions, module) {
   const w = new WorkerEngine((handlers) => session.platform.worker(workerURL, handlers));
   try {
-    return { engine: w, info: await w.init(engineOptions) };
+    let options = engineOptions;
+    if (module) {
+      const wasmModule = await module;
+      options = { ...engineOptions, wasmModule };
+    }
+    return { engine: w, info: await w.init(options) };
   } catch (e) {
     w.die(e.message);
     throw e;

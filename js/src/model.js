@@ -67,7 +67,9 @@ export class Model {
   /** Embeddings of texts: { data: Float32Array (n x dim, row-major), dims: [n, dim] }. */
   async encode(texts) {
     checkTexts('model.encode', texts);
-    const pool = this.#engine === session.engine ? session.helpers.filter((h) => !h.dead) : [];
+    const mine = this.#engine === session.engine;
+    if (mine && texts.length >= PARALLEL_MIN) session.startHelpers();
+    const pool = mine ? session.helpers.filter((h) => !h.dead) : [];
     if (texts.length < PARALLEL_MIN || pool.length === 0) {
       const data = await this.#call('encode', 'encode', [texts]);
       return { data, dims: [texts.length, this.dim] };

@@ -13,6 +13,8 @@ export const session = {
   runtime: null,
   /** Helper engines (workers) that share large encode calls; see Model.encode. */
   helpers: [],
+  /** Starts the helpers (once; api.js sets it when the engine is a worker). */
+  startHelpers: () => {},
 };
 
 /** encode calls with at least this many texts are spread over the helpers. */

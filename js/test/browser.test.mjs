@@ -73,6 +73,7 @@ function check(out, worker) {
   assert.ok(out.explainLosersWithGradient > 0);
   assert.deepEqual(out.pca, [setup.test.length, 2]);
   assert.equal(out.encodeWorkers, worker ? 2 : 1, 'encode workers');
+  assert.equal(out.helpersAtStart, 1, 'no encode helper before the first large encode');
   assert.equal(out.bigEncodeSame, true, 'a large encode call equals small calls');
   assert.ok(out.memory > 0 && out.memory < 300 * 2 ** 20);
 }
