@@ -104,6 +104,7 @@ shift || true
 need_tools
 case $cmd in
 build)
+	node_deps
 	build_all
 	;;
 test)
@@ -127,6 +128,7 @@ bench)
 	part js/bench.sh
 	;;
 serve)
+	node_deps
 	build_all
 	part demo/serve.sh "$@"
 	;;

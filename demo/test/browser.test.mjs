@@ -342,6 +342,8 @@ test('your own documents: a CSV with labels trains and maps; pasted text too', a
   const file = path.join(OUT, 'own.csv');
   fs.writeFileSync(file, csv);
   await page.check('input[name="source"][value="files"]');
+  // The previous test's notice (bad.jsonl) must not satisfy the wait below.
+  if (await page.locator('#notice').isVisible()) await page.click('#notice-close');
   await page.setInputFiles('#files', file);
   await page.waitForFunction(() => /own\.csv/.test(document.getElementById('files-info').textContent) || !document.getElementById('notice').hidden, null, { timeout: 5000 });
   assert.equal(await page.textContent('#files-info'), 'own.csv: 160 documents, 4 labels.', await notice());
