@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -25,18 +26,33 @@ import (
 //	valLoss    float64
 //	docs       uint32   (training documents)
 //	vocabBytes uint32   (length of the vocabulary block)
+//	extraBytes uint32   (length of the sections block; version 2 only)
 //	vocabulary V x (uint8 length, UTF-8 bytes)
 //	Wt         K*V float32 (row j = the V weights of hidden unit j)
 //	b          K float32
 //	c          V float32
+//	sections   extraBytes bytes (version 2 only), see below
 //	checksum   uint32   CRC-32 (IEEE) of every byte before it
+//
+// The sections block holds optional, tagged sections, each
+//
+//	tag        4 bytes  (ASCII, e.g. "DFRQ")
+//	length     uint32   (bytes of the payload)
+//	payload    length bytes
+//
+// in increasing order of tag, each tag at most once. Known sections are
+// decoded and checked (see sectionCodecs); unknown ones are kept verbatim
+// and written back by Save, so a newer writer's sections survive an older
+// reader. Version 1 files (no extraBytes field, no sections) are read as
+// models without the optional data; Save always writes version 2.
 //
 // Every size is checked against the bytes actually present before anything
 // is allocated, so a truncated or corrupted file is an error, never a crash
 // or a huge allocation.
 
-// FormatVersion is the version of the model file written by Save.
-const FormatVersion = 1
+// FormatVersion is the version of the model file written by Save. Load
+// also reads version 1.
+const FormatVersion = 2
 
 // MaxModelBytes is the largest model file Load accepts: above the largest
 // valid model (2^25 weights, 128 MiB, plus a vocabulary of at most 2^20
@@ -45,7 +61,119 @@ const MaxModelBytes = 512 << 20
 
 var modelMagic = [8]byte{'K', 'A', 'T', 'E', 'M', 'O', 'D', 'L'}
 
-const headerBytes = 8 + 4 + 12 + 4 + 4 + 8 + 4 + 4 + 8 + 4 + 4
+// headerBytesV1 is the size of a version 1 header; version 2 adds the
+// uint32 extraBytes.
+const (
+	headerBytesV1 = 8 + 4 + 12 + 4 + 4 + 8 + 4 + 4 + 8 + 4 + 4
+	headerBytes   = headerBytesV1 + 4
+)
+
+// headerSize returns the header size of a file of the given version.
+func headerSize(version uint32) int {
+	if version == 1 {
+		return headerBytesV1
+	}
+	return headerBytes
+}
+
+// section is one optional section of the model file.
+type section struct {
+	tag  [4]byte
+	data []byte
+}
+
+// sectionCodec encodes and decodes one known section. encode returns nil
+// when the model has nothing to store; decode checks the payload (its size
+// before anything is allocated) and sets the model's field.
+type sectionCodec struct {
+	tag    [4]byte
+	encode func(m *Model) []byte
+	decode func(m *Model, data []byte) error
+}
+
+// sectionCodecs are the known sections, in increasing order of tag.
+var sectionCodecs = []sectionCodec{
+	{tag: [4]byte{'D', 'F', 'R', 'Q'}, encode: encodeDocFreq, decode: decodeDocFreq},
+}
+
+// encodeDocFreq stores the per-term document frequencies of the training
+// corpus, V uint32.
+func encodeDocFreq(m *Model) []byte {
+	if m.df == nil {
+		return nil
+	}
+	out := make([]byte, 0, 4*len(m.df))
+	for _, f := range m.df {
+		out = binary.LittleEndian.AppendUint32(out, f)
+	}
+	return out
+}
+
+func decodeDocFreq(m *Model, data []byte) error {
+	v := m.vocab.Len()
+	if len(data) != 4*v {
+		return formatErr("document-frequency section has %d bytes, want %d", len(data), 4*v)
+	}
+	df := make([]uint32, v)
+	for i := range df {
+		df[i] = binary.LittleEndian.Uint32(data[4*i:])
+		if int64(df[i]) > int64(m.info.Docs) {
+			return formatErr("document frequency %d of term %d exceeds the %d training documents", df[i], i, m.info.Docs)
+		}
+	}
+	m.df = df
+	return nil
+}
+
+// sectionsOf returns the model's sections in increasing order of tag: the
+// known ones it has data for and the unknown ones it was loaded with.
+func (m *Model) sectionsOf() []section {
+	var out []section
+	for _, c := range sectionCodecs {
+		if d := c.encode(m); d != nil {
+			out = append(out, section{c.tag, d})
+		}
+	}
+	out = append(out, m.extra...)
+	slices.SortFunc(out, func(a, b section) int { return bytes.Compare(a.tag[:], b.tag[:]) })
+	return out
+}
+
+// decodeSections parses the sections block into m.
+func decodeSections(m *Model, data []byte) error {
+	le := binary.LittleEndian
+	var prev []byte
+	for len(data) > 0 {
+		if len(data) < 8 {
+			return formatErr("truncated section header")
+		}
+		var tag [4]byte
+		copy(tag[:], data)
+		n := uint64(le.Uint32(data[4:]))
+		if n > uint64(len(data)-8) {
+			return formatErr("section %q announces %d bytes, %d remain", tag[:], n, len(data)-8)
+		}
+		if prev != nil && bytes.Compare(prev, tag[:]) >= 0 {
+			return formatErr("section %q out of order or repeated", tag[:])
+		}
+		prev = data[:4]
+		payload := data[8 : 8+n]
+		known := false
+		for _, c := range sectionCodecs {
+			if c.tag == tag {
+				known = true
+				if err := c.decode(m, payload); err != nil {
+					return err
+				}
+			}
+		}
+		if !known {
+			m.extra = append(m.extra, section{tag, bytes.Clone(payload)})
+		}
+		data = data[8+n:]
+	}
+	return nil
+}
 
 // ErrFormat is wrapped by every error about a malformed model file.
 var ErrFormat = errors.New("kate: invalid model file")
@@ -65,7 +193,15 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 		}
 		vocabBytes += 1 + len(w)
 	}
-	size := headerBytes + vocabBytes + 4*(k*v+k+v) + 4
+	secs := m.sectionsOf()
+	extraBytes := 0
+	for _, sc := range secs {
+		extraBytes += 8 + len(sc.data)
+	}
+	size := headerBytes + vocabBytes + 4*(k*v+k+v) + extraBytes + 4
+	if size > MaxModelBytes {
+		return nil, errorf("kate: the model file would have %d bytes, more than %d", size, MaxModelBytes)
+	}
 	out := make([]byte, 0, size)
 	le := binary.LittleEndian
 	out = append(out, modelMagic[:]...)
@@ -88,6 +224,7 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	out = le.AppendUint64(out, math.Float64bits(m.info.ValLoss))
 	out = le.AppendUint32(out, uint32(m.info.Docs))
 	out = le.AppendUint32(out, uint32(vocabBytes))
+	out = le.AppendUint32(out, uint32(extraBytes))
 	for _, w := range m.vocab.words {
 		out = append(out, byte(len(w)))
 		out = append(out, w...)
@@ -96,6 +233,11 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 		for _, f := range s {
 			out = le.AppendUint32(out, math.Float32bits(f))
 		}
+	}
+	for _, sc := range secs {
+		out = append(out, sc.tag[:]...)
+		out = le.AppendUint32(out, uint32(len(sc.data)))
+		out = append(out, sc.data...)
 	}
 	out = le.AppendUint32(out, crc32.ChecksumIEEE(out))
 	return out, nil
@@ -124,6 +266,8 @@ func Load(r io.Reader) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A version 1 header is shorter, but a whole version 1 file is always
+	// longer than a version 2 header.
 	want, err := announcedSize(head)
 	if err != nil {
 		return nil, err
@@ -150,20 +294,29 @@ func announcedSize(data []byte) (uint64, error) {
 	if len(data) < 8 || !bytes.Equal(data[:8], modelMagic[:]) {
 		return 0, formatErr("not a KATE model (bad magic)")
 	}
-	if len(data) < headerBytes {
+	le := binary.LittleEndian
+	if len(data) < 12 {
 		return 0, formatErr("truncated header (%d bytes)", len(data))
 	}
-	le := binary.LittleEndian
-	if ver := le.Uint32(data[8:]); ver != FormatVersion {
-		return 0, formatErr("format version %d, this library reads version %d", ver, FormatVersion)
+	ver := le.Uint32(data[8:])
+	if ver != 1 && ver != FormatVersion {
+		return 0, formatErr("format version %d, this library reads versions 1 to %d", ver, FormatVersion)
+	}
+	hb := headerSize(ver)
+	if len(data) < hb {
+		return 0, formatErr("truncated header (%d bytes)", len(data))
 	}
 	v64 := uint64(le.Uint32(data[12:]))
 	k64 := uint64(le.Uint32(data[16:]))
-	vocabBytes := uint64(le.Uint32(data[headerBytes-4:]))
+	vocabBytes := uint64(le.Uint32(data[headerBytesV1-4:]))
+	extraBytes := uint64(0)
+	if ver >= 2 {
+		extraBytes = uint64(le.Uint32(data[headerBytesV1:]))
+	}
 	if v64 == 0 || v64 > MaxVocabulary || k64 == 0 || k64 > MaxDim || v64*k64 > MaxWeights {
 		return 0, formatErr("implausible sizes V=%d K=%d", v64, k64)
 	}
-	want := uint64(headerBytes) + vocabBytes + 4*(k64*v64+k64+v64) + 4
+	want := uint64(hb) + vocabBytes + 4*(k64*v64+k64+v64) + extraBytes + 4
 	if want > MaxModelBytes {
 		return 0, formatErr("announces %d bytes, more than %d", want, MaxModelBytes)
 	}
@@ -182,10 +335,12 @@ func UnmarshalModel(data []byte) (*Model, error) {
 		return nil, err
 	}
 	le := binary.LittleEndian
+	hb := headerSize(le.Uint32(data[8:]))
 	v64 := uint64(le.Uint32(data[12:]))
 	k64 := uint64(le.Uint32(data[16:]))
 	kk := le.Uint32(data[20:])
-	vocabBytes := want - (uint64(headerBytes) + 4*(k64*v64+k64+v64) + 4)
+	vocabBytes := uint64(le.Uint32(data[headerBytesV1-4:]))
+	extraBytes := want - (uint64(hb) + vocabBytes + 4*(k64*v64+k64+v64) + 4)
 	if uint64(len(data)) < want {
 		return nil, formatErr("truncated: %d bytes, the header announces %d", len(data), want)
 	}
@@ -212,7 +367,7 @@ func UnmarshalModel(data []byte) (*Model, error) {
 		Seed: le.Uint64(data[32:]), Epochs: int(le.Uint32(data[40:])), BestEpoch: int(le.Uint32(data[44:])),
 		ValLoss: math.Float64frombits(le.Uint64(data[48:])), Docs: int(le.Uint32(data[56:])),
 	}
-	pos := headerBytes
+	pos := hb
 	vend := pos + int(vocabBytes)
 	words := make([]string, 0, v)
 	for len(words) < v {
@@ -249,6 +404,9 @@ func UnmarshalModel(data []byte) (*Model, error) {
 			s[i] = f
 			pos += 4
 		}
+	}
+	if err := decodeSections(m, data[pos:pos+int(extraBytes)]); err != nil {
+		return nil, err
 	}
 	return m, nil
 }

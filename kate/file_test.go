@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -82,7 +83,7 @@ func TestModelFileErrors(t *testing.T) {
 		"k > K":     {mut(func(b []byte) []byte { le.PutUint32(b[20:], 1000); return reseal(b) }), "winners"},
 		"grad":      {mut(func(b []byte) []byte { b[28] = 9; return reseal(b) }), "gradient mode"},
 		"NaN weight": {mut(func(b []byte) []byte {
-			le.PutUint32(b[len(b)-8:], math.Float32bits(float32(math.NaN())))
+			le.PutUint32(b[lastWeight(b):], math.Float32bits(float32(math.NaN())))
 			return reseal(b)
 		}), "non-finite"},
 		"vocab len": {mut(func(b []byte) []byte { b[headerBytes] = 0; return reseal(b) }), "vocabulary"},
@@ -111,6 +112,9 @@ func FuzzUnmarshalModel(f *testing.F) {
 	f.Add(data)
 	f.Add(data[:100])
 	f.Add([]byte("KATEMODL"))
+	if v1, err := os.ReadFile("testdata/model-v1.kate"); err == nil {
+		f.Add(v1)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := UnmarshalModel(b)
 		if err != nil {
@@ -120,10 +124,167 @@ func FuzzUnmarshalModel(f *testing.F) {
 			return
 		}
 		out, err := m.MarshalBinary()
-		if err != nil || !bytes.Equal(out, b) {
-			t.Fatal("a decoded model does not re-encode to the same bytes")
+		if err != nil {
+			t.Fatal(err)
 		}
+		if binary.LittleEndian.Uint32(b[8:]) == FormatVersion {
+			if !bytes.Equal(out, b) {
+				t.Fatal("a decoded model does not re-encode to the same bytes")
+			}
+			return
+		}
+		// An older version is re-encoded in the current one, which decodes
+		// to the same model.
+		m2, err := UnmarshalModel(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameModel(t, m, m2)
 	})
+}
+
+// lastWeight returns the offset of the last float of c in a version 2 file.
+func lastWeight(b []byte) int {
+	le := binary.LittleEndian
+	extra := int(le.Uint32(b[headerBytesV1:]))
+	return len(b) - 4 - extra - 4
+}
+
+// sameModel fails unless a and b have the same parameters, metadata,
+// vocabulary, weights and document frequencies.
+func sameModel(t *testing.T, a, b *Model) {
+	t.Helper()
+	if a.Params() != b.Params() || a.Info() != b.Info() || !slices.Equal(a.Vocabulary().Words(), b.Vocabulary().Words()) {
+		t.Fatalf("header differs: %+v %+v", a.Params(), b.Params())
+	}
+	w1, b1, c1 := a.Weights()
+	w2, b2, c2 := b.Weights()
+	if !slices.Equal(w1, w2) || !slices.Equal(b1, b2) || !slices.Equal(c1, c2) {
+		t.Fatal("weights differ")
+	}
+	if !slices.Equal(a.DocFreq(), b.DocFreq()) {
+		t.Fatal("document frequencies differ")
+	}
+}
+
+// A version 1 file (written by the previous release, committed in
+// testdata) still loads; saving it writes version 2, which reloads to the
+// same model.
+func TestModelFileVersion1(t *testing.T) {
+	v1, err := os.ReadFile("testdata/model-v1.kate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if binary.LittleEndian.Uint32(v1[8:]) != 1 {
+		t.Fatal("the fixture is not a version 1 file")
+	}
+	m, err := Load(bytes.NewReader(v1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Dim() != 16 || m.Vocabulary().Len() < 10 || m.DocFreq() != nil {
+		t.Fatalf("unexpected v1 model: dim %d, V %d, df %v", m.Dim(), m.Vocabulary().Len(), m.DocFreq() != nil)
+	}
+	if _, err := m.Topics(5); err != nil {
+		t.Fatal(err)
+	}
+	v2, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if binary.LittleEndian.Uint32(v2[8:]) != FormatVersion || len(v2) != len(v1)+4 {
+		t.Fatalf("re-saved as version %d with %d bytes (v1 %d)", binary.LittleEndian.Uint32(v2[8:]), len(v2), len(v1))
+	}
+	m2, err := Load(bytes.NewReader(v2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameModel(t, m, m2)
+}
+
+// Trained models carry the document frequencies of their corpus; unknown
+// sections survive a load and save; malformed sections are errors.
+func TestModelFileSections(t *testing.T) {
+	texts, _ := synthCorpus(150, 3, 9)
+	cfg := smallConfig()
+	cfg.Epochs = 2
+	c, err := BuildCorpus(texts, cfg.Text, cfg.VocabSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := TrainCorpus(context.Background(), c, cfg, TrainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	df := m.DocFreq()
+	want := make([]int, c.Vocab.Len())
+	for _, x := range c.Vectors {
+		for _, i := range x.Indices {
+			want[i]++
+		}
+	}
+	if !slices.Equal(df, want) {
+		t.Fatal("document frequencies do not count the training vectors")
+	}
+	data, _ := m.MarshalBinary()
+	m2, err := UnmarshalModel(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameModel(t, m, m2)
+
+	le := binary.LittleEndian
+	// withSections rebuilds data with the given sections block.
+	withSections := func(block []byte) []byte {
+		extra := int(le.Uint32(data[headerBytesV1:]))
+		body := slices.Clone(data[:len(data)-4-extra])
+		le.PutUint32(body[headerBytesV1:], uint32(len(block)))
+		body = append(body, block...)
+		return le.AppendUint32(body, crc32.ChecksumIEEE(body))
+	}
+	sec := func(tag string, payload []byte) []byte {
+		out := append([]byte(tag), 0, 0, 0, 0)
+		le.PutUint32(out[4:], uint32(len(payload)))
+		return append(out, payload...)
+	}
+	dfPayload := encodeDocFreq(m)
+	unknown := sec("ZZZZ", []byte("future data"))
+	withUnknown := withSections(append(sec("DFRQ", dfPayload), unknown...))
+	m3, err := UnmarshalModel(withUnknown)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameModel(t, m, m3)
+	if again, _ := m3.MarshalBinary(); !bytes.Equal(again, withUnknown) {
+		t.Fatal("an unknown section was not written back")
+	}
+	if m4, err := UnmarshalModel(withSections(nil)); err != nil || m4.DocFreq() != nil {
+		t.Fatalf("no sections: %v", err)
+	}
+	big := slices.Clone(dfPayload)
+	le.PutUint32(big, 1<<30)
+	cases := map[string]struct {
+		data []byte
+		want string
+	}{
+		"order":     {withSections(append(unknown, sec("DFRQ", dfPayload)...)), "out of order"},
+		"repeated":  {withSections(append(unknown, unknown...)), "out of order"},
+		"length":    {withSections(append(sec("DFRQ", dfPayload), 'X')), "truncated section"},
+		"announces": {withSections(sec("ABCD", nil)[:4]), "truncated section"},
+		"overlong": {withSections(func() []byte {
+			b := sec("ABCD", []byte("xy"))
+			le.PutUint32(b[4:], 1<<30)
+			return b
+		}()), "announces"},
+		"df size":   {withSections(sec("DFRQ", dfPayload[:8])), "document-frequency"},
+		"df > docs": {withSections(sec("DFRQ", big)), "exceeds"},
+	}
+	for name, c := range cases {
+		_, err := UnmarshalModel(c.data)
+		if err == nil || !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want ErrFormat containing %q", name, err, c.want)
+		}
+	}
 }
 
 type zeros struct{}
@@ -148,7 +309,7 @@ func TestLoadStream(t *testing.T) {
 	head := slices.Clone(data[:headerBytes])
 	binary.LittleEndian.PutUint32(head[12:], 1<<20)
 	binary.LittleEndian.PutUint32(head[16:], 32)
-	binary.LittleEndian.PutUint32(head[headerBytes-4:], 0xffffffff)
+	binary.LittleEndian.PutUint32(head[headerBytesV1-4:], 0xffffffff)
 	if _, err := Load(io.MultiReader(bytes.NewReader(head), zeros{})); err == nil || !strings.Contains(err.Error(), "announces") {
 		t.Errorf("absurd announced size: %v", err)
 	}

@@ -73,6 +73,12 @@ type Model struct {
 	// vocabulary). It is read-only, shared by all vectorizers, and nil for
 	// a loaded model.
 	known map[string]int32
+	// df holds, for each term, the number of training documents containing
+	// it (nil when unknown: a model file of version 1).
+	df []uint32
+	// extra holds the model file's sections this version does not know,
+	// written back unchanged by Save.
+	extra []section
 
 	pool sync.Pool // *Vectorizer
 }
@@ -150,6 +156,20 @@ func (m *Model) Vocabulary() *Vocabulary { return m.vocab }
 
 // Info returns metadata about the training run.
 func (m *Model) Info() TrainInfo { return m.info }
+
+// DocFreq returns, for each vocabulary term, the number of training
+// documents (validation documents included) that contain it, or nil when
+// the model does not know them (a model file of version 1).
+func (m *Model) DocFreq() []int {
+	if m.df == nil {
+		return nil
+	}
+	out := make([]int, len(m.df))
+	for i, f := range m.df {
+		out[i] = int(f)
+	}
+	return out
+}
 
 // Weights returns copies of the parameters: wt (K x V row-major, the
 // transpose of the paper's W), the encoder bias b (K) and the decoder bias

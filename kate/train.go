@@ -339,7 +339,23 @@ func TrainVectors(ctx context.Context, vocab *Vocabulary, xs []SparseVector, cfg
 		return nil, err
 	}
 	t := newTrainer(m, cfg)
-	return t.run(ctx, xs, opt)
+	out, err := t.run(ctx, xs, opt)
+	if err != nil {
+		return nil, err
+	}
+	out.df = docFreq(xs, vocab.Len())
+	return out, nil
+}
+
+// docFreq counts, for each of v terms, the vectors of xs that contain it.
+func docFreq(xs []SparseVector, v int) []uint32 {
+	df := make([]uint32, v)
+	for _, x := range xs {
+		for _, i := range x.Indices {
+			df[i]++
+		}
+	}
+	return df
 }
 
 type trainer struct {

@@ -25,6 +25,7 @@ package service
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -475,7 +476,7 @@ func (s *Service) info(r *http.Request) (int, any) {
 	}
 	p, ti := m.Params(), m.Info()
 	return http.StatusOK, ModelInfo{
-		FormatVersion: kate.FormatVersion,
+		FormatVersion: int(binary.LittleEndian.Uint32(s.file[8:])), // the version of the file served (it parsed)
 		Dim:           p.Dim,
 		K:             p.K,
 		Alpha:         p.Alpha,
