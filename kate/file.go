@@ -94,6 +94,7 @@ type sectionCodec struct {
 // sectionCodecs are the known sections, in increasing order of tag.
 var sectionCodecs = []sectionCodec{
 	{tag: [4]byte{'D', 'F', 'R', 'Q'}, encode: encodeDocFreq, decode: decodeDocFreq},
+	{tag: [4]byte{'T', 'O', 'P', 'W'}, encode: encodeTopics, decode: decodeTopics},
 }
 
 // encodeDocFreq stores the per-term document frequencies of the training

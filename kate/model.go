@@ -76,6 +76,9 @@ type Model struct {
 	// df holds, for each term, the number of training documents containing
 	// it (nil when unknown: a model file of version 1).
 	df []uint32
+	// topics is the topic ranking computed at the end of training (nil
+	// when unknown).
+	topics *topicTable
 	// extra holds the model file's sections this version does not know,
 	// written back unchanged by Save.
 	extra []section

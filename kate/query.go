@@ -6,43 +6,6 @@ import (
 	"sort"
 )
 
-// Topic is one hidden unit's strongest vocabulary terms.
-type Topic struct {
-	// Unit is the hidden unit (column of W).
-	Unit int
-	// Words are the terms with the largest weights in the unit's column, in
-	// decreasing order of weight; Weights are those weights.
-	Words   []string
-	Weights []float32
-}
-
-// Topics returns, for each of the K hidden units, the n vocabulary terms with
-// the largest weight in its column of W (ties to the lower index). n is
-// capped at V; n < 1 gives an error.
-func (m *Model) Topics(n int) ([]Topic, error) {
-	if n < 1 {
-		return nil, errorf("kate: topics needs n >= 1, got %d", n)
-	}
-	v := m.vocab.Len()
-	n = min(n, v)
-	out := make([]Topic, m.params.Dim)
-	idx := make([]int, v)
-	for j := range out {
-		row := m.wt[j*v : (j+1)*v]
-		for i := range idx {
-			idx[i] = i
-		}
-		sort.SliceStable(idx, func(a, b int) bool { return row[idx[a]] > row[idx[b]] })
-		t := Topic{Unit: j, Words: make([]string, n), Weights: make([]float32, n)}
-		for r := 0; r < n; r++ {
-			t.Words[r] = m.vocab.words[idx[r]]
-			t.Weights[r] = row[idx[r]]
-		}
-		out[j] = t
-	}
-	return out, nil
-}
-
 // Neighbor is a ranked match: a row index and its cosine similarity.
 type Neighbor struct {
 	Index int

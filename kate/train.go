@@ -344,6 +344,7 @@ func TrainVectors(ctx context.Context, vocab *Vocabulary, xs []SparseVector, cfg
 		return nil, err
 	}
 	out.df = docFreq(xs, vocab.Len())
+	out.rankTopics(xs)
 	return out, nil
 }
 

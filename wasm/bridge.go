@@ -391,7 +391,13 @@ func (b *bridge) topics(args []js.Value) any {
 		if n > maxTopicWords {
 			n = maxTopicWords
 		}
-		ts, err := e.m.Topics(n)
+		by := kate.RankDocuments
+		if len(args) > 2 && args[2].Type() == js.TypeString {
+			if by, err = kate.ParseTopicRanking(args[2].String()); err != nil {
+				return nil, err
+			}
+		}
+		ts, err := e.m.TopicsBy(n, by)
 		if err != nil {
 			return nil, err
 		}
@@ -401,7 +407,55 @@ func (b *bridge) topics(args []js.Value) any {
 			for q, w := range t.Words {
 				words.SetIndex(q, w)
 			}
-			out.SetIndex(i, newObject("unit", t.Unit, "words", words, "weights", float32sToJS(t.Weights)))
+			out.SetIndex(i, newObject("unit", t.Unit, "label", t.Label, "words", words, "weights", float32sToJS(t.Weights),
+				"docs", t.Docs, "empty", t.Empty, "duplicateOf", t.DuplicateOf))
+		}
+		return out, nil
+	})
+}
+
+// topicDocuments(handle, packedTexts, n): for each hidden unit, the indices
+// of the (at most) n texts that represent it best (Model.TopicDocuments).
+func (b *bridge) topicDocuments(args []js.Value) any {
+	return async(func() (any, error) {
+		e, err := b.model(args)
+		if err != nil {
+			return nil, err
+		}
+		if len(args) < 3 {
+			return nil, errArg("topicDocuments(handle, texts, n)")
+		}
+		texts, err := textsFromJS(args[1])
+		if err != nil {
+			return nil, err
+		}
+		n, err := argInt(args, 2, "n")
+		if err != nil {
+			return nil, err
+		}
+		xs := make([]kate.SparseVector, len(texts))
+		y := &yielder{b: b, last: time.Now()}
+		e.mu.Lock()
+		for i, t := range texts {
+			xs[i] = e.vec.Vector(t)
+			if i%64 == 63 {
+				e.mu.Unlock()
+				y.maybe()
+				e.mu.Lock()
+			}
+		}
+		e.mu.Unlock()
+		best, err := e.m.TopicDocuments(xs, n)
+		if err != nil {
+			return nil, err
+		}
+		out := jsArray.New(len(best))
+		for j, docs := range best {
+			a := jsArray.New(len(docs))
+			for q, d := range docs {
+				a.SetIndex(q, d)
+			}
+			out.SetIndex(j, a)
 		}
 		return out, nil
 	})

@@ -187,9 +187,55 @@ func TestBridgeCalls(t *testing.T) {
 	if ex.Get("z").Get("length").Int() != 8 || ex.Get("posWinners").Get("length").Int()+ex.Get("negWinners").Get("length").Int() > 2 {
 		t.Fatal("explain: wrong shapes")
 	}
-	tp, err := await(o.Call("topics", h, 3))
-	if err != nil || tp.Get("length").Int() != 8 || tp.Index(0).Get("words").Get("length").Int() != 3 {
-		t.Fatalf("topics: %v", err)
+	// topics and topicDocuments give what the Go model gives.
+	raw := make([]byte, saved.Get("length").Int())
+	js.CopyBytesToGo(raw, saved)
+	gm, err := kate.UnmarshalModel(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, by := range []kate.TopicRanking{kate.RankDocuments, kate.RankWeight} {
+		tp, err := await(o.Call("topics", h, 3, by.String()))
+		if err != nil || tp.Get("length").Int() != 8 {
+			t.Fatalf("topics: %v", err)
+		}
+		want, _ := gm.TopicsBy(3, by)
+		for j, w := range want {
+			got := tp.Index(j)
+			gw := got.Get("words")
+			if gw.Get("length").Int() != 3 || got.Get("label").String() != w.Label || got.Get("duplicateOf").Int() != w.DuplicateOf ||
+				got.Get("docs").Int() != w.Docs || got.Get("empty").Bool() != w.Empty {
+				t.Fatalf("topics by %s unit %d: label %q docs %d, want %+v", by, j, got.Get("label").String(), got.Get("docs").Int(), w)
+			}
+			for q, word := range w.Words {
+				if gw.Index(q).String() != word {
+					t.Fatalf("topics by %s unit %d word %d: %q, want %q", by, j, q, gw.Index(q).String(), word)
+				}
+			}
+		}
+	}
+	if _, err := await(o.Call("topics", h, 3, "size")); err == nil {
+		t.Error("topics by an unknown ranking accepted")
+	}
+	td, err := await(o.Call("topicDocuments", h, pack(texts...), 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	xs := make([]kate.SparseVector, len(texts))
+	for i, text := range texts {
+		xs[i] = gm.Vectorize(text)
+	}
+	best, _ := gm.TopicDocuments(xs, 2)
+	for j, docs := range best {
+		got := td.Index(j)
+		if got.Get("length").Int() != len(docs) {
+			t.Fatalf("topicDocuments unit %d: %d documents, want %d", j, got.Get("length").Int(), len(docs))
+		}
+		for q, d := range docs {
+			if got.Index(q).Int() != d {
+				t.Fatalf("topicDocuments unit %d: document %d, want %d", j, got.Index(q).Int(), d)
+			}
+		}
 	}
 	// Errors reject.
 	corrupt := jsUint8Array.New(saved.Get("length"))

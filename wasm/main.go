@@ -69,8 +69,13 @@ func (b *bridge) object() js.Value {
 		"load": b.load,
 		// encode(handle, packedTexts) Promise<Float32Array> (n x dim)
 		"encode": b.encode,
-		// topics(handle, n) Promise<[{unit, words, weights}]>
+		// topics(handle, n, by?) Promise<[{unit, label, words, weights,
+		// docs, empty, duplicateOf}]>; by: "documents" (default), "weight"
+		// or "learned".
 		"topics": b.topics,
+		// topicDocuments(handle, packedTexts, n) Promise<number[][]>: per
+		// unit, the indices of the texts that represent it best.
+		"topicDocuments": b.topicDocuments,
 		// similar(handle, query, candidates, n) Promise<{indices, scores}>;
 		// query: packed text or Float32Array, candidates: packed texts or
 		// Float32Array (rows of dim).

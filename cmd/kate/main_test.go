@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -306,25 +307,75 @@ func parseTSV(t *testing.T, s string, k int) []float32 {
 
 func TestTopics(t *testing.T) {
 	f := getFixture(t)
-	code, stdout, stderr := kateRun(t, "topics", "--model", f.model, "-n", "3")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	want, _ := f.m.Topics(3)
-	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
-	if len(lines) != f.m.Dim() {
-		t.Fatalf("%d lines, want %d", len(lines), f.m.Dim())
-	}
-	for i, line := range lines {
-		fields := strings.Fields(line)
-		if len(fields) != 4 || fields[0] != strconv.Itoa(i) || strings.Join(fields[1:], " ") != strings.Join(want[i].Words, " ") {
-			t.Errorf("line %d = %q, want unit %d and %v", i, line, i, want[i].Words)
+	for _, by := range []kate.TopicRanking{kate.RankDocuments, kate.RankWeight, kate.RankLearned} {
+		args := []string{"topics", "--model", f.model, "-n", "3"}
+		if by != kate.RankDocuments {
+			args = append(args, "--by", by.String())
+		}
+		code, stdout, stderr := kateRun(t, args...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		want, _ := f.m.TopicsBy(3, by)
+		lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+		if len(lines) != f.m.Dim() {
+			t.Fatalf("%d lines, want %d", len(lines), f.m.Dim())
+		}
+		for i, line := range lines {
+			body, mark, _ := strings.Cut(line, "  # ")
+			fields := strings.Fields(body)
+			wantMark := ""
+			if want[i].Empty {
+				wantMark = "empty"
+			} else if want[i].DuplicateOf >= 0 {
+				wantMark = "near-duplicate of " + strconv.Itoa(want[i].DuplicateOf)
+			}
+			if len(fields) != 4 || fields[0] != strconv.Itoa(i) || strings.Join(fields[1:], " ") != strings.Join(want[i].Words, " ") || mark != wantMark {
+				t.Errorf("--by %s line %d = %q, want unit %d, %v, mark %q", by, i, line, i, want[i].Words, wantMark)
+			}
 		}
 	}
-	_, stdout, _ = kateRun(t, "topics", "--model", f.model, "--weights")
+	_, stdout, _ := kateRun(t, "topics", "--model", f.model, "--weights")
 	first := strings.Fields(strings.Split(stdout, "\n")[0])
-	if len(first) != 11 || !strings.Contains(first[1], ":") {
+	if len(first) < 11 || !strings.Contains(first[1], ":") {
 		t.Errorf("--weights line: %q", first)
+	}
+	// --docs lists, under each unit, the documents TopicDocuments picks.
+	code, stdout, stderr := kateRun(t, "topics", "--model", f.model, "-n", "2", "--docs", "--docs-n", "2", "--data", f.data)
+	if code != 0 {
+		t.Fatalf("--docs exit %d: %s", code, stderr)
+	}
+	xs := make([]kate.SparseVector, len(f.docs))
+	for i, d := range f.docs {
+		xs[i] = f.m.Vectorize(d.Text)
+	}
+	best, err := f.m.TopicDocuments(xs, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for j := range f.m.Dim() {
+		want = append(want, strconv.Itoa(j))
+		for _, d := range best[j] {
+			want = append(want, f.docs[d].ID)
+		}
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSuffix(stdout, "\n"), "\n") {
+		if strings.HasPrefix(line, "    ") {
+			id, _, _ := strings.Cut(strings.TrimSpace(line), ":")
+			got = append(got, id)
+		} else {
+			got = append(got, strings.Fields(line)[0])
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("--docs listed %v, want %v", got, want)
+	}
+	for _, bad := range [][]string{{"--by", "size"}, {"--docs"}, {"--data", f.data}, {"--docs", "--data", f.data, "--docs-n", "0"}} {
+		if code, _, stderr := kateRun(t, append([]string{"topics", "--model", f.model}, bad...)...); code != 2 || strings.Count(stderr, "\n") > 3 {
+			t.Errorf("%v: exit %d: %s", bad, code, stderr)
+		}
 	}
 }
 

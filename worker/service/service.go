@@ -9,7 +9,7 @@
 //	POST /v1/encode        {"texts": [...]} -> {"dims": [n, K], "data": [n*K floats, row-major]}
 //	POST /v1/similar       {"query": "...", "texts": [...], "n": 5} -> {"results": [{"index", "score"}...]}
 //	GET  /v1/model         dimension, k, vocabulary size, format version, sha256 of the model file
-//	GET  /v1/topics?n=10   the n strongest words of every hidden unit
+//	GET  /v1/topics?n=10   the n best words of every hidden unit (by=documents|weight|learned)
 //	OPTIONS <any route>    CORS preflight (204)
 //
 // Errors are {"error": "message"} with status 400 (malformed or invalid
@@ -491,84 +491,68 @@ func (s *Service) info(r *http.Request) (int, any) {
 	}
 }
 
-// Topic is one hidden unit's strongest words, strongest first.
+// Topic is one hidden unit's words, best first, under the ranking of
+// kate.Model.TopicsBy, with its label and marks.
 type Topic struct {
 	Unit    int       `json:"unit"`
+	Label   string    `json:"label"`
 	Words   []string  `json:"words"`
 	Weights []float32 `json:"weights"`
+	// Docs is the number of training documents the unit represents (-1
+	// when the model does not know).
+	Docs int `json:"docs"`
+	// Empty marks a unit that represents almost no training document;
+	// DuplicateOf is the earlier unit this one nearly repeats, or -1.
+	Empty       bool `json:"empty,omitempty"`
+	DuplicateOf int  `json:"duplicate_of"`
 }
 
 // TopicsResponse is the answer of GET /v1/topics: one topic per hidden unit.
 type TopicsResponse struct {
 	N      int     `json:"n"`
+	By     string  `json:"by"`
 	Topics []Topic `json:"topics"`
 }
 
 func (s *Service) topics(r *http.Request) (int, any) {
 	n := DefaultTopicsN
+	by := kate.RankDocuments
 	q := r.URL.Query()
-	for name := range q {
-		if name != "n" {
-			return fail(errorf(http.StatusBadRequest, "unknown query parameter %q (only n)", name))
+	for name, v := range q {
+		if name != "n" && name != "by" {
+			return fail(errorf(http.StatusBadRequest, "unknown query parameter %q (only n and by)", name))
+		}
+		if len(v) > 1 {
+			return fail(errorf(http.StatusBadRequest, "%s is given %d times", name, len(v)))
 		}
 	}
 	if v := q["n"]; len(v) > 0 {
-		if len(v) > 1 {
-			return fail(errorf(http.StatusBadRequest, "n is given %d times", len(v)))
-		}
 		x, err := strconv.Atoi(v[0])
 		if err != nil || x < 1 || x > s.limits.MaxTopicWords {
 			return fail(errorf(http.StatusBadRequest, "n must be an integer in [1, %d], got %q", s.limits.MaxTopicWords, v[0]))
 		}
 		n = x
 	}
+	if v := q["by"]; len(v) > 0 {
+		r, err := kate.ParseTopicRanking(v[0])
+		if err != nil {
+			return fail(errorf(http.StatusBadRequest, "by must be documents, weight or learned, got %q", v[0]))
+		}
+		by = r
+	}
 	m, err := s.loadModel()
 	if err != nil {
 		return fail(err)
 	}
-	return http.StatusOK, TopicsResponse{N: min(n, m.Vocabulary().Len()), Topics: topTerms(m, n)}
-}
-
-// topTerms returns what m.Topics(n) returns (for each hidden unit the n
-// terms of largest weight, ties to the lower index), by a partial selection
-// instead of a full sort per unit: /v1/topics runs in a fresh instance on
-// every request, so its cost is paid every time.
-func topTerms(m *kate.Model, n int) []Topic {
-	wt, _, _ := m.Weights()
-	voc := m.Vocabulary()
-	v, k := voc.Len(), m.Dim()
-	n = min(n, v)
-	out := make([]Topic, k)
-	idx := make([]int, 0, n)
-	for j := range out {
-		row := wt[j*v : (j+1)*v]
-		idx = idx[:0]
-		for i, w := range row {
-			if len(idx) == n && !(w > row[idx[n-1]]) {
-				continue
-			}
-			// Insert after every kept term of weight >= w, so that equal
-			// weights stay in index order.
-			p := len(idx)
-			if p == n {
-				p--
-			} else {
-				idx = append(idx, 0)
-			}
-			for p > 0 && row[idx[p-1]] < w {
-				idx[p] = idx[p-1]
-				p--
-			}
-			idx[p] = i
-		}
-		t := Topic{Unit: j, Words: make([]string, n), Weights: make([]float32, n)}
-		for r, i := range idx {
-			t.Words[r] = voc.Word(i)
-			t.Weights[r] = row[i]
-		}
-		out[j] = t
+	ts, err := m.TopicsBy(n, by)
+	if err != nil {
+		return fail(errorf(http.StatusBadRequest, "%v", err))
 	}
-	return out
+	out := TopicsResponse{N: min(n, m.Vocabulary().Len()), By: by.String(), Topics: make([]Topic, len(ts))}
+	for i, t := range ts {
+		out.Topics[i] = Topic{t.Unit, t.Label, t.Words, t.Weights, t.Docs, t.Empty, t.DuplicateOf}
+	}
+	return http.StatusOK, out
 }
 
 // Route describes one endpoint in the index.

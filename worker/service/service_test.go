@@ -3,11 +3,9 @@ package service
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"math"
 	"net/http"
@@ -306,7 +304,9 @@ func TestTopics(t *testing.T) {
 	for _, c := range []struct {
 		query string
 		n     int
-	}{{"", DefaultTopicsN}, {"?n=1", 1}, {"?n=3", 3}, {"?n=50", 50}} {
+		by    kate.TopicRanking
+	}{{"", DefaultTopicsN, kate.RankDocuments}, {"?n=1", 1, kate.RankDocuments}, {"?n=3", 3, kate.RankDocuments},
+		{"?n=50", 50, kate.RankDocuments}, {"?n=4&by=weight", 4, kate.RankWeight}, {"?by=learned", DefaultTopicsN, kate.RankLearned}} {
 		t.Run(c.query, func(t *testing.T) {
 			res := do(t, s, "GET", "/v1/topics"+c.query, "")
 			if res.StatusCode != 200 {
@@ -314,83 +314,24 @@ func TestTopics(t *testing.T) {
 			}
 			var got TopicsResponse
 			decodeBody(t, res, &got)
-			want, err := m.Topics(c.n)
+			want, err := m.TopicsBy(c.n, c.by)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.N != c.n || len(got.Topics) != len(want) {
-				t.Fatalf("n %d with %d topics, want %d with %d", got.N, len(got.Topics), c.n, len(want))
+			if got.N != c.n || got.By != c.by.String() || len(got.Topics) != len(want) {
+				t.Fatalf("n %d by %s with %d topics, want %d by %s with %d", got.N, got.By, len(got.Topics), c.n, c.by, len(want))
 			}
 			for i, w := range want {
-				if !reflect.DeepEqual(got.Topics[i], Topic{w.Unit, w.Words, w.Weights}) {
+				if !reflect.DeepEqual(got.Topics[i], Topic{w.Unit, w.Label, w.Words, w.Weights, w.Docs, w.Empty, w.DuplicateOf}) {
 					t.Fatalf("topic %d: %+v, want %+v", i, got.Topics[i], w)
 				}
 			}
 		})
 	}
-}
-
-// topTerms selects exactly what Model.Topics sorts, ties included.
-func TestTopTermsTies(t *testing.T) {
-	vocab, err := kate.NewVocabulary([]string{"a", "b", "c", "d", "e", "f"})
-	if err != nil {
-		t.Fatal(err)
+	res := do(t, s, "GET", "/v1/topics?by=size", "")
+	if res.StatusCode != 400 {
+		t.Errorf("by=size: status %d", res.StatusCode)
 	}
-	// A fresh model with k = 1 unit per distinct tie pattern is not
-	// constructible from outside kate, so ties are made by a model file:
-	// marshal a small model and overwrite its weights.
-	m, err := kate.NewModel(kate.Params{Dim: 2, K: 1, Alpha: 1, Text: kate.DefaultTextOptions()}, vocab, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := m.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	weights := []float32{0.5, 0.1, 0.5, 0.9, 0.1, 0.5, -1, 0, 0, 0, -1, 0}
-	m = withWeights(t, b, len(weights), weights)
-	for n := 1; n <= 7; n++ {
-		want, err := m.Topics(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := topTerms(m, n)
-		for i, w := range want {
-			if !reflect.DeepEqual(got[i], Topic{w.Unit, w.Words, w.Weights}) {
-				t.Errorf("n=%d unit %d: %+v, want %+v", n, i, got[i], w)
-			}
-		}
-	}
-}
-
-// withWeights rewrites the first len(w) weights of a model file (which start
-// right after the vocabulary) and fixes its checksum.
-func withWeights(t *testing.T, file []byte, count int, w []float32) *kate.Model {
-	t.Helper()
-	orig, err := kate.UnmarshalModel(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wt, b, c := orig.Weights()
-	if len(wt) != count {
-		t.Fatalf("model has %d weights, want %d", len(wt), count)
-	}
-	// Locate Wt: it is followed by b and c and the 4-byte checksum.
-	off := len(file) - 4 - 4*(len(wt)+len(b)+len(c))
-	out := append([]byte(nil), file...)
-	for i, x := range w {
-		putF32(out[off+4*i:], x)
-	}
-	fixChecksum(out)
-	m, err := kate.UnmarshalModel(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, _, _ := m.Weights()
-	if !reflect.DeepEqual(got, w) {
-		t.Fatalf("weights %v, want %v", got, w)
-	}
-	return m
 }
 
 func TestTopicsErrors(t *testing.T) {
@@ -577,14 +518,6 @@ func TestOverHTTP(t *testing.T) {
 	if res.StatusCode != 200 || got.Dims != [2]int{1, 64} || len(got.Data) != 64 {
 		t.Errorf("status %d dims %v with %d values", res.StatusCode, got.Dims, len(got.Data))
 	}
-}
-
-func putF32(b []byte, x float32) { binary.LittleEndian.PutUint32(b, math.Float32bits(x)) }
-
-// fixChecksum rewrites a model file's trailing CRC-32.
-func fixChecksum(file []byte) {
-	n := len(file) - 4
-	binary.LittleEndian.PutUint32(file[n:], crc32.ChecksumIEEE(file[:n]))
 }
 
 func nanValue() float64 { return math.NaN() }

@@ -1,0 +1,449 @@
+package kate
+
+import (
+	"cmp"
+	"encoding/binary"
+	"math"
+	"slices"
+	"strings"
+)
+
+// How topic words are chosen (docs/design.md §1.5). A hidden unit's largest
+// weights are mostly rare terms: training moves a rare term's weights little
+// from their random initialisation, so the largest ones are noise. A unit is
+// better read through the documents it represents: at the end of training
+// every training document is encoded, each document is assigned to the
+// topicUnitsPerDoc units on which it stands out most (activation
+// standardised over the corpus), each unit keeps its topicDocs
+// most-activating assigned documents, and its words are ranked by how much
+// more often they occur in those documents than in the corpus (share of the
+// unit's documents containing the term minus share of all documents). The
+// ranking is stored in the model file (section TOPW).
+const (
+	// topicUnitsPerDoc is the number of units each training document is
+	// assigned to.
+	topicUnitsPerDoc = 4
+	// topicDocs is the number of documents that represent a unit.
+	topicDocs = 30
+	// topicStoredWords is the number of ranked words stored per unit.
+	topicStoredWords = 50
+	// topicMinDocs: a unit assigned fewer documents is marked empty.
+	topicMinDocs = 3
+	// topicDupShared: a unit whose first topicDupWords words share at least
+	// this many with an earlier unit's is marked a near-duplicate of it.
+	topicDupWords  = 10
+	topicDupShared = 6
+	// topicLabelWords is the number of words of a unit's label.
+	topicLabelWords = 3
+)
+
+// TopicRanking selects how Topics ranks each unit's words.
+type TopicRanking int
+
+const (
+	// RankDocuments (the default) ranks words by their over-representation
+	// in the training documents the unit represents best, as stored in the
+	// model at training time. Models without that data (model files of
+	// version 1) fall back to RankLearned.
+	RankDocuments TopicRanking = iota
+	// RankWeight ranks words by their raw weight in the unit's column of W.
+	RankWeight
+	// RankLearned ranks words by how much training changed their weight:
+	// W minus the model's initial weights (regenerated from its seed).
+	RankLearned
+)
+
+// String returns "documents", "weight" or "learned".
+func (r TopicRanking) String() string {
+	switch r {
+	case RankDocuments:
+		return "documents"
+	case RankWeight:
+		return "weight"
+	case RankLearned:
+		return "learned"
+	}
+	return "unknown"
+}
+
+// ParseTopicRanking parses the names String returns.
+func ParseTopicRanking(s string) (TopicRanking, error) {
+	for _, r := range []TopicRanking{RankDocuments, RankWeight, RankLearned} {
+		if s == r.String() {
+			return r, nil
+		}
+	}
+	return 0, errorf("kate: unknown topic ranking %q (documents, weight or learned)", s)
+}
+
+// Topic is one hidden unit's strongest vocabulary terms.
+type Topic struct {
+	// Unit is the hidden unit (column of W).
+	Unit int
+	// Words are the unit's terms, best first; Weights are their scores
+	// under the ranking used (the raw weight for RankWeight, the weight's
+	// change in training for RankLearned, the share of the unit's
+	// documents containing the term minus its share of all documents for
+	// RankDocuments).
+	Words   []string
+	Weights []float32
+	// Label is a short name for the unit: its first three words.
+	Label string
+	// Docs is the number of training documents assigned to the unit
+	// (RankDocuments only; -1 when unknown).
+	Docs int
+	// Empty is true when the unit represents almost no training documents
+	// (fewer than 3 assigned; RankDocuments only).
+	Empty bool
+	// DuplicateOf is the lower-numbered unit this one nearly repeats (at
+	// least 6 of their first 10 words shared), or -1.
+	DuplicateOf int
+}
+
+// topicTable is the stored ranking of section TOPW.
+type topicTable struct {
+	m      int       // words per unit
+	docs   []uint32  // K: training documents assigned to each unit
+	words  []uint32  // K x m ranked term indices
+	scores []float32 // K x m scores
+}
+
+// Topics returns each of the K hidden units' n best words under the
+// default ranking (RankDocuments); see TopicsBy.
+func (m *Model) Topics(n int) ([]Topic, error) {
+	return m.TopicsBy(n, RankDocuments)
+}
+
+// TopicsBy returns, for each of the K hidden units, its n best vocabulary
+// terms under ranking r, with a label, and marks for empty and
+// near-duplicate units. n is capped at V. With RankDocuments, units whose
+// stored list is shorter than n are completed with RankLearned's order. It
+// errors when n < 1 or r is unknown.
+func (m *Model) TopicsBy(n int, r TopicRanking) ([]Topic, error) {
+	if n < 1 {
+		return nil, errorf("kate: topics needs n >= 1, got %d", n)
+	}
+	v, k := m.vocab.Len(), m.params.Dim
+	n = min(n, v)
+	var score []float32 // K x V, for the weight-based rankings
+	switch r {
+	case RankWeight:
+		score = m.wt
+	case RankLearned, RankDocuments:
+		if r == RankLearned || m.topics == nil || n > m.topics.m {
+			score = m.learnedWeights()
+		}
+	default:
+		return nil, errorf("kate: unknown topic ranking %d", r)
+	}
+	out := make([]Topic, k)
+	idx := make([]int, v)
+	used := make([]bool, v)
+	for j := range out {
+		t := Topic{Unit: j, Words: make([]string, 0, n), Weights: make([]float32, 0, n), Docs: -1, DuplicateOf: -1}
+		if r == RankDocuments && m.topics != nil {
+			tt := m.topics
+			t.Docs = int(tt.docs[j])
+			t.Empty = t.Docs < topicMinDocs
+			for q := 0; q < tt.m && len(t.Words) < n; q++ {
+				i := tt.words[j*tt.m+q]
+				t.Words = append(t.Words, m.vocab.words[i])
+				t.Weights = append(t.Weights, tt.scores[j*tt.m+q])
+				used[i] = true
+			}
+		}
+		if len(t.Words) < n {
+			row := score[j*v : (j+1)*v]
+			for i := range idx {
+				idx[i] = i
+			}
+			slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(row[b], row[a]) })
+			for _, i := range idx {
+				if len(t.Words) == n {
+					break
+				}
+				if !used[i] {
+					t.Words = append(t.Words, m.vocab.words[i])
+					t.Weights = append(t.Weights, row[i])
+				}
+			}
+		}
+		clear(used)
+		t.Label = strings.Join(t.Words[:min(len(t.Words), topicLabelWords)], " ")
+		out[j] = t
+	}
+	markDuplicates(out)
+	return out, nil
+}
+
+// markDuplicates sets DuplicateOf for every unit sharing at least
+// topicDupShared of its first topicDupWords words with an earlier unit that
+// is not itself a duplicate.
+func markDuplicates(ts []Topic) {
+	sets := make([]map[string]bool, len(ts))
+	for j, t := range ts {
+		sets[j] = map[string]bool{}
+		for _, w := range t.Words[:min(len(t.Words), topicDupWords)] {
+			sets[j][w] = true
+		}
+		if len(sets[j]) < topicDupShared {
+			continue
+		}
+		for u := 0; u < j; u++ {
+			if ts[u].DuplicateOf >= 0 || ts[u].Empty {
+				continue
+			}
+			shared := 0
+			for w := range sets[j] {
+				if sets[u][w] {
+					shared++
+				}
+			}
+			if shared >= topicDupShared {
+				ts[j].DuplicateOf = u
+				break
+			}
+		}
+	}
+}
+
+// learnedWeights returns W minus the model's initial weights (K x V): what
+// training changed.
+func (m *Model) learnedWeights() []float32 {
+	init, _ := NewModel(m.params, m.vocab, m.info.Seed) // the parameters are valid
+	out := make([]float32, len(m.wt))
+	for i, w := range m.wt {
+		out[i] = w - init.wt[i]
+	}
+	return out
+}
+
+// unitScales returns, per unit, the mean and standard deviation of the
+// activations of the documents xs, for standardising them.
+func (m *Model) unitScales(xs []SparseVector) (mean, std []float64) {
+	k := m.params.Dim
+	mean, std = make([]float64, k), make([]float64, k)
+	z := make([]float32, k)
+	sq := make([]float64, k)
+	for _, x := range xs {
+		m.encode(z, x)
+		for j, a := range z {
+			mean[j] += float64(a)
+			sq[j] += float64(a) * float64(a)
+		}
+	}
+	n := float64(max(len(xs), 1))
+	for j := range mean {
+		mean[j] /= n
+		std[j] = math.Sqrt(max(sq[j]/n-mean[j]*mean[j], 0)) + 1e-12
+	}
+	return mean, std
+}
+
+// unitDocs assigns every document of xs to the topicUnitsPerDoc units on
+// which its standardised activation is largest, and returns for each unit
+// the number of documents assigned and the (at most) perUnit assigned
+// documents with the largest standardised activation, best first (ties to
+// the lower document index). It encodes the documents twice (once for the
+// scales) and keeps no n x K matrix.
+func (m *Model) unitDocs(xs []SparseVector, perUnit int) (count []int, best [][]int) {
+	k := m.params.Dim
+	mean, std := m.unitScales(xs)
+	type scored struct {
+		s float64
+		d int
+	}
+	worse := func(a, b scored) bool { return a.s < b.s || (a.s == b.s && a.d > b.d) }
+	heaps := make([][]scored, k) // min-heaps of the best perUnit
+	count = make([]int, k)
+	z := make([]float32, k)
+	sz := make([]float64, k)
+	order := make([]int, k)
+	per := min(topicUnitsPerDoc, k)
+	for d, x := range xs {
+		m.encode(z, x)
+		for j, a := range z {
+			sz[j] = (float64(a) - mean[j]) / std[j]
+			order[j] = j
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sz[b], sz[a]) })
+		for _, j := range order[:per] {
+			count[j]++
+			e := scored{sz[j], d}
+			h := heaps[j]
+			if len(h) < perUnit {
+				h = append(h, e)
+				for c := len(h) - 1; c > 0; {
+					p := (c - 1) / 2
+					if !worse(h[c], h[p]) {
+						break
+					}
+					h[c], h[p] = h[p], h[c]
+					c = p
+				}
+			} else if worse(h[0], e) {
+				h[0] = e
+				for p := 0; ; {
+					c := 2*p + 1
+					if c >= len(h) {
+						break
+					}
+					if c+1 < len(h) && worse(h[c+1], h[c]) {
+						c++
+					}
+					if !worse(h[c], h[p]) {
+						break
+					}
+					h[c], h[p] = h[p], h[c]
+					p = c
+				}
+			}
+			heaps[j] = h
+		}
+	}
+	best = make([][]int, k)
+	for j, h := range heaps {
+		slices.SortFunc(h, func(a, b scored) int {
+			if worse(b, a) {
+				return -1
+			}
+			if worse(a, b) {
+				return 1
+			}
+			return 0
+		})
+		best[j] = make([]int, len(h))
+		for q, e := range h {
+			best[j][q] = e.d
+		}
+	}
+	return count, best
+}
+
+// rankTopics computes the stored topic ranking from the training documents
+// xs (see the comment on topicUnitsPerDoc).
+func (m *Model) rankTopics(xs []SparseVector) {
+	v, k := m.vocab.Len(), m.params.Dim
+	if len(xs) == 0 {
+		return
+	}
+	df := make([]float64, v)
+	for _, x := range xs {
+		for _, i := range x.Indices {
+			df[i]++
+		}
+	}
+	n := float64(len(xs))
+	count, best := m.unitDocs(xs, topicDocs)
+	mm := min(topicStoredWords, v)
+	t := &topicTable{m: mm, docs: make([]uint32, k), words: make([]uint32, k*mm), scores: make([]float32, k*mm)}
+	cnt := make([]float64, v)
+	score := make([]float64, v)
+	idx := make([]int, v)
+	for j := range k {
+		t.docs[j] = uint32(count[j])
+		clear(cnt)
+		for _, d := range best[j] {
+			for _, i := range xs[d].Indices {
+				cnt[i]++
+			}
+		}
+		nj := float64(max(len(best[j]), 1))
+		for i := range score {
+			score[i] = cnt[i]/nj - df[i]/n
+			idx[i] = i
+		}
+		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(score[b], score[a]) })
+		for q, i := range idx[:mm] {
+			t.words[j*mm+q] = uint32(i)
+			t.scores[j*mm+q] = float32(score[i])
+		}
+	}
+	m.topics = t
+}
+
+// TopicDocuments returns, for each hidden unit, the indices of the (at most)
+// n documents of xs that represent it best: each document is assigned to
+// the 4 units on which its activation, standardised over xs, is largest,
+// and each unit's assigned documents are ranked by that standardised
+// activation (ties to the lower index). It errors when n < 1 or a vector
+// is malformed.
+func (m *Model) TopicDocuments(xs []SparseVector, n int) ([][]int, error) {
+	if n < 1 {
+		return nil, errorf("kate: topic documents needs n >= 1, got %d", n)
+	}
+	for i, x := range xs {
+		if err := x.Validate(m.vocab.Len()); err != nil {
+			return nil, errorf("document %d: %w", i, err)
+		}
+	}
+	_, best := m.unitDocs(xs, n)
+	return best, nil
+}
+
+// encodeTopics stores the topic ranking (section TOPW): m uint32, then K
+// uint32 document counts, K x m uint32 term indices and K x m float32
+// scores.
+func encodeTopics(m *Model) []byte {
+	t := m.topics
+	if t == nil {
+		return nil
+	}
+	le := binary.LittleEndian
+	out := make([]byte, 0, 4+4*len(t.docs)+8*len(t.words))
+	out = le.AppendUint32(out, uint32(t.m))
+	for _, s := range [][]uint32{t.docs, t.words} {
+		for _, x := range s {
+			out = le.AppendUint32(out, x)
+		}
+	}
+	for _, f := range t.scores {
+		out = le.AppendUint32(out, math.Float32bits(f))
+	}
+	return out
+}
+
+func decodeTopics(m *Model, data []byte) error {
+	le := binary.LittleEndian
+	v, k := m.vocab.Len(), m.params.Dim
+	if len(data) < 4 {
+		return formatErr("topic section too short")
+	}
+	mm := int(le.Uint32(data))
+	if mm < 1 || mm > v || mm > 1024 {
+		return formatErr("topic section has %d words per unit", mm)
+	}
+	if want := 4 + 4*k + 8*k*mm; len(data) != want {
+		return formatErr("topic section has %d bytes, want %d", len(data), want)
+	}
+	t := &topicTable{m: mm, docs: make([]uint32, k), words: make([]uint32, k*mm), scores: make([]float32, k*mm)}
+	pos := 4
+	for j := range t.docs {
+		t.docs[j] = le.Uint32(data[pos:])
+		if int64(t.docs[j]) > int64(m.info.Docs) {
+			return formatErr("topic section: unit %d has more documents than the training corpus", j)
+		}
+		pos += 4
+	}
+	seen := make([]int, v)
+	for q := range t.words {
+		i := le.Uint32(data[pos:])
+		j := q / mm
+		if int64(i) >= int64(v) || seen[i] == j+1 {
+			return formatErr("topic section: bad or repeated term for unit %d", j)
+		}
+		seen[i] = j + 1
+		t.words[q] = i
+		pos += 4
+	}
+	for q := range t.scores {
+		f := math.Float32frombits(le.Uint32(data[pos:]))
+		if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+			return formatErr("topic section: non-finite score")
+		}
+		t.scores[q] = f
+		pos += 4
+	}
+	m.topics = t
+	return nil
+}
