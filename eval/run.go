@@ -32,6 +32,10 @@ type Options struct {
 	Classifier ClassifierOptions
 	// SkipLSA leaves out the LSA baseline.
 	SkipLSA bool
+	// SkipNMF leaves out the NMF topic baseline; NMFIterations is its
+	// number of sweeps (0 selects DefaultNMFIterations).
+	SkipNMF       bool
+	NMFIterations int
 	// Regression also fits a ridge regression from the codes to the
 	// examples' Target and reports its test R² (see FitRidge).
 	Regression bool
@@ -88,6 +92,13 @@ type Result struct {
 	LSA  *Scores
 	// MSCD is the topic distinctness of KATE's W (see MSCD).
 	MSCD float64
+	// Topics is the quality of KATE's topics under its default ranking
+	// and under the raw weights, and of the NMF baseline's (nil with
+	// SkipNMF), measured on the test documents (see Cooccurrence).
+	Topics, TopicsByWeight TopicQuality
+	NMF                    *TopicQuality
+	// NMFSeconds is the time of the NMF factorisation.
+	NMFSeconds float64
 	// TrainSeconds is the wall time of KATE's training (vocabulary
 	// included); TotalSeconds that of the whole evaluation.
 	TrainSeconds, TotalSeconds float64
@@ -173,8 +184,10 @@ func encodeLabels(xs []Example, classes []string) [][]int {
 // training codes and scores it on the test codes, measures retrieval
 // precision (test documents query the training documents by cosine;
 // relevant means the same label, or a shared label for multi-label
-// corpora), the topic distinctness of W, and runs the LSA baseline on the
-// same input vectors at the same dimension. It errors when there are no
+// corpora), the topic distinctness of W, the topics' coherence (NPMI) and
+// diversity on the test documents against an NMF baseline with as many
+// topics, and runs the LSA baseline on the same input vectors at the same
+// dimension. It errors when there are no
 // training or test documents, a document has no label, the training
 // documents have fewer than two classes, the configuration is invalid, or
 // ctx is cancelled.
@@ -240,6 +253,10 @@ func Run(ctx context.Context, train, test []Example, opt Options) (*Result, erro
 		return nil, err
 	}
 	dim := model.Dim()
+	stage("topic quality")
+	if err := topicQuality(res, model, xTrain, xTest, opt); err != nil {
+		return nil, err
+	}
 	tTrain, tTest := targets(train), targets(test)
 	if err := downstream(ctx, &res.KATE, "KATE", cTrain, cTest, dim, yTrain, yTest, tTrain, tTest, len(classes), multi, opt, stage); err != nil {
 		return nil, err
@@ -267,6 +284,59 @@ func Run(ctx context.Context, train, test []Example, opt Options) (*Result, erro
 	}
 	res.TotalSeconds = time.Since(start).Seconds()
 	return res, nil
+}
+
+// DefaultNMFIterations is the number of HALS sweeps of the NMF baseline.
+const DefaultNMFIterations = 50
+
+// topicQuality measures KATE's topics (default ranking and raw weights)
+// and the NMF baseline's, with the same number of topics, on the test
+// documents.
+func topicQuality(res *Result, model *kate.Model, xTrain, xTest []kate.SparseVector, opt Options) error {
+	voc := model.Vocabulary()
+	co, err := NewCooccurrence(xTest, voc.Len())
+	if err != nil {
+		return err
+	}
+	for _, q := range []struct {
+		by  kate.TopicRanking
+		dst *TopicQuality
+	}{{kate.RankDocuments, &res.Topics}, {kate.RankWeight, &res.TopicsByWeight}} {
+		ts, err := model.TopicsBy(DiversityWords, q.by)
+		if err != nil {
+			return err
+		}
+		*q.dst = co.Quality(TopicTerms(ts, voc))
+	}
+	if opt.SkipNMF {
+		return nil
+	}
+	t := time.Now()
+	iters := opt.NMFIterations
+	if iters == 0 {
+		iters = DefaultNMFIterations
+	}
+	f, err := FitNMF(xTrain, voc.Len(), min(model.Dim(), voc.Len()), iters, opt.Config.Seed)
+	if err != nil {
+		return err
+	}
+	q := co.Quality(f.Topics(DiversityWords))
+	res.NMF = &q
+	res.NMFSeconds = time.Since(t).Seconds()
+	return nil
+}
+
+// TopicTerms returns the vocabulary indices of the topics' words.
+func TopicTerms(ts []kate.Topic, voc *kate.Vocabulary) [][]int {
+	out := make([][]int, len(ts))
+	for j, t := range ts {
+		for _, w := range t.Words {
+			if i, ok := voc.Index(w); ok {
+				out[j] = append(out[j], i)
+			}
+		}
+	}
+	return out
 }
 
 // downstream fits the classifier and measures retrieval for one

@@ -26,7 +26,7 @@ const defaultEvalData = "testdata/20news-sample.jsonl.gz"
 
 func init() {
 	commands["eval"] = &command{
-		summary: "train on a labelled corpus's train split and score the codes on its test split (classification, retrieval, LSA baseline)",
+		summary: "train on a labelled corpus's train split and score the codes on its test split (classification, retrieval, LSA baseline; topic NPMI and diversity, NMF baseline)",
 		usage:   "kate eval --data FILE [--label-field label] [--dim 128] [--k 32] [--grad full|none] [--seed 1] [--epochs N] [training flags]",
 		run:     runEval,
 	}
@@ -62,6 +62,12 @@ type evalSummary struct {
 	Precision         map[string]float64 `json:"precision"`
 	LSAPrecision      map[string]float64 `json:"lsa_precision,omitempty"`
 	MSCD              float64            `json:"mscd"`
+	TopicNPMI         float64            `json:"topic_npmi"`
+	TopicDiv          float64            `json:"topic_diversity"`
+	WeightNPMI        float64            `json:"topic_npmi_by_weight"`
+	WeightDiv         float64            `json:"topic_diversity_by_weight"`
+	NMFNPMI           *float64           `json:"nmf_npmi,omitempty"`
+	NMFDiv            *float64           `json:"nmf_diversity,omitempty"`
 	Epochs            int                `json:"epochs"`
 	BestEpoch         int                `json:"best_epoch"`
 	ValLoss           float64            `json:"val_loss"`
@@ -81,7 +87,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&df.maxDocs, "max-docs", 0, "read at most this many documents (0: all)")
 	tf := addTrainFlags(fs)
 	var trainSplit, testSplit, save, lambdas string
-	var quiet, noLSA, noRefit, skipUnlabelled bool
+	var quiet, noLSA, noNMF, noRefit, skipUnlabelled bool
 	var holdout, testShare float64
 	var splitSeed uint64
 	fs.StringVar(&trainSplit, "train-split", "train", "value of the \"split\" field of the training documents")
@@ -92,6 +98,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&df.targetField, "target", "", "numeric JSON `FIELD` (e.g. a rating): also report the R² of a ridge regression from the codes to it, for KATE and LSA")
 	fs.StringVar(&save, "save", "", "also write the trained model to `FILE`")
 	fs.BoolVar(&noLSA, "no-lsa", false, "skip the LSA baseline")
+	fs.BoolVar(&noNMF, "no-nmf", false, "skip the NMF topic baseline")
 	fs.StringVar(&lambdas, "lambdas", "", "comma-separated L2 strengths the classifier chooses from on its held-out rows (default "+joinFloats(eval.DefaultLambdas)+")")
 	fs.Float64Var(&holdout, "holdout", 0.1, "fraction of the training codes held out to choose the classifier's L2 strength and stopping iteration")
 	fs.BoolVar(&noRefit, "no-refit", false, "keep the classifier fitted without its held-out rows (default: refit on all training codes)")
@@ -181,7 +188,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%s: need documents with \"split\" %q and %q (found %d and %d; split values present: %s); choose them with --train-split/--test-split, or split at random with --test-share 0.2", df.path, trainSplit, testSplit, len(train), len(test), splitValues(docs))
 	}
 	docs = nil
-	opt := eval.Options{Config: cfg, Classifier: copt, SkipLSA: noLSA, Regression: df.targetField != ""}
+	opt := eval.Options{Config: cfg, Classifier: copt, SkipLSA: noLSA, SkipNMF: noNMF, Regression: df.targetField != ""}
 	if !quiet {
 		opt.Train.Progress = newProgressPrinter(e.stderr)
 		opt.Stage = func(s string) { logf("%s ...", s) }
@@ -334,6 +341,8 @@ func summarize(dataset string, r *eval.Result) evalSummary {
 		Dim: c.Dim, K: c.K, Alpha: round(float64(c.Alpha), 4), Grad: c.Grad.String(), Vocab: c.VocabSize,
 		Stem: c.Text.Stem, Stopwords: c.Text.Stopwords, Seed: c.Seed,
 		Precision: map[string]float64{}, MSCD: round(r.MSCD, 6),
+		TopicNPMI: round(r.Topics.NPMI, 4), TopicDiv: round(r.Topics.Diversity, 4),
+		WeightNPMI: round(r.TopicsByWeight.NPMI, 4), WeightDiv: round(r.TopicsByWeight.Diversity, 4),
 		Epochs: r.Info.Epochs, BestEpoch: r.Info.BestEpoch, ValLoss: round(r.Info.ValLoss, 6),
 		Lambda: r.KATE.Lambda, TrainSeconds: round(r.TrainSeconds, 2), TotalSeconds: round(r.TotalSeconds, 2),
 	}
@@ -347,6 +356,9 @@ func summarize(dataset string, r *eval.Result) evalSummary {
 	}
 	if r.Regression {
 		s.R2 = ptr(round(r.KATE.R2, 4))
+	}
+	if q := r.NMF; q != nil {
+		s.NMFNPMI, s.NMFDiv = ptr(round(q.NPMI, 4)), ptr(round(q.Diversity, 4))
 	}
 	if l := r.LSA; l != nil {
 		if r.MultiLabel {
@@ -415,5 +427,15 @@ func printEvalTable(w io.Writer, path string, r *eval.Result) {
 		return fmt.Sprintf("%.1f", s.Seconds+s.ClassifierSeconds+s.RetrievalSeconds)
 	})
 	fmt.Fprintf(w, "%-18s %10.4f %10s\n", "MSCD", r.MSCD, "-")
+	fmt.Fprintln(w)
+	nmf := func(f func(q *eval.TopicQuality) float64) string {
+		if r.NMF == nil {
+			return "-"
+		}
+		return fmt.Sprintf("%.4f", f(r.NMF))
+	}
+	fmt.Fprintf(w, "%-18s %10s %10s %10s\n", "topics (test docs)", "KATE", "by weight", "NMF")
+	fmt.Fprintf(w, "%-18s %10.4f %10.4f %10s\n", "NPMI (top 10)", r.Topics.NPMI, r.TopicsByWeight.NPMI, nmf(func(q *eval.TopicQuality) float64 { return q.NPMI }))
+	fmt.Fprintf(w, "%-18s %10.4f %10.4f %10s\n", "diversity (top 25)", r.Topics.Diversity, r.TopicsByWeight.Diversity, nmf(func(q *eval.TopicQuality) float64 { return q.Diversity }))
 	fmt.Fprintf(w, "total %.1f s\n", r.TotalSeconds)
 }

@@ -134,6 +134,20 @@ func TestEvalSample(t *testing.T) {
 	if mscd := num(t, m, "mscd"); !(mscd > 0 && mscd < 0.5) {
 		t.Errorf("MSCD %v, want in (0, 0.5)", mscd)
 	}
+	// Topics ranked by their documents are more coherent than by raw
+	// weight; NMF's are measured on the same test documents.
+	tn, wn, nn := num(t, m, "topic_npmi"), num(t, m, "topic_npmi_by_weight"), num(t, m, "nmf_npmi")
+	if !(tn > wn) || tn < -1 || tn > 1 || nn < -1 || nn > 1 {
+		t.Errorf("topic NPMI %v, by weight %v, NMF %v", tn, wn, nn)
+	}
+	for _, key := range []string{"topic_diversity", "topic_diversity_by_weight", "nmf_diversity"} {
+		if d := num(t, m, key); !(d > 0 && d <= 1) {
+			t.Errorf("%s %v, want in (0, 1]", key, d)
+		}
+	}
+	if !strings.Contains(stdout, "NPMI (top 10)") || !strings.Contains(stdout, "NMF") {
+		t.Errorf("table lacks the topic rows:\n%s", stdout)
+	}
 	if e := num(t, m, "epochs"); e < 1 || e > 30 || num(t, m, "best_epoch") > e {
 		t.Errorf("epochs %v, best %v", e, m["best_epoch"])
 	}
@@ -176,13 +190,13 @@ func TestEvalSynthetic(t *testing.T) {
 			rec["split"] = "heldout"
 		}
 	})
-	code, stdout, stderr = evalRun(append([]string{"eval", "--data", data2, "--grad", "none", "--no-lsa", "--test-split", "heldout", "--lambdas", "0.001,0.01"}, evalSmall...)...)
+	code, stdout, stderr = evalRun(append([]string{"eval", "--data", data2, "--grad", "none", "--no-lsa", "--no-nmf", "--test-split", "heldout", "--lambdas", "0.001,0.01"}, evalSmall...)...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	m = lastJSON(t, stdout)
-	if m["grad"] != "none" || m["lsa_accuracy"] != nil || num(t, m, "docs_test") != 60 {
-		t.Errorf("grad none, no LSA: %v", m)
+	if m["grad"] != "none" || m["lsa_accuracy"] != nil || m["nmf_npmi"] != nil || num(t, m, "docs_test") != 60 {
+		t.Errorf("grad none, no LSA, no NMF: %v", m)
 	}
 	if l := num(t, m, "lambda"); l != 0.001 && l != 0.01 {
 		t.Errorf("lambda %v not from --lambdas", l)
