@@ -275,7 +275,7 @@ func TestModelInfo(t *testing.T) {
 	sum := sha256.Sum256(model.File)
 	p, ti := m.Params(), m.Info()
 	want := ModelInfo{
-		FormatVersion: 1, Dim: p.Dim, K: p.K, Alpha: p.Alpha, Grad: p.Grad.String(),
+		FormatVersion: kate.FormatVersion, Dim: p.Dim, K: p.K, Alpha: p.Alpha, Grad: p.Grad.String(),
 		Stem: p.Text.Stem, Stopwords: p.Text.Stopwords, VocabSize: m.Vocabulary().Len(),
 		Bytes: len(model.File), SHA256: hex.EncodeToString(sum[:]),
 		Train:  Train{ti.Seed, ti.Epochs, ti.BestEpoch, ti.ValLoss, ti.Docs},
@@ -284,8 +284,8 @@ func TestModelInfo(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
-	if got.FormatVersion != 1 || got.Dim != 64 || got.VocabSize != 2000 {
-		t.Errorf("the bundled model is %+v, want format 1, dim 64, V 2000", got)
+	if got.FormatVersion != 2 || got.Dim != 64 || got.VocabSize != 2000 {
+		t.Errorf("the bundled model is %+v, want format 2, dim 64, V 2000", got)
 	}
 
 	// A hash given in the configuration (computed at build time) is used
