@@ -163,3 +163,19 @@ func BenchmarkEncode(b *testing.B) {
 	})
 	_ = math.Pi
 }
+
+// BenchmarkTrainEnd measures the work TrainVectors adds after the last
+// epoch (document frequencies and the stored topic ranking: two encoding
+// passes over the corpus and a word count per unit), at V=2000, K=128, on
+// 2,000 synthetic documents; one op = the whole corpus. Compare its docs/s
+// with BenchmarkTrain's, which is paid every epoch.
+func BenchmarkTrainEnd(b *testing.B) {
+	t, docs := benchTrainer(b, 2000, 128, 32)
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		t.m.df = docFreq(docs, 2000)
+		t.m.rankTopics(docs)
+	}
+	reportDocs(b, b.N*len(docs), start)
+}

@@ -15,7 +15,8 @@ import (
 // every training document is encoded, each document is assigned to the
 // topicUnitsPerDoc units on which it stands out most (activation
 // standardised over the corpus), each unit keeps its topicDocs
-// most-activating assigned documents, and its words are ranked by how much
+// most-activating assigned documents (completed, for a unit assigned fewer,
+// by the other documents that activate it most), and its words are ranked by how much
 // more often they occur in those documents than in the corpus (share of the
 // unit's documents containing the term minus share of all documents). The
 // ranking is stored in the model file (section TOPW).
@@ -223,15 +224,13 @@ func (m *Model) learnedWeights() []float32 {
 func (m *Model) unitScales(xs []SparseVector) (mean, std []float64) {
 	k := m.params.Dim
 	mean, std = make([]float64, k), make([]float64, k)
-	z := make([]float32, k)
 	sq := make([]float64, k)
-	for _, x := range xs {
-		m.encode(z, x)
+	m.encodeBlocks(xs, func(_ int, z []float32) {
 		for j, a := range z {
 			mean[j] += float64(a)
 			sq[j] += float64(a) * float64(a)
 		}
-	}
+	})
 	n := float64(max(len(xs), 1))
 	for j := range mean {
 		mean[j] /= n
@@ -240,84 +239,163 @@ func (m *Model) unitScales(xs []SparseVector) (mean, std []float64) {
 	return mean, std
 }
 
+// encodeBlocks encodes xs in blocks, each spread over the cores, and calls
+// fn(d, z) for every document in order (z is valid during the call only).
+func (m *Model) encodeBlocks(xs []SparseVector, fn func(d int, z []float32)) {
+	k := m.params.Dim
+	block := max(64, (1<<20)/k)
+	buf := make([]float32, min(block, len(xs))*k)
+	for lo := 0; lo < len(xs); lo += block {
+		hi := min(lo+block, len(xs))
+		parallelFor(hi-lo, 64, func(a, b int) {
+			for i := a; i < b; i++ {
+				m.encode(buf[i*k:(i+1)*k], xs[lo+i])
+			}
+		})
+		for i := range hi - lo {
+			fn(lo+i, buf[i*k:(i+1)*k])
+		}
+	}
+}
+
+// scoredDoc is a document and its standardised activation on one unit.
+type scoredDoc struct {
+	s float64
+	d int
+}
+
+// worse orders documents: lower activation, then higher index, is worse.
+func (a scoredDoc) worse(b scoredDoc) bool { return a.s < b.s || (a.s == b.s && a.d > b.d) }
+
+// topDocs keeps the best max documents offered, in a heap whose root is
+// the worst kept.
+type topDocs struct {
+	max int
+	h   []scoredDoc
+}
+
+func (t *topDocs) offer(e scoredDoc) {
+	h := t.h
+	switch {
+	case len(h) < t.max:
+		h = append(h, e)
+		for c := len(h) - 1; c > 0; {
+			p := (c - 1) / 2
+			if !h[c].worse(h[p]) {
+				break
+			}
+			h[c], h[p] = h[p], h[c]
+			c = p
+		}
+	case t.max > 0 && h[0].worse(e):
+		h[0] = e
+		for p := 0; ; {
+			c := 2*p + 1
+			if c >= len(h) {
+				break
+			}
+			if c+1 < len(h) && h[c+1].worse(h[c]) {
+				c++
+			}
+			if !h[c].worse(h[p]) {
+				break
+			}
+			h[c], h[p] = h[p], h[c]
+			p = c
+		}
+	}
+	t.h = h
+}
+
+// sorted returns the kept documents, best first.
+func (t *topDocs) sorted() []int {
+	slices.SortFunc(t.h, func(a, b scoredDoc) int {
+		if b.worse(a) {
+			return -1
+		}
+		if a.worse(b) {
+			return 1
+		}
+		return 0
+	})
+	out := make([]int, len(t.h))
+	for q, e := range t.h {
+		out[q] = e.d
+	}
+	return out
+}
+
 // unitDocs assigns every document of xs to the topicUnitsPerDoc units on
 // which its standardised activation is largest, and returns for each unit
-// the number of documents assigned and the (at most) perUnit assigned
-// documents with the largest standardised activation, best first (ties to
-// the lower document index). It encodes the documents twice (once for the
-// scales) and keeps no n x K matrix.
+// the number of documents assigned and its (at most) perUnit best
+// documents, best first: the assigned documents with the largest
+// standardised activation, then, when fewer were assigned, the other
+// documents that activate the unit most (ties to the lower document
+// index). It encodes the documents twice (once for the scales) and keeps
+// no n x K matrix.
 func (m *Model) unitDocs(xs []SparseVector, perUnit int) (count []int, best [][]int) {
 	k := m.params.Dim
 	mean, std := m.unitScales(xs)
-	type scored struct {
-		s float64
-		d int
+	assigned := make([]topDocs, k)
+	others := make([]topDocs, k)
+	for j := range k {
+		assigned[j].max, others[j].max = perUnit, perUnit
 	}
-	worse := func(a, b scored) bool { return a.s < b.s || (a.s == b.s && a.d > b.d) }
-	heaps := make([][]scored, k) // min-heaps of the best perUnit
 	count = make([]int, k)
-	z := make([]float32, k)
 	sz := make([]float64, k)
-	order := make([]int, k)
+	in := make([]bool, k)
 	per := min(topicUnitsPerDoc, k)
-	for d, x := range xs {
-		m.encode(z, x)
+	order := make([]int, 0, per)
+	m.encodeBlocks(xs, func(d int, z []float32) {
 		for j, a := range z {
 			sz[j] = (float64(a) - mean[j]) / std[j]
-			order[j] = j
 		}
-		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sz[b], sz[a]) })
-		for _, j := range order[:per] {
+		order = topIndices(order[:0], sz, per)
+		clear(in)
+		for _, j := range order {
+			in[j] = true
 			count[j]++
-			e := scored{sz[j], d}
-			h := heaps[j]
-			if len(h) < perUnit {
-				h = append(h, e)
-				for c := len(h) - 1; c > 0; {
-					p := (c - 1) / 2
-					if !worse(h[c], h[p]) {
-						break
-					}
-					h[c], h[p] = h[p], h[c]
-					c = p
-				}
-			} else if worse(h[0], e) {
-				h[0] = e
-				for p := 0; ; {
-					c := 2*p + 1
-					if c >= len(h) {
-						break
-					}
-					if c+1 < len(h) && worse(h[c+1], h[c]) {
-						c++
-					}
-					if !worse(h[c], h[p]) {
-						break
-					}
-					h[c], h[p] = h[p], h[c]
-					p = c
-				}
-			}
-			heaps[j] = h
+			assigned[j].offer(scoredDoc{sz[j], d})
 		}
-	}
+		for j := range k {
+			if !in[j] && count[j] < perUnit {
+				others[j].offer(scoredDoc{sz[j], d})
+			}
+		}
+	})
 	best = make([][]int, k)
-	for j, h := range heaps {
-		slices.SortFunc(h, func(a, b scored) int {
-			if worse(b, a) {
-				return -1
-			}
-			if worse(a, b) {
-				return 1
-			}
-			return 0
-		})
-		best[j] = make([]int, len(h))
-		for q, e := range h {
-			best[j][q] = e.d
+	for j := range k {
+		best[j] = assigned[j].sorted()
+		if len(best[j]) < perUnit {
+			o := others[j].sorted()
+			best[j] = append(best[j], o[:min(len(o), perUnit-len(best[j]))]...)
 		}
 	}
 	return count, best
+}
+
+// topIndices appends to dst the indices of the n largest values of s,
+// largest first (ties to the lower index), by insertion into the kept
+// list: O(len(s)) when n is small, most values failing one comparison.
+func topIndices(dst []int, s []float64, n int) []int {
+	dst = dst[:0]
+	for i, x := range s {
+		if len(dst) == n && !(x > s[dst[n-1]]) {
+			continue
+		}
+		p := len(dst)
+		if p == n {
+			p--
+		} else {
+			dst = append(dst, 0)
+		}
+		for p > 0 && s[dst[p-1]] < x {
+			dst[p] = dst[p-1]
+			p--
+		}
+		dst[p] = i
+	}
+	return dst
 }
 
 // rankTopics computes the stored topic ranking from the training documents
@@ -339,7 +417,7 @@ func (m *Model) rankTopics(xs []SparseVector) {
 	t := &topicTable{m: mm, docs: make([]uint32, k), words: make([]uint32, k*mm), scores: make([]float32, k*mm)}
 	cnt := make([]float64, v)
 	score := make([]float64, v)
-	idx := make([]int, v)
+	idx := make([]int, 0, mm)
 	for j := range k {
 		t.docs[j] = uint32(count[j])
 		clear(cnt)
@@ -351,10 +429,9 @@ func (m *Model) rankTopics(xs []SparseVector) {
 		nj := float64(max(len(best[j]), 1))
 		for i := range score {
 			score[i] = cnt[i]/nj - df[i]/n
-			idx[i] = i
 		}
-		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(score[b], score[a]) })
-		for q, i := range idx[:mm] {
+		idx = topIndices(idx[:0], score, mm)
+		for q, i := range idx {
 			t.words[j*mm+q] = uint32(i)
 			t.scores[j*mm+q] = float32(score[i])
 		}
@@ -364,10 +441,11 @@ func (m *Model) rankTopics(xs []SparseVector) {
 
 // TopicDocuments returns, for each hidden unit, the indices of the (at most)
 // n documents of xs that represent it best: each document is assigned to
-// the 4 units on which its activation, standardised over xs, is largest,
-// and each unit's assigned documents are ranked by that standardised
-// activation (ties to the lower index). It errors when n < 1 or a vector
-// is malformed.
+// the 4 units on which its activation, standardised over xs, is largest;
+// a unit's assigned documents come first, ranked by that standardised
+// activation, followed, when fewer than n were assigned, by the other
+// documents that activate it most (ties to the lower index). It errors
+// when n < 1 or a vector is malformed.
 func (m *Model) TopicDocuments(xs []SparseVector, n int) ([][]int, error) {
 	if n < 1 {
 		return nil, errorf("kate: topic documents needs n >= 1, got %d", n)

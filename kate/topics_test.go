@@ -191,26 +191,57 @@ func TestTopicDocuments(t *testing.T) {
 		return (float64(z[j]) - mean[j]) / std[j]
 	}
 	for j, docs := range best {
-		if len(docs) > 5 {
+		if len(docs) != 5 {
 			t.Fatalf("unit %d: %d documents", j, len(docs))
 		}
-		for q := 1; q < len(docs); q++ {
-			if sz(docs[q], j) > sz(docs[q-1], j) {
-				t.Errorf("unit %d: documents not in decreasing activation", j)
-			}
+	}
+	// Brute force: every unit's assigned documents, best first, then the
+	// others by activation.
+	n := len(c.Vectors)
+	all := make([][]float64, n)
+	for d := range n {
+		all[d] = make([]float64, m.Dim())
+		for j := range m.Dim() {
+			all[d][j] = sz(d, j)
 		}
-		for _, d := range docs {
-			// j is among the document's topicUnitsPerDoc best units.
+	}
+	for j, docs := range best {
+		var assigned []int
+		for d := range n {
 			above := 0
-			s := sz(d, j)
 			for u := range m.Dim() {
-				if u != j && sz(d, u) > s {
+				if all[d][u] > all[d][j] || (all[d][u] == all[d][j] && u < j) {
 					above++
 				}
 			}
-			if above >= topicUnitsPerDoc {
-				t.Errorf("unit %d: document %d is not assigned to it", j, d)
+			if above < topicUnitsPerDoc {
+				assigned = append(assigned, d)
 			}
+		}
+		var rest []int
+		for d := range n {
+			if !slices.Contains(assigned, d) {
+				rest = append(rest, d)
+			}
+		}
+		byAct := func(a, b int) int { return cmp.Compare(all[b][j], all[a][j]) }
+		slices.SortStableFunc(assigned, byAct)
+		slices.SortStableFunc(rest, byAct)
+		want := append(assigned, rest...)[:5]
+		if !slices.Equal(docs, want) {
+			t.Errorf("unit %d: documents %v, brute force %v", j, docs, want)
+		}
+	}
+	// Fewer documents than asked for: all of them, for every unit.
+	few, err := m.TopicDocuments(c.Vectors[:3], 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j, docs := range few {
+		d := slices.Clone(docs)
+		slices.Sort(d)
+		if !slices.Equal(d, []int{0, 1, 2}) {
+			t.Errorf("unit %d of 3 documents: %v", j, docs)
 		}
 	}
 	if _, err := m.TopicDocuments(c.Vectors, 0); err == nil {

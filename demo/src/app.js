@@ -498,11 +498,19 @@ function updateLayoutButtons() {
 }
 
 function normTopics(topics) {
-  return Array.from(topics, (t, j) => ({
-    unit: t.unit ?? j,
-    words: Array.from(t.words ?? t.terms ?? t),
-    weights: Array.from(t.weights ?? []),
-  }));
+  return Array.from(topics, (t, j) => {
+    const words = Array.from(t.words ?? t.terms ?? t);
+    return {
+      unit: t.unit ?? j,
+      words,
+      weights: Array.from(t.weights ?? []),
+      // A short name (the first three words), and the marks of units that
+      // represent almost no document or nearly repeat an earlier unit.
+      label: t.label ?? words.slice(0, 3).join(' '),
+      empty: Boolean(t.empty),
+      duplicateOf: t.duplicateOf ?? -1,
+    };
+  });
 }
 
 // ---------------------------------------------------------------- colours, legend
@@ -513,7 +521,7 @@ function setupColors() {
   app.labelColor = new Map(labels.map((l, i) => [l, pal[i]]));
   const sel = $('color-by');
   sel.innerHTML = (labels.length ? '<option value="label">by label</option>' : '<option value="label">one colour</option>') +
-    app.topics.map((t) => `<option value="${t.unit}">by unit ${t.unit}: ${esc(t.words.slice(0, 3).join(', '))}</option>`).join('');
+    app.topics.map((t) => `<option value="${t.unit}">by unit ${t.unit}: ${esc(t.label)}</option>`).join('');
   sel.value = 'label';
   app.colors = docs.map((d) => colorOfDoc(d));
 }
@@ -730,8 +738,9 @@ function renderTopics() {
   box.innerHTML = app.topics.map((t) => {
     const hit = filter && t.words.some((w) => w.toLowerCase().startsWith(filter));
     const words = t.words.map((w) => (filter && w.toLowerCase().startsWith(filter) ? `<mark>${esc(w)}</mark>` : `<span>${esc(w)}</span>`)).join('');
-    return `<button type="button" class="topic${filter && !hit ? ' dim' : ''}" data-unit="${t.unit}" aria-pressed="${String(app.colorBy === String(t.unit))}"
-      title="Colour the map by the activation of unit ${t.unit}"><span class="u">unit ${t.unit}</span><span class="w">${words}</span></button>`;
+    const mark = t.empty ? ' <em class="mark">(empty)</em>' : t.duplicateOf >= 0 ? ` <em class="mark">(≈ unit ${t.duplicateOf})</em>` : '';
+    return `<button type="button" class="topic${(filter && !hit) || t.empty ? ' dim' : ''}" data-unit="${t.unit}" aria-pressed="${String(app.colorBy === String(t.unit))}"
+      title="Colour the map by the activation of unit ${t.unit}"><span class="u">unit ${t.unit}${mark}</span><span class="w">${words}</span></button>`;
   }).join('');
 }
 
