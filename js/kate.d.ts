@@ -160,12 +160,28 @@ export interface TrainInfo {
   docs: number;
 }
 
+/** How model.topics ranks a unit's words. */
+export type TopicRanking = 'documents' | 'weight' | 'learned';
+
 export interface Topic {
   /** Hidden unit. */
   unit: number;
-  /** The words with the largest weights in the unit's column of W, strongest first. */
+  /** A short name: the first three words. */
+  label: string;
+  /**
+   * The unit's words, best first: by default those most over-represented in
+   * the training documents the unit represents best ('documents'); with
+   * { by: 'weight' } the largest weights of its column of W.
+   */
   words: string[];
+  /** Each word's score under the ranking used. */
   weights: Float32Array;
+  /** Training documents assigned to the unit (-1 when the model does not know). */
+  docs: number;
+  /** True when the unit represents almost no training document. */
+  empty: boolean;
+  /** The earlier unit this one nearly repeats (6 of their first 10 words shared), or -1. */
+  duplicateOf: number;
 }
 
 export interface Match {
@@ -211,8 +227,13 @@ export class Model {
   readonly disposed: boolean;
   /** Embeddings of texts (no competition at inference). */
   encode(texts: string[]): Promise<Embeddings>;
-  /** For every hidden unit, its n (default 10) strongest words. */
-  topics(n?: number): Promise<Topic[]>;
+  /** For every hidden unit, its n (default 10) best words, a label and marks (see Topic). */
+  topics(n?: number, options?: { by?: TopicRanking }): Promise<Topic[]>;
+  /**
+   * For every hidden unit, the indices of the (at most) n (default 5) texts
+   * that represent it best.
+   */
+  topicDocuments(texts: string[], n?: number): Promise<number[][]>;
   /**
    * The n (default 10) candidates most similar to query, best first: cosine
    * similarity measured from the model's origin (the embedding of an empty

@@ -7,7 +7,7 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
-	"slices"
+	"sort"
 	"unicode/utf8"
 )
 
@@ -136,7 +136,7 @@ func (m *Model) sectionsOf() []section {
 		}
 	}
 	out = append(out, m.extra...)
-	slices.SortFunc(out, func(a, b section) int { return bytes.Compare(a.tag[:], b.tag[:]) })
+	sort.Slice(out, func(a, b int) bool { return bytes.Compare(out[a].tag[:], out[b].tag[:]) < 0 })
 	return out
 }
 

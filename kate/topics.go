@@ -1,10 +1,9 @@
 package kate
 
 import (
-	"cmp"
 	"encoding/binary"
 	"math"
-	"slices"
+	"sort"
 	"strings"
 )
 
@@ -158,7 +157,7 @@ func (m *Model) TopicsBy(n int, r TopicRanking) ([]Topic, error) {
 			for i := range idx {
 				idx[i] = i
 			}
-			slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(row[b], row[a]) })
+			sort.SliceStable(idx, func(a, b int) bool { return row[idx[a]] > row[idx[b]] })
 			for _, i := range idx {
 				if len(t.Words) == n {
 					break
@@ -309,15 +308,7 @@ func (t *topDocs) offer(e scoredDoc) {
 
 // sorted returns the kept documents, best first.
 func (t *topDocs) sorted() []int {
-	slices.SortFunc(t.h, func(a, b scoredDoc) int {
-		if b.worse(a) {
-			return -1
-		}
-		if a.worse(b) {
-			return 1
-		}
-		return 0
-	})
+	sort.Slice(t.h, func(a, b int) bool { return t.h[b].worse(t.h[a]) })
 	out := make([]int, len(t.h))
 	for q, e := range t.h {
 		out[q] = e.d

@@ -119,10 +119,42 @@ export class Model {
     return p;
   }
 
-  /** For every hidden unit, the n words with the largest weights. */
-  async topics(n = 10) {
+  /**
+   * For every hidden unit, its n best words with a label (the first three)
+   * and marks: { unit, label, words, weights, docs, empty, duplicateOf }.
+   * options.by: 'documents' (default: words over-represented in the
+   * training documents the unit represents best), 'weight' (raw weights)
+   * or 'learned' (weight change in training).
+   */
+  async topics(n = 10, options) {
     checkInt('model.topics: n', n, 1, session.runtime.limits.topicWords);
-    return this.#call('topics', 'topics', [n]);
+    let by = 'documents';
+    if (options !== undefined && options !== null) {
+      if (typeof options !== 'object') fail(`model.topics: options must be an object, got ${describe(options)}`);
+      for (const key of Object.keys(options)) {
+        if (key !== 'by') fail(`model.topics: unknown option "${key}"`);
+      }
+      if (options.by !== undefined) {
+        if (!['documents', 'weight', 'learned'].includes(options.by)) {
+          fail(`model.topics: by must be 'documents', 'weight' or 'learned', got ${describe(options.by)}`);
+        }
+        by = options.by;
+      }
+    }
+    return this.#call('topics', 'topics', [n, by]);
+  }
+
+  /**
+   * For every hidden unit, the indices of the (at most) n texts that
+   * represent it best: each text is assigned to the 4 units on which its
+   * activation, standardised over texts, stands out most; a unit's
+   * assigned texts come first by that activation, then the other texts
+   * that activate it most.
+   */
+  async topicDocuments(texts, n = 5) {
+    checkTexts('model.topicDocuments', texts);
+    checkInt('model.topicDocuments: n', n, 1, 2 ** 31 - 1);
+    return this.#call('topicDocuments', 'topicDocuments', [texts, n]);
   }
 
   /**

@@ -46,8 +46,10 @@ export const OPS = Object.freeze({
   load: { run: (core, [bytes]) => core.bridge.load(bytes) },
   // encode(handle, texts) -> Float32Array (n x dim)
   encode: { run: (core, [handle, texts]) => core.bridge.encode(handle, packTexts(texts)), transfer: buffer },
-  // topics(handle, n) -> [{ unit, words, weights }]
-  topics: { run: (core, [handle, n]) => core.bridge.topics(handle, n) },
+  // topics(handle, n, by) -> [{ unit, label, words, weights, docs, empty, duplicateOf }]
+  topics: { run: (core, [handle, n, by]) => core.bridge.topics(handle, n, by) },
+  // topicDocuments(handle, texts, n) -> number[][] (per unit, indices of texts)
+  topicDocuments: { run: (core, [handle, texts, n]) => core.bridge.topicDocuments(handle, packTexts(texts), n) },
   // similar(handle, query: text | Float32Array, candidates: texts | Float32Array, n) -> { indices, scores }
   similar: {
     run: (core, [handle, query, candidates, n]) => core.bridge.similar(

@@ -180,8 +180,34 @@ export function defineAPITests({ worker }) {
     assert.equal(topics[3].words.length, 5);
     assert.ok(topics[3].weights instanceof Float32Array);
     assert.ok(topics[3].weights[0] >= topics[3].weights[4]);
+    for (const t of topics) {
+      assert.equal(t.label, t.words.slice(0, 3).join(' '));
+      assert.equal(typeof t.empty, 'boolean');
+      assert.ok(t.docs >= 0 && t.duplicateOf >= -1 && t.duplicateOf < t.unit);
+    }
+    // Every training document is assigned to 4 units.
+    assert.equal(topics.reduce((s, t) => s + t.docs, 0), 4 * model.info.docs);
+    const byWeight = await model.topics(5, { by: 'weight' });
+    for (const t of byWeight) {
+      assert.equal(t.docs, -1);
+      for (let i = 1; i < 5; i++) assert.ok(t.weights[i - 1] >= t.weights[i]);
+    }
+    assert.notDeepEqual(byWeight.map((t) => t.words), topics.map((t) => t.words));
+    assert.deepEqual(await model.topics(5, { by: 'documents' }), topics);
     await assert.rejects(model.topics(0), /model.topics: n must be between 1 and 1000, got 0/);
     await assert.rejects(model.topics(2.5), /n must be an integer/);
+    await assert.rejects(model.topics(5, { by: 'size' }), /by must be 'documents', 'weight' or 'learned'/);
+    await assert.rejects(model.topics(5, { order: 1 }), /unknown option "order"/);
+    const reps = await model.topicDocuments(setup.test, 3);
+    assert.equal(reps.length, 24);
+    for (const docs of reps) {
+      assert.equal(docs.length, 3);
+      for (const d of docs) assert.ok(Number.isInteger(d) && d >= 0 && d < setup.test.length);
+      assert.equal(new Set(docs).size, 3);
+    }
+    assert.deepEqual(await model.topicDocuments(setup.test, 3), reps);
+    await assert.rejects(model.topicDocuments(setup.test, 0), /model.topicDocuments: n must be between 1/);
+    await assert.rejects(model.topicDocuments('text'), /model.topicDocuments/);
 
     const emb = await model.encode(setup.test);
     const byText = await model.similar(setup.test[3], setup.test, 4);
