@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"sort"
@@ -53,7 +54,7 @@ func main() {
 	var corpora, configs multiFlag
 	seeds := flag.String("seeds", "1", "comma-separated seeds")
 	splitSeed := flag.Uint64("split-seed", 1, "seed of the 80/20 split of corpora without a split field")
-	maxTrain := flag.Int("max-train", 0, "use at most this many training documents (0: all)")
+	maxTrain := flag.Int("max-train", 0, "use a seeded random subset of at most this many training documents (0: all)")
 	noLSA := flag.Bool("no-lsa", false, "skip LSA")
 	flag.Var(&corpora, "corpus", "NAME=PATH[,label=FIELD] (repeatable)")
 	flag.Var(&configs, "config", "NAME[:key=value,...] (repeatable)")
@@ -228,12 +229,26 @@ func loadCorpus(spec string, splitSeed uint64, maxTrain int) *corpusData {
 			cd.test = append(cd.test, d.Text)
 			teL = append(teL, d.Labels)
 		} else {
-			if maxTrain > 0 && len(cd.train) >= maxTrain {
-				continue
-			}
 			cd.train = append(cd.train, d.Text)
 			trL = append(trL, d.Labels)
 		}
+	}
+	if maxTrain > 0 && len(cd.train) > maxTrain {
+		// A seeded random subset, in file order (the first N would follow
+		// the file's order: by group, by part of speech, ...).
+		keep := make([]bool, len(cd.train))
+		for _, i := range rand.New(rand.NewPCG(splitSeed, 0x6d617874)).Perm(len(cd.train))[:maxTrain] {
+			keep[i] = true
+		}
+		var tx []string
+		var tl [][]string
+		for i, k := range keep {
+			if k {
+				tx = append(tx, cd.train[i])
+				tl = append(tl, trL[i])
+			}
+		}
+		cd.train, trL = tx, tl
 	}
 	idx := map[string]int{}
 	var names []string
