@@ -19,13 +19,17 @@
 //     ".") are skipped.
 //
 // Compression is detected from the content (the gzip magic bytes), not the
-// file name, for both JSON Lines and plain text. A file is read as JSON
-// Lines when its name (without ".gz") ends in ".jsonl", ".ndjson" or
-// ".json", as plain text when it ends in ".txt", and otherwise when its
-// first non-blank character is "{".
+// file name, for both JSON Lines and plain text. A UTF-8 byte order mark at
+// the start of a file is skipped. A file is read as JSON Lines when its name
+// (without ".gz") ends in ".jsonl", ".ndjson" or ".json", as plain text when
+// it ends in ".txt", and otherwise when its first non-blank character is
+// "{".
 //
-// Every size is bounded (MaxLineBytes per line, Options.MaxBytes in
-// total), so an absurd input is a clear error, never a huge allocation.
+// Load keeps the whole corpus in memory; Scan streams it, one document at a
+// time, for corpora of any size. Every size is bounded (MaxLineBytes per
+// line; for Load, Options.MaxBytes in total, counting DocOverhead bytes per
+// document on top of the bytes read), so an absurd input is a clear error,
+// never a huge allocation.
 package dataset
 
 import (
@@ -33,6 +37,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -56,6 +61,15 @@ var maxLine = MaxLineBytes
 // DefaultMaxBytes is the total amount of (uncompressed) input Load reads
 // when Options.MaxBytes is 0: 1 GiB.
 const DefaultMaxBytes = 1 << 30
+
+// DocOverhead is what Load counts against Options.MaxBytes for every
+// document it keeps, on top of the bytes read: the memory a Doc takes
+// besides its text (its fields and ID). A corpus of many short lines is
+// thus bounded in memory too, not only in bytes.
+const DocOverhead = 128
+
+// utf8BOM is the UTF-8 byte order mark, skipped at the start of a file.
+var utf8BOM = []byte{0xef, 0xbb, 0xbf}
 
 // Doc is one document of a corpus.
 type Doc struct {
@@ -101,9 +115,9 @@ type Options struct {
 	// MaxDocs, when positive, stops reading after that many (kept)
 	// documents.
 	MaxDocs int
-	// MaxBytes bounds the total (uncompressed) bytes read; 0 means
-	// DefaultMaxBytes and a negative value means no bound. Going over it is
-	// an error.
+	// MaxBytes bounds the total (uncompressed) bytes read, plus, for Load,
+	// DocOverhead per document kept; 0 means DefaultMaxBytes and a negative
+	// value means no bound. Going over it is an error.
 	MaxBytes int64
 }
 
@@ -128,29 +142,72 @@ var ErrNoDocuments = errors.New("no documents")
 // when the input holds no document, when a JSON line is invalid, is not an
 // object, lacks the text field or has a field of the wrong type (the error
 // names the file and the line number), when a line is longer than
-// MaxLineBytes, and when the input is larger than Options.MaxBytes.
+// MaxLineBytes, and when the input is larger than Options.MaxBytes
+// (counting DocOverhead bytes per document on top of the bytes read).
 func Load(path string, opt Options) ([]Doc, error) {
-	opt.defaults()
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, cleanPathErr(err)
-	}
+	return LoadContext(context.Background(), path, opt)
+}
+
+// LoadContext is Load that stops with ctx.Err() when ctx is cancelled.
+func LoadContext(ctx context.Context, path string, opt Options) ([]Doc, error) {
 	var docs []Doc
-	if st.IsDir() {
-		docs, err = loadDir(path, opt)
-	} else {
-		docs, err = loadFile(path, opt)
-	}
+	opt.defaults()
+	err := scan(ctx, path, opt, DocOverhead, func(d Doc) error {
+		docs = append(docs, d)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if len(docs) == 0 {
-		if opt.Split != "" {
-			return nil, fmt.Errorf("%s: %w with split %q", path, ErrNoDocuments, opt.Split)
-		}
-		return nil, fmt.Errorf("%s: %w", path, ErrNoDocuments)
-	}
 	return docs, nil
+}
+
+// Scan reads the corpus at path as Load does, but calls fn with each
+// document in order instead of keeping them, so that its memory does not
+// grow with the corpus. It returns the first error of fn, or ctx.Err() when
+// ctx is cancelled, and errors as Load does (ErrNoDocuments when fn was never
+// called). Options.MaxBytes bounds the bytes read (no per-document
+// overhead).
+//
+// With Options.Split set, a JSON Lines document without a split field is
+// passed only when no document of the file has one; when such a document
+// comes before any with a split field, Scan reads the file a second time to
+// find out.
+func Scan(ctx context.Context, path string, opt Options, fn func(Doc) error) error {
+	opt.defaults()
+	return scan(ctx, path, opt, 0, fn)
+}
+
+func scan(ctx context.Context, path string, opt Options, perDoc int64, fn func(Doc) error) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return cleanPathErr(err)
+	}
+	n := 0
+	b := newBudget(opt.MaxBytes)
+	b.perDoc = perDoc
+	each := func(d Doc) error {
+		if perDoc > 0 && !b.charge(perDoc) {
+			return b.tooLarge(path)
+		}
+		n++
+		return fn(d)
+	}
+	if st.IsDir() {
+		err = scanDir(ctx, path, opt, b, each)
+	} else {
+		err = scanFile(ctx, path, opt, b, each)
+	}
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		if opt.Split != "" {
+			return fmt.Errorf("%s: %w with split %q", path, ErrNoDocuments, opt.Split)
+		}
+		return fmt.Errorf("%s: %w", path, ErrNoDocuments)
+	}
+	return nil
 }
 
 // cleanPathErr turns an *fs.PathError into "path: reason" without the
@@ -171,8 +228,9 @@ func cleanPathErr(err error) error {
 
 // budget counts the bytes read against Options.MaxBytes.
 type budget struct {
-	left  int64 // < 0: unbounded
-	limit int64
+	left   int64 // < 0: unbounded
+	limit  int64
+	perDoc int64 // charged per document (Load), 0 for Scan
 }
 
 func newBudget(max int64) *budget {
@@ -184,7 +242,23 @@ func newBudget(max int64) *budget {
 
 var errTooLarge = errors.New("input too large")
 
+// charge takes n bytes from the budget and reports whether they fitted.
+func (b *budget) charge(n int64) bool {
+	if b.left < 0 {
+		return true
+	}
+	if n > b.left {
+		b.left = 0
+		return false
+	}
+	b.left -= n
+	return true
+}
+
 func (b *budget) tooLarge(path string) error {
+	if b.perDoc > 0 {
+		return fmt.Errorf("%s: %w: more than %d bytes of data, counting %d bytes per document (raise the limit with Options.MaxBytes, or stream the corpus with Scan)", path, errTooLarge, b.limit, b.perDoc)
+	}
 	return fmt.Errorf("%s: %w: more than %d bytes of data (raise the limit with Options.MaxBytes)", path, errTooLarge, b.limit)
 }
 
@@ -240,31 +314,46 @@ func isJSONName(path string) (jsonl, text bool) {
 	return false, false
 }
 
-func loadFile(path string, opt Options) ([]Doc, error) {
+// openLines opens a file for reading bounded lines (gunzipped when
+// compressed, without a leading byte order mark) and tells whether it holds
+// JSON Lines.
+func openLines(path string, b *budget) (lr *lineReader, jsonl bool, closeFn func(), err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, cleanPathErr(err)
+		return nil, false, nil, cleanPathErr(err)
 	}
-	defer f.Close()
 	r, err := openMaybeGzip(path, f)
 	if err != nil {
-		return nil, err
+		f.Close()
+		return nil, false, nil, err
 	}
-	b := newBudget(opt.MaxBytes)
-	lr := &lineReader{r: bufio.NewReaderSize(&limitedReader{r: r, b: b}, 64<<10), path: path, budget: b}
+	lr = &lineReader{r: bufio.NewReaderSize(&limitedReader{r: r, b: b}, 64<<10), path: path, budget: b}
+	if p, err := lr.r.Peek(len(utf8BOM)); err == nil && bytes.Equal(p, utf8BOM) {
+		lr.r.Discard(len(utf8BOM))
+	}
 	jsonl, text := isJSONName(path)
 	if !jsonl && !text {
 		// Sniff: JSON Lines when the first non-blank byte is '{'.
 		c, err := lr.firstNonBlank()
 		if err != nil {
-			return nil, err
+			f.Close()
+			return nil, false, nil, err
 		}
 		jsonl = c == '{'
 	}
-	if jsonl {
-		return readJSONL(lr, opt)
+	return lr, jsonl, func() { f.Close() }, nil
+}
+
+func scanFile(ctx context.Context, path string, opt Options, b *budget, fn func(Doc) error) error {
+	lr, jsonl, closeFn, err := openLines(path, b)
+	if err != nil {
+		return err
 	}
-	return readLines(lr, opt)
+	defer closeFn()
+	if jsonl {
+		return scanJSONL(ctx, lr, opt, fn)
+	}
+	return scanLines(ctx, lr, opt, fn)
 }
 
 // lineReader reads bounded lines and counts them.
@@ -347,61 +436,107 @@ func isBlank(b []byte) bool {
 	return len(bytes.TrimSpace(b)) == 0
 }
 
-func readLines(lr *lineReader, opt Options) ([]Doc, error) {
-	var docs []Doc
-	for opt.MaxDocs <= 0 || len(docs) < opt.MaxDocs {
+// checkEvery is how many lines are read between checks of the context.
+const checkEvery = 1024
+
+func scanLines(ctx context.Context, lr *lineReader, opt Options, fn func(Doc) error) error {
+	n := 0
+	for opt.MaxDocs <= 0 || n < opt.MaxDocs {
+		if lr.line%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
 		line, err := lr.next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if isBlank(line) {
 			continue
 		}
-		docs = append(docs, Doc{ID: strconv.Itoa(lr.line), Text: string(line)})
+		if err := fn(Doc{ID: strconv.Itoa(lr.line), Text: string(line)}); err != nil {
+			return err
+		}
+		n++
 	}
-	return docs, nil
+	return nil
 }
 
-func readJSONL(lr *lineReader, opt Options) ([]Doc, error) {
-	var docs []Doc
-	sawSplit := false // some document has a split field
-	kept := 0         // documents that count against MaxDocs
-	for opt.MaxDocs <= 0 || kept < opt.MaxDocs {
+func scanJSONL(ctx context.Context, lr *lineReader, opt Options, fn func(Doc) error) error {
+	// anySplit: whether some document of the file has a split field; known
+	// once one is read, or by reading the file ahead (splitKnown).
+	anySplit, splitKnown := false, false
+	n := 0
+	for opt.MaxDocs <= 0 || n < opt.MaxDocs {
+		if lr.line%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
 		line, err := lr.next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if isBlank(line) {
 			continue
 		}
 		d, err := parseJSONLine(line, lr.line, opt)
 		if err != nil {
-			return nil, fmt.Errorf("%s: line %d: %v", lr.path, lr.line, err)
+			return fmt.Errorf("%s: line %d: %v", lr.path, lr.line, err)
 		}
 		if opt.Split != "" {
-			if d.Split != "" && !sawSplit {
-				sawSplit = true
-				// Documents without a split read so far no longer qualify.
-				docs = slices.DeleteFunc(docs, func(x Doc) bool { return x.Split == "" })
-				kept = len(docs)
+			if d.Split != "" {
+				anySplit, splitKnown = true, true
+			} else if !splitKnown {
+				if anySplit, err = hasSplitField(ctx, lr.path); err != nil {
+					return err
+				}
+				splitKnown = true
 			}
-			if d.Split != opt.Split && (d.Split != "" || sawSplit) {
+			if d.Split != opt.Split && (d.Split != "" || anySplit) {
 				continue
 			}
 		}
-		docs = append(docs, d)
-		kept++
+		if err := fn(d); err != nil {
+			return err
+		}
+		n++
 	}
-	if opt.Split != "" && sawSplit {
-		docs = slices.DeleteFunc(docs, func(x Doc) bool { return x.Split == "" })
+	return nil
+}
+
+// hasSplitField reads the JSON Lines file at path and reports whether some
+// line has a non-null "split" field. Malformed lines are left for the
+// caller's own reading to report.
+func hasSplitField(ctx context.Context, path string) (bool, error) {
+	lr, _, closeFn, err := openLines(path, newBudget(-1))
+	if err != nil {
+		return false, err
 	}
-	return docs, nil
+	defer closeFn()
+	for {
+		if lr.line%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return false, err
+			}
+		}
+		line, err := lr.next()
+		if err != nil {
+			return false, nil
+		}
+		var v struct {
+			Split json.RawMessage `json:"split"`
+		}
+		if json.Unmarshal(line, &v) == nil && len(v.Split) > 0 && !isNull(v.Split) {
+			return true, nil
+		}
+	}
 }
 
 // parseJSONLine decodes one JSON object into a Doc.
@@ -505,7 +640,7 @@ func fieldList(fields map[string]json.RawMessage) string {
 	return strings.Join(names, ", ")
 }
 
-func loadDir(root string, opt Options) ([]Doc, error) {
+func scanDir(ctx context.Context, root string, opt Options, b *budget, fn func(Doc) error) error {
 	type entry struct{ rel, path string }
 	var files []entry
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -538,30 +673,33 @@ func loadDir(root string, opt Options) ([]Doc, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("%s: %w (no .txt files in the directory)", root, ErrNoDocuments)
+		return fmt.Errorf("%s: %w (no .txt files in the directory)", root, ErrNoDocuments)
 	}
 	slices.SortFunc(files, func(a, b entry) int { return strings.Compare(a.rel, b.rel) })
-	b := newBudget(opt.MaxBytes)
-	var docs []Doc
-	for _, e := range files {
-		if opt.MaxDocs > 0 && len(docs) >= opt.MaxDocs {
+	for i, e := range files {
+		if opt.MaxDocs > 0 && i >= opt.MaxDocs {
 			break
+		}
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 		text, err := readBounded(e.path, b)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		d := Doc{ID: e.rel, Text: text}
 		if i := strings.IndexByte(e.rel, '/'); i > 0 {
 			d.Label = e.rel[:i]
 			d.Labels = []string{d.Label}
 		}
-		docs = append(docs, d)
+		if err := fn(d); err != nil {
+			return err
+		}
 	}
-	return docs, nil
+	return nil
 }
 
 // readBounded reads a whole file (gunzipped when compressed) within the
@@ -588,5 +726,5 @@ func readBounded(path string, b *budget) (string, error) {
 		}
 		return "", fmt.Errorf("%s: %v", path, err)
 	}
-	return string(data), nil
+	return string(bytes.TrimPrefix(data, utf8BOM)), nil
 }

@@ -3,6 +3,7 @@ package dataset
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -300,9 +301,12 @@ func TestSizeLimits(t *testing.T) {
 	big := strings.Repeat("word word word\n", 1000) // 15,000 bytes
 	loadErr(t, write(t, dir, "big.txt", big), Options{MaxBytes: 10000}, "big.txt", "more than 10000 bytes")
 	loadErr(t, write(t, dir, "big.txt.gz", gz(t, big)), Options{MaxBytes: 10000}, "big.txt.gz", "more than 10000 bytes")
-	if got := mustLoad(t, filepath.Join(dir, "big.txt.gz"), Options{MaxBytes: 15000}); len(got) != 1000 {
+	if got := mustLoad(t, filepath.Join(dir, "big.txt.gz"), Options{MaxBytes: 15000 + 1000*DocOverhead}); len(got) != 1000 {
 		t.Errorf("at the limit: %d docs", len(got))
 	}
+	// Load counts DocOverhead per document: many short lines are bounded
+	// in memory, not only in bytes (issue 13, item 1).
+	loadErr(t, filepath.Join(dir, "big.txt.gz"), Options{MaxBytes: 15000 + 999*DocOverhead}, "big.txt.gz", "counting 128 bytes per document")
 	if got := mustLoad(t, filepath.Join(dir, "big.txt.gz"), Options{MaxBytes: -1}); len(got) != 1000 {
 		t.Errorf("unbounded: %d docs", len(got))
 	}
@@ -349,5 +353,84 @@ func Test20News(t *testing.T) {
 	}
 	if len(labels) != 20 {
 		t.Errorf("%d labels, want 20", len(labels))
+	}
+}
+
+// TestBOM: a UTF-8 byte order mark at the start of a file is skipped, also
+// when it decides the format of a file without an extension (issue 13,
+// item 6).
+func TestBOM(t *testing.T) {
+	dir := t.TempDir()
+	bom := "\xef\xbb\xbf"
+	for _, name := range []string{"bom.jsonl", "bom-noext", "bom.jsonl.gz"} {
+		data := bom + sampleJSONL
+		if strings.HasSuffix(name, ".gz") {
+			data = gz(t, data)
+		}
+		got := mustLoad(t, write(t, dir, name, data), Options{})
+		if !reflect.DeepEqual(got, sampleDocs) {
+			t.Errorf("%s:\n got %+v\nwant %+v", name, got, sampleDocs)
+		}
+	}
+	got := mustLoad(t, write(t, dir, "bom.txt", bom+"first\nsecond\n"), Options{})
+	if len(got) != 2 || got[0].Text != "first" {
+		t.Errorf("text with BOM: %+v", got)
+	}
+	d := filepath.Join(dir, "d")
+	write(t, d, "a.txt", bom+"hello")
+	if got := mustLoad(t, d, Options{}); got[0].Text != "hello" {
+		t.Errorf("directory file with BOM: %q", got[0].Text)
+	}
+	// A BOM elsewhere is text.
+	got = mustLoad(t, write(t, dir, "mid.txt", "a\n"+bom+"b\n"), Options{})
+	if got[1].Text != bom+"b" {
+		t.Errorf("BOM inside: %q", got[1].Text)
+	}
+}
+
+// TestScan: Scan streams the same documents as Load, stops on fn's error
+// and on a cancelled context, and applies Split and MaxDocs the same way.
+func TestScan(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "a.jsonl", sampleJSONL)
+	for _, opt := range []Options{{}, {Split: "train"}, {MaxDocs: 2}, {Split: "train", MaxDocs: 2}} {
+		var got []Doc
+		if err := Scan(context.Background(), p, opt, func(d Doc) error { got = append(got, d); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if want := mustLoad(t, p, opt); !reflect.DeepEqual(got, want) {
+			t.Errorf("%+v: Scan %+v, Load %+v", opt, got, want)
+		}
+	}
+	stop := errors.New("stop")
+	n := 0
+	if err := Scan(context.Background(), p, Options{}, func(Doc) error { n++; return stop }); err != stop || n != 1 {
+		t.Errorf("fn error: err %v after %d docs", err, n)
+	}
+	// Mixed splits with the split-less documents first: Scan reads ahead.
+	p3 := write(t, dir, "c.jsonl", `{"text": "one"}`+"\n"+`{"text": "two", "split": "train"}`+"\n"+`{"text": "three"}`+"\n")
+	var texts []string
+	if err := Scan(context.Background(), p3, Options{Split: "train"}, func(d Doc) error { texts = append(texts, d.Text); return nil }); err != nil || !reflect.DeepEqual(texts, []string{"two"}) {
+		t.Errorf("mixed: %v %v", texts, err)
+	}
+	// A cancelled context stops the reading (the documents are many).
+	big := write(t, dir, "big.txt", strings.Repeat("word\n", 100000))
+	ctx, cancel := context.WithCancel(context.Background())
+	n = 0
+	err := Scan(ctx, big, Options{}, func(Doc) error {
+		n++
+		if n == 10 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) || n > 10+checkEvery {
+		t.Errorf("cancel: err %v after %d docs", err, n)
+	}
+	if _, err := LoadContext(ctx, big, Options{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("LoadContext after cancel: %v", err)
+	}
+	if err := Scan(context.Background(), write(t, dir, "empty.txt", "\n"), Options{}, func(Doc) error { return nil }); !errors.Is(err, ErrNoDocuments) {
+		t.Errorf("empty: %v", err)
 	}
 }

@@ -163,12 +163,8 @@ func BuildCorpusContext(ctx context.Context, texts []string, opts TextOptions, v
 		return nil, errorf("kate: vocabulary size %d must be in [1, %d]", vocabSize, MaxVocabulary)
 	}
 	// Pass 1: raw token -> term id (interned), documents as term-id lists.
-	termID := make(map[string]int32)
-	var terms []string
-	var counts []int
-	rawCache := make(map[string]int32)
+	tc := newTermCounter(opts)
 	docs := make([][]int32, len(texts))
-	var buf []byte
 	for d, t := range texts {
 		if d%64 == 63 {
 			if yield != nil {
@@ -179,48 +175,14 @@ func BuildCorpusContext(ctx context.Context, texts []string, opts TextOptions, v
 			}
 		}
 		var ids []int32
-		forEachRawToken(t, &buf, func(raw []byte) {
-			id, ok := rawCache[string(raw)]
-			if !ok {
-				key := string(raw)
-				id = -1
-				if term := processToken(key, opts); term != "" {
-					tid, ok := termID[term]
-					if !ok {
-						tid = int32(len(terms))
-						termID[term] = tid
-						terms = append(terms, term)
-						counts = append(counts, 0)
-					}
-					id = tid
-				}
-				if len(rawCache) >= maxCorpusTokens {
-					clear(rawCache)
-				}
-				rawCache[key] = id
-			}
-			if id >= 0 {
-				ids = append(ids, id)
-				counts[id]++
-			}
-		})
+		tc.add(t, &ids)
 		docs[d] = ids
 	}
-	cm := make(map[string]int, len(terms))
-	for i, t := range terms {
-		cm[t] = counts[i]
-	}
-	vocab, err := vocabularyFromCounts(cm, vocabSize)
+	vocab, remap, err := tc.vocabulary(vocabSize)
 	if err != nil {
 		return nil, err
 	}
-	remap := make([]int32, len(terms))
-	for i, t := range terms {
-		remap[i] = -1
-		if j, ok := vocab.Index(t); ok {
-			remap[i] = int32(j)
-		}
-	}
+	rawCache := tc.raw
 	c := &Corpus{Vocab: vocab, Vectors: make([]SparseVector, len(texts)), Text: opts}
 	c.known = make(map[string]int32, len(rawCache))
 	for raw, id := range rawCache {

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/kate-web/kate/dataset"
 )
 
 func init() {
@@ -54,40 +56,68 @@ func runEncode(ctx context.Context, e *env, args []string) error {
 		if err := checkOutputDir(out); err != nil {
 			return err
 		}
+		if err := checkNotInput(out, df.path); err != nil {
+			return err
+		}
+		if err := checkNotInput(out, modelPath); err != nil {
+			return err
+		}
 	}
 	m, err := loadModel("encode", modelPath)
 	if err != nil {
 		return err
 	}
-	docs, err := df.load("encode")
-	if err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	rows := m.Encode(texts(docs))
-	if err := ctx.Err(); err != nil {
-		return err
+	n := 0
+	// encodeAll streams the corpus in batches: memory does not grow with the
+	// corpus, and Ctrl-C stops within a batch (docs/limits.md).
+	encodeAll := func(w io.Writer, wrap func(error) error) error {
+		bw := bufio.NewWriterSize(w, 64<<10)
+		batch := make([]string, 0, encodeBatch)
+		flush := func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := write(bw, m.Encode(batch), m.Dim()); err != nil {
+				return wrap(err)
+			}
+			n += len(batch)
+			batch = batch[:0]
+			return nil
+		}
+		err := df.scan(ctx, "encode", func(d dataset.Doc) error {
+			batch = append(batch, d.Text)
+			if len(batch) == encodeBatch {
+				return flush()
+			}
+			return nil
+		})
+		if err == nil && len(batch) > 0 {
+			err = flush()
+		}
+		if err != nil {
+			return err
+		}
+		if err := bw.Flush(); err != nil {
+			return wrap(err)
+		}
+		return nil
 	}
 	if out == "-" {
-		if err := write(e.stdout, rows, m.Dim()); err != nil {
-			return &failure{fmt.Errorf("writing to stdout: %v", err)}
-		}
-		return nil
+		return encodeAll(e.stdout, func(err error) error { return &failure{fmt.Errorf("writing to stdout: %v", err)} })
 	}
 	err = writeFileAtomic(out, func(w io.Writer) error {
-		if err := write(w, rows, m.Dim()); err != nil {
-			return &failure{fmt.Errorf("cannot write %s: %v", out, err)}
-		}
-		return nil
+		return encodeAll(w, func(err error) error { return &failure{fmt.Errorf("cannot write %s: %v", out, err)} })
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "wrote %d x %d embeddings to %s\n", len(docs), m.Dim(), out)
+	fmt.Fprintf(e.stderr, "wrote %d x %d embeddings to %s\n", n, m.Dim(), out)
 	return nil
 }
+
+// encodeBatch is the number of documents kate encode and kate similar
+// encode at a time.
+const encodeBatch = 4096
 
 // writeTSV writes rows (n x dim, row-major) as one line per row of
 // tab-separated values, each the shortest decimal that reads back as the

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -118,6 +122,74 @@ func (f *dataFlags) load(cmd string) ([]dataset.Doc, error) {
 	return docs, err
 }
 
+// scan streams the corpus to fn (see dataset.Scan), without a bound on its
+// total size: the callers keep bounded state. cmd names the command for the
+// usage hints.
+func (f *dataFlags) scan(ctx context.Context, cmd string, fn func(dataset.Doc) error) error {
+	if f.path == "" {
+		return usagef(cmd, "missing --data FILE")
+	}
+	if f.maxDocs < 0 {
+		return usagef(cmd, "--max-docs %d must be at least 0", f.maxDocs)
+	}
+	err := dataset.Scan(ctx, f.path, dataset.Options{
+		TextField: f.textField, LabelField: f.labelField, Split: f.split, MaxDocs: f.maxDocs, MaxBytes: -1,
+	}, fn)
+	if err != nil && strings.Contains(err.Error(), fmt.Sprintf("no %q field", f.textField)) {
+		err = fmt.Errorf("%w; choose the field with --text-field", err)
+	}
+	return err
+}
+
+// defaultMaxMemory is the default of kate train's --max-memory: the Go
+// memory limit when GOMEMLIMIT sets one, 2 GiB otherwise.
+var defaultMaxMemory = func() string {
+	if l := debug.SetMemoryLimit(-1); l < math.MaxInt64 {
+		return strconv.FormatInt(l, 10)
+	}
+	return "2GiB"
+}()
+
+// parseSize parses a byte count: an integer with an optional unit B, KiB,
+// MiB, GiB or TiB (KB, MB... and K, M, G, T are read as powers of 1024 too).
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	num := strings.TrimRightFunc(t, func(r rune) bool { return r < '0' || r > '9' })
+	unit := strings.ToLower(strings.TrimSpace(t[len(num):]))
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 1 {
+		return 0, errors.New("want a positive size such as 512MiB or 4GiB")
+	}
+	shift := 0
+	switch strings.TrimSuffix(strings.TrimSuffix(unit, "b"), "i") {
+	case "":
+	case "k":
+		shift = 10
+	case "m":
+		shift = 20
+	case "g":
+		shift = 30
+	case "t":
+		shift = 40
+	default:
+		return 0, fmt.Errorf("unknown unit %q (use KiB, MiB, GiB or TiB)", unit)
+	}
+	if n > math.MaxInt64>>shift {
+		return 0, errors.New("too large")
+	}
+	return n << shift, nil
+}
+
+// limitMemory sets the Go runtime's soft memory limit a quarter above max,
+// so that the collector keeps the heap near the live data as it approaches
+// the bound, unless GOMEMLIMIT already sets one.
+func limitMemory(max int64) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetMemoryLimit(max + max/4)
+}
+
 // texts returns the documents' texts.
 func texts(docs []dataset.Doc) []string {
 	out := make([]string, len(docs))
@@ -179,27 +251,50 @@ func checkOutputDir(path string) error {
 	return nil
 }
 
+// checkNotInput refuses an output path that is the input file (or a link
+// to it), which writing would destroy.
+func checkNotInput(out, in string) error {
+	so, err1 := os.Stat(out)
+	si, err2 := os.Stat(in)
+	if err1 == nil && err2 == nil && os.SameFile(so, si) {
+		return fmt.Errorf("cannot write %s: it is the input file %s", out, in)
+	}
+	return nil
+}
+
 // writeFileAtomic writes path through a temporary file in the same
-// directory, renamed into place only when write succeeds, so that a failed
-// or interrupted run leaves no partial file. Errors are failures (exit
-// status 1) unless write's own error says otherwise.
+// directory, flushed to disk (fsync) and renamed into place only when write
+// succeeds, so that a failed or interrupted run, or a crash, leaves either
+// the old file or the whole new one. Errors are failures (exit status 1)
+// unless write's own error says otherwise.
 //
-// An existing path that is not a regular file (a device such as /dev/null
-// or /dev/stdout, a named pipe) is written directly, never replaced; a
-// symbolic link is followed, so that the file it points to is replaced.
+// A replaced file keeps its permission bits; a new file gets 0666 less the
+// umask. An existing path that is not a regular file (a device such as
+// /dev/null or /dev/stdout, a named pipe) is written directly, never
+// replaced. A symbolic link is followed, so that the file it points to is
+// replaced; a link to nothing (dangling) is refused rather than replaced or
+// followed to create a file elsewhere (docs/limits.md).
 func writeFileAtomic(path string, write func(w io.Writer) error) error {
 	if err := checkOutputDir(path); err != nil {
 		return err
 	}
 	if st, err := os.Lstat(path); err == nil && st.Mode()&os.ModeSymlink != 0 {
-		if target, err := filepath.EvalSymlinks(path); err == nil {
-			path = target
+		target, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			dest, _ := os.Readlink(path)
+			return fmt.Errorf("cannot write %s: it is a symbolic link to %s, which does not exist (remove the link or create its target)", path, dest)
 		}
+		path = target
 	}
-	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		return writeDirect(path, write)
+	perm := os.FileMode(0o666) // less the umask, applied by the system
+	keep := false
+	if st, err := os.Stat(path); err == nil {
+		if !st.Mode().IsRegular() {
+			return writeDirect(path, write)
+		}
+		perm, keep = st.Mode().Perm(), true
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	tmp, err := createTemp(path, perm)
 	if err != nil {
 		return &failure{fmt.Errorf("cannot write %s: %v", path, pathError(err))}
 	}
@@ -213,7 +308,13 @@ func writeFileAtomic(path string, write func(w io.Writer) error) error {
 	if err := write(tmp); err != nil {
 		return err
 	}
-	if err := tmp.Chmod(0o644); err != nil {
+	if keep {
+		// The mode given at creation is masked by the umask; set it exactly.
+		if err := tmp.Chmod(perm); err != nil {
+			return &failure{fmt.Errorf("cannot write %s: %v", path, err)}
+		}
+	}
+	if err := tmp.Sync(); err != nil {
 		return &failure{fmt.Errorf("cannot write %s: %v", path, err)}
 	}
 	if err := tmp.Close(); err != nil {
@@ -223,7 +324,28 @@ func writeFileAtomic(path string, write func(w io.Writer) error) error {
 		return &failure{fmt.Errorf("cannot write %s: %v", path, pathError(err))}
 	}
 	ok = true
+	// Make the rename itself durable (not supported everywhere: best effort).
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
 	return nil
+}
+
+// createTemp creates a new hidden file next to path with permission perm
+// (less the umask).
+func createTemp(path string, perm os.FileMode) (*os.File, error) {
+	dir, base := filepath.Split(path)
+	var err error
+	for range 100 {
+		name := filepath.Join(dir, "."+base+".tmp"+strconv.FormatUint(rand.Uint64(), 36))
+		var f *os.File
+		f, err = os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if !errors.Is(err, os.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, err
 }
 
 // writeDirect writes to an existing non-regular file such as a device.

@@ -2,10 +2,14 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/kate-web/kate/dataset"
 )
 
 func init() {
@@ -45,30 +49,62 @@ func runSimilar(ctx context.Context, e *env, args []string) error {
 	if m.Vectorize(query).Nnz() == 0 {
 		return fmt.Errorf("the query has no term of the model's vocabulary")
 	}
-	docs, err := df.load("similar")
-	if err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	rows := m.Encode(texts(docs))
 	q := make([]float32, m.Dim())
 	if err := m.EncodeTo(q, query); err != nil {
 		return fmt.Errorf("encoding the query: %s", trimKate(err))
 	}
-	best, err := m.Nearest(q, rows, min(n, len(docs)))
+	// Stream the corpus in batches, keeping the n best documents so far:
+	// memory does not grow with the corpus (docs/limits.md).
+	type hit struct {
+		score float32
+		doc   dataset.Doc
+	}
+	var best []hit
+	var batch []dataset.Doc
+	texts := make([]string, 0, encodeBatch)
+	rank := func() error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		texts = texts[:0]
+		for _, d := range batch {
+			texts = append(texts, d.Text)
+		}
+		nb, err := m.Nearest(q, m.Encode(texts), min(n, len(batch)))
+		if err != nil {
+			return fmt.Errorf("ranking: %s", trimKate(err))
+		}
+		for _, x := range nb {
+			best = append(best, hit{x.Score, batch[x.Index]})
+		}
+		// Earlier documents first among equal scores, as a single ranking
+		// of the whole corpus gives.
+		slices.SortStableFunc(best, func(a, b hit) int { return cmp.Compare(b.score, a.score) })
+		best = best[:min(n, len(best))]
+		batch = batch[:0]
+		return nil
+	}
+	err = df.scan(ctx, "similar", func(d dataset.Doc) error {
+		batch = append(batch, d)
+		if len(batch) == encodeBatch {
+			return rank()
+		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		err = rank()
+	}
 	if err != nil {
-		return fmt.Errorf("ranking: %s", trimKate(err))
+		return err
 	}
 	w := bufio.NewWriter(e.stdout)
-	for i, nb := range best {
-		d := docs[nb.Index]
+	for i, h := range best {
+		d := h.doc
 		label := ""
 		if d.Label != "" {
-			label = " [" + d.Label + "]"
+			label = " [" + snippet(d.Label, 100) + "]"
 		}
-		fmt.Fprintf(w, "%d\t%.4f\t%s%s\t%s\n", i+1, nb.Score, d.ID, label, snippet(d.Text, 100))
+		fmt.Fprintf(w, "%d\t%.4f\t%s%s\t%s\n", i+1, h.score, snippet(d.ID, 200), label, snippet(d.Text, 100))
 	}
 	if err := w.Flush(); err != nil {
 		return &failure{fmt.Errorf("writing to stdout: %v", err)}
@@ -77,7 +113,9 @@ func runSimilar(ctx context.Context, e *env, args []string) error {
 }
 
 // snippet returns text on one line (white space collapsed, control
-// characters dropped), cut to at most max runes with "...".
+// characters — C0, DEL, C1 — and bidirectional overrides dropped, so that
+// no escape sequence from a corpus reaches the terminal), cut to at most
+// max runes with "...". kate similar shows IDs and labels through it too.
 func snippet(text string, max int) string {
 	if len(text) > 64*max {
 		text = text[:64*max]
@@ -92,7 +130,7 @@ func snippet(text string, max int) string {
 		case r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == '\v':
 			space = b.Len() > 0
 			continue
-		case r < 0x20 || r == 0x7f:
+		case r < 0x20 || (r >= 0x7f && r <= 0x9f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069):
 			continue
 		}
 		if space {

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
+	"github.com/kate-web/kate/dataset"
 	"github.com/kate-web/kate/kate"
 )
 
@@ -25,6 +28,8 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	var quiet bool
 	fs.StringVar(&out, "o", "", "output model `FILE`")
 	fs.BoolVar(&quiet, "quiet", false, "no progress output")
+	memFlag := defaultMaxMemory
+	fs.StringVar(&memFlag, "max-memory", memFlag, "memory bound for the corpus and the model (e.g. 512MiB, 4GiB); a larger corpus is refused (docs/limits.md)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -45,22 +50,48 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if err := checkOutputDir(out); err != nil {
 		return err
 	}
+	if err := checkNotInput(out, df.path); err != nil {
+		return err
+	}
+	maxMem, err := parseSize(memFlag)
+	if err != nil {
+		return usagef("train", "--max-memory %q: %v", memFlag, err)
+	}
+	modelMem := kate.TrainMemory(cfg.VocabSize, cfg.Dim, 0, 0)
+	if maxMem <= modelMem {
+		return usagef("train", "--max-memory %s is not enough for the model alone (--vocab %d x --dim %d needs %s)",
+			fmtBytes(maxMem), cfg.VocabSize, cfg.Dim, fmtBytes(modelMem))
+	}
+	limitMemory(maxMem)
 	start := time.Now()
-	docs, err := df.load("train")
+	// Two passes over the data, keeping only the input vectors: the first
+	// counts the terms, the second keeps each document's vector over the
+	// chosen vocabulary (docs/limits.md).
+	cb, err := kate.NewCorpusBuilder(cfg.Text, cfg.VocabSize, maxMem-modelMem)
 	if err != nil {
+		return usagef("train", "%s", trimKate(err))
+	}
+	corpusErr := func(err error) error {
+		switch {
+		case errors.Is(err, kate.ErrMemory):
+			return fmt.Errorf("%s: %s (--max-memory %s, of which the model takes %s); train on fewer documents (--max-docs) or raise --max-memory",
+				df.path, trimKate(err), fmtBytes(maxMem), fmtBytes(modelMem))
+		case strings.HasPrefix(err.Error(), "kate: "):
+			return fmt.Errorf("%s: %s", df.path, trimKate(err))
+		}
 		return err
 	}
-	n := len(docs)
-	texts := texts(docs)
-	docs = nil
-	if err := ctx.Err(); err != nil {
-		return err
+	n := 0
+	if err := df.scan(ctx, "train", func(d dataset.Doc) error { n++; return cb.Count(d.Text) }); err != nil {
+		return corpusErr(err)
 	}
-	corpus, err := kate.BuildCorpus(texts, cfg.Text, cfg.VocabSize)
+	if err := df.scan(ctx, "train", func(d dataset.Doc) error { return cb.Add(d.Text) }); err != nil {
+		return corpusErr(err)
+	}
+	corpus, err := cb.Corpus()
 	if err != nil {
-		return fmt.Errorf("%s: %s", df.path, trimKate(err))
+		return corpusErr(err)
 	}
-	texts = nil // the vectors are all training needs
 	vocab := corpus.Vocab.Len()
 	if !quiet {
 		split := ""
@@ -145,6 +176,8 @@ func (c *countWriter) Write(p []byte) (int, error) {
 
 func fmtBytes(n int64) string {
 	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
 	case n >= 1<<20:
 		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 	case n >= 1<<10:

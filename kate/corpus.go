@@ -1,0 +1,258 @@
+package kate
+
+import (
+	"errors"
+	"strconv"
+)
+
+// ErrMemory is wrapped by the errors that refuse work because it would need
+// more memory than allowed: a corpus larger than a CorpusBuilder's bound, or
+// a training run larger than a caller's budget (see TrainMemory).
+var ErrMemory = errors.New("not enough memory")
+
+// Memory accounting (docs/limits.md). The figures are the sizes of the Go
+// values involved on a 64-bit platform, rounded up, not measurements.
+const (
+	// docBytes is what training keeps per document besides the vector's
+	// entries: the SparseVector in the corpus (48 bytes), its copy in the
+	// trainer's shuffled training or validation list (48) and the
+	// permutation that splits them (8).
+	docBytes = 48 + 48 + 8
+	// entryBytes is one stored vector entry: an int32 index and a float32
+	// value.
+	entryBytes = 8
+	// termBytes is the cost of one distinct term while counting, besides its
+	// text: the map entry, the string header in the term list and the count.
+	termBytes = 64
+)
+
+// TrainMemory returns an estimate in bytes of the memory a training run
+// needs for a vocabulary of v terms, dimension dim, and docs documents
+// whose input vectors hold nnz entries in all: the weights with their
+// Adadelta accumulators, the best-epoch snapshot and the per-chunk gradient
+// buffers (8 arrays of v*dim float32), plus the documents' vectors and the
+// trainer's per-document state. It does not count the documents' text.
+// Callers use it to refuse or queue a run before it starts (docs/limits.md).
+func TrainMemory(v, dim, docs int, nnz int64) int64 {
+	weights := int64(v) * int64(dim)
+	model := 4 * weights * (4 + trainChunks)
+	model += 4 * int64(v+dim) * (4 + 2*trainChunks) // biases and the per-chunk scratch
+	return model + int64(docs)*docBytes + nnz*entryBytes
+}
+
+// fmtBytes formats n bytes in MiB (or bytes below 1 MiB) for messages.
+func fmtBytes(n int64) string {
+	if n < 1<<20 {
+		return strconv.FormatInt(n, 10) + " bytes"
+	}
+	return strconv.FormatFloat(float64(n)/(1<<20), 'f', 0, 64) + " MiB"
+}
+
+// termCounter counts the terms of documents (the first step of building a
+// corpus), interning each term once and caching the mapping from raw tokens
+// to term ids.
+type termCounter struct {
+	opts   TextOptions
+	termID map[string]int32
+	terms  []string
+	counts []int
+	// raw maps raw tokens to term ids (-1: dropped); restarted when it
+	// holds maxCorpusTokens tokens.
+	raw map[string]int32
+	buf []byte
+	// termMem and rawMem estimate the memory of the terms and of raw.
+	termMem, rawMem int64
+}
+
+func newTermCounter(opts TextOptions) *termCounter {
+	return &termCounter{opts: opts, termID: make(map[string]int32), raw: make(map[string]int32)}
+}
+
+// id returns the term id of a raw token (-1 when the token is dropped).
+// A new term is added when grow is true; otherwise it is -1.
+func (c *termCounter) id(raw []byte, grow bool) int32 {
+	if id, ok := c.raw[string(raw)]; ok {
+		return id
+	}
+	key := string(raw)
+	id := int32(-1)
+	if term := processToken(key, c.opts); term != "" {
+		tid, ok := c.termID[term]
+		if !ok {
+			if !grow {
+				return -1
+			}
+			tid = int32(len(c.terms))
+			c.termID[term] = tid
+			c.terms = append(c.terms, term)
+			c.counts = append(c.counts, 0)
+			c.termMem += int64(len(term)) + termBytes
+		}
+		id = tid
+	}
+	if len(c.raw) >= maxCorpusTokens {
+		clear(c.raw)
+		c.rawMem = 0
+	}
+	c.raw[key] = id
+	c.rawMem += int64(len(key)) + termBytes
+	return id
+}
+
+// add counts the terms of text, appending their ids to *ids when ids is
+// not nil.
+func (c *termCounter) add(text string, ids *[]int32) {
+	forEachRawToken(text, &c.buf, func(raw []byte) {
+		if id := c.id(raw, true); id >= 0 {
+			c.counts[id]++
+			if ids != nil {
+				*ids = append(*ids, id)
+			}
+		}
+	})
+}
+
+// vocabulary returns the vocabulary of the size most frequent terms and the
+// map from term ids to its indices (-1 for the terms left out).
+func (c *termCounter) vocabulary(size int) (*Vocabulary, []int32, error) {
+	cm := make(map[string]int, len(c.terms))
+	for i, t := range c.terms {
+		cm[t] = c.counts[i]
+	}
+	vocab, err := vocabularyFromCounts(cm, size)
+	if err != nil {
+		return nil, nil, err
+	}
+	remap := make([]int32, len(c.terms))
+	for i, t := range c.terms {
+		remap[i] = -1
+		if j, ok := vocab.Index(t); ok {
+			remap[i] = int32(j)
+		}
+	}
+	return vocab, remap, nil
+}
+
+// CorpusBuilder builds a training corpus from a stream of documents without
+// keeping their text, in bounded memory: a first pass (Count) counts the
+// terms of every document, a second pass (Add, over the same documents in
+// the same order) keeps each document's input vector over the vocabulary of
+// the most frequent terms. The corpus is the one BuildCorpus makes from the
+// same texts, so the model trained on it is the same. Its memory is that of
+// the distinct terms while counting, then of the vectors and the trainer's
+// per-document state (TrainMemory), and Count and Add error, wrapping
+// ErrMemory, as soon as it would go over the bound.
+type CorpusBuilder struct {
+	c         *termCounter
+	size      int
+	maxBytes  int64
+	counted   int // documents counted in the first pass
+	vocab     *Vocabulary
+	remap     []int32
+	vectors   []SparseVector
+	nnz       int64
+	idx       []int32 // the entries' storage, filled by chunks
+	val       []float32
+	cnt, seen []int32
+}
+
+// entryChunk is the number of vector entries allocated at a time.
+const entryChunk = 1 << 20
+
+// NewCorpusBuilder returns a builder for text options opts keeping the
+// vocabSize most frequent terms, whose memory stays under maxBytes (no bound
+// when maxBytes <= 0). It errors when vocabSize is out of range.
+func NewCorpusBuilder(opts TextOptions, vocabSize int, maxBytes int64) (*CorpusBuilder, error) {
+	if vocabSize < 1 || vocabSize > MaxVocabulary {
+		return nil, errorf("kate: vocabulary size %d must be in [1, %d]", vocabSize, MaxVocabulary)
+	}
+	return &CorpusBuilder{c: newTermCounter(opts), size: vocabSize, maxBytes: maxBytes}, nil
+}
+
+// Bytes returns the builder's estimate of the memory it holds, including
+// the trainer's per-document state for the documents seen so far.
+func (b *CorpusBuilder) Bytes() int64 {
+	docs := max(b.counted, len(b.vectors))
+	return b.c.termMem + b.c.rawMem + int64(docs)*docBytes + b.nnz*entryBytes
+}
+
+func (b *CorpusBuilder) checkMemory() error {
+	if b.maxBytes > 0 && b.Bytes() > b.maxBytes {
+		return errorf("kate: %w for this corpus: its first %d documents (%d distinct terms) already need more than the %s allowed",
+			ErrMemory, max(b.counted, len(b.vectors)), len(b.c.terms), fmtBytes(b.maxBytes))
+	}
+	return nil
+}
+
+// Count counts the terms of one document (first pass). It errors, wrapping
+// ErrMemory, when the memory bound is reached, and when called after Add.
+func (b *CorpusBuilder) Count(text string) error {
+	if b.vocab != nil {
+		return errors.New("kate: CorpusBuilder.Count after Add")
+	}
+	b.c.add(text, nil)
+	b.counted++
+	if b.counted%1024 == 0 {
+		return b.checkMemory()
+	}
+	return nil
+}
+
+// Add keeps the input vector of the next document (second pass); the first
+// call chooses the vocabulary from the counts. It errors when no term was
+// counted, when more documents are added than were counted, and, wrapping
+// ErrMemory, when the memory bound is reached.
+func (b *CorpusBuilder) Add(text string) error {
+	if b.vocab == nil {
+		vocab, remap, err := b.c.vocabulary(b.size)
+		if err != nil {
+			return err
+		}
+		b.vocab, b.remap = vocab, remap
+		b.cnt = make([]int32, vocab.Len())
+		b.vectors = make([]SparseVector, 0, b.counted)
+	}
+	if len(b.vectors) >= b.counted {
+		return errors.New("kate: CorpusBuilder.Add: more documents than counted (did the input change?)")
+	}
+	seen := b.seen[:0]
+	forEachRawToken(text, &b.c.buf, func(raw []byte) {
+		id := b.c.id(raw, false)
+		if id < 0 {
+			return
+		}
+		if j := b.remap[id]; j >= 0 {
+			if b.cnt[j] == 0 {
+				seen = append(seen, j)
+			}
+			b.cnt[j]++
+		}
+	})
+	b.seen = seen
+	if n := len(seen); cap(b.idx)-len(b.idx) < n {
+		c := max(n, entryChunk)
+		b.idx, b.val = make([]int32, 0, c), make([]float32, 0, c)
+	}
+	lo := len(b.idx)
+	x := logMaxVector(seen, b.cnt, b.idx, b.val)
+	hi := len(x.Indices)
+	b.idx, b.val = x.Indices, x.Values
+	b.vectors = append(b.vectors, SparseVector{Indices: b.idx[lo:hi:hi], Values: b.val[lo:hi:hi]})
+	b.nnz += int64(hi - lo)
+	if len(b.vectors)%1024 == 0 {
+		return b.checkMemory()
+	}
+	return nil
+}
+
+// Corpus returns the corpus. It errors when fewer documents were added than
+// counted, or none.
+func (b *CorpusBuilder) Corpus() (*Corpus, error) {
+	if b.counted == 0 {
+		return nil, errors.New("kate: no documents")
+	}
+	if len(b.vectors) != b.counted {
+		return nil, errorf("kate: %d documents counted but %d added (did the input change?)", b.counted, len(b.vectors))
+	}
+	return &Corpus{Vocab: b.vocab, Vectors: b.vectors, Text: b.c.opts}, nil
+}
