@@ -273,11 +273,9 @@ func Load(r io.Reader) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	data := make([]byte, want)
-	copy(data, head)
-	m, err := io.ReadFull(r, data[headerBytes:])
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return UnmarshalModel(data[:headerBytes+m])
+	data, err := readAnnounced(r, head, want)
+	if err == io.EOF {
+		return UnmarshalModel(data) // truncated
 	}
 	if err != nil {
 		return nil, err
@@ -287,6 +285,29 @@ func Load(r io.Reader) (*Model, error) {
 		return nil, formatErr("trailing bytes after the model")
 	}
 	return UnmarshalModel(data)
+}
+
+// readAnnounced reads the rest of a file of want bytes that starts with
+// head, in chunks: its buffer grows (by doubling, at most to want) only as
+// bytes actually arrive, so a short file announcing a large size costs
+// little memory. It returns io.EOF with the bytes read when r ends early.
+func readAnnounced(r io.Reader, head []byte, want uint64) ([]byte, error) {
+	data := make([]byte, len(head), min(want, 64<<10))
+	copy(data, head)
+	for uint64(len(data)) < want {
+		if len(data) == cap(data) {
+			data = append(make([]byte, 0, min(want, 2*uint64(cap(data)))), data...)
+		}
+		n, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, io.EOF
+		}
+		if err != nil {
+			return data, err
+		}
+	}
+	return data, nil
 }
 
 // announcedSize checks a header's magic, version and sizes and returns the

@@ -9,9 +9,11 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func trainedSmall(t testing.TB) *Model {
@@ -315,5 +317,36 @@ func TestLoadStream(t *testing.T) {
 	}
 	if _, err := Load(bytes.NewReader(data)); err != nil {
 		t.Errorf("valid stream: %v", err)
+	}
+}
+
+// TestLoadBoundedAllocation: a 64-byte file whose header announces a
+// near-maximal model is rejected as truncated after allocating little, not
+// the announced size (issue 13, item 4); a valid stream read in small
+// pieces still loads.
+func TestLoadBoundedAllocation(t *testing.T) {
+	m := trainedSmall(t)
+	data, _ := m.MarshalBinary()
+	head := slices.Clone(data[:headerBytes])
+	binary.LittleEndian.PutUint32(head[12:], 1<<16) // V
+	binary.LittleEndian.PutUint32(head[16:], 512)   // K: 128 MiB of weights
+	binary.LittleEndian.PutUint32(head[20:], 8)
+	short := append(head, make([]byte, 64-len(head))...)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := Load(bytes.NewReader(short))
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "truncated") {
+		t.Errorf("short file: %v", err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 1<<20 {
+		t.Errorf("allocated %d bytes for a 64-byte file", got)
+	}
+	got, err := Load(iotest.OneByteReader(bytes.NewReader(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := got.MarshalBinary(); !bytes.Equal(b, data) {
+		t.Error("a model read byte by byte differs")
 	}
 }

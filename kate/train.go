@@ -59,6 +59,17 @@ func DefaultConfig() Config {
 	}
 }
 
+// MaxAlpha is the largest alpha training accepts. The training loss grows
+// in proportion to alpha (about 0.09·alpha per output on the bundled
+// sample) while the validation loss does not improve past alpha = 30, and
+// above about 100 training slows down tenfold (docs/limits.md).
+const MaxAlpha = 100
+
+// divergeFactor: an epoch whose training loss is this many times the lowest
+// epoch training loss so far (at most log 2, the loss of predicting 1/2
+// everywhere) stops training as diverged.
+const divergeFactor = 100
+
 // Validate reports whether the configuration can be trained.
 func (c Config) Validate() error {
 	if c.VocabSize < 1 || c.VocabSize > MaxVocabulary {
@@ -68,6 +79,8 @@ func (c Config) Validate() error {
 		return err
 	}
 	switch {
+	case c.Alpha > MaxAlpha:
+		return errorf("kate: alpha %v must be in [0, %d]", c.Alpha, MaxAlpha)
 	case c.Epochs < 1 || c.Epochs > 100000:
 		return errorf("kate: epochs %d must be in [1, 100000]", c.Epochs)
 	case c.BatchSize < 1 || c.BatchSize > 1<<16:
@@ -619,6 +632,9 @@ func (t *trainer) run(ctx context.Context, xs []SparseVector, opt TrainOptions) 
 	best := math.Inf(1)
 	bestEpoch := 0
 	wait, lrWait := 0, 0
+	// The lowest epoch training loss, starting from that of a network that
+	// predicts 1/2 everywhere (log 2 per output).
+	minTrain := math.Ln2
 	var snapW, snapB, snapC []float32
 	docsDone := 0
 	lastReport := start
@@ -637,6 +653,9 @@ func (t *trainer) run(ctx context.Context, xs []SparseVector, opt TrainOptions) 
 			withLoss := b%cfg.LossEvery == 0 || nVal == 0
 			l := t.batch(docs, float32(lr), withLoss)
 			if withLoss {
+				if math.IsNaN(l) || math.IsInf(l, 0) {
+					return nil, errorf("kate: training diverged at epoch %d, batch %d (the training loss is not finite); lower alpha or the learning rate", epoch, b+1)
+				}
 				lossSum += l
 				lossDocs += len(docs)
 			}
@@ -662,6 +681,10 @@ func (t *trainer) run(ctx context.Context, xs []SparseVector, opt TrainOptions) 
 		if math.IsNaN(monitor) || math.IsInf(monitor, 0) {
 			return nil, errorf("kate: training diverged at epoch %d (the loss is not finite)", epoch)
 		}
+		if trainLoss > divergeFactor*minTrain {
+			return nil, errorf("kate: training diverged at epoch %d: the training loss %v is over %d times %v (its lowest so far, or log 2, an untrained network's); lower alpha or the learning rate", epoch, float32(trainLoss), divergeFactor, float32(minTrain))
+		}
+		minTrain = math.Min(minTrain, trainLoss)
 		stop := false
 		if monitor < best-cfg.MinDelta {
 			best = monitor

@@ -357,3 +357,30 @@ func TestVectorizerCaches(t *testing.T) {
 		t.Fatal("vectors differ after the cache rolled over")
 	}
 }
+
+// TestTrainDivergence: alpha above MaxAlpha is refused (issue 13, item 5:
+// --alpha 1e30 trained a useless model for a long time and succeeded), and
+// a diverging training loss stops training with an error even when the
+// validation loss stays finite.
+func TestTrainDivergence(t *testing.T) {
+	texts, _ := synthCorpus(200, 4, 5)
+	cfg := smallConfig()
+	for _, a := range []float32{MaxAlpha + 1, 1e30} {
+		cfg.Alpha = a
+		if _, err := Train(context.Background(), texts, cfg, TrainOptions{}); err == nil || !strings.Contains(err.Error(), "alpha") {
+			t.Errorf("alpha %v: %v", a, err)
+		}
+	}
+	cfg.Alpha = MaxAlpha
+	if _, err := Train(context.Background(), texts, cfg, TrainOptions{}); err != nil {
+		t.Errorf("alpha = MaxAlpha: %v", err)
+	}
+	cfg.Alpha = 6.26
+	cfg.LearningRate = 1e7
+	cfg.Epochs = 20
+	_, err := Train(context.Background(), texts, cfg, TrainOptions{})
+	if err == nil || !strings.Contains(err.Error(), "diverged") {
+		t.Errorf("learning rate 1e7: %v", err)
+	}
+	t.Log(err)
+}

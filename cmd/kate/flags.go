@@ -36,7 +36,7 @@ func addTrainFlags(fs *flag.FlagSet) *trainFlags {
 	fs.IntVar(&f.dim, "dim", d.Dim, "embedding size K (hidden units)")
 	fs.IntVar(&f.k, "k", d.K, "number of winners of the k-competitive layer (at most --dim)")
 	alpha, _ := strconv.ParseFloat(strconv.FormatFloat(float64(d.Alpha), 'g', -1, 32), 64) // 6.26, not 6.260000228881836
-	fs.Float64Var(&f.alpha, "alpha", alpha, "amplification of the losers' energy")
+	fs.Float64Var(&f.alpha, "alpha", alpha, fmt.Sprintf("amplification of the losers' energy, in [0, %d]", kate.MaxAlpha))
 	fs.IntVar(&f.vocab, "vocab", d.VocabSize, "vocabulary size V (most frequent terms)")
 	fs.IntVar(&f.epochs, "epochs", d.Epochs, "maximum number of epochs (early stopping may end sooner)")
 	fs.IntVar(&f.batch, "batch", d.BatchSize, "documents per gradient step")
@@ -67,8 +67,8 @@ func (f *trainFlags) config() (kate.Config, error) {
 		return cfg, fmt.Errorf("--batch %d must be at least 1", f.batch)
 	case f.val < 0:
 		return cfg, fmt.Errorf("--val %d must be at least 0", f.val)
-	case !(f.alpha >= 0) || f.alpha > 1e30:
-		return cfg, fmt.Errorf("--alpha %v must be a finite number >= 0", f.alpha)
+	case !(f.alpha >= 0 && f.alpha <= kate.MaxAlpha):
+		return cfg, fmt.Errorf("--alpha %v must be in [0, %d]", f.alpha, kate.MaxAlpha)
 	}
 	g, err := kate.ParseGradMode(f.grad)
 	if err != nil {

@@ -197,3 +197,17 @@ func TestEncodeCancel(t *testing.T) {
 		t.Errorf("%d bytes", st.Size())
 	}
 }
+
+// TestAlphaRange: --alpha past kate.MaxAlpha is refused before any work
+// (item 5).
+func TestAlphaRange(t *testing.T) {
+	f := getFixture(t)
+	out := filepath.Join(t.TempDir(), "m.kate")
+	for _, a := range []string{"1e30", "100.5", "-1", "Inf"} {
+		code, _, stderr := kateRun(t, append([]string{"train", "--data", f.data, "-o", out, "--alpha", a}, smallTrain...)...)
+		if code != exitUsage {
+			t.Errorf("--alpha %s: exit %d", a, code)
+		}
+		checkOneLine(t, stderr, "--alpha", "must be in [0, 100]")
+	}
+}
