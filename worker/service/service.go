@@ -218,7 +218,11 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, errorBody{fmt.Sprintf("no route %s", r.URL.Path)})
 		return
 	}
-	allow := strings.Join(append(rt.methods[:len(rt.methods):len(rt.methods)], http.MethodOptions), ", ")
+	allowed := rt.methods[:len(rt.methods):len(rt.methods)]
+	if contains(allowed, http.MethodGet) {
+		allowed = append(allowed, http.MethodHead)
+	}
+	allow := strings.Join(append(allowed, http.MethodOptions), ", ")
 	if r.Method == http.MethodOptions {
 		h.Set("Allow", allow)
 		h.Set("Access-Control-Allow-Methods", allow)
@@ -226,6 +230,12 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 		h.Set("Access-Control-Max-Age", "86400")
 		w.WriteHeader(http.StatusNoContent)
 		return
+	}
+	if r.Method == http.MethodHead && contains(rt.methods, http.MethodGet) {
+		// HEAD is answered as GET; the server (net/http, workerd) sends
+		// the headers, Content-Length included, without the body.
+		r = r.Clone(r.Context())
+		r.Method = http.MethodGet
 	}
 	if !contains(rt.methods, r.Method) {
 		h.Set("Allow", allow)
@@ -289,6 +299,11 @@ func (s *Service) loadModel() (*kate.Model, error) {
 	return m, nil
 }
 
+// maxDrainBytes bounds the rest of an oversized body read before answering
+// 413: Cloudflare refuses larger request bodies (100 MB on the Free and Pro
+// plans) before they reach a Worker.
+const maxDrainBytes = 100 << 20
+
 // decode reads the request body, at most MaxBodyBytes, as exactly one JSON
 // object into v, rejecting unknown fields.
 func (s *Service) decode(r *http.Request, v any) error {
@@ -301,6 +316,10 @@ func (s *Service) decode(r *http.Request, v any) error {
 		return errorf(http.StatusBadRequest, "reading the request body: %v", err)
 	}
 	if int64(len(data)) > max {
+		// Read the rest before answering: under workerd, a request body left
+		// partly read made the next request fail with 503 ("Your worker
+		// restarted mid-request"); an unread one does not (docs/limits.md).
+		io.Copy(io.Discard, io.LimitReader(r.Body, maxDrainBytes))
 		return errorf(http.StatusRequestEntityTooLarge, "request body is over the limit of %d bytes", max)
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -309,6 +328,10 @@ func (s *Service) decode(r *http.Request, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		var apiErr *apiError
+		if errors.As(err, &apiErr) {
+			return apiErr
+		}
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
 			if typeErr.Field != "" {
@@ -337,7 +360,7 @@ func typeName(kind string) string {
 }
 
 // checkTexts applies the limits on the number and length of texts.
-func (s *Service) checkTexts(texts []string) error {
+func (s *Service) checkTexts(texts Texts) error {
 	if texts == nil {
 		return errorf(http.StatusBadRequest, `"texts" is required: an array of strings`)
 	}
@@ -355,9 +378,35 @@ func (s *Service) checkTexts(texts []string) error {
 	return nil
 }
 
+// Texts is a JSON array of strings. Unlike []string, it refuses null
+// elements (which would otherwise be read as empty texts).
+type Texts []string
+
+// UnmarshalJSON reads an array of strings; null (the whole array) reads as
+// nil.
+func (t *Texts) UnmarshalJSON(b []byte) error {
+	var ps []*string
+	if err := json.Unmarshal(b, &ps); err != nil {
+		return err
+	}
+	if ps == nil {
+		*t = nil
+		return nil
+	}
+	out := make(Texts, len(ps))
+	for i, p := range ps {
+		if p == nil {
+			return errorf(http.StatusBadRequest, "text %d is null: every text must be a string", i)
+		}
+		out[i] = *p
+	}
+	*t = out
+	return nil
+}
+
 // EncodeRequest is the body of POST /v1/encode.
 type EncodeRequest struct {
-	Texts []string `json:"texts"`
+	Texts Texts `json:"texts"`
 }
 
 // EncodeResponse is the answer of POST /v1/encode: the n x K embeddings,
@@ -385,9 +434,9 @@ func (s *Service) encode(r *http.Request) (int, any) {
 // SimilarRequest is the body of POST /v1/similar. N defaults to
 // DefaultSimilarN and is capped at the number of texts.
 type SimilarRequest struct {
-	Query string   `json:"query"`
-	Texts []string `json:"texts"`
-	N     *int     `json:"n"`
+	Query string `json:"query"`
+	Texts Texts  `json:"texts"`
+	N     *int   `json:"n"`
 }
 
 // Match is one ranked text: its index in the request's texts and its cosine

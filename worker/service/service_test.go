@@ -157,6 +157,7 @@ func TestEncodeErrors(t *testing.T) {
 		{"trailing data", `{"texts": ["a"]} {}`, 400, "data after the object"},
 		{"missing texts", `{}`, 400, `"texts" is required`},
 		{"null texts", `{"texts": null}`, 400, `"texts" is required`},
+		{"null text", `{"texts": ["a", null]}`, 400, "text 1 is null: every text must be a string"},
 		{"no texts", `{"texts": []}`, 400, `"texts" is empty`},
 		{"too many texts", mustJSON(EncodeRequest{tooMany}), 413, "over the limit of 256"},
 		{"text too long", mustJSON(EncodeRequest{[]string{"ok", long}}), 413, "text 1 is 32769 bytes"},
@@ -183,6 +184,16 @@ func TestEncodeBodyTooLargeStreamed(t *testing.T) {
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, req)
 	wantError(t, rec.Result(), 413, "request body is over the limit of 100 bytes")
+	// The rest of the body was read before answering: under workerd a
+	// partly read body made the next request fail with 503 (issue 13,
+	// item 2; worker/test.sh checks it end to end).
+	rest := strings.NewReader(body)
+	req = httptest.NewRequest("POST", "/v1/encode", io.MultiReader(rest))
+	req.ContentLength = -1
+	s.ServeHTTP(httptest.NewRecorder(), req)
+	if rest.Len() != 0 {
+		t.Errorf("%d bytes of the body left unread", rest.Len())
+	}
 
 	// The same body announced by its Content-Length is refused before reading.
 	res := do(t, s, "POST", "/v1/encode", body)
@@ -365,16 +376,49 @@ func TestMethodNotAllowed(t *testing.T) {
 		{"GET", "/v1/encode", "POST, OPTIONS"},
 		{"PUT", "/v1/encode", "POST, OPTIONS"},
 		{"GET", "/v1/similar", "POST, OPTIONS"},
-		{"POST", "/v1/model", "GET, OPTIONS"},
-		{"DELETE", "/v1/topics", "GET, OPTIONS"},
-		{"HEAD", "/v1/topics", "GET, OPTIONS"},
-		{"POST", "/", "GET, OPTIONS"},
+		{"POST", "/v1/model", "GET, HEAD, OPTIONS"},
+		{"DELETE", "/v1/topics", "GET, HEAD, OPTIONS"},
+		{"HEAD", "/v1/encode", "POST, OPTIONS"},
+		{"POST", "/", "GET, HEAD, OPTIONS"},
 	} {
 		res := do(t, s, c.method, c.path, "")
 		wantError(t, res, 405, "method "+c.method+" not allowed")
 		if a := res.Header.Get("Allow"); a != c.allow {
 			t.Errorf("%s %s: Allow %q, want %q", c.method, c.path, a, c.allow)
 		}
+	}
+}
+
+// TestHead: HEAD on a GET route answers GET's status and headers without
+// a body (issue 13, item 9: it was 405).
+func TestHead(t *testing.T) {
+	srv := httptest.NewServer(newService())
+	defer srv.Close()
+	for _, p := range []string{"/", "/v1/model", "/v1/topics?n=3"} {
+		get, err := http.Get(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, get.Body)
+		get.Body.Close()
+		head, err := http.Head(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, _ := io.Copy(io.Discard, head.Body)
+		head.Body.Close()
+		if head.StatusCode != 200 || n != 0 {
+			t.Errorf("HEAD %s: %d with %d body bytes", p, head.StatusCode, n)
+		}
+		for _, k := range []string{"Content-Type", "Content-Length", "Cache-Control"} {
+			if g, h := get.Header.Get(k), head.Header.Get(k); g != h || g == "" {
+				t.Errorf("HEAD %s: %s %q, GET's %q", p, k, h, g)
+			}
+		}
+	}
+	head, err := http.Head(srv.URL + "/v1/topics?n=0")
+	if err != nil || head.StatusCode != 400 {
+		t.Errorf("HEAD with a bad query: %v %v", head.StatusCode, err)
 	}
 }
 
@@ -401,7 +445,7 @@ func TestPreflight(t *testing.T) {
 		}
 	}
 	res = do(t, s, "OPTIONS", "/v1/model", "")
-	if res.StatusCode != 204 || res.Header.Get("Access-Control-Allow-Methods") != "GET, OPTIONS" {
+	if res.StatusCode != 204 || res.Header.Get("Access-Control-Allow-Methods") != "GET, HEAD, OPTIONS" {
 		t.Errorf("OPTIONS /v1/model: %d %q", res.StatusCode, res.Header.Get("Access-Control-Allow-Methods"))
 	}
 	wantError(t, do(t, s, "OPTIONS", "/nope", ""), 404, "no route")

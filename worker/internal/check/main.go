@@ -504,7 +504,8 @@ func (c *checker) bad() {
 	}{
 		{"unknown path", "GET", "/nope", "", 404, "", ""},
 		{"wrong method", "GET", "/v1/encode", "", 405, "Allow", "POST, OPTIONS"},
-		{"wrong method", "DELETE", "/v1/model", "", 405, "Allow", "GET, OPTIONS"},
+		{"wrong method", "DELETE", "/v1/model", "", 405, "Allow", "GET, HEAD, OPTIONS"},
+		{"null text", "POST", "/v1/encode", `{"texts": ["a", null]}`, 400, "", ""},
 		{"malformed JSON", "POST", "/v1/encode", `{"texts": [`, 400, "", ""},
 		{"unknown field", "POST", "/v1/encode", `{"text": ["a"]}`, 400, "", ""},
 		{"no texts", "POST", "/v1/encode", `{"texts": []}`, 400, "", ""},
@@ -543,6 +544,8 @@ func (c *checker) bad() {
 			c.pass("%s -> %d %q", what, res.status, e.Error)
 		}
 	}
+	c.chunkedTooLarge()
+	c.head()
 	// CORS preflight.
 	req, _ := http.NewRequest("OPTIONS", c.base+"/v1/similar", nil)
 	req.Header.Set("Origin", "https://example.com")
@@ -561,6 +564,76 @@ func (c *checker) bad() {
 	} else {
 		c.fail("OPTIONS /v1/similar: status %d, headers %v", res.StatusCode, h)
 	}
+}
+
+// chunkedTooLarge sends an oversized body without a Content-Length
+// (chunked), then a small request, three times: each small request must
+// succeed. Under workerd the request after a partly read body used to get
+// 503 "Your worker restarted mid-request" (issue 13, item 2).
+func (c *checker) chunkedTooLarge() {
+	texts := make([]string, 1100)
+	for i := range texts {
+		texts[i] = strings.Repeat("space shuttle launch ", 50)
+	}
+	big := []byte(mustJSON(service.EncodeRequest{Texts: texts}))
+	for round := range 3 {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		// A reader of unknown length: the client sends the body chunked.
+		req, _ := http.NewRequestWithContext(ctx, "POST", c.base+"/v1/encode", io.MultiReader(bytes.NewReader(big)))
+		req.Header.Set("Content-Type", "application/json")
+		res, err := c.client.Do(req)
+		if err == nil {
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+		}
+		cancel()
+		if err != nil || res.StatusCode != 413 {
+			c.fail("chunked body of %d bytes (round %d): %v, want 413", len(big), round, statusOr(res, err))
+			return
+		}
+		small, err := c.post("/v1/encode", service.EncodeRequest{Texts: []string{"space"}})
+		if err != nil || small.status != 200 {
+			body := []byte(nil)
+			if small != nil {
+				body = small.body
+			}
+			c.fail("request after a chunked body over the limit (round %d): %v: %s", round, statusOrResp(small, err), clip(body))
+			return
+		}
+	}
+	c.pass("chunked body of %d bytes -> 413, and the next request -> 200 (3 times)", len(big))
+}
+
+// head checks HEAD on the GET routes: GET's status and headers, no body.
+func (c *checker) head() {
+	for _, p := range []string{"/", "/v1/model", "/v1/topics?n=3"} {
+		get, err1 := c.get(p)
+		hd, err2 := c.send("HEAD", p, "", nil)
+		switch {
+		case err1 != nil || err2 != nil:
+			c.fail("HEAD %s: %v %v", p, err1, err2)
+		case hd.status != 200 || len(hd.body) != 0:
+			c.fail("HEAD %s: status %d with %d body bytes", p, hd.status, len(hd.body))
+		case hd.header.Get("Content-Type") != get.header.Get("Content-Type"):
+			c.fail("HEAD %s: Content-Type %q, GET's %q", p, hd.header.Get("Content-Type"), get.header.Get("Content-Type"))
+		default:
+			c.pass("HEAD %s -> 200, no body", p)
+		}
+	}
+}
+
+func statusOr(res *http.Response, err error) any {
+	if err != nil {
+		return err
+	}
+	return res.StatusCode
+}
+
+func statusOrResp(res *response, err error) any {
+	if err != nil {
+		return err
+	}
+	return res.status
 }
 
 func mustJSON(v any) string {
