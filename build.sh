@@ -6,6 +6,7 @@
 #   ./build.sh bench      benchmarks (Go native, Go under wasm in Node, browser)
 #   ./build.sh serve      build and serve the demo on http://127.0.0.1:8080
 #   ./build.sh worker-dev run the Workers service locally on http://127.0.0.1:8787
+#   ./build.sh stress     the big-input reliability checks (minutes, GBs; not CI)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -136,8 +137,11 @@ worker-dev)
 	node_deps
 	part worker/dev.sh "$@"
 	;;
+stress)
+	part scripts/stress/stress.sh "$@"
+	;;
 *)
-	echo "usage: ./build.sh [build|test|bench|serve|worker-dev]" >&2
+	echo "usage: ./build.sh [build|test|bench|serve|worker-dev|stress]" >&2
 	exit 2
 	;;
 esac
