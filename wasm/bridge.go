@@ -6,14 +6,34 @@ import (
 	"context"
 	"errors"
 	"math"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"syscall/js"
 	"time"
 
+	"github.com/kate-web/kate/internal/admit"
 	"github.com/kate-web/kate/kate"
 	"github.com/kate-web/kate/wasm/simd"
 )
+
+// Memory of the engine (docs/limits.md). WebAssembly gives the Go heap at
+// most 4 GiB; trainings are admitted while their estimated needs
+// (trainNeed) add up to at most trainMemory, and wait in arrival order
+// otherwise; the runtime's soft limit makes the collector keep the heap
+// near the live data well before 4 GiB.
+const (
+	trainMemory   = 2560 << 20
+	runtimeMemory = 3584 << 20
+)
+
+// trainNeed estimates the memory of training cfg on texts of textBytes
+// bytes in all: the model and per-document state (kate.TrainMemory, at
+// most one vector entry per 4 bytes of text) plus the corpus being built
+// (a term id per token).
+func trainNeed(cfg kate.Config, docs int, textBytes int64) int64 {
+	return kate.TrainMemory(cfg.VocabSize, cfg.Dim, docs, textBytes/4) + textBytes
+}
 
 // yieldEvery is how much work runs between two turns of the JavaScript
 // event loop.
@@ -44,11 +64,14 @@ type bridge struct {
 	yieldFn js.Value
 	wake    chan struct{}
 	wakeFn  js.Func
+	// ledger admits trainings by their memory need.
+	ledger *admit.Ledger
 }
 
 func newBridge() *bridge {
 	b := &bridge{models: map[int]*entry{}, next: 1, cancels: map[string]context.CancelFunc{}, kernels: "go",
-		wake: make(chan struct{}, 1)}
+		wake: make(chan struct{}, 1), ledger: admit.New(trainMemory)}
+	debug.SetMemoryLimit(runtimeMemory)
 	b.wakeFn = js.FuncOf(func(this js.Value, args []js.Value) any {
 		select {
 		case b.wake <- struct{}{}:
@@ -285,6 +308,20 @@ func (b *bridge) train(args []js.Value) any {
 		if err != nil {
 			return nil, err
 		}
+		var textBytes int64
+		for _, t := range texts {
+			textBytes += int64(len(t))
+		}
+		need := trainNeed(cfg, len(texts), textBytes)
+		if err := b.ledger.Acquire(ctx, need, nil); err != nil {
+			if errors.Is(err, admit.ErrTooLarge) {
+				return nil, &memoryError{"kate: not enough memory for this model: training it on these " + itoa(len(texts)) +
+					" texts needs about " + itoa(int(need>>20)) + " MiB (vocabSize " + itoa(cfg.VocabSize) + " x dim " + itoa(cfg.Dim) +
+					"), more than the " + itoa(trainMemory>>20) + " MiB the engine can give; lower vocabSize or dim, or train on fewer texts"}
+			}
+			return nil, errors.New("kate: training was cancelled")
+		}
+		defer b.ledger.Release(need)
 		corpus, err := kate.BuildCorpusContext(ctx, texts, cfg.Text, cfg.VocabSize, y.maybe)
 		texts = nil
 		if err != nil {
@@ -308,6 +345,12 @@ func (b *bridge) train(args []js.Value) any {
 		return b.add(m), nil
 	})
 }
+
+// memoryError is a refusal for lack of memory; it wraps kate.ErrMemory.
+type memoryError struct{ msg string }
+
+func (e *memoryError) Error() string { return e.msg }
+func (e *memoryError) Unwrap() error { return kate.ErrMemory }
 
 func (b *bridge) cancel(args []js.Value) any {
 	if len(args) == 0 || args[0].Type() != js.TypeString {

@@ -257,3 +257,22 @@ func TestBridgeCalls(t *testing.T) {
 		t.Error("k > dim: no error")
 	}
 }
+
+// TestTrainNeed: one training of the largest model (V x K = 2^25) on a
+// few thousand texts is admitted, three at once are not (issue 13, item 3:
+// five concurrent ones ran the engine out of memory), and a model whose
+// estimate exceeds the whole budget is refused outright.
+func TestTrainNeed(t *testing.T) {
+	cfg := kate.DefaultConfig()
+	cfg.Dim, cfg.VocabSize = 512, 65536
+	one := trainNeed(cfg, 4000, 8<<20)
+	if one > trainMemory {
+		t.Errorf("need %d MiB of a %d MiB budget", one>>20, trainMemory>>20)
+	}
+	if 3*one <= trainMemory {
+		t.Errorf("three largest trainings (%d MiB each) fit in %d MiB", one>>20, trainMemory>>20)
+	}
+	if huge := trainNeed(cfg, 1000000, 2<<30); huge <= trainMemory {
+		t.Errorf("2 GiB of text: need %d MiB", huge>>20)
+	}
+}
