@@ -90,6 +90,15 @@ func (b *bridge) object() js.Value {
 		"dispose": b.dispose,
 		// pca(Float32Array, dim, out) Promise<Float32Array> (n x out)
 		"pca": b.pca,
+		// outOfMemory() allocates (without touching the memory) until the
+		// Go runtime dies with "fatal error: out of memory", as a training
+		// too large for the engine would; the library's tests use it.
+		"outOfMemory": func(args []js.Value) any {
+			var keep [][]byte
+			for {
+				keep = append(keep, make([]byte, 1<<30))
+			}
+		},
 		// exit(code) ends the program as a fatal error would; the library's
 		// tests use it to check what happens when the engine dies.
 		"exit": func(args []js.Value) any {

@@ -122,25 +122,8 @@ function optionDifferences(a, b) {
   return INIT_OPTIONS.filter((k) => a[k] !== b[k]).map((k) => `${k}: ${show(a[k])}, not ${show(b[k])}`);
 }
 
-/**
- * Starts the library: loads kate.wasm into a Web Worker (or, with
- * worker: false, into this thread). A repeated call returns the same
- * promise when it has no options or the same ones, and rejects when its
- * options differ; if starting fails, the next call tries again.
- */
-export function initialize(options) {
-  let opt;
-  try {
-    opt = initOptions(options);
-  } catch (e) {
-    return Promise.reject(e);
-  }
-  if (session.promise) {
-    if (options === undefined) return session.promise;
-    const diff = optionDifferences(session.options, opt);
-    if (diff.length === 0) return session.promise;
-    return Promise.reject(new Error(`kate: initialize() was already called with other options (${diff.join('; ')}); call it once, or with no options to wait for the running engine`));
-  }
+/** Starts the engine with opt as initialize()'s promise; a failure lets the next call try again. */
+function begin(opt) {
   const p = start(opt);
   session.promise = p;
   session.options = opt;
@@ -152,6 +135,49 @@ export function initialize(options) {
     }
   });
   return p;
+}
+
+/**
+ * Replaces a dead engine (and its helpers) by a new one started with the
+ * same options; concurrent callers share the one restart.
+ */
+let restarting = null;
+session.restart = () => {
+  if (!restarting) {
+    for (const h of session.helpers) h.die('kate: not needed');
+    session.helpers = [];
+    restarting = begin(session.options).finally(() => {
+      restarting = null;
+    });
+  }
+  return restarting;
+};
+
+/**
+ * Starts the library: loads kate.wasm into a Web Worker (or, with
+ * worker: false, into this thread). A repeated call returns the same
+ * promise when it has no options or the same ones, and rejects when its
+ * options differ; if starting fails, the next call tries again. If the
+ * engine has died (out of memory, say), a call starts a new one.
+ */
+export function initialize(options) {
+  let opt;
+  try {
+    opt = initOptions(options);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  if (session.engine && session.engine.dead && !restarting) {
+    // The old engine is gone: start again, with the new options if any.
+    return options === undefined ? session.restart() : begin(opt);
+  }
+  if (session.promise) {
+    if (options === undefined) return session.promise;
+    const diff = optionDifferences(session.options, opt);
+    if (diff.length === 0) return session.promise;
+    return Promise.reject(new Error(`kate: initialize() was already called with other options (${diff.join('; ')}); call it once, or with no options to wait for the running engine`));
+  }
+  return begin(opt);
 }
 
 /** Describes the running engine: kernels ('simd' or 'go'), memory, worker, limits. */
@@ -242,14 +268,14 @@ export async function pca(embeddings, n = 2) {
 /**
  * Hooks for the library's own tests, reached through
  * initialize[Symbol.for('kate.testing')] (not part of the API):
- * crash(which) ends the engine (or the encode helpers) as a fatal error
- * would; selfTest(rounds) checks the SIMD kernels in use against the
+ * crash(which, how) ends the engine (or the encode helpers) as a fatal
+ * error would, or with how = 'oom' runs it out of memory for real; selfTest(rounds) checks the SIMD kernels in use against the
  * pure-Go ones ('' = identical).
  */
 const testing = Object.freeze({
-  async crash(which = 'engine') {
+  async crash(which = 'engine', how = 'exit') {
     const e = await getEngine('crash');
-    for (const target of which === 'helpers' ? session.helpers : [e]) target.call('crash', []).promise.catch(() => {});
+    for (const target of which === 'helpers' ? session.helpers : [e]) target.call('crash', [how]).promise.catch(() => {});
   },
   async selfTest(rounds = 50) {
     const e = await getEngine('selfTest');

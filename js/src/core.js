@@ -44,6 +44,51 @@ function makeYield() {
 
 let registrations = 0;
 
+// Go's output. The runtime writes through globalThis.fs.writeSync, the
+// console stand-in of wasm_exec.js. The hook reads it line by line for the
+// Core that runs on this thread (one at a time): a fatal error or panic is
+// kept as the cause of the engine's death, and an out-of-memory crash is
+// not printed (its goroutine dump is hundreds of lines that say nothing to
+// the page); everything else goes to the console as before.
+let output = null; // { fatal, oom } of the running Core
+const HOOKED = Symbol.for('kate.goOutput');
+
+function hookGoOutput() {
+  const fs = globalThis.fs;
+  if (!fs || typeof fs.writeSync !== 'function' || fs[HOOKED]) return;
+  const write = fs.writeSync.bind(fs);
+  const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
+  let partial = '';
+  fs.writeSync = (fd, buf) => {
+    if (fd !== 1 && fd !== 2) return write(fd, buf);
+    partial += decoder.decode(buf, { stream: true });
+    const lines = partial.split('\n');
+    partial = lines.pop();
+    for (const line of lines) {
+      const out = output;
+      if (out && !out.fatal) {
+        if (line.startsWith('runtime: out of memory')) out.oom = line.slice('runtime: '.length);
+        if (line === 'fatal error: out of memory' || out.oom) out.oom = out.oom || 'out of memory';
+        if (/^(fatal error|panic): /.test(line)) out.fatal = line;
+      }
+      if (!(out && out.oom)) write(fd, encoder.encode(`${line}\n`));
+    }
+    return buf.length;
+  };
+  Object.defineProperty(fs, HOOKED, { value: true });
+}
+
+/** The message pending calls reject with when the Go program ends with code. */
+function deathMessage(code, out) {
+  if (out.oom) {
+    return `kate: not enough memory for this model: the engine ran out of memory (${out.oom}) and stopped; ` +
+      'the next call starts a new engine (models trained or loaded before are lost: train or load them again)';
+  }
+  const cause = out.fatal ? ` after "${out.fatal}"` : '';
+  return `kate: the WebAssembly program stopped (exit code ${code})${cause}; the next call starts a new engine`;
+}
+
 /**
  * Starts kate.wasm and returns a Core. options: wasmModule (a
  * WebAssembly.Module) or wasmURL; simd (default true); compile(url), which
@@ -54,6 +99,9 @@ export async function startCore(options) {
   const Go = goRuntime();
   let module = options.wasmModule;
   if (!(module instanceof WebAssembly.Module)) module = await (options.compile || fetchWasm)(options.wasmURL);
+  hookGoOutput();
+  const out = { fatal: null, oom: null };
+  output = out;
   const go = new Go();
   const regName = `__kateRegister_${Date.now().toString(36)}_${registrations++}_${Math.random().toString(36).slice(2)}`;
   let bridge = null;
@@ -72,7 +120,7 @@ export async function startCore(options) {
   const onExit = (code) => {
     if (exited) return;
     exited = true;
-    const msg = `kate: the WebAssembly program stopped (exit code ${code})`;
+    const msg = deathMessage(code, out);
     if (core) core.dead = msg;
     // Timer events the program scheduled must not fire into it any more
     // (wasm_exec.js would throw "Go program has already exited" from them).

@@ -75,9 +75,11 @@ export const OPS = Object.freeze({
   selfTest: { run: (core, [rounds]) => core.bridge.selfTest(rounds) },
   // crash() ends the Go program as a fatal error would (tests of the
   // library's handling of a dead engine).
+  // crash('oom') runs it out of memory for real.
   crash: {
-    run: (core) => {
-      core.bridge.exit(3);
+    run: (core, [how]) => {
+      if (how === 'oom') core.bridge.outOfMemory();
+      else core.bridge.exit(3);
       return null;
     },
   },

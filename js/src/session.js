@@ -15,15 +15,22 @@ export const session = {
   helpers: [],
   /** Starts the helpers (once; api.js sets it when the engine is a worker). */
   startHelpers: () => {},
+  /** Starts a new engine after the engine died (api.js); returns its promise. */
+  restart: null,
 };
 
 /** encode calls with at least this many texts are spread over the helpers. */
 export const PARALLEL_MIN = 256;
 
-/** Waits for initialize() and returns the engine; fn names the caller in errors. */
+/**
+ * Waits for initialize() and returns the engine, starting a new one (with
+ * initialize()'s options) when the engine has died, so that the page
+ * recovers without a reload; fn names the caller in errors.
+ */
 export async function getEngine(fn) {
   if (!session.promise) throw new Error(`kate: call initialize() before ${fn}()`);
   await session.promise;
+  if (session.engine.dead) await session.restart();
   const e = session.engine;
   if (e.dead) throw new Error(e.dead);
   return e;

@@ -2,8 +2,9 @@
 // the main thread) and api-worker.test.mjs (engine in a worker thread):
 // every misuse is a rejected promise with a clear message, training and
 // encoding equal the native command-line tool bit for bit, save/load round
-// trips, cancellation mid-epoch leaves the library usable, and a dead
-// engine makes pending and later calls reject instead of hanging.
+// trips, cancellation mid-epoch leaves the library usable, a dead engine
+// makes pending calls and its models reject instead of hanging, and the
+// next call starts a new engine (also after a real out-of-memory crash).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -339,7 +340,7 @@ export function defineAPITests({ worker }) {
     }
   });
 
-  test('when the engine dies, pending and later calls reject', async () => {
+  test('when the engine dies, pending calls and its models reject', async () => {
     const many = [];
     for (let r = 0; r < 3; r++) many.push(...sampleTexts());
     let started;
@@ -352,7 +353,41 @@ export function defineAPITests({ worker }) {
     await hooks.crash();
     await assert.rejects(within(10000, pending, 'pending train'), /stopped|exited|worker/);
     await assert.rejects(within(10000, model.encode(['x']), 'encode'), /stopped|exited|worker/);
-    await assert.rejects(within(10000, kate.train(['a b'], {}), 'train'), /stopped|exited|worker/);
-    await assert.rejects(within(10000, kate.load(new Uint8Array(10)), 'load'), /stopped|exited|worker/);
+  });
+
+  // Issue 13, item 3: the engine restarts after it dies, and an
+  // out-of-memory death names its cause without a goroutine dump.
+  test('after the engine dies, the next call starts a new engine', async () => {
+    const again = await within(60000, kate.load(await within(60000, (async () => {
+      await kate.initialize(); // a live engine, not the dead one
+      return (await kate.train(setup.train, setup.options)).save();
+    })(), 'train on a new engine')), 'load on a new engine');
+    assert.equal((await again.encode(['space shuttle'])).dims[1], again.dim);
+    model = again;
+  });
+
+  test('out of memory: the cause is named, no goroutine dump, and the library recovers', async () => {
+    const printed = [];
+    const saved = { log: console.log, error: console.error, warn: console.warn };
+    for (const k of Object.keys(saved)) console[k] = (...a) => printed.push(a.join(' '));
+    let pending;
+    try {
+      let started;
+      const progressed = new Promise((resolve) => {
+        started = resolve;
+      });
+      pending = kate.train([...sampleTexts(), ...sampleTexts()], { epochs: 50, onProgress: started });
+      pending.catch(() => {});
+      await within(20000, progressed, 'first progress event');
+      await hooks.crash('engine', 'oom');
+      await assert.rejects(within(30000, pending, 'pending train'), /not enough memory for this model: the engine ran out of memory/);
+      await assert.rejects(within(10000, model.encode(['x']), 'encode'), /not enough memory/);
+    } finally {
+      Object.assign(console, saved);
+    }
+    assert.ok(!printed.some((l) => /goroutine \d+ \[/.test(l)), `goroutine dump printed: ${printed.join('\n').slice(0, 300)}`);
+    const m = await within(60000, kate.train(setup.train, setup.options), 'train after the restart');
+    model = m;
+    assert.equal((await m.encode(['space'])).dims[1], m.dim);
   });
 }
