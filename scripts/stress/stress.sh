@@ -10,7 +10,7 @@
 #      trains within --max-memory.
 #   2. kate encode on that file, interrupted by SIGINT: exits 130 within
 #      2 s, writes nothing (item 9).
-#   3. a 64-byte model file announcing a 128 MiB model: rejected as
+#   3. a 4 KiB model file announcing a 128 MiB model: rejected as
 #      truncated with a peak RSS under 64 MB (item 4).
 #   4. the JavaScript engine (js/test/stress.mjs): five concurrent trainings
 #      of the largest model in worker and local mode are admitted by memory
@@ -102,7 +102,7 @@ if compgen -G "$work/e.f32*" >/dev/null || compgen -G "$work/.e.f32*" >/dev/null
 	fail "encode: output left after SIGINT"
 fi
 
-log "3. a 64-byte model file announcing 128 MiB"
+log "3. a 4 KiB model file announcing 128 MiB"
 go run ./scripts/stress/liar "$work/liar.kate"
 timed "$work/kate" topics --model "$work/liar.kate"
 cat "$work/err"

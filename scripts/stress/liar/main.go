@@ -1,4 +1,4 @@
-// Command liar writes a 64-byte model file whose header announces a model
+// Command liar writes a 4 KiB model file whose header announces a model
 // of 65,536 terms x 512 dimensions (128 MiB of weights): the input of the
 // stress check that Load rejects it without allocating the announced size
 // (issue 13, item 4; see scripts/stress/stress.sh).
@@ -31,7 +31,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	data := b.Bytes()[:64]
+	data := append(b.Bytes(), make([]byte, 4096)...)[:4096]
 	binary.LittleEndian.PutUint32(data[12:], 1<<16) // V
 	binary.LittleEndian.PutUint32(data[16:], 512)   // K
 	if err := os.WriteFile(os.Args[1], data, 0o644); err != nil {
