@@ -226,35 +226,52 @@ func train(ctx context.Context, kind outputKind, x []float32, dim int, y [][]int
 	return c, nil
 }
 
-// fitScaler sets the standardization from the training rows: features are
-// centred and divided by their standard deviation (constant features are
-// only centred).
+// fitScaler sets the standardization from the training rows (see
+// standardizer).
 func (c *Classifier) fitScaler(x []float32) {
-	d := c.dim
-	n := len(x) / d
-	c.mean = make([]float64, d)
-	c.scale = make([]float64, d)
-	for i := range n {
-		for j, v := range x[i*d : (i+1)*d] {
-			c.mean[j] += float64(v)
+	c.mean, c.scale = standardizer(x, c.dim, nil)
+}
+
+// standardizer returns the per-feature mean and inverse standard deviation
+// of the rows of x (n x dim, row-major) listed in rows, or of every row when
+// rows is nil: features are then centred and divided by their deviation
+// ((x − mean)·scale); a constant feature is only centred (scale 1).
+func standardizer(x []float32, dim int, rows []int) (mean, scale []float64) {
+	mean = make([]float64, dim)
+	scale = make([]float64, dim)
+	n := len(x) / dim
+	if rows != nil {
+		n = len(rows)
+	}
+	row := func(k int) []float32 {
+		i := k
+		if rows != nil {
+			i = rows[k]
+		}
+		return x[i*dim : (i+1)*dim]
+	}
+	for k := range n {
+		for j, v := range row(k) {
+			mean[j] += float64(v)
 		}
 	}
-	for j := range c.mean {
-		c.mean[j] /= float64(n)
+	for j := range mean {
+		mean[j] /= float64(n)
 	}
-	for i := range n {
-		for j, v := range x[i*d : (i+1)*d] {
-			e := float64(v) - c.mean[j]
-			c.scale[j] += e * e
+	for k := range n {
+		for j, v := range row(k) {
+			e := float64(v) - mean[j]
+			scale[j] += e * e
 		}
 	}
-	for j, s := range c.scale {
+	for j, s := range scale {
 		sd := math.Sqrt(s / float64(n))
-		c.scale[j] = 1
+		scale[j] = 1
 		if sd > 1e-12 {
-			c.scale[j] = 1 / sd
+			scale[j] = 1 / sd
 		}
 	}
+	return mean, scale
 }
 
 // design returns the standardized n x (dim+1) design matrix with a last

@@ -81,28 +81,8 @@ func FitRidge(x []float32, dim int, y []float64, lambdas []float64, seed uint64)
 
 func fitRidgeRows(x []float32, dim int, y []float64, rows []int, lambda float64) (*Ridge, error) {
 	n := len(rows)
-	r := &Ridge{dim: dim, mean: make([]float64, dim), scale: make([]float64, dim), Lambda: lambda}
-	for _, i := range rows {
-		for j, v := range x[i*dim : (i+1)*dim] {
-			r.mean[j] += float64(v)
-		}
-	}
-	for j := range r.mean {
-		r.mean[j] /= float64(n)
-	}
-	for _, i := range rows {
-		for j, v := range x[i*dim : (i+1)*dim] {
-			d := float64(v) - r.mean[j]
-			r.scale[j] += d * d
-		}
-	}
-	for j, s := range r.scale {
-		sd := math.Sqrt(s / float64(n))
-		r.scale[j] = 1
-		if sd > 1e-12 {
-			r.scale[j] = 1 / sd
-		}
-	}
+	r := &Ridge{dim: dim, Lambda: lambda}
+	r.mean, r.scale = standardizer(x, dim, rows)
 	ym := 0.0
 	for _, i := range rows {
 		ym += y[i]
