@@ -3,7 +3,7 @@
 # training docs/s with the SIMD and the pure-Go kernels, encoding docs/s
 # (cold and warm token cache) and peak WebAssembly memory, in headless
 # Chromium (a Web Worker) and in Node (a worker thread), on the full
-# 20 Newsgroups corpus when /work/shared/data has it, else on the bundled
+# 20 Newsgroups corpus when ../shared/data (beside the repository) has it, else on the bundled
 # sample. Arguments go to js/bench/run.mjs (--epochs N, --runs N,
 # --only chromium|node); KATE_BENCH_DATA=FILE picks another corpus.
 set -euo pipefail
