@@ -3,7 +3,7 @@
 // minutes of CPU and gigabytes of WebAssembly memory.
 //
 // In worker and local mode: five trainings of the largest model at once
-// (4,000 texts with about 80,000 distinct words, dim 512, vocabSize 65536,
+// (4,000 texts with about 91,000 distinct words, dim 512, vocabSize 65536,
 // stem false, 1 epoch). Each must either succeed or reject with "not enough
 // memory for this model"; the engine must not die, nothing may print a
 // goroutine dump, and a small training afterwards must work. Then a
@@ -14,18 +14,26 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { distDir } from './support.mjs';
 
-/** 4,000 texts over about 80,000 distinct made-up words (deterministic). */
+/**
+ * 4,000 texts of 60 words drawn uniformly from 100,000 made-up words
+ * (deterministic): about 91,000 distinct words, so the vocabulary is full
+ * (V = 65,536) and the model the largest allowed (V x 512 = 2^25 weights).
+ */
 function bigCorpus() {
   let x = 12345;
   const rnd = () => {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    return x / 2147483648;
+    // xorshift32: exact in 32-bit integer arithmetic (a float LCG loses
+    // precision and cycles over a few thousand values).
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
   };
   const word = (i) => `w${i.toString(36)}x`;
   const texts = [];
   for (let d = 0; d < 4000; d++) {
     const words = [];
-    for (let j = 0; j < 60; j++) words.push(word(Math.floor(rnd() ** 2 * 80000)));
+    for (let j = 0; j < 60; j++) words.push(word(Math.floor(rnd() * 100000)));
     texts.push(words.join(' '));
   }
   return texts;
@@ -58,6 +66,7 @@ console.log(`${worker ? 'worker' : 'local'} mode: 5 concurrent trainings (dim 51
 for (const [i, r] of results.entries()) console.log(`  training ${i + 1}: ${r.ok ? `ok, V = ${r.vocabSize}` : r.message}`);
 for (const r of results) {
   assert.ok(r.ok || /not enough memory for this model/.test(r.message), `unexpected failure: ${r.message}`);
+  if (r.ok) assert.equal(r.vocabSize, 65536, 'the corpus must fill the largest vocabulary');
   if (r.ok) await r.model.dispose();
 }
 assert.ok(results.some((r) => r.ok), 'no training succeeded');
