@@ -72,28 +72,18 @@ func runEncode(ctx context.Context, e *env, args []string) error {
 	// corpus, and Ctrl-C stops within a batch (docs/limits.md).
 	encodeAll := func(w io.Writer, wrap func(error) error) error {
 		bw := bufio.NewWriterSize(w, 64<<10)
-		batch := make([]string, 0, encodeBatch)
-		flush := func() error {
-			if err := ctx.Err(); err != nil {
-				return err
+		texts := make([]string, 0, encodeBatch)
+		err := df.scanBatches(ctx, "encode", func(batch []dataset.Doc) error {
+			texts = texts[:0]
+			for _, d := range batch {
+				texts = append(texts, d.Text)
 			}
-			if err := write(bw, m.Encode(batch), m.Dim()); err != nil {
+			if err := write(bw, m.Encode(texts), m.Dim()); err != nil {
 				return wrap(err)
 			}
 			n += len(batch)
-			batch = batch[:0]
-			return nil
-		}
-		err := df.scan(ctx, "encode", func(d dataset.Doc) error {
-			batch = append(batch, d.Text)
-			if len(batch) == encodeBatch {
-				return flush()
-			}
 			return nil
 		})
-		if err == nil && len(batch) > 0 {
-			err = flush()
-		}
 		if err != nil {
 			return err
 		}

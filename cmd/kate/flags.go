@@ -141,6 +141,33 @@ func (f *dataFlags) scan(ctx context.Context, cmd string, fn func(dataset.Doc) e
 	return err
 }
 
+// scanBatches streams the corpus to fn in batches of encodeBatch documents
+// (the last one shorter), checking ctx before each: memory stays bounded
+// and Ctrl-C stops within a batch (docs/limits.md). The batch slice is
+// reused after fn returns.
+func (f *dataFlags) scanBatches(ctx context.Context, cmd string, fn func([]dataset.Doc) error) error {
+	batch := make([]dataset.Doc, 0, encodeBatch)
+	flush := func() error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		err := fn(batch)
+		batch = batch[:0]
+		return err
+	}
+	err := f.scan(ctx, cmd, func(d dataset.Doc) error {
+		batch = append(batch, d)
+		if len(batch) == encodeBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		err = flush()
+	}
+	return err
+}
+
 // defaultMaxMemory is the default of kate train's --max-memory: the Go
 // memory limit when GOMEMLIMIT sets one, 2 GiB otherwise.
 var defaultMaxMemory = func() string {

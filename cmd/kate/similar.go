@@ -60,12 +60,8 @@ func runSimilar(ctx context.Context, e *env, args []string) error {
 		doc   dataset.Doc
 	}
 	var best []hit
-	var batch []dataset.Doc
 	texts := make([]string, 0, encodeBatch)
-	rank := func() error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	err = df.scanBatches(ctx, "similar", func(batch []dataset.Doc) error {
 		texts = texts[:0]
 		for _, d := range batch {
 			texts = append(texts, d.Text)
@@ -81,19 +77,8 @@ func runSimilar(ctx context.Context, e *env, args []string) error {
 		// of the whole corpus gives.
 		slices.SortStableFunc(best, func(a, b hit) int { return cmp.Compare(b.score, a.score) })
 		best = best[:min(n, len(best))]
-		batch = batch[:0]
-		return nil
-	}
-	err = df.scan(ctx, "similar", func(d dataset.Doc) error {
-		batch = append(batch, d)
-		if len(batch) == encodeBatch {
-			return rank()
-		}
 		return nil
 	})
-	if err == nil && len(batch) > 0 {
-		err = rank()
-	}
 	if err != nil {
 		return err
 	}
