@@ -3,6 +3,8 @@ package kate
 import (
 	"math"
 	"testing"
+
+	"github.com/kate-web/kate/internal/mathf"
 )
 
 // denseStep is the dense reference for one document: what a dense
@@ -17,7 +19,7 @@ func denseStep(m *Model, ws *workspace, xd []float32, scale float32, gW, gB, gC 
 		for i, xi := range xd {
 			a += xi * row[i]
 		}
-		ws.z[j] = tanhf(a)
+		ws.z[j] = mathf.Tanh(a)
 	}
 	ws.comp.forward(ws.z, ws.h, m.params.K, m.params.Alpha)
 	y := ws.y
@@ -30,7 +32,7 @@ func denseStep(m *Model, ws *workspace, xd []float32, scale float32, gW, gB, gC 
 		}
 	}
 	for i := range y {
-		ws.del[i] = (sigmoidf(y[i]) - xd[i]) * scale
+		ws.del[i] = (mathf.Sigmoid(y[i]) - xd[i]) * scale
 		gC[i] += ws.del[i]
 	}
 	for j := 0; j < k; j++ {

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+
+	"github.com/kate-web/kate/internal/mathf"
 )
 
 // Params are a model's hyper-parameters: everything needed to rebuild the
@@ -306,7 +308,7 @@ func (m *Model) EncodeVectorTo(dst []float32, x SparseVector) error {
 func (m *Model) encode(z []float32, x SparseVector) {
 	preactivate(z, m.wt, m.b, m.vocab.Len(), x)
 	for j, a := range z {
-		z[j] = tanhf(a)
+		z[j] = mathf.Tanh(a)
 	}
 }
 

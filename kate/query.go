@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math"
 	"sort"
+
+	"github.com/kate-web/kate/internal/mathf"
 )
 
 // Neighbor is a ranked match: a row index and its cosine similarity.
@@ -144,7 +146,7 @@ func (m *Model) ExplainVector(x SparseVector, mode GradMode) (*Explanation, erro
 func (m *Model) Origin() []float32 {
 	o := make([]float32, m.params.Dim)
 	for j, b := range m.b {
-		o[j] = tanhf(b)
+		o[j] = mathf.Tanh(b)
 	}
 	return o
 }

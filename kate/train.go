@@ -9,6 +9,9 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/kate-web/kate/internal/kernels"
+	"github.com/kate-web/kate/internal/mathf"
 )
 
 // Config holds everything that defines a training run: the network's
@@ -391,25 +394,25 @@ func (t *trainer) step(ws *workspace, x SparseVector, scale float32, withLoss bo
 	// Encoder: a = x W + b, z = tanh(a).
 	preactivate(ws.a, m.wt, m.b, v, x)
 	for j, a := range ws.a {
-		ws.z[j] = tanhf(a)
+		ws.z[j] = mathf.Tanh(a)
 	}
 	// Competition: h.
 	ws.comp.forward(ws.z, ws.h, p.K, p.Alpha)
 	ws.win = ws.comp.winners(ws.win)
 	// Decoder pre-activation over the winners only: y = h W^T + c.
-	kern.DecodeRows(ws.y, m.c, m.wt, v, ws.win, ws.h)
+	kernels.DecodeRows(ws.y, m.c, m.wt, v, ws.win, ws.h)
 	if withLoss {
 		ws.loss += docLoss(ws.y, x)
 	}
 	// Output gradient delta = (sigmoid(y) - x) * scale.
-	kern.SigmoidDelta(ws.y, ws.del, scale)
+	kernels.SigmoidDelta(ws.y, ws.del, scale)
 	for q, i := range x.Indices {
 		ws.del[i] -= x.Values[q] * scale
 	}
-	kern.Axpy(1, ws.del, ws.gC)
+	kernels.Axpy(1, ws.del, ws.gC)
 	// Decoder gradient on the winner rows and g = delta W at the winners.
 	clear(ws.g)
-	kern.GradRows(ws.del, m.wt, ws.gW, v, ws.win, ws.h, ws.g)
+	kernels.GradRows(ws.del, m.wt, ws.gW, v, ws.win, ws.h, ws.g)
 	if p.Grad == GradNone {
 		return
 	}
@@ -469,7 +472,7 @@ func encoderGrad(ws *workspace, x SparseVector, v int) {
 func docLoss(y []float32, x SparseVector) float64 {
 	var s float64
 	for _, yi := range y {
-		s += softplus64(yi)
+		s += mathf.Softplus64(yi)
 	}
 	for q, i := range x.Indices {
 		s -= float64(x.Values[q]) * float64(y[i])
@@ -532,13 +535,13 @@ func (t *trainer) reduceAndUpdate(lr float32) {
 	parallelFor(k, 8, func(lo, hi int) {
 		a, b := lo*v, hi*v
 		for c := 1; c < trainChunks; c++ {
-			kern.Axpy(1, t.ws[c].gW[a:b], w0.gW[a:b])
+			kernels.Axpy(1, t.ws[c].gW[a:b], w0.gW[a:b])
 		}
 		adadelta(m.wt[a:b], w0.gW[a:b], t.accW[a:b], t.updW[a:b], lr, rho, eps)
 	})
 	for c := 1; c < trainChunks; c++ {
-		kern.Axpy(1, t.ws[c].gB, w0.gB)
-		kern.Axpy(1, t.ws[c].gC, w0.gC)
+		kernels.Axpy(1, t.ws[c].gB, w0.gB)
+		kernels.Axpy(1, t.ws[c].gC, w0.gC)
 	}
 	if m.params.Grad != GradNone {
 		adadelta(m.b, w0.gB, t.accB, t.updB, lr, rho, eps)
@@ -599,7 +602,7 @@ func reconstructLoss(m *Model, x SparseVector, z, y []float32, rows []int32) flo
 			rows = append(rows, int32(j))
 		}
 	}
-	kern.DecodeRows(y, m.c, m.wt, v, rows, z)
+	kernels.DecodeRows(y, m.c, m.wt, v, rows, z)
 	return docLoss(y, x)
 }
 

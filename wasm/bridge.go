@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/kate-web/kate/internal/admit"
+	"github.com/kate-web/kate/internal/kernels"
 	"github.com/kate-web/kate/kate"
 	"github.com/kate-web/kate/wasm/simd"
 )
@@ -117,7 +118,7 @@ func (b *bridge) setYield(args []js.Value) any {
 func (b *bridge) useKernels(args []js.Value) any {
 	return async(func() (any, error) {
 		if len(args) == 0 || args[0].IsNull() || args[0].IsUndefined() {
-			kate.SetKernels(kate.GoKernels())
+			kernels.Use(kernels.Go())
 			b.kernels = "go"
 			return b.kernels, nil
 		}
@@ -126,12 +127,12 @@ func (b *bridge) useKernels(args []js.Value) any {
 		// inputs cost ~40 ms per round under wasm, on every page load
 		// (twelve rounds were most of initialize()). The tests run the full
 		// check through selfTest.
-		if err := simd.Check(kate.GoKernels(), k, 1, 2); err != nil {
-			kate.SetKernels(kate.GoKernels())
+		if err := simd.Check(kernels.Go(), k, 1, 2); err != nil {
+			kernels.Use(kernels.Go())
 			b.kernels = "go"
 			return nil, err
 		}
-		kate.SetKernels(k)
+		kernels.Use(k)
 		b.kernels = "simd"
 		return b.kernels, nil
 	})
@@ -143,9 +144,7 @@ func (b *bridge) selfTest(args []js.Value) any {
 		if err != nil {
 			return nil, err
 		}
-		k := kate.SetKernels(kate.GoKernels())
-		kate.SetKernels(k)
-		if err := simd.Check(kate.GoKernels(), k, 99, rounds); err != nil {
+		if err := simd.Check(kernels.Go(), kernels.Active(), 99, rounds); err != nil {
 			return err.Error(), nil
 		}
 		return "", nil

@@ -5,11 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kate-web/kate/kate"
+	"github.com/kate-web/kate/internal/kernels"
 )
 
 func TestCheckAcceptsTheReference(t *testing.T) {
-	if err := Check(kate.GoKernels(), kate.GoKernels(), 1, 50); err != nil {
+	if err := Check(kernels.Go(), kernels.Go(), 1, 50); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -20,9 +20,9 @@ func TestCheckAcceptsTheReference(t *testing.T) {
 func TestCheckCatchesOneBit(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		mod  func(k *kate.Kernels)
+		mod  func(k *kernels.Set)
 	}{
-		{"SigmoidDelta", func(k *kate.Kernels) {
+		{"SigmoidDelta", func(k *kernels.Set) {
 			inner := k.SigmoidDelta
 			k.SigmoidDelta = func(y, p []float32, scale float32) {
 				inner(y, p, scale)
@@ -31,14 +31,14 @@ func TestCheckCatchesOneBit(t *testing.T) {
 				}
 			}
 		}},
-		{"Axpy", func(k *kate.Kernels) {
+		{"Axpy", func(k *kernels.Set) {
 			inner := k.Axpy
 			k.Axpy = func(a float32, x, y []float32) {
 				inner(a, x, y)
 				y[len(x)-1] = math.Nextafter32(y[len(x)-1], -10)
 			}
 		}},
-		{"GradRows (g)", func(k *kate.Kernels) {
+		{"GradRows (g)", func(k *kernels.Set) {
 			inner := k.GradRows
 			k.GradRows = func(d, wt, gw []float32, v int, rows []int32, h, g []float32) {
 				inner(d, wt, gw, v, rows, h, g)
@@ -47,7 +47,7 @@ func TestCheckCatchesOneBit(t *testing.T) {
 				}
 			}
 		}},
-		{"DecodeRows", func(k *kate.Kernels) {
+		{"DecodeRows", func(k *kernels.Set) {
 			inner := k.DecodeRows
 			k.DecodeRows = func(y, c, wt []float32, v int, rows []int32, h []float32) {
 				inner(y, c, wt, v, rows, h)
@@ -55,9 +55,9 @@ func TestCheckCatchesOneBit(t *testing.T) {
 			}
 		}},
 	} {
-		bad := kate.GoKernels()
+		bad := kernels.Go()
 		tc.mod(&bad)
-		err := Check(kate.GoKernels(), bad, 2, 50)
+		err := Check(kernels.Go(), bad, 2, 50)
 		if err == nil || !strings.Contains(err.Error(), tc.name) {
 			t.Errorf("%s: a one-bit difference was not reported (err = %v)", tc.name, err)
 		}

@@ -7,26 +7,26 @@ import (
 	"syscall/js"
 	"unsafe"
 
-	"github.com/kate-web/kate/kate"
+	"github.com/kate-web/kate/internal/kernels"
 )
 
-// kernels calls the exports of an instance of Module that shares this
+// jsKernels calls the exports of an instance of Module that shares this
 // program's memory.
-type kernels struct {
+type jsKernels struct {
 	axpy, decode, sigmoid, grad js.Value
 }
 
-// Kernels returns a kate.Kernels whose functions call the exports of an
+// Kernels returns a kernels.Set whose functions call the exports of an
 // instance of Module created with this Go program's own memory as env.mem.
 // Each kernel checks its slice bounds before the call (and panics, as the
 // pure-Go kernels do, when they are violated), so the module never touches
 // memory outside the slices.
-func Kernels(exports js.Value) kate.Kernels {
-	k := &kernels{
+func Kernels(exports js.Value) kernels.Set {
+	k := &jsKernels{
 		axpy: exports.Get("axpy"), decode: exports.Get("decodeRows"),
 		sigmoid: exports.Get("sigmoidDelta"), grad: exports.Get("gradRows"),
 	}
-	return kate.Kernels{Axpy: k.Axpy, DecodeRows: k.DecodeRows, SigmoidDelta: k.SigmoidDelta, GradRows: k.GradRows}
+	return kernels.Set{Axpy: k.Axpy, DecodeRows: k.DecodeRows, SigmoidDelta: k.SigmoidDelta, GradRows: k.GradRows}
 }
 
 func addrF(s []float32) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(s))) }
@@ -36,8 +36,8 @@ func boundsPanic(kernel string) {
 	panic("simd: " + kernel + ": slice bounds out of range")
 }
 
-// Axpy is kate.Kernels.Axpy.
-func (k *kernels) Axpy(a float32, x, y []float32) {
+// Axpy is kernels.Set.Axpy.
+func (k *jsKernels) Axpy(a float32, x, y []float32) {
 	n := len(x)
 	if n == 0 {
 		return
@@ -61,8 +61,8 @@ func checkRows(kernel string, v int, rows []int32, wt, gw, h, g []float32) {
 	}
 }
 
-// DecodeRows is kate.Kernels.DecodeRows.
-func (k *kernels) DecodeRows(y, c, wt []float32, v int, rows []int32, h []float32) {
+// DecodeRows is kernels.Set.DecodeRows.
+func (k *jsKernels) DecodeRows(y, c, wt []float32, v int, rows []int32, h []float32) {
 	if v < 0 || len(y) < v || len(c) < v {
 		boundsPanic("DecodeRows")
 	}
@@ -78,8 +78,8 @@ func (k *kernels) DecodeRows(y, c, wt []float32, v int, rows []int32, h []float3
 	runtime.KeepAlive(h)
 }
 
-// SigmoidDelta is kate.Kernels.SigmoidDelta.
-func (k *kernels) SigmoidDelta(y, p []float32, scale float32) {
+// SigmoidDelta is kernels.Set.SigmoidDelta.
+func (k *jsKernels) SigmoidDelta(y, p []float32, scale float32) {
 	n := len(y)
 	if n == 0 {
 		return
@@ -92,8 +92,8 @@ func (k *kernels) SigmoidDelta(y, p []float32, scale float32) {
 	runtime.KeepAlive(p)
 }
 
-// GradRows is kate.Kernels.GradRows.
-func (k *kernels) GradRows(d, wt, gw []float32, v int, rows []int32, h, g []float32) {
+// GradRows is kernels.Set.GradRows.
+func (k *jsKernels) GradRows(d, wt, gw []float32, v int, rows []int32, h, g []float32) {
 	if v < 0 || len(d) < v {
 		boundsPanic("GradRows")
 	}

@@ -1,27 +1,17 @@
-// Package simd provides WebAssembly SIMD versions of the training kernels of
-// package kate (kate.Kernels), for the browser build.
+// Package simd provides WebAssembly SIMD versions of the training kernels
+// (internal/kernels), for the browser build.
 //
 // The kernels live in a small WebAssembly module, assembled by this package
 // (see Module), that imports the Go program's own linear memory and works on
 // Go slices by address, so that a kernel call costs one call from Go into
 // JavaScript and no copying. Every kernel gives results bit-identical to the
-// pure-Go kernels of kate.GoKernels: the same four-lane reduction order, no
-// fused multiply-add, and the same float32 exp (Cephes expf, as in
-// kate/mathf.go), so that a model trained in the browser equals one trained
-// natively.
+// pure-Go kernels of kernels.Go: the same four-lane reduction order, no
+// fused multiply-add, and the same float32 exp (Cephes expf, built from the
+// constants of internal/mathf), so that a model trained in the browser
+// equals one trained natively.
 package simd
 
-// Constants of kate's expf (kate/mathf.go); they must stay identical.
-const (
-	expHi   = 88.3762626647949
-	expLo   = -87.3365447504019
-	log2e32 = 1.44269504088896341
-	ln2Hi32 = 0.693359375
-	ln2Lo32 = -2.12194440e-4
-)
-
-// expf polynomial coefficients (kate/mathf.go), highest degree first.
-var expPoly = [...]float32{1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1}
+import "github.com/kate-web/kate/internal/mathf"
 
 // Module returns the bytes of the kernel module. It imports its memory as
 // env.mem (the Go instance's exported "mem") and exports the functions
@@ -234,7 +224,7 @@ func decodeRowsFn() *fn {
 // expConsts holds the locals with the splatted constants of expf.
 type expConsts struct {
 	hi, lo, log2e, half, ln2hi, ln2lo, one, zero, bias uint32
-	poly                                               [len(expPoly)]uint32
+	poly                                               [len(mathf.ExpPoly)]uint32
 }
 
 func (f *fn) newExpConsts() *expConsts {
@@ -245,9 +235,9 @@ func (f *fn) newExpConsts() *expConsts {
 		f.set(l)
 		return l
 	}
-	e.hi, e.lo, e.log2e, e.half = set(expHi), set(expLo), set(log2e32), set(0.5)
-	e.ln2hi, e.ln2lo, e.one, e.zero = set(ln2Hi32), set(ln2Lo32), set(1), set(0)
-	for k, c := range expPoly {
+	e.hi, e.lo, e.log2e, e.half = set(mathf.ExpHi), set(mathf.ExpLo), set(mathf.Log2e32), set(0.5)
+	e.ln2hi, e.ln2lo, e.one, e.zero = set(mathf.Ln2Hi32), set(mathf.Ln2Lo32), set(1), set(0)
+	for k, c := range mathf.ExpPoly {
 		e.poly[k] = set(c)
 	}
 	e.bias = f.local(tV128)
@@ -289,7 +279,7 @@ func (f *fn) expf4(e *expConsts, x uint32, t [3]uint32) {
 	f.get(e.zero)
 	// p = ((((c0*r+c1)*r+c2)*r+c3)*r+c4)*r + c5
 	f.get(e.poly[0])
-	for k := 1; k < len(expPoly); k++ {
+	for k := 1; k < len(mathf.ExpPoly); k++ {
 		f.get(r)
 		f.simd(f32x4Mul)
 		f.get(e.poly[k])

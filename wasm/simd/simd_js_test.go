@@ -9,6 +9,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/kate-web/kate/internal/kernels"
 	"github.com/kate-web/kate/kate"
 )
 
@@ -58,7 +59,7 @@ func instantiate(t *testing.T) js.Value {
 
 func TestKernelsBitIdentical(t *testing.T) {
 	k := Kernels(instantiate(t))
-	if err := Check(kate.GoKernels(), k, 7, 400); err != nil {
+	if err := Check(kernels.Go(), k, 7, 400); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -114,8 +115,8 @@ func TestTrainingIdentical(t *testing.T) {
 		return b
 	}
 	want := train()
-	old := kate.SetKernels(Kernels(instantiate(t)))
-	defer kate.SetKernels(old)
+	old := kernels.Use(Kernels(instantiate(t)))
+	defer kernels.Use(old)
 	got := train()
 	if !slices.Equal(want, got) {
 		t.Fatal("the model trained with the SIMD kernels differs from the pure-Go one")

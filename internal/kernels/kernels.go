@@ -1,18 +1,24 @@
-package kate
+// Package kernels holds the hot float32 kernels of training and encoding
+// (docs/design.md §2) and the switch that selects which implementation runs
+// them: the pure-Go reference (Go) or a replacement installed with Use (the
+// WebAssembly bridge installs the SIMD kernels of wasm/simd this way).
+//
+// Every reduction uses four interleaved partial sums (lane l takes elements
+// l, l+4, l+8, ...), combined as (s0+s1)+(s2+s3), then the tail added in
+// order: the same order a 4-lane SIMD kernel uses, so an accelerated kernel
+// gives bit-identical results. Element-wise kernels (axpy) have no ordering
+// question. No kernel may use fused multiply-add: every product is rounded
+// before it is added.
+package kernels
 
-// The hot training kernels. Every reduction uses four interleaved partial
-// sums (lane l takes elements l, l+4, l+8, ...), combined as
-// (s0+s1)+(s2+s3), then the tail added in order: the same order a 4-lane
-// SIMD kernel uses, so an accelerated kernel gives bit-identical results.
-// Element-wise kernels (axpy) have no ordering question. No kernel may use
-// fused multiply-add: every product is rounded before it is added.
+import "github.com/kate-web/kate/internal/mathf"
 
-// Kernels is a set of float32 kernels used by training and encoding. A
+// Set is a set of float32 kernels used by training and encoding. A
 // replacement set (for example WebAssembly SIMD) must give results
-// bit-identical to the pure-Go set returned by GoKernels. Each kernel
-// works on whole rows so that a replacement reached through a foreign call
-// pays the call's cost once per document, not once per row.
-type Kernels struct {
+// bit-identical to the pure-Go set returned by Go. Each kernel works on
+// whole rows so that a replacement reached through a foreign call pays the
+// call's cost once per document, not once per row.
+type Set struct {
 	// Axpy computes y[i] += a*x[i] for i < len(x); len(y) >= len(x).
 	Axpy func(a float32, x, y []float32)
 	// DecodeRows computes y = c + Σ_{j in rows, in order} h[j]·wt[j*v:(j+1)*v]:
@@ -26,21 +32,21 @@ type Kernels struct {
 	GradRows func(d, wt, gw []float32, v int, rows []int32, h, g []float32)
 }
 
-// GoKernels returns the portable pure-Go kernels: the reference for any
+// Go returns the portable pure-Go kernels: the reference for any
 // accelerated set.
-func GoKernels() Kernels {
-	return Kernels{Axpy: axpyGo, DecodeRows: decodeRowsGo, SigmoidDelta: sigmoidDeltaGo, GradRows: gradRowsGo}
+func Go() Set {
+	return Set{Axpy: axpyGo, DecodeRows: decodeRowsGo, SigmoidDelta: sigmoidDeltaGo, GradRows: gradRowsGo}
 }
 
-var kern = GoKernels()
+var active = Go()
 
-// SetKernels replaces the kernels used by training and encoding and returns
-// the previous set. It is meant to be called once at start-up (the
-// WebAssembly bridge installs SIMD kernels this way); it is not safe to call
-// while a model is training or encoding. A nil field keeps the pure-Go kernel.
-func SetKernels(k Kernels) Kernels {
-	old := kern
-	g := GoKernels()
+// Use replaces the kernels used by training and encoding and returns the
+// previous set. It is meant to be called once at start-up; it is not safe to
+// call while a model is training or encoding. A nil field keeps the pure-Go
+// kernel.
+func Use(k Set) Set {
+	old := active
+	g := Go()
 	if k.Axpy == nil {
 		k.Axpy = g.Axpy
 	}
@@ -53,8 +59,27 @@ func SetKernels(k Kernels) Kernels {
 	if k.GradRows == nil {
 		k.GradRows = g.GradRows
 	}
-	kern = k
+	active = k
 	return old
+}
+
+// Active returns the kernels in use.
+func Active() Set { return active }
+
+// Axpy runs the active set's Axpy.
+func Axpy(a float32, x, y []float32) { active.Axpy(a, x, y) }
+
+// DecodeRows runs the active set's DecodeRows.
+func DecodeRows(y, c, wt []float32, v int, rows []int32, h []float32) {
+	active.DecodeRows(y, c, wt, v, rows, h)
+}
+
+// SigmoidDelta runs the active set's SigmoidDelta.
+func SigmoidDelta(y, p []float32, scale float32) { active.SigmoidDelta(y, p, scale) }
+
+// GradRows runs the active set's GradRows.
+func GradRows(d, wt, gw []float32, v int, rows []int32, h, g []float32) {
+	active.GradRows(d, wt, gw, v, rows, h, g)
 }
 
 func axpyGo(a float32, x, y []float32) {
@@ -119,6 +144,6 @@ func gradRowsGo(d, wt, gw []float32, v int, rows []int32, h, g []float32) {
 func sigmoidDeltaGo(y, p []float32, scale float32) {
 	p = p[:len(y)]
 	for i, v := range y {
-		p[i] = sigmoidf(v) * scale
+		p[i] = mathf.Sigmoid(v) * scale
 	}
 }
