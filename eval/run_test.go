@@ -44,7 +44,7 @@ func synthetic(rng *rand.Rand, n int, multi bool) []Example {
 
 func smallConfig() kate.Config {
 	cfg := kate.DefaultConfig()
-	cfg.Dim, cfg.K, cfg.VocabSize, cfg.Epochs, cfg.ValidationDocs = 16, 4, 100, 15, 30
+	cfg.Dim, cfg.Winners, cfg.VocabSize, cfg.Epochs, cfg.ValidationDocs = 16, 4, 100, 15, 30
 	return cfg
 }
 
@@ -128,7 +128,7 @@ func TestRunBadInput(t *testing.T) {
 		}
 	}
 	bad := smallConfig()
-	bad.K = 100
+	bad.Winners = 100
 	if _, err := Run(context.Background(), good, good, Options{Config: bad}); err == nil {
 		t.Error("invalid config: no error")
 	}

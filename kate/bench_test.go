@@ -43,7 +43,7 @@ func benchTrainer(b *testing.B, v, k, kk int) (*trainer, []SparseVector) {
 	}
 	vocab, _ := NewVocabulary(words)
 	cfg := DefaultConfig()
-	cfg.Dim, cfg.K = k, kk
+	cfg.Dim, cfg.Winners = k, kk
 	m, err := NewModel(cfg.Params, vocab, 1)
 	if err != nil {
 		b.Fatal(err)
@@ -136,7 +136,7 @@ func BenchmarkEncode(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m, err := NewModel(Params{Dim: 128, K: 32, Alpha: 6.26, Text: DefaultTextOptions()}, c.Vocab, 1)
+	m, err := NewModel(Params{Dim: 128, Winners: 32, Alpha: 6.26, Text: DefaultTextOptions()}, c.Vocab, 1)
 	if err != nil {
 		b.Fatal(err)
 	}

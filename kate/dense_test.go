@@ -21,7 +21,7 @@ func denseStep(m *Model, ws *workspace, xd []float32, scale float32, gW, gB, gC 
 		}
 		ws.z[j] = mathf.Tanh(a)
 	}
-	ws.comp.forward(ws.z, ws.h, m.params.K, m.params.Alpha)
+	ws.comp.forward(ws.z, ws.h, m.params.Winners, m.params.Alpha)
 	y := ws.y
 	copy(y, m.c)
 	for j := 0; j < k; j++ {

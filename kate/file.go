@@ -209,7 +209,7 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	out = le.AppendUint32(out, FormatVersion)
 	out = le.AppendUint32(out, uint32(v))
 	out = le.AppendUint32(out, uint32(k))
-	out = le.AppendUint32(out, uint32(m.params.K))
+	out = le.AppendUint32(out, uint32(m.params.Winners))
 	out = le.AppendUint32(out, math.Float32bits(m.params.Alpha))
 	flags := byte(0)
 	if m.params.Text.Stem {
@@ -375,7 +375,7 @@ func UnmarshalModel(data []byte) (*Model, error) {
 	}
 	v, k := int(v64), int(k64)
 	p := Params{
-		Dim: k, K: int(kk), Alpha: math.Float32frombits(le.Uint32(data[24:])),
+		Dim: k, Winners: int(kk), Alpha: math.Float32frombits(le.Uint32(data[24:])),
 		Grad: GradMode(data[28]),
 		Text: TextOptions{Stem: data[29]&1 != 0, Stopwords: data[29]&2 != 0},
 	}

@@ -21,7 +21,7 @@ type ref64 struct {
 
 func newRef64(m *Model) *ref64 {
 	v, k := m.vocab.Len(), m.params.Dim
-	r := &ref64{v: v, k: k, kk: m.params.K, alpha: float64(m.params.Alpha),
+	r := &ref64{v: v, k: k, kk: m.params.Winners, alpha: float64(m.params.Alpha),
 		w: make([]float64, v*k), b: make([]float64, k), c: make([]float64, v)}
 	for j := 0; j < k; j++ {
 		for i := 0; i < v; i++ {
@@ -132,7 +132,7 @@ func smallModel(t testing.TB, v, k, kk int, alpha float32, docs int, seed uint64
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := NewModel(Params{Dim: k, K: kk, Alpha: alpha, Grad: GradFull}, vocab, seed)
+	m, err := NewModel(Params{Dim: k, Winners: kk, Alpha: alpha, Grad: GradFull}, vocab, seed)
 	if err != nil {
 		t.Fatal(err)
 	}

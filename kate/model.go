@@ -16,8 +16,9 @@ import (
 type Params struct {
 	// Dim is K, the number of hidden units (the embedding size).
 	Dim int
-	// K is k, the number of winners of the competition layer (1 <= K <= Dim).
-	K int
+	// Winners is k, the number of winners of the competition layer
+	// (1 <= Winners <= Dim).
+	Winners int
 	// Alpha is the amplification of the losers' energy.
 	Alpha float32
 	// Grad is the gradient mode through the competition layer.
@@ -42,8 +43,8 @@ func (p Params) Validate(v int) error {
 	switch {
 	case p.Dim < 1 || p.Dim > MaxDim:
 		return errorf("kate: dimension %d must be in [1, %d]", p.Dim, MaxDim)
-	case p.K < 1 || p.K > p.Dim:
-		return errorf("kate: k = %d winners must be in [1, dim = %d]", p.K, p.Dim)
+	case p.Winners < 1 || p.Winners > p.Dim:
+		return errorf("kate: k = %d winners must be in [1, dim = %d]", p.Winners, p.Dim)
 	case math.IsNaN(float64(p.Alpha)) || math.IsInf(float64(p.Alpha), 0) || p.Alpha < 0:
 		return errorf("kate: alpha %v must be a finite number >= 0", p.Alpha)
 	case p.Grad != GradFull && p.Grad != GradNone:

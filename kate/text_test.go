@@ -85,7 +85,7 @@ func TestVectorize(t *testing.T) {
 	if c.Vectors[2].Nnz() != 0 {
 		t.Error("document of digits is not the zero vector")
 	}
-	m, err := NewModel(Params{Dim: 4, K: 2, Alpha: 1, Text: TextOptions{}}, c.Vocab, 1)
+	m, err := NewModel(Params{Dim: 4, Winners: 2, Alpha: 1, Text: TextOptions{}}, c.Vocab, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,7 +54,7 @@ type Config struct {
 // full gradient through the competition, stemming and stopwords on.
 func DefaultConfig() Config {
 	return Config{
-		Params:    Params{Dim: 128, K: 32, Alpha: 6.26, Grad: GradFull, Text: DefaultTextOptions()},
+		Params:    Params{Dim: 128, Winners: 32, Alpha: 6.26, Grad: GradFull, Text: DefaultTextOptions()},
 		VocabSize: 2000, Epochs: 100, BatchSize: 100, Seed: 1, ValidationDocs: 1000,
 		LearningRate: 2.0, Rho: 0.95, Eps: 1e-8,
 		ReducePatience: 3, ReduceFactor: 0.2, MinLR: 0.01,
@@ -397,7 +397,7 @@ func (t *trainer) step(ws *workspace, x SparseVector, scale float32, withLoss bo
 		ws.z[j] = mathf.Tanh(a)
 	}
 	// Competition: h.
-	ws.comp.forward(ws.z, ws.h, p.K, p.Alpha)
+	ws.comp.forward(ws.z, ws.h, p.Winners, p.Alpha)
 	ws.win = ws.comp.winners(ws.win)
 	// Decoder pre-activation over the winners only: y = h W^T + c.
 	kernels.DecodeRows(ws.y, m.c, m.wt, v, ws.win, ws.h)

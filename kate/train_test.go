@@ -36,7 +36,7 @@ func synthCorpus(n, topics int, seed uint64) ([]string, []int) {
 
 func smallConfig() Config {
 	cfg := DefaultConfig()
-	cfg.Dim, cfg.K, cfg.VocabSize, cfg.Epochs, cfg.BatchSize = 16, 6, 200, 6, 20
+	cfg.Dim, cfg.Winners, cfg.VocabSize, cfg.Epochs, cfg.BatchSize = 16, 6, 200, 6, 20
 	cfg.Text = TextOptions{}
 	return cfg
 }
@@ -141,8 +141,8 @@ func TestTrainCancel(t *testing.T) {
 func TestTrainErrors(t *testing.T) {
 	cfg := smallConfig()
 	bad := []func(c *Config){
-		func(c *Config) { c.K = c.Dim + 1 },
-		func(c *Config) { c.K = 0 },
+		func(c *Config) { c.Winners = c.Dim + 1 },
+		func(c *Config) { c.Winners = 0 },
 		func(c *Config) { c.Dim = 0 },
 		func(c *Config) { c.Alpha = float32(math.NaN()) },
 		func(c *Config) { c.Epochs = 0 },
@@ -163,7 +163,7 @@ func TestTrainErrors(t *testing.T) {
 		t.Error("no documents accepted")
 	}
 	big := cfg
-	big.Dim, big.K, big.VocabSize = 512, 32, MaxWeights/512
+	big.Dim, big.Winners, big.VocabSize = 512, 32, MaxWeights/512
 	if err := big.Validate(); err != nil {
 		t.Errorf("V x K = MaxWeights rejected: %v", err)
 	}

@@ -175,7 +175,7 @@ func (b *bridge) add(m *kate.Model) js.Value {
 	b.mu.Unlock()
 	p, info := m.Params(), m.Info()
 	return newObject(
-		"handle", h, "dim", p.Dim, "k", p.K, "alpha", float64(p.Alpha), "gradient", p.Grad.String(),
+		"handle", h, "dim", p.Dim, "k", p.Winners, "alpha", float64(p.Alpha), "gradient", p.Grad.String(),
 		"stem", p.Text.Stem, "stopwords", p.Text.Stopwords, "vocabSize", m.Vocabulary().Len(),
 		"seed", strconv.FormatUint(info.Seed, 10), "epochs", info.Epochs, "bestEpoch", info.BestEpoch,
 		"valLoss", num(info.ValLoss), "docs", info.Docs,
@@ -224,7 +224,7 @@ func trainConfig(o js.Value) (kate.Config, error) {
 		return nil
 	}
 	for name, dst := range map[string]*int{
-		"dim": &cfg.Dim, "k": &cfg.K, "vocabSize": &cfg.VocabSize, "epochs": &cfg.Epochs,
+		"dim": &cfg.Dim, "k": &cfg.Winners, "vocabSize": &cfg.VocabSize, "epochs": &cfg.Epochs,
 		"batchSize": &cfg.BatchSize, "validationDocs": &cfg.ValidationDocs,
 	} {
 		if err := intField(name, dst); err != nil {

@@ -76,7 +76,7 @@ func TestTrainConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Dim != 16 || cfg.K != 4 || cfg.Alpha != 2.5 || cfg.Grad != kate.GradNone || cfg.Seed != math.MaxUint64 ||
+	if cfg.Dim != 16 || cfg.Winners != 4 || cfg.Alpha != 2.5 || cfg.Grad != kate.GradNone || cfg.Seed != math.MaxUint64 ||
 		cfg.Text.Stem || cfg.Text.Stopwords || cfg.VocabSize != 300 || cfg.Epochs != 7 || cfg.BatchSize != 20 || cfg.ValidationDocs != 0 {
 		t.Fatalf("options not applied: %+v", cfg)
 	}
@@ -84,7 +84,7 @@ func TestTrainConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := kate.DefaultConfig(); def.Dim != want.Dim || def.K != want.K || def.Seed != want.Seed || def.Epochs != want.Epochs {
+	if want := kate.DefaultConfig(); def.Dim != want.Dim || def.Winners != want.Winners || def.Seed != want.Seed || def.Epochs != want.Epochs {
 		t.Fatalf("defaults: got %+v", def)
 	}
 	for name, o := range map[string]js.Value{

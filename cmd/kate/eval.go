@@ -193,7 +193,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		opt.Train.Progress = newProgressPrinter(e.stderr)
 		opt.Stage = func(s string) { logf("%s ...", s) }
 		logf("training K=%d k=%d alpha=%g grad=%s on %d documents (%d held out for validation)",
-			cfg.Dim, cfg.K, cfg.Alpha, cfg.Grad, len(train), heldOut(len(train), cfg.ValidationDocs))
+			cfg.Dim, cfg.Winners, cfg.Alpha, cfg.Grad, len(train), heldOut(len(train), cfg.ValidationDocs))
 	}
 	res, err := eval.Run(ctx, train, test, opt)
 	if err != nil {
@@ -338,7 +338,7 @@ func summarize(dataset string, r *eval.Result) evalSummary {
 	c := r.Config
 	s := evalSummary{
 		Dataset: dataset, DocsTrain: r.DocsTrain, DocsTest: r.DocsTest, Classes: r.Classes, MultiLabel: r.MultiLabel,
-		Dim: c.Dim, K: c.K, Alpha: round(float64(c.Alpha), 4), Grad: c.Grad.String(), Vocab: c.VocabSize,
+		Dim: c.Dim, K: c.Winners, Alpha: round(float64(c.Alpha), 4), Grad: c.Grad.String(), Vocab: c.VocabSize,
 		Stem: c.Text.Stem, Stopwords: c.Text.Stopwords, Seed: c.Seed,
 		Precision: map[string]float64{}, MSCD: round(r.MSCD, 6),
 		TopicNPMI: round(r.Topics.NPMI, 4), TopicDiv: round(r.Topics.Diversity, 4),
@@ -396,7 +396,7 @@ func printEvalTable(w io.Writer, path string, r *eval.Result) {
 	}
 	fmt.Fprintf(w, "data        %s: %d train, %d test documents, %d classes (%s)\n", path, r.DocsTrain, r.DocsTest, r.Classes, kind)
 	fmt.Fprintf(w, "model       K=%d k=%d alpha=%g grad=%s V=%d stem=%t stopwords=%t seed=%d\n",
-		c.Dim, c.K, c.Alpha, c.Grad, c.VocabSize, c.Text.Stem, c.Text.Stopwords, c.Seed)
+		c.Dim, c.Winners, c.Alpha, c.Grad, c.VocabSize, c.Text.Stem, c.Text.Stopwords, c.Seed)
 	fmt.Fprintf(w, "training    %d epochs (best %d), val loss %.6f, %.1f s\n", r.Info.Epochs, r.Info.BestEpoch, r.Info.ValLoss, r.TrainSeconds)
 	fmt.Fprintln(w)
 	lsa := r.LSA

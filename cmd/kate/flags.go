@@ -34,7 +34,7 @@ func addTrainFlags(fs *flag.FlagSet) *trainFlags {
 	d := kate.DefaultConfig()
 	f := &trainFlags{}
 	fs.IntVar(&f.dim, "dim", d.Dim, "embedding size K (hidden units)")
-	fs.IntVar(&f.k, "k", d.K, "number of winners of the k-competitive layer (at most --dim)")
+	fs.IntVar(&f.k, "k", d.Winners, "number of winners of the k-competitive layer (at most --dim)")
 	alpha, _ := strconv.ParseFloat(strconv.FormatFloat(float64(d.Alpha), 'g', -1, 32), 64) // 6.26, not 6.260000228881836
 	fs.Float64Var(&f.alpha, "alpha", alpha, fmt.Sprintf("amplification of the losers' energy, in [0, %d]", kate.MaxAlpha))
 	fs.IntVar(&f.vocab, "vocab", d.VocabSize, "vocabulary size V (most frequent terms)")
@@ -74,7 +74,7 @@ func (f *trainFlags) config() (kate.Config, error) {
 	if err != nil {
 		return cfg, fmt.Errorf("--grad %q must be full or none", f.grad)
 	}
-	cfg.Dim, cfg.K, cfg.Alpha, cfg.Grad = f.dim, f.k, float32(f.alpha), g
+	cfg.Dim, cfg.Winners, cfg.Alpha, cfg.Grad = f.dim, f.k, float32(f.alpha), g
 	cfg.VocabSize, cfg.Epochs, cfg.BatchSize = f.vocab, f.epochs, f.batch
 	cfg.Seed, cfg.ValidationDocs = f.seed, f.val
 	cfg.Text = kate.TextOptions{Stem: !f.noStem, Stopwords: !f.noStopwords}

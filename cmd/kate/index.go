@@ -138,7 +138,7 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 		}
 	} else {
 		if !quiet {
-			fmt.Fprintf(e.stderr, "training K=%d k=%d on %d documents\n", cfg.Dim, cfg.K, len(texts))
+			fmt.Fprintf(e.stderr, "training K=%d k=%d on %d documents\n", cfg.Dim, cfg.Winners, len(texts))
 		}
 		progress := func(kate.Progress) {}
 		if !quiet {

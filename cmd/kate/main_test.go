@@ -143,7 +143,7 @@ func TestMain(m *testing.M) {
 func TestTrain(t *testing.T) {
 	f := getFixture(t)
 	p := f.m.Params()
-	if f.m.Dim() != 16 || p.K != 4 || p.Grad != kate.GradFull || !p.Text.Stem || !p.Text.Stopwords {
+	if f.m.Dim() != 16 || p.Winners != 4 || p.Grad != kate.GradFull || !p.Text.Stem || !p.Text.Stopwords {
 		t.Errorf("params %+v", p)
 	}
 	if v := f.m.Vocabulary().Len(); v < 40 || v > 200 {
@@ -188,7 +188,7 @@ func TestTrain(t *testing.T) {
 	}
 	m := loadFile(t, out2)
 	p = m.Params()
-	if p.Dim != 8 || p.K != 3 || p.Alpha != 2.5 || p.Grad != kate.GradNone || p.Text.Stem || p.Text.Stopwords ||
+	if p.Dim != 8 || p.Winners != 3 || p.Alpha != 2.5 || p.Grad != kate.GradNone || p.Text.Stem || p.Text.Stopwords ||
 		m.Info().Seed != 9 || m.Info().Docs != 240 || m.Vocabulary().Len() != 50 {
 		t.Errorf("params %+v info %+v V %d", p, m.Info(), m.Vocabulary().Len())
 	}

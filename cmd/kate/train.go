@@ -101,7 +101,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "read %d documents from %s%s, vocabulary %d terms, in %s\n",
 			n, df.path, split, vocab, fmtDuration(time.Since(start)))
 		fmt.Fprintf(e.stderr, "training K=%d k=%d alpha=%g grad=%s on %d documents (%d held out for validation)\n",
-			cfg.Dim, cfg.K, cfg.Alpha, cfg.Grad, n-heldOut(n, cfg.ValidationDocs), heldOut(n, cfg.ValidationDocs))
+			cfg.Dim, cfg.Winners, cfg.Alpha, cfg.Grad, n-heldOut(n, cfg.ValidationDocs), heldOut(n, cfg.ValidationDocs))
 	}
 	var last kate.Progress
 	progress := func(p kate.Progress) { last = p }
@@ -139,7 +139,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "documents   %d (%d held out for validation)\n", info.Docs, heldOut(info.Docs, cfg.ValidationDocs))
 	fmt.Fprintf(e.stdout, "vocabulary  %d terms\n", vocab)
 	fmt.Fprintf(e.stdout, "model       K=%d k=%d alpha=%g grad=%s stem=%t stopwords=%t seed=%d\n",
-		cfg.Dim, cfg.K, cfg.Alpha, cfg.Grad, cfg.Text.Stem, cfg.Text.Stopwords, cfg.Seed)
+		cfg.Dim, cfg.Winners, cfg.Alpha, cfg.Grad, cfg.Text.Stem, cfg.Text.Stopwords, cfg.Seed)
 	fmt.Fprintf(e.stdout, "epochs      %d run of %d, best %d\n", info.Epochs, cfg.Epochs, info.BestEpoch)
 	fmt.Fprintf(e.stdout, "val loss    %.6f\n", info.ValLoss)
 	fmt.Fprintf(e.stdout, "time        %s training, %s total, %s docs/s\n", fmtDuration(trainTime), fmtDuration(time.Since(start)), fmtRate(rate))

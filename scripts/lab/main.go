@@ -99,7 +99,7 @@ func main() {
 				zTe, _ := m.EncodeVectors(xTest)
 				dim := m.Dim()
 				p := m.Params()
-				hTr, hTe := compete(zTr, dim, p.K, p.Alpha), compete(zTe, dim, p.K, p.Alpha)
+				hTr, hTe := compete(zTr, dim, p.Winners, p.Alpha), compete(zTe, dim, p.Winners, p.Alpha)
 				info := m.Info()
 				row := []string{cd.name, name, strconv.FormatUint(seed, 10), strconv.Itoa(vocab.Len()),
 					strconv.Itoa(info.Epochs), strconv.Itoa(info.BestEpoch), f4(info.ValLoss), fmt.Sprintf("%.1f", sec)}
@@ -165,7 +165,7 @@ func parseConfig(s string) (string, kate.Config, string) {
 				}
 				cfg.Grad = g
 			case "k":
-				cfg.K = int(n)
+				cfg.Winners = int(n)
 			case "dim":
 				cfg.Dim = int(n)
 			case "val":
@@ -299,7 +299,7 @@ func vectors(cd *corpusData, opts kate.TextOptions, size int, by string) (*kate.
 		if err != nil {
 			fail("%v", err)
 		}
-		m, err := kate.NewModel(kate.Params{Dim: 1, K: 1, Alpha: 1, Text: opts}, c.Vocab, 1)
+		m, err := kate.NewModel(kate.Params{Dim: 1, Winners: 1, Alpha: 1, Text: opts}, c.Vocab, 1)
 		if err != nil {
 			fail("%v", err)
 		}

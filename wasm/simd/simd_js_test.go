@@ -101,7 +101,7 @@ func TestTrainingIdentical(t *testing.T) {
 		texts = append(texts, s)
 	}
 	cfg := kate.DefaultConfig()
-	cfg.Dim, cfg.K, cfg.VocabSize, cfg.Epochs, cfg.BatchSize, cfg.ValidationDocs = 13, 5, 20, 3, 10, 20
+	cfg.Dim, cfg.Winners, cfg.VocabSize, cfg.Epochs, cfg.BatchSize, cfg.ValidationDocs = 13, 5, 20, 3, 10, 20
 	cfg.Text = kate.TextOptions{}
 	train := func() []byte {
 		m, err := kate.Train(context.Background(), texts, cfg, kate.TrainOptions{})

@@ -17,8 +17,8 @@ func TestDefaultModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, info := m.Params(), m.Info()
-	if p.Dim != 64 || p.K != 16 || m.Vocabulary().Len() != 2000 {
-		t.Errorf("dim %d, k %d, V %d; want 64, 16, 2000", p.Dim, p.K, m.Vocabulary().Len())
+	if p.Dim != 64 || p.Winners != 16 || m.Vocabulary().Len() != 2000 {
+		t.Errorf("dim %d, k %d, V %d; want 64, 16, 2000", p.Dim, p.Winners, m.Vocabulary().Len())
 	}
 	if !p.Text.Stem || !p.Text.Stopwords {
 		t.Errorf("text options %+v, want stemming and stopwords", p.Text)

@@ -527,7 +527,7 @@ func (s *Service) info(r *http.Request) (int, any) {
 	return http.StatusOK, ModelInfo{
 		FormatVersion: int(binary.LittleEndian.Uint32(s.file[8:])), // the version of the file served (it parsed)
 		Dim:           p.Dim,
-		K:             p.K,
+		K:             p.Winners,
 		Alpha:         p.Alpha,
 		Grad:          p.Grad.String(),
 		Stem:          p.Text.Stem,

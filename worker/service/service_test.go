@@ -286,7 +286,7 @@ func TestModelInfo(t *testing.T) {
 	sum := sha256.Sum256(model.File)
 	p, ti := m.Params(), m.Info()
 	want := ModelInfo{
-		FormatVersion: kate.FormatVersion, Dim: p.Dim, K: p.K, Alpha: p.Alpha, Grad: p.Grad.String(),
+		FormatVersion: kate.FormatVersion, Dim: p.Dim, K: p.Winners, Alpha: p.Alpha, Grad: p.Grad.String(),
 		Stem: p.Text.Stem, Stopwords: p.Text.Stopwords, VocabSize: m.Vocabulary().Len(),
 		Bytes: len(model.File), SHA256: hex.EncodeToString(sum[:]),
 		Train:  Train{ti.Seed, ti.Epochs, ti.BestEpoch, ti.ValLoss, ti.Docs},

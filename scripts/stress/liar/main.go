@@ -20,7 +20,7 @@ func main() {
 		os.Exit(2)
 	}
 	cfg := kate.DefaultConfig()
-	cfg.Dim, cfg.K, cfg.Epochs, cfg.Text = 4, 2, 1, kate.TextOptions{}
+	cfg.Dim, cfg.Winners, cfg.Epochs, cfg.Text = 4, 2, 1, kate.TextOptions{}
 	m, err := kate.Train(context.Background(), []string{"alpha beta", "beta gamma"}, cfg, kate.TrainOptions{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -382,7 +382,7 @@ func (c *checker) good(cliF32 string) {
 		switch {
 		case info.SHA256 != hex.EncodeToString(sum[:]):
 			c.fail("GET /v1/model: sha256 %s, the model file's is %x", info.SHA256, sum)
-		case info.Dim != p.Dim || info.K != p.K || info.VocabSize != c.model.Vocabulary().Len() || info.FormatVersion != int(binary.LittleEndian.Uint32(c.file[8:])):
+		case info.Dim != p.Dim || info.K != p.Winners || info.VocabSize != c.model.Vocabulary().Len() || info.FormatVersion != int(binary.LittleEndian.Uint32(c.file[8:])):
 			c.fail("GET /v1/model: %+v does not describe the model file", info)
 		default:
 			c.pass("GET /v1/model: format %d, K=%d, k=%d, V=%d, sha256 %s… matches the file", info.FormatVersion, info.Dim, info.K, info.VocabSize, info.SHA256[:12])
