@@ -1,7 +1,10 @@
 package kate
 
 import (
+	"context"
 	"errors"
+	"math"
+	"slices"
 	"strconv"
 )
 
@@ -256,3 +259,104 @@ func (b *CorpusBuilder) Corpus() (*Corpus, error) {
 	}
 	return &Corpus{Vocab: b.vocab, Vectors: b.vectors, Text: b.c.opts}, nil
 }
+
+// Corpus is a tokenized, vectorized collection of documents with its
+// vocabulary.
+type Corpus struct {
+	Vocab   *Vocabulary
+	Vectors []SparseVector
+	Text    TextOptions
+	// known maps the raw tokens met while building the corpus to their
+	// vocabulary index (-1 when dropped); handed to a model trained on the
+	// corpus so that encoding its documents needs no stemming.
+	known map[string]int32
+}
+
+// BuildCorpus tokenizes texts with the given options, keeps the vocabSize
+// most frequent terms and returns the documents' input vectors. It errors
+// when there are no texts or no terms.
+func BuildCorpus(texts []string, opts TextOptions, vocabSize int) (*Corpus, error) {
+	return BuildCorpusContext(context.Background(), texts, opts, vocabSize, nil)
+}
+
+// BuildCorpusContext is BuildCorpus that checks ctx, and calls yield when it
+// is not nil, every 64 documents; it errors with ctx.Err() when ctx is
+// cancelled.
+func BuildCorpusContext(ctx context.Context, texts []string, opts TextOptions, vocabSize int, yield func()) (*Corpus, error) {
+	if len(texts) == 0 {
+		return nil, errors.New("kate: no documents")
+	}
+	if vocabSize < 1 || vocabSize > MaxVocabulary {
+		return nil, errorf("kate: vocabulary size %d must be in [1, %d]", vocabSize, MaxVocabulary)
+	}
+	// Pass 1: raw token -> term id (interned), documents as term-id lists.
+	tc := newTermCounter(opts)
+	docs := make([][]int32, len(texts))
+	for d, t := range texts {
+		if d%64 == 63 {
+			if yield != nil {
+				yield()
+			}
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		var ids []int32
+		tc.add(t, &ids)
+		docs[d] = ids
+	}
+	vocab, remap, err := tc.vocabulary(vocabSize)
+	if err != nil {
+		return nil, err
+	}
+	rawCache := tc.raw
+	c := &Corpus{Vocab: vocab, Vectors: make([]SparseVector, len(texts)), Text: opts}
+	c.known = make(map[string]int32, len(rawCache))
+	for raw, id := range rawCache {
+		if id >= 0 {
+			id = remap[id]
+		}
+		c.known[raw] = id
+	}
+	cnt := make([]int32, vocab.Len())
+	var seen []int32
+	for d, ids := range docs {
+		seen = seen[:0]
+		for _, id := range ids {
+			if j := remap[id]; j >= 0 {
+				if cnt[j] == 0 {
+					seen = append(seen, j)
+				}
+				cnt[j]++
+			}
+		}
+		c.Vectors[d] = logMaxVector(seen, cnt, make([]int32, 0, len(seen)), make([]float32, 0, len(seen)))
+		docs[d] = nil
+	}
+	return c, nil
+}
+
+// logMaxVector appends to idx and val the input vector of a document whose
+// distinct terms are seen (sorted here) with counts cnt[id]:
+// x_i = log(1+c_i) / max_j log(1+c_j) (docs/design.md §1.1). It zeroes those counts
+// for the next document.
+func logMaxVector(seen, cnt, idx []int32, val []float32) SparseVector {
+	slices.Sort(seen)
+	maxc := int32(0)
+	for _, id := range seen {
+		maxc = max(maxc, cnt[id])
+	}
+	if maxc > 0 {
+		den := math.Log1p(float64(maxc))
+		for _, id := range seen {
+			idx = append(idx, id)
+			val = append(val, float32(math.Log1p(float64(cnt[id]))/den))
+			cnt[id] = 0
+		}
+	}
+	return SparseVector{Indices: idx, Values: val}
+}
+
+// maxCorpusTokens bounds the raw-token cache of BuildCorpus (about 40 MB at
+// most); a corpus with more distinct raw tokens restarts the cache.
+const maxCorpusTokens = 1 << 20

@@ -1,0 +1,206 @@
+package kate
+
+import (
+	"math/rand/v2"
+	"runtime"
+	"sync"
+
+	"github.com/kate-web/kate/internal/kernels"
+	"github.com/kate-web/kate/internal/mathf"
+)
+
+// This file holds one gradient step: the forward and backward pass of a
+// document and a batch split into fixed chunks (docs/design.md §1.3, §2, §6).
+
+// trainChunks is the fixed number of parts a batch is split into, each with
+// its own gradient buffer, summed in order: the result does not depend on
+// how many goroutines (or none) process the parts.
+const trainChunks = 4
+
+type trainer struct {
+	m   *Model
+	cfg Config
+	v   int
+	// Adadelta accumulators, laid out like wt, b, c.
+	accW, updW, accB, updB, accC, updC []float32
+	ws                                 []*workspace
+	rng                                *rand.Rand
+	// serial forces one goroutine (benchmarks, determinism tests).
+	serial bool
+}
+
+// workspace is the per-chunk state of a training step: gradient buffers and
+// scratch for one document.
+type workspace struct {
+	gW, gB, gC             []float32 // gradient sums over the chunk
+	a, z, h, g, dz, y, del []float32
+	comp                   *competition
+	win                    []int32
+	loss                   float64
+}
+
+func newWorkspace(v, k int) *workspace {
+	return &workspace{
+		gW: make([]float32, k*v), gB: make([]float32, k), gC: make([]float32, v),
+		a: make([]float32, k), z: make([]float32, k), h: make([]float32, k),
+		g: make([]float32, k), dz: make([]float32, k),
+		y: make([]float32, v), del: make([]float32, v),
+		comp: newCompetition(k), win: make([]int32, 0, k),
+	}
+}
+
+func newTrainer(m *Model, cfg Config) *trainer {
+	v, k := m.vocab.Len(), m.params.Dim
+	t := &trainer{
+		m: m, cfg: cfg, v: v,
+		accW: make([]float32, k*v), updW: make([]float32, k*v),
+		accB: make([]float32, k), updB: make([]float32, k),
+		accC: make([]float32, v), updC: make([]float32, v),
+		rng: rand.New(rand.NewPCG(cfg.Seed, 0x73687566)), // "shuf"
+	}
+	for range trainChunks {
+		t.ws = append(t.ws, newWorkspace(v, k))
+	}
+	return t
+}
+
+// step runs the forward and backward pass of one document, adding its
+// gradient (scaled by scale = 1/(B·V)) to ws's buffers, and its loss to
+// ws.loss when withLoss.
+func (t *trainer) step(ws *workspace, x SparseVector, scale float32, withLoss bool) {
+	m := t.m
+	v := t.v
+	p := m.params
+	// Encoder: a = x W + b, z = tanh(a).
+	preactivate(ws.a, m.wt, m.b, v, x)
+	for j, a := range ws.a {
+		ws.z[j] = mathf.Tanh(a)
+	}
+	// Competition: h.
+	ws.comp.forward(ws.z, ws.h, p.Winners, p.Alpha)
+	ws.win = ws.comp.winners(ws.win)
+	// Decoder pre-activation over the winners only: y = h W^T + c.
+	kernels.DecodeRows(ws.y, m.c, m.wt, v, ws.win, ws.h)
+	if withLoss {
+		ws.loss += docLoss(ws.y, x)
+	}
+	// Output gradient delta = (sigmoid(y) - x) * scale.
+	kernels.SigmoidDelta(ws.y, ws.del, scale)
+	for q, i := range x.Indices {
+		ws.del[i] -= x.Values[q] * scale
+	}
+	kernels.Axpy(1, ws.del, ws.gC)
+	// Decoder gradient on the winner rows and g = delta W at the winners.
+	clear(ws.g)
+	kernels.GradRows(ws.del, m.wt, ws.gW, v, ws.win, ws.h, ws.g)
+	if p.Grad == GradNone {
+		return
+	}
+	// Through the competition, then tanh, then the encoder.
+	ws.comp.backward(ws.g, ws.dz, p.Alpha, p.Grad)
+	encoderGrad(ws, x, v)
+}
+
+// encoderGrad adds the encoder part of the weight gradient, x ⊗ dL/da with
+// dL/da = dL/dz·(1−z²), to the rows of ws.gW, and dL/da to ws.gB.
+func encoderGrad(ws *workspace, x SparseVector, v int) {
+	idx, val := x.Indices, x.Values
+	val = val[:len(idx)]
+	// Collect the units with a non-zero gradient, then update four rows at a
+	// time (each entry of gW still receives exactly one addition).
+	rows := ws.win[:0]
+	da := ws.a // the pre-activations are no longer needed
+	for j, dz := range ws.dz {
+		if dz == 0 {
+			continue
+		}
+		z := ws.z[j]
+		d := dz * (1 - z*z)
+		da[j] = d
+		ws.gB[j] += d
+		rows = append(rows, int32(j))
+	}
+	r := 0
+	for ; r+4 <= len(rows); r += 4 {
+		j0, j1, j2, j3 := int(rows[r]), int(rows[r+1]), int(rows[r+2]), int(rows[r+3])
+		g0 := ws.gW[j0*v : (j0+1)*v : (j0+1)*v]
+		g1 := ws.gW[j1*v : (j1+1)*v : (j1+1)*v]
+		g2 := ws.gW[j2*v : (j2+1)*v : (j2+1)*v]
+		g3 := ws.gW[j3*v : (j3+1)*v : (j3+1)*v]
+		d0, d1, d2, d3 := da[j0], da[j1], da[j2], da[j3]
+		for q, i := range idx {
+			x := val[q]
+			g0[i] += x * d0
+			g1[i] += x * d1
+			g2[i] += x * d2
+			g3[i] += x * d3
+		}
+	}
+	for ; r < len(rows); r++ {
+		j := int(rows[r])
+		g := ws.gW[j*v : (j+1)*v : (j+1)*v]
+		d := da[j]
+		for q, i := range idx {
+			g[i] += val[q] * d
+		}
+	}
+	ws.win = rows
+}
+
+// docLoss returns Σ_i softplus(y_i) − x_i·y_i, the binary cross-entropy of
+// one document summed over the V outputs, from the pre-activation y.
+func docLoss(y []float32, x SparseVector) float64 {
+	var s float64
+	for _, yi := range y {
+		s += mathf.Softplus64(yi)
+	}
+	for q, i := range x.Indices {
+		s -= float64(x.Values[q]) * float64(y[i])
+	}
+	return s
+}
+
+// batch runs one gradient step over docs and returns the summed loss when
+// withLoss.
+func (t *trainer) batch(docs []SparseVector, lr float32, withLoss bool) float64 {
+	scale := float32(1 / (float64(len(docs)) * float64(t.v)))
+	per := (len(docs) + trainChunks - 1) / trainChunks
+	run := func(c int) {
+		ws := t.ws[c]
+		clear(ws.gW)
+		clear(ws.gB)
+		clear(ws.gC)
+		ws.loss = 0
+		lo := min(len(docs), c*per)
+		hi := min(len(docs), lo+per)
+		for _, x := range docs[lo:hi] {
+			t.step(ws, x, scale, withLoss)
+		}
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if runtime.GOARCH == "wasm" || workers < 2 || t.serial {
+		for c := range trainChunks {
+			run(c)
+		}
+	} else {
+		var wg sync.WaitGroup
+		workers = min(workers, trainChunks)
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for c := w; c < trainChunks; c += workers {
+					run(c)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	// Sum the chunks in order into chunk 0, and apply Adadelta.
+	loss := 0.0
+	for c := range trainChunks {
+		loss += t.ws[c].loss
+	}
+	t.reduceAndUpdate(lr)
+	return loss
+}
