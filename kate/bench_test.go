@@ -78,7 +78,7 @@ func BenchmarkTrain(b *testing.B) {
 						clear(ws.gB)
 						clear(ws.gC)
 						for _, x := range batch {
-							x.Dense(xd)
+							x.dense(xd)
 							denseStep(t.m, ws, xd, 1.0/(bs*v), ws.gW, ws.gB, ws.gC)
 						}
 						for c := 1; c < trainChunks; c++ {

@@ -69,7 +69,7 @@ func TestSparseEqualsDense(t *testing.T) {
 		xd := make([]float32, v)
 		scale := float32(1 / float64(len(xs)*v))
 		for _, x := range xs {
-			x.Dense(xd)
+			x.dense(xd)
 			denseStep(m, ws, xd, scale, dW, dB, dC)
 		}
 		cmp := func(name string, a, b []float32) {

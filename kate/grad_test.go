@@ -271,7 +271,7 @@ func TestStepLossMatchesReference(t *testing.T) {
 // through alpha in full mode, and nothing in none mode.
 func TestExplainLosersLearn(t *testing.T) {
 	m, xs := smallModel(t, 30, 8, 2, 6.26, 1, 5)
-	e, err := m.ExplainVector(xs[0], GradFull)
+	e, err := m.explainVector(xs[0], GradFull)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +301,7 @@ func TestExplainLosersLearn(t *testing.T) {
 			t.Errorf("negative loser %d: h %v dz %v, want 0 and %v", j, e.H[j], e.GradZ[j], e.Alpha*sn)
 		}
 	}
-	none, err := m.ExplainVector(xs[0], GradNone)
+	none, err := m.explainVector(xs[0], GradNone)
 	if err != nil {
 		t.Fatal(err)
 	}

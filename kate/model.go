@@ -291,20 +291,6 @@ func (m *Model) Vectorize(text string) SparseVector {
 	return z.Vector(text)
 }
 
-// EncodeVectorTo writes the embedding tanh(x W + b) of the input vector x
-// into dst, which must have length Dim. There is no competition at
-// inference. It errors when dst has the wrong length or x is malformed.
-func (m *Model) EncodeVectorTo(dst []float32, x SparseVector) error {
-	if len(dst) != m.params.Dim {
-		return errorf("kate: destination has length %d, want %d", len(dst), m.params.Dim)
-	}
-	if err := x.Validate(m.vocab.Len()); err != nil {
-		return err
-	}
-	m.encode(dst, x)
-	return nil
-}
-
 // encode computes z = tanh(x W + b) into z (length K) for a valid x.
 func (m *Model) encode(z []float32, x SparseVector) {
 	preactivate(z, m.wt, m.b, m.vocab.Len(), x)

@@ -14,11 +14,11 @@ type Neighbor struct {
 	Score float32
 }
 
-// Cosine returns the cosine similarity of a and b (0 when either is zero).
+// cosine returns the cosine similarity of a and b (0 when either is zero).
 // It panics if the lengths differ.
-func Cosine(a, b []float32) float32 {
+func cosine(a, b []float32) float32 {
 	if len(a) != len(b) {
-		panic("kate: Cosine of vectors of different lengths")
+		panic("kate: cosine of vectors of different lengths")
 	}
 	var dot, na, nb float64
 	for i := range a {
@@ -32,11 +32,11 @@ func Cosine(a, b []float32) float32 {
 	return float32(dot / math.Sqrt(na*nb))
 }
 
-// Nearest ranks the rows of the row-major matrix rows (r x dim) by cosine
+// nearest ranks the rows of the row-major matrix rows (r x dim) by cosine
 // similarity to query (length dim) and returns the n best, highest first
 // (ties to the lower index). It errors when the shapes do not match or
 // n < 1.
-func Nearest(query, rows []float32, dim, n int) ([]Neighbor, error) {
+func nearest(query, rows []float32, dim, n int) ([]Neighbor, error) {
 	if dim < 1 || len(query) != dim || len(rows)%dim != 0 {
 		return nil, errors.New("kate: Nearest: query and rows do not have the same dimension")
 	}
@@ -46,7 +46,7 @@ func Nearest(query, rows []float32, dim, n int) ([]Neighbor, error) {
 	r := len(rows) / dim
 	all := make([]Neighbor, r)
 	for i := range all {
-		all[i] = Neighbor{i, Cosine(query, rows[i*dim:(i+1)*dim])}
+		all[i] = Neighbor{i, cosine(query, rows[i*dim:(i+1)*dim])}
 	}
 	sort.SliceStable(all, func(a, b int) bool { return all[a].Score > all[b].Score })
 	return all[:min(n, r)], nil
@@ -97,12 +97,12 @@ func (m *Model) Explain(text string, mode GradMode) (*Explanation, error) {
 	if x.Nnz() == 0 {
 		return nil, errors.New("kate: the text has no vocabulary term")
 	}
-	return m.ExplainVector(x, mode)
+	return m.explainVector(x, mode)
 }
 
-// ExplainVector is Explain for an input vector. It errors when x is
+// explainVector is Explain for an input vector. It errors when x is
 // malformed.
-func (m *Model) ExplainVector(x SparseVector, mode GradMode) (*Explanation, error) {
+func (m *Model) explainVector(x SparseVector, mode GradMode) (*Explanation, error) {
 	if err := x.Validate(m.vocab.Len()); err != nil {
 		return nil, err
 	}
@@ -154,7 +154,7 @@ func (m *Model) Origin() []float32 {
 // Nearest ranks the rows of the row-major matrix rows (r x Dim) by cosine
 // similarity to query (length Dim), both measured from the model's Origin
 // (the empty document's embedding), and returns the n best, highest first
-// (ties to the lower index). Raw cosine (the package-level Nearest) is
+// (ties to the lower index). Raw cosine is
 // dominated by the offset every embedding shares and ranks poorly. It
 // errors when the shapes do not match or n < 1.
 func (m *Model) Nearest(query, rows []float32, n int) ([]Neighbor, error) {
@@ -171,5 +171,5 @@ func (m *Model) Nearest(query, rows []float32, n int) ([]Neighbor, error) {
 	for i, v := range rows {
 		c[i] = v - o[i%dim]
 	}
-	return Nearest(q, c, dim, n)
+	return nearest(q, c, dim, n)
 }

@@ -1,7 +1,6 @@
 package kate
 
 import (
-	"sort"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -92,7 +91,7 @@ func processToken(tok string, opts TextOptions) string {
 	if allDigits {
 		return ""
 	}
-	if opts.Stopwords && IsStopword(tok) {
+	if opts.Stopwords && isStopword(tok) {
 		return ""
 	}
 	if opts.Stem {
@@ -152,21 +151,11 @@ func forEachRawToken(text string, buf *[]byte, fn func(raw []byte)) {
 	*buf = b
 }
 
-// IsStopword reports whether the lower-case word w is in the English
+// isStopword reports whether the lower-case word w is in the English
 // stopword list used by the tokenizer.
-func IsStopword(w string) bool {
+func isStopword(w string) bool {
 	_, ok := stopwords[w]
 	return ok
-}
-
-// Stopwords returns a copy of the English stopword list, sorted.
-func Stopwords() []string {
-	out := make([]string, 0, len(stopwords))
-	for w := range stopwords {
-		out = append(out, w)
-	}
-	sort.Strings(out)
-	return out
 }
 
 var stopwords = func() map[string]struct{} {

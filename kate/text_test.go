@@ -31,14 +31,14 @@ func TestTokenizer(t *testing.T) {
 	if got := NewTokenizer(TextOptions{}).Tokens(long); len(got) != 1 || len(got[0]) != maxTokenBytes {
 		t.Errorf("long token not capped: %d", len(got[0]))
 	}
-	if !IsStopword("the") || IsStopword("cat") || len(Stopwords()) < 200 {
+	if !isStopword("the") || isStopword("cat") || len(sortedStopwords()) < 200 {
 		t.Error("stopword list")
 	}
 }
 
 func TestVocabularyDeterministic(t *testing.T) {
 	docs := [][]string{{"b", "a", "c", "a"}, {"c", "d", "b"}, {"e"}}
-	v, err := BuildVocabulary(docs, 3)
+	v, err := buildVocabulary(docs, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,15 +47,15 @@ func TestVocabularyDeterministic(t *testing.T) {
 		t.Errorf("vocabulary %v", got)
 	}
 	for range 5 {
-		w, _ := BuildVocabulary([][]string{{"e"}, {"c", "d", "b"}, {"b", "a", "c", "a"}}, 3)
+		w, _ := buildVocabulary([][]string{{"e"}, {"c", "d", "b"}, {"b", "a", "c", "a"}}, 3)
 		if !slices.Equal(w.Words(), v.Words()) {
 			t.Fatal("vocabulary depends on document order")
 		}
 	}
-	if _, err := BuildVocabulary(nil, 3); err == nil {
+	if _, err := buildVocabulary(nil, 3); err == nil {
 		t.Error("empty documents accepted")
 	}
-	if _, err := BuildVocabulary(docs, 0); err == nil {
+	if _, err := buildVocabulary(docs, 0); err == nil {
 		t.Error("size 0 accepted")
 	}
 	if _, err := NewVocabulary([]string{"a", "a"}); err == nil {
@@ -111,7 +111,7 @@ func FuzzTokenize(f *testing.F) {
 			if strings.ToLower(w) != w && !strings.ContainsFunc(w, func(r rune) bool { return r > 127 }) {
 				t.Fatalf("token %q is not lower-case", w)
 			}
-			if IsStopword(w) && !tok.Options().Stem {
+			if isStopword(w) && !tok.Options().Stem {
 				t.Fatalf("stopword %q kept", w)
 			}
 		}

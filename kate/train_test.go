@@ -104,7 +104,7 @@ func TestTrainLearnsAndReports(t *testing.T) {
 		best, bestS := -1, float32(-2)
 		for j := range texts {
 			if j != i {
-				if s := Cosine(emb[i*k:(i+1)*k], emb[j*k:(j+1)*k]); s > bestS {
+				if s := cosine(emb[i*k:(i+1)*k], emb[j*k:(j+1)*k]); s > bestS {
 					best, bestS = j, s
 				}
 			}
@@ -225,7 +225,7 @@ func TestEncodeConsistent(t *testing.T) {
 	if _, err := m.EncodeVectors([]SparseVector{{Indices: []int32{1, 1}, Values: []float32{1, 1}}}); err == nil {
 		t.Error("malformed vector accepted")
 	}
-	if allocs := testing.AllocsPerRun(50, func() { _ = m.EncodeVectorTo(one, xs[0]) }); allocs != 0 {
+	if allocs := testing.AllocsPerRun(50, func() { _ = m.encodeVectorTo(one, xs[0]) }); allocs != 0 {
 		t.Errorf("EncodeVectorTo allocates %v times", allocs)
 	}
 	if allocs := testing.AllocsPerRun(50, func() { _ = m.EncodeTo(one, texts[1]) }); allocs != 0 {
@@ -239,11 +239,11 @@ func TestEncodeConsistent(t *testing.T) {
 	if _, err := m.Topics(0); err == nil {
 		t.Error("Topics(0) accepted")
 	}
-	nb, err := Nearest(all[:m.Dim()], all, m.Dim(), 3)
+	nb, err := nearest(all[:m.Dim()], all, m.Dim(), 3)
 	if err != nil || len(nb) != 3 || nb[0].Index != 0 || math.Abs(float64(nb[0].Score-1)) > 1e-5 {
 		t.Errorf("nearest %v %v", nb, err)
 	}
-	if _, err := Nearest(all[:3], all, m.Dim(), 3); err == nil {
+	if _, err := nearest(all[:3], all, m.Dim(), 3); err == nil {
 		t.Error("Nearest with a wrong query length accepted")
 	}
 	// PCA: deterministic 2-D projection whose first axis has the larger variance.

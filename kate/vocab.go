@@ -42,20 +42,6 @@ func NewVocabulary(words []string) (*Vocabulary, error) {
 	return v, nil
 }
 
-// BuildVocabulary returns the size most frequent terms over docs (total
-// count), ties broken by the term's string, so the result depends only on
-// the documents. Fewer terms are returned when the documents hold fewer
-// distinct terms. It errors when size < 1 or the documents hold no term.
-func BuildVocabulary(docs [][]string, size int) (*Vocabulary, error) {
-	counts := make(map[string]int)
-	for _, d := range docs {
-		for _, w := range d {
-			counts[w]++
-		}
-	}
-	return vocabularyFromCounts(counts, size)
-}
-
 func vocabularyFromCounts(counts map[string]int, size int) (*Vocabulary, error) {
 	if size < 1 {
 		return nil, errorf("kate: vocabulary size %d must be at least 1", size)
@@ -111,14 +97,6 @@ type SparseVector struct {
 
 // Nnz returns the number of stored (non-zero) entries.
 func (s SparseVector) Nnz() int { return len(s.Indices) }
-
-// Dense writes the vector into dst (length V), zeroing the other entries.
-func (s SparseVector) Dense(dst []float32) {
-	clear(dst)
-	for j, i := range s.Indices {
-		dst[i] = s.Values[j]
-	}
-}
 
 // Validate reports whether s is a well-formed vector over a vocabulary of
 // size v: equal lengths, strictly increasing indices in [0, v), finite
