@@ -11,13 +11,34 @@
 // equals one trained natively.
 package simd
 
-import "github.com/kate-web/kate/internal/mathf"
+import (
+	_ "embed"
 
-// Module returns the bytes of the kernel module. It imports its memory as
-// env.mem (the Go instance's exported "mem") and exports the functions
-// axpy, decodeRows, sigmoidDelta and gradRows; their parameters are
-// byte addresses into that memory, element counts and float32 scalars.
+	"github.com/kate-web/kate/internal/mathf"
+)
+
+// kernelsWasm is the kernel module as build assembles it, kept in
+// kernels.wasm so that the program does not assemble it at start-up: the
+// assembler's functions are large and straight-line, and a browser's
+// optimizing compiler spent ~150 ms of processor time on them during
+// initialize() (docs/design.md §4). TestModuleFileIsCurrent keeps the file
+// equal to build's output; go test ./wasm/simd -run TestModuleFileIsCurrent
+// -update rewrites it.
+//
+//go:embed kernels.wasm
+var kernelsWasm string
+
+// Module returns the bytes of the kernel module (a new slice each call). It
+// imports its memory as env.mem (the Go instance's exported "mem") and
+// exports the functions axpy, decodeRows, sigmoidDelta and gradRows; their
+// parameters are byte addresses into that memory, element counts and
+// float32 scalars.
 func Module() []byte {
+	return []byte(kernelsWasm)
+}
+
+// build assembles the kernel module (kernels.wasm).
+func build() []byte {
 	return module([]*fn{axpyFn(), decodeRowsFn(), sigmoidDeltaFn(), gradRowsFn()})
 }
 
