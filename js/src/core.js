@@ -147,28 +147,46 @@ export async function startCore(options) {
   bridge.setYield((cb) => yieldTask(() => {
     if (!exited) cb();
   }));
-  let kernels = 'go';
-  let simdError = null;
+  core = new Core(bridge, instance, 'go', null, death);
   if (options.simd !== false) {
     const bytes = bridge.simdModule();
-    if (WebAssembly.validate(bytes)) {
+    let exports = null;
+    if (!WebAssembly.validate(bytes)) {
+      core.simdError = 'WebAssembly SIMD is not available';
+    } else {
       try {
         // Compiled synchronously (the module is ~3 KB, under the browsers'
         // 4 KB limit for synchronous compilation on a page's thread): an
         // asynchronous compile waits in the engine's background queue
         // behind the optimizing compiler's work on kate.wasm, which took
         // ~150 ms of initialize() in a Chromium trace on 2 cores.
-        const k = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: instance.exports.mem } });
-        kernels = await bridge.useKernels(k.exports);
+        exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: instance.exports.mem } }).exports;
       } catch (e) {
-        simdError = errorMessage(e);
-        kernels = 'go';
+        core.simdError = errorMessage(e);
       }
-    } else {
-      simdError = 'WebAssembly SIMD is not available';
+    }
+    if (exports) {
+      // useKernels checks the SIMD kernels against the pure-Go ones bit for
+      // bit before installing them (~20 ms). It runs as the engine's first
+      // task after start-up rather than inside it, so that initialize()
+      // resolves without waiting for it (the page is usually fetching a
+      // model meanwhile); every call waits for it (Core.run).
+      core.pending = new Promise((resolve) => yieldTask(resolve))
+        .then(() => bridge.useKernels(exports))
+        .then(
+          (k) => {
+            core.kernels = k;
+          },
+          (e) => {
+            core.kernels = 'go';
+            core.simdError = errorMessage(e);
+          },
+        )
+        .finally(() => {
+          core.pending = null;
+        });
     }
   }
-  core = new Core(bridge, instance, kernels, simdError, death);
   if (exited) throw new Error('kate: the WebAssembly program stopped during start-up');
   return core;
 }
@@ -181,6 +199,10 @@ export class Core {
     this.instance = instance;
     this.kernels = kernels;
     this.simdError = simdError;
+    /** A promise of start-up work that every call waits for, or null. */
+    this.pending = null;
+    /** Calls cancelled while they waited for pending. */
+    this.cancelled = new Set();
     this.dead = null;
     this.peakMemory = this.memoryBytes();
   }
@@ -191,8 +213,10 @@ export class Core {
 
   /** What runtimeInfo reports about this engine. */
   info() {
+    const memoryBytes = this.memoryBytes();
+    if (memoryBytes > this.peakMemory) this.peakMemory = memoryBytes;
     return {
-      kernels: this.kernels, simdError: this.simdError, memoryBytes: this.memoryBytes(),
+      kernels: this.kernels, simdError: this.simdError, memoryBytes,
       peakMemoryBytes: this.peakMemory, limits: { ...this.bridge.limits },
     };
   }
@@ -208,6 +232,10 @@ export class Core {
   }
 
   async run(id, op, args, onProgress) {
+    if (this.pending) {
+      await this.pending;
+      if (this.cancelled.delete(id)) throw new Error(`kate: ${op} was cancelled`);
+    }
     if (this.dead) throw new Error(this.dead);
     const spec = Object.hasOwn(OPS, op) ? OPS[op] : null;
     if (!spec) throw new Error(`kate: unknown operation ${op}`);
@@ -221,6 +249,7 @@ export class Core {
   }
 
   cancel(id) {
+    if (this.pending) this.cancelled.add(id);
     if (!this.dead) this.bridge.cancel(String(id));
   }
 }
