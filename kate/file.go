@@ -9,6 +9,7 @@ import (
 	"math"
 	"sort"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // The model file (all integers and floats little-endian):
@@ -174,6 +175,39 @@ func decodeSections(m *Model, data []byte) error {
 		data = data[8+n:]
 	}
 	return nil
+}
+
+// littleEndian is whether this machine stores numbers as the model file
+// does (WebAssembly, amd64, arm64 do).
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// decodeFloats fills dst from src, len(dst) little-endian float32 values,
+// and reports whether all of them are finite. On a little-endian machine it
+// copies the bytes and then checks the exponent bits, which under
+// WebAssembly takes a fraction of the time of decoding one value at a time
+// (a model's load is part of a page's first embedding, docs/design.md §4).
+func decodeFloats(dst []float32, src []byte) bool {
+	if len(dst) == 0 {
+		return true
+	}
+	const exp = 0x7f800000 // all exponent bits set: Inf or NaN
+	if littleEndian {
+		copy(unsafe.Slice((*byte)(unsafe.Pointer(&dst[0])), 4*len(dst)), src)
+		for _, u := range unsafe.Slice((*uint32)(unsafe.Pointer(&dst[0])), len(dst)) {
+			if u&exp == exp {
+				return false
+			}
+		}
+		return true
+	}
+	for i := range dst {
+		u := binary.LittleEndian.Uint32(src[4*i:])
+		if u&exp == exp {
+			return false
+		}
+		dst[i] = math.Float32frombits(u)
+	}
+	return true
 }
 
 // ErrFormat is wrapped by every error about a malformed model file.
@@ -391,6 +425,9 @@ func UnmarshalModel(data []byte) (*Model, error) {
 	}
 	pos := hb
 	vend := pos + int(vocabBytes)
+	// The words are slices of one string holding the whole block (one
+	// allocation instead of V; the length bytes in it are a few percent).
+	block := string(data[pos:vend])
 	words := make([]string, 0, v)
 	for len(words) < v {
 		if pos >= vend {
@@ -401,7 +438,7 @@ func UnmarshalModel(data []byte) (*Model, error) {
 		if n == 0 || pos+n > vend {
 			return nil, formatErr("bad vocabulary entry %d", len(words))
 		}
-		w := string(data[pos : pos+n])
+		w := block[pos-hb : pos-hb+n]
 		if !utf8.ValidString(w) {
 			return nil, formatErr("vocabulary entry %d is not UTF-8", len(words))
 		}
@@ -418,14 +455,10 @@ func UnmarshalModel(data []byte) (*Model, error) {
 	m := newModelShell(p, vocab)
 	m.info = info
 	for _, s := range [][]float32{m.wt, m.b, m.c} {
-		for i := range s {
-			f := math.Float32frombits(le.Uint32(data[pos:]))
-			if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
-				return nil, formatErr("non-finite weight")
-			}
-			s[i] = f
-			pos += 4
+		if !decodeFloats(s, data[pos:pos+4*len(s)]) {
+			return nil, formatErr("non-finite weight")
 		}
+		pos += 4 * len(s)
 	}
 	if err := decodeSections(m, data[pos:pos+int(extraBytes)]); err != nil {
 		return nil, err

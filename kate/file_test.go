@@ -88,6 +88,11 @@ func TestModelFileErrors(t *testing.T) {
 			le.PutUint32(b[lastWeight(b):], math.Float32bits(float32(math.NaN())))
 			return reseal(b)
 		}), "non-finite"},
+		"Inf weight": {mut(func(b []byte) []byte {
+			first := headerBytes + int(le.Uint32(b[headerBytesV1-4:]))
+			le.PutUint32(b[first:], math.Float32bits(float32(math.Inf(-1))))
+			return reseal(b)
+		}), "non-finite"},
 		"vocab len": {mut(func(b []byte) []byte { b[headerBytes] = 0; return reseal(b) }), "vocabulary"},
 	}
 	for name, c := range cases {
@@ -348,5 +353,38 @@ func TestLoadBoundedAllocation(t *testing.T) {
 	}
 	if b, _ := got.MarshalBinary(); !bytes.Equal(b, data) {
 		t.Error("a model read byte by byte differs")
+	}
+}
+
+// TestDecodeFloats checks both ways of decoding weights (the copy of
+// little-endian machines and the value-by-value one of the others) against
+// encoding/binary, and that each finds a non-finite value anywhere.
+func TestDecodeFloats(t *testing.T) {
+	defer func(v bool) { littleEndian = v }(littleEndian)
+	want := []float32{0, 1, -2.5, math.MaxFloat32, math.SmallestNonzeroFloat32, float32(math.Copysign(0, -1)), 3e-39}
+	src := make([]byte, 0, 4*len(want))
+	for _, f := range want {
+		src = binary.LittleEndian.AppendUint32(src, math.Float32bits(f))
+	}
+	for _, le := range []bool{true, false} {
+		littleEndian = le
+		got := make([]float32, len(want))
+		if !decodeFloats(got, src) {
+			t.Fatalf("littleEndian=%v: finite values reported non-finite", le)
+		}
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("littleEndian=%v: value %d is %v, want %v", le, i, got[i], want[i])
+			}
+		}
+		for i := range want {
+			for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+				b := slices.Clone(src)
+				binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(float32(bad)))
+				if decodeFloats(make([]float32, len(want)), b) {
+					t.Errorf("littleEndian=%v: %v at %d not reported", le, bad, i)
+				}
+			}
+		}
 	}
 }

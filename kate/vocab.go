@@ -33,11 +33,11 @@ func NewVocabulary(words []string) (*Vocabulary, error) {
 		if w == "" || len(w) > 4*maxTokenBytes || !utf8.ValidString(w) {
 			return nil, errorf("kate: vocabulary term %d is empty, too long or not UTF-8", i)
 		}
-		if _, dup := v.index[w]; dup {
+		v.index[w] = int32(i)
+		if len(v.index) != i+1 {
 			return nil, errorf("kate: vocabulary term %q appears twice", w)
 		}
 		v.words[i] = w
-		v.index[w] = int32(i)
 	}
 	return v, nil
 }
