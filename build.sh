@@ -3,7 +3,7 @@
 #
 #   ./build.sh            build js/dist (wasm + JS package) and the demo
 #   ./build.sh test       every test: Go (native and wasm), JS, browser, demo, worker
-#   ./build.sh bench      benchmarks (Go native, Go under wasm in Node, browser)
+#   ./build.sh bench      benchmarks (Go native, Go under wasm in Node, browser, first embedding)
 #   ./build.sh serve      build and serve the demo on http://127.0.0.1:8080
 #   ./build.sh worker-dev run the Workers service locally on http://127.0.0.1:8787
 #   ./build.sh stress     the big-input reliability checks (minutes, GBs; not CI)
@@ -127,6 +127,8 @@ bench)
 	GOOS=js GOARCH=wasm go test -run '^$' -bench 'Train|Encode' -benchtime 2s -count 3 -exec="$WASM_EXEC_NODE" ./kate | tee bench-wasm.txt
 	build_all
 	part js/bench.sh
+	log "First embedding in headless Chromium (demo/bench/first-embedding.mjs)"
+	node demo/bench/first-embedding.mjs 5
 	;;
 serve)
 	node_deps
