@@ -31,7 +31,7 @@ func benchDocs(v, n int, seed uint64) []SparseVector {
 				cnt = append(cnt, int32(1+r.IntN(4)))
 			}
 		}
-		out[d], _ = CountsToVector(idx, cnt)
+		out[d], _ = countsToVector(idx, cnt)
 	}
 	return out
 }
@@ -44,7 +44,7 @@ func benchTrainer(b *testing.B, v, k, kk int) (*trainer, []SparseVector) {
 	vocab, _ := NewVocabulary(words)
 	cfg := DefaultConfig()
 	cfg.Dim, cfg.Winners = k, kk
-	m, err := NewModel(cfg.Params, vocab, 1)
+	m, err := newModel(cfg.Params, vocab, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func BenchmarkEncode(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m, err := NewModel(Params{Dim: 128, Winners: 32, Alpha: 6.26, Text: DefaultTextOptions()}, c.Vocab, 1)
+	m, err := newModel(Params{Dim: 128, Winners: 32, Alpha: 6.26, Text: DefaultTextOptions()}, c.Vocab, 1)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -56,12 +56,6 @@ func DefaultConfig() Config {
 	}
 }
 
-// MaxAlpha is the largest alpha training accepts. The training loss grows
-// in proportion to alpha (about 0.09·alpha per output on the bundled
-// sample) while the validation loss does not improve past alpha = 30, and
-// above about 100 training slows down tenfold (docs/limits.md).
-const MaxAlpha = 100
-
 // Validate reports whether the configuration can be trained.
 func (c Config) Validate() error {
 	if c.VocabSize < 1 || c.VocabSize > MaxVocabulary {

@@ -8,11 +8,6 @@ import (
 	"strconv"
 )
 
-// ErrMemory is wrapped by the errors that refuse work because it would need
-// more memory than allowed: a corpus larger than a CorpusBuilder's bound, or
-// a training run larger than a caller's budget (see TrainMemory).
-var ErrMemory = errors.New("not enough memory")
-
 // Memory accounting (docs/limits.md). The figures are the sizes of the Go
 // values involved on a 64-bit platform, rounded up, not measurements.
 const (
@@ -30,13 +25,14 @@ const (
 )
 
 // TrainMemory returns an estimate in bytes of the memory a training run
-// needs for a vocabulary of v terms, dimension dim, and docs documents
-// whose input vectors hold nnz entries in all: the weights with their
-// Adadelta accumulators, the best-epoch snapshot and the per-chunk gradient
-// buffers (8 arrays of v*dim float32), plus the documents' vectors and the
-// trainer's per-document state. It does not count the documents' text.
-// Callers use it to refuse or queue a run before it starts (docs/limits.md).
-func TrainMemory(v, dim, docs int, nnz int64) int64 {
+// with c's vocabulary size V and dimension K needs on docs documents whose
+// input vectors hold nnz entries in all: the weights with their Adadelta
+// accumulators, the best-epoch snapshot and the per-chunk gradient buffers
+// (8 arrays of V*K float32), plus the documents' vectors and the trainer's
+// per-document state. It does not count the documents' text. Callers use it
+// to refuse or queue a run before it starts (docs/limits.md).
+func (c Config) TrainMemory(docs int, nnz int64) int64 {
+	v, dim := c.VocabSize, c.Dim
 	weights := int64(v) * int64(dim)
 	model := 4 * weights * (4 + trainChunks)
 	model += 4 * int64(v+dim) * (4 + 2*trainChunks) // biases and the per-chunk scratch
@@ -276,13 +272,13 @@ type Corpus struct {
 // most frequent terms and returns the documents' input vectors. It errors
 // when there are no texts or no terms.
 func BuildCorpus(texts []string, opts TextOptions, vocabSize int) (*Corpus, error) {
-	return BuildCorpusContext(context.Background(), texts, opts, vocabSize, nil)
+	return buildCorpus(context.Background(), texts, opts, vocabSize, nil)
 }
 
-// BuildCorpusContext is BuildCorpus that checks ctx, and calls yield when it
-// is not nil, every 64 documents; it errors with ctx.Err() when ctx is
+// buildCorpus is BuildCorpus that checks ctx, and calls yield when it is
+// not nil, every 64 documents; it errors with ctx.Err() when ctx is
 // cancelled.
-func BuildCorpusContext(ctx context.Context, texts []string, opts TextOptions, vocabSize int, yield func()) (*Corpus, error) {
+func buildCorpus(ctx context.Context, texts []string, opts TextOptions, vocabSize int, yield func()) (*Corpus, error) {
 	if len(texts) == 0 {
 		return nil, errors.New("kate: no documents")
 	}

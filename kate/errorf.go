@@ -1,8 +1,19 @@
 package kate
 
 import (
+	"errors"
 	"strconv"
 	"unicode/utf8"
+)
+
+var (
+	// ErrFormat is wrapped by every error about a malformed model file.
+	ErrFormat = errors.New("kate: invalid model file")
+	// ErrMemory is wrapped by the errors that refuse work because it would
+	// need more memory than allowed: a corpus larger than a CorpusBuilder's
+	// bound, or a training run larger than a caller's budget (see
+	// Config.TrainMemory).
+	ErrMemory = errors.New("not enough memory")
 )
 
 // errorf and sprintf format like fmt.Errorf and fmt.Sprintf for the verbs

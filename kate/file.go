@@ -3,7 +3,6 @@ package kate
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"hash/crc32"
 	"io"
 	"math"
@@ -50,15 +49,6 @@ import (
 // Every size is checked against the bytes actually present before anything
 // is allocated, so a truncated or corrupted file is an error, never a crash
 // or a huge allocation.
-
-// FormatVersion is the version of the model file written by Save. Load
-// also reads version 1.
-const FormatVersion = 2
-
-// MaxModelBytes is the largest model file Load accepts: above the largest
-// valid model (2^25 weights, 128 MiB, plus a vocabulary of at most 2^20
-// terms of up to 255 bytes).
-const MaxModelBytes = 512 << 20
 
 var modelMagic = [8]byte{'K', 'A', 'T', 'E', 'M', 'O', 'D', 'L'}
 
@@ -209,9 +199,6 @@ func decodeFloats(dst []float32, src []byte) bool {
 	}
 	return true
 }
-
-// ErrFormat is wrapped by every error about a malformed model file.
-var ErrFormat = errors.New("kate: invalid model file")
 
 func formatErr(format string, a ...any) error {
 	return errorf("%w: %s", ErrFormat, sprintf(format, a...))

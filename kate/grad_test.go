@@ -132,7 +132,7 @@ func smallModel(t testing.TB, v, k, kk int, alpha float32, docs int, seed uint64
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := NewModel(Params{Dim: k, Winners: kk, Alpha: alpha, Grad: GradFull}, vocab, seed)
+	m, err := newModel(Params{Dim: k, Winners: kk, Alpha: alpha, Grad: GradFull}, vocab, seed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func randomDocs(r *rand.Rand, v, n, minNnz, maxNnz int) []SparseVector {
 				cnt = append(cnt, int32(1+r.IntN(5)))
 			}
 		}
-		out[d], _ = CountsToVector(idx, cnt)
+		out[d], _ = countsToVector(idx, cnt)
 	}
 	return out
 }

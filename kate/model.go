@@ -27,16 +27,6 @@ type Params struct {
 	Text TextOptions
 }
 
-// Limits on hyper-parameters, enforced by Validate and by the model file.
-const (
-	MaxDim = 4096
-	// MaxWeights bounds V*K (for example V = 65,536 terms at K = 512), so
-	// that a model's weights take at most 128 MiB and training, which keeps
-	// seven arrays of that size (weights, two Adadelta accumulators, four
-	// gradient parts), stays within WebAssembly's 4 GiB.
-	MaxWeights = 1 << 25
-)
-
 // Validate reports whether the parameters describe a usable network for a
 // vocabulary of v terms.
 func (p Params) Validate(v int) error {
@@ -103,11 +93,11 @@ type TrainInfo struct {
 	Docs int
 }
 
-// NewModel returns an untrained model for the vocabulary with Glorot-normal
+// newModel returns an untrained model for the vocabulary with Glorot-normal
 // weights truncated at two standard deviations (sigma = sqrt(2/(V+K))) drawn
 // from seed, and zero biases. The same seed gives the same weights on every
 // platform. It errors when the parameters are invalid.
-func NewModel(p Params, vocab *Vocabulary, seed uint64) (*Model, error) {
+func newModel(p Params, vocab *Vocabulary, seed uint64) (*Model, error) {
 	if vocab == nil {
 		return nil, errors.New("kate: nil vocabulary")
 	}

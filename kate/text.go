@@ -1,7 +1,6 @@
 package kate
 
 import (
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -27,55 +26,22 @@ func DefaultTextOptions() TextOptions { return TextOptions{Stem: true, Stopwords
 // cut, so that one pathological input cannot create huge strings.
 const maxTokenBytes = 64
 
-// maxCacheEntries bounds every per-tokenizer cache; a cache that grows past
-// it is cleared.
+// maxCacheEntries bounds one generation of a vectorizer's token cache.
 const maxCacheEntries = 1 << 17
 
-// Tokenizer turns text into terms: lower-case, ASCII punctuation and every
-// other non-letter, non-digit character as separators, all-digit tokens
-// dropped, optional stopword removal and stemming. Stems are cached. A
-// Tokenizer is safe for concurrent use.
-type Tokenizer struct {
-	opts  TextOptions
-	mu    sync.Mutex
-	cache map[string]string // lower-cased raw token -> term ("" = dropped)
-}
-
-// NewTokenizer returns a tokenizer with the given options.
-func NewTokenizer(opts TextOptions) *Tokenizer {
-	return &Tokenizer{opts: opts, cache: make(map[string]string)}
-}
-
-// Options returns the tokenizer's options.
-func (t *Tokenizer) Options() TextOptions { return t.opts }
-
-// Tokens returns the terms of text in order of appearance.
-func (t *Tokenizer) Tokens(text string) []string {
+// Tokens returns the terms of text in order of appearance, as the model
+// sees them: lower-case, ASCII punctuation and every other non-letter,
+// non-digit character as separators, all-digit tokens dropped, then
+// stopword removal and stemming as o says (docs/design.md §1.1).
+func (o TextOptions) Tokens(text string) []string {
 	var out []string
 	var buf []byte
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	forEachRawToken(text, &buf, func(raw []byte) {
-		if term := t.termLocked(raw); term != "" {
+		if term := processToken(string(raw), o); term != "" {
 			out = append(out, term)
 		}
 	})
 	return out
-}
-
-// termLocked maps a lower-cased raw token to its term, or "" when the token
-// is dropped. t.mu must be held.
-func (t *Tokenizer) termLocked(raw []byte) string {
-	if term, ok := t.cache[string(raw)]; ok {
-		return term
-	}
-	key := string(raw)
-	term := processToken(key, t.opts)
-	if len(t.cache) >= maxCacheEntries {
-		clear(t.cache)
-	}
-	t.cache[key] = term
-	return term
 }
 
 // processToken applies the digit filter, stopwords and stemming to one

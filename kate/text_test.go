@@ -22,13 +22,13 @@ func TestTokenizer(t *testing.T) {
 		{TextOptions{}, "bad\xffutf8", []string{"bad", "utf8"}},
 	}
 	for _, c := range cases {
-		got := NewTokenizer(c.opts).Tokens(c.in)
+		got := c.opts.Tokens(c.in)
 		if !slices.Equal(got, c.want) {
 			t.Errorf("%+v Tokens(%q) = %q, want %q", c.opts, c.in, got, c.want)
 		}
 	}
 	long := strings.Repeat("a", 1000)
-	if got := NewTokenizer(TextOptions{}).Tokens(long); len(got) != 1 || len(got[0]) != maxTokenBytes {
+	if got := (TextOptions{}).Tokens(long); len(got) != 1 || len(got[0]) != maxTokenBytes {
 		t.Errorf("long token not capped: %d", len(got[0]))
 	}
 	if !isStopword("the") || isStopword("cat") || len(sortedStopwords()) < 200 {
@@ -85,7 +85,7 @@ func TestVectorize(t *testing.T) {
 	if c.Vectors[2].Nnz() != 0 {
 		t.Error("document of digits is not the zero vector")
 	}
-	m, err := NewModel(Params{Dim: 4, Winners: 2, Alpha: 1, Text: TextOptions{}}, c.Vocab, 1)
+	m, err := newModel(Params{Dim: 4, Winners: 2, Alpha: 1, Text: TextOptions{}}, c.Vocab, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func FuzzTokenize(f *testing.F) {
 	for _, s := range []string{"Hello, World!", "ÉCOLE naïve 123abc", "\xff\xfe", "a_b-c.d", strings.Repeat("z", 300)} {
 		f.Add(s)
 	}
-	tok := NewTokenizer(DefaultTextOptions())
+	tok := DefaultTextOptions()
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, w := range tok.Tokens(s) {
 			if w == "" || len(w) > 4*maxTokenBytes {
@@ -111,7 +111,7 @@ func FuzzTokenize(f *testing.F) {
 			if strings.ToLower(w) != w && !strings.ContainsFunc(w, func(r rune) bool { return r > 127 }) {
 				t.Fatalf("token %q is not lower-case", w)
 			}
-			if isStopword(w) && !tok.Options().Stem {
+			if isStopword(w) && !tok.Stem {
 				t.Fatalf("stopword %q kept", w)
 			}
 		}
@@ -119,7 +119,7 @@ func FuzzTokenize(f *testing.F) {
 }
 
 func TestCountsToVector(t *testing.T) {
-	x, err := CountsToVector([]int32{5, 2, 5, 9}, []int32{1, 3, 2, 0})
+	x, err := countsToVector([]int32{5, 2, 5, 9}, []int32{1, 3, 2, 0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,13 +127,13 @@ func TestCountsToVector(t *testing.T) {
 	if !slices.Equal(x.Indices, []int32{2, 5}) || !slices.Equal(x.Values, []float32{1, 1}) {
 		t.Errorf("vector %v", x)
 	}
-	if _, err := CountsToVector([]int32{1, 2}, []int32{1}); err == nil {
+	if _, err := countsToVector([]int32{1, 2}, []int32{1}); err == nil {
 		t.Error("different lengths accepted")
 	}
-	if _, err := CountsToVector([]int32{-1}, []int32{1}); err == nil {
+	if _, err := countsToVector([]int32{-1}, []int32{1}); err == nil {
 		t.Error("negative index accepted")
 	}
-	if x, err := CountsToVector(nil, nil); err != nil || x.Nnz() != 0 {
+	if x, err := countsToVector(nil, nil); err != nil || x.Nnz() != 0 {
 		t.Errorf("empty: %v %v", x, err)
 	}
 }

@@ -210,7 +210,7 @@ func markDuplicates(ts []Topic) {
 // learnedWeights returns W minus the model's initial weights (K x V): what
 // training changed.
 func (m *Model) learnedWeights() []float32 {
-	init, _ := NewModel(m.params, m.vocab, m.info.Seed) // the parameters are valid
+	init, _ := newModel(m.params, m.vocab, m.info.Seed) // the parameters are valid
 	out := make([]float32, len(m.wt))
 	for i, w := range m.wt {
 		out[i] = w - init.wt[i]

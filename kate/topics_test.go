@@ -110,7 +110,7 @@ func TestTopicsDocumentsRanking(t *testing.T) {
 // weights regenerated from the seed.
 func TestTopicsWeightAndLearned(t *testing.T) {
 	m, _ := topicModel(t)
-	init, err := NewModel(m.params, m.vocab, m.info.Seed)
+	init, err := newModel(m.params, m.vocab, m.info.Seed)
 	if err != nil {
 		t.Fatal(err)
 	}

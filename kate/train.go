@@ -55,8 +55,9 @@ type TrainOptions struct {
 	// ProgressInterval is the time between reports inside an epoch
 	// (default one second; negative disables them).
 	ProgressInterval time.Duration
-	// Yield, when set, is called between batches; the WebAssembly bridge
-	// uses it to let the JavaScript event loop run.
+	// Yield, when set, is called between batches (and, in Train, every 64
+	// documents while the corpus is built): a caller that shares its
+	// thread with an event loop lets it run there.
 	Yield func()
 }
 
@@ -67,7 +68,7 @@ func Train(ctx context.Context, texts []string, cfg Config, opt TrainOptions) (*
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	c, err := BuildCorpusContext(ctx, texts, cfg.Text, cfg.VocabSize, opt.Yield)
+	c, err := buildCorpus(ctx, texts, cfg.Text, cfg.VocabSize, opt.Yield)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +118,7 @@ func TrainVectors(ctx context.Context, vocab *Vocabulary, xs []SparseVector, cfg
 			return nil, errorf("document %d: %w", i, err)
 		}
 	}
-	m, err := NewModel(cfg.Params, vocab, cfg.Seed)
+	m, err := newModel(cfg.Params, vocab, cfg.Seed)
 	if err != nil {
 		return nil, err
 	}

@@ -15,9 +15,6 @@ type Vocabulary struct {
 	index map[string]int32
 }
 
-// MaxVocabulary is the largest vocabulary size accepted anywhere.
-const MaxVocabulary = 1 << 20
-
 // NewVocabulary returns a vocabulary of the given terms in order. It errors
 // when the list is empty, longer than MaxVocabulary, or holds an empty,
 // over-long, invalid UTF-8 or repeated term.
@@ -118,20 +115,38 @@ func (s SparseVector) Validate(v int) error {
 	return nil
 }
 
-// CountsToVector turns term counts into KATE's input vector:
+// Vector returns the input vector of a document given as its terms (as
+// TextOptions.Tokens returns them) over v: see countsToVector. Terms outside
+// the vocabulary are ignored.
+func (v *Vocabulary) Vector(terms []string) SparseVector {
+	idx := make([]int32, 0, len(terms))
+	for _, t := range terms {
+		if i, ok := v.index[t]; ok {
+			idx = append(idx, i)
+		}
+	}
+	cnt := make([]int32, len(idx))
+	for j := range cnt {
+		cnt[j] = 1
+	}
+	x, _ := countsToVector(idx, cnt) // cannot fail: equal lengths, no negative value
+	return x
+}
+
+// countsToVector turns term counts into KATE's input vector:
 // x_i = log(1+c_i) / max_j log(1+c_j) (docs/design.md §1.1). cnt[j] is the count of
 // vocabulary index idx[j]; idx need not be sorted, a repeated index has its
 // counts added, and zero counts are skipped. A document without terms gives
 // the empty (zero) vector. It errors when the slices have different lengths
 // or a count or index is negative.
-func CountsToVector(idx []int32, cnt []int32) (SparseVector, error) {
+func countsToVector(idx []int32, cnt []int32) (SparseVector, error) {
 	if len(idx) != len(cnt) {
-		return SparseVector{}, errorf("kate: CountsToVector: %d indices but %d counts", len(idx), len(cnt))
+		return SparseVector{}, errorf("kate: countsToVector: %d indices but %d counts", len(idx), len(cnt))
 	}
 	total := make(map[int32]int64, len(idx))
 	for j, i := range idx {
 		if i < 0 || cnt[j] < 0 {
-			return SparseVector{}, errorf("kate: CountsToVector: negative index or count at position %d", j)
+			return SparseVector{}, errorf("kate: countsToVector: negative index or count at position %d", j)
 		}
 		total[i] += int64(cnt[j])
 	}

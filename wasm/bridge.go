@@ -29,11 +29,11 @@ const (
 )
 
 // trainNeed estimates the memory of training cfg on texts of textBytes
-// bytes in all: the model and per-document state (kate.TrainMemory, at
+// bytes in all: the model and per-document state (Config.TrainMemory, at
 // most one vector entry per 4 bytes of text) plus the corpus being built
 // (a term id per token).
 func trainNeed(cfg kate.Config, docs int, textBytes int64) int64 {
-	return kate.TrainMemory(cfg.VocabSize, cfg.Dim, docs, textBytes/4) + textBytes
+	return cfg.TrainMemory(docs, textBytes/4) + textBytes
 }
 
 // yieldEvery is how much work runs between two turns of the JavaScript
@@ -321,20 +321,11 @@ func (b *bridge) train(args []js.Value) any {
 			return nil, errors.New("kate: training was cancelled")
 		}
 		defer b.ledger.Release(need)
-		corpus, err := kate.BuildCorpusContext(ctx, texts, cfg.Text, cfg.VocabSize, y.maybe)
-		texts = nil
-		if err != nil {
-			if errors.Is(err, context.Canceled) {
-				return nil, errors.New("kate: training was cancelled")
-			}
-			return nil, err
-		}
-		y.maybe()
 		opt := kate.TrainOptions{ProgressInterval: progressEvery, Yield: y.maybe}
 		if onProgress.Type() == js.TypeFunction {
 			opt.Progress = func(p kate.Progress) { onProgress.Invoke(progressObject(p)) }
 		}
-		m, err := kate.TrainCorpus(ctx, corpus, cfg, opt)
+		m, err := kate.Train(ctx, texts, cfg, opt)
 		if err != nil {
 			if errors.Is(err, context.Canceled) {
 				return nil, errors.New("kate: training was cancelled")

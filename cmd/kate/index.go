@@ -278,7 +278,7 @@ func rawWords(text string, fn func(w string)) {
 // surfaceForms returns, for every vocabulary term of m, the distinct raw
 // words of texts that m's tokenizer maps to it (sorted, space-separated).
 func surfaceForms(m *kate.Model, texts []string) []string {
-	tok := kate.NewTokenizer(m.Params().Text)
+	tok := m.Params().Text
 	vocab := m.Vocabulary()
 	seen := map[string]bool{}
 	forms := make([][]string, vocab.Len())

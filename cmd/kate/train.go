@@ -57,7 +57,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usagef("train", "--max-memory %q: %v", memFlag, err)
 	}
-	modelMem := kate.TrainMemory(cfg.VocabSize, cfg.Dim, 0, 0)
+	modelMem := cfg.TrainMemory(0, 0)
 	if maxMem <= modelMem {
 		return usagef("train", "--max-memory %s is not enough for the model alone (--vocab %d x --dim %d needs %s)",
 			fmtBytes(maxMem), cfg.VocabSize, cfg.Dim, fmtBytes(modelMem))

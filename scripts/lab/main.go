@@ -299,18 +299,13 @@ func vectors(cd *corpusData, opts kate.TextOptions, size int, by string) (*kate.
 		if err != nil {
 			fail("%v", err)
 		}
-		m, err := kate.NewModel(kate.Params{Dim: 1, Winners: 1, Alpha: 1, Text: opts}, c.Vocab, 1)
-		if err != nil {
-			fail("%v", err)
-		}
-		z := m.NewVectorizer()
 		te := make([]kate.SparseVector, len(cd.test))
 		for i, t := range cd.test {
-			te[i] = z.Vector(t)
+			te[i] = c.Vocab.Vector(opts.Tokens(t))
 		}
 		return c.Vocab, c.Vectors, te
 	}
-	tok := kate.NewTokenizer(opts)
+	tok := opts
 	toks := make([][]string, len(cd.train))
 	df := map[string]int{}
 	for i, t := range cd.train {
@@ -346,21 +341,7 @@ func vectors(cd *corpusData, opts kate.TextOptions, size int, by string) (*kate.
 	if err != nil {
 		fail("%v", err)
 	}
-	vec := func(ts []string) kate.SparseVector {
-		cnt := map[int32]int32{}
-		for _, w := range ts {
-			if j, ok := vocab.Index(w); ok {
-				cnt[int32(j)]++
-			}
-		}
-		var idx, c []int32
-		for j, n := range cnt {
-			idx = append(idx, j)
-			c = append(c, n)
-		}
-		v, _ := kate.CountsToVector(idx, c)
-		return v
-	}
+	vec := vocab.Vector
 	tr := make([]kate.SparseVector, len(cd.train))
 	for i := range tr {
 		tr[i] = vec(toks[i])
