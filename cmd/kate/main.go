@@ -5,8 +5,10 @@
 //
 //	kate train   --data FILE -o MODEL [training flags]
 //	kate encode  --model MODEL --data FILE -o OUT(.tsv|.f32|-)
-//	kate topics  --model MODEL [-n 10]
+//	kate topics  --model MODEL [-n 10] [--by documents|weight|learned]
 //	kate similar --model MODEL --data FILE [-n 5] "query text"
+//	kate eval    --data FILE [--label-field label] [training flags]
+//	kate index   -o search.kidx [--model MODEL | training flags] PATH...
 //	kate help [COMMAND]
 //	kate version
 //

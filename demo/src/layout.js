@@ -1,9 +1,10 @@
 // layout.js — a small UMAP-style neighbour-graph layout (McInnes et al.
 // 2018, simplified) for the map, in plain JavaScript, run in a worker
 // (layout.worker.js). It starts from the PCA coordinates computed by the
-// kate package (Go, gonum) and moves the points so that each document
-// lands next to its nearest neighbours by cosine similarity: clusters that
-// two principal components cannot separate become visible.
+// kate package (Go, its own Jacobi/subspace eigen-solver; no gonum in the
+// WebAssembly build) and moves the points so that each document lands next
+// to its nearest neighbours by cosine similarity: clusters that two
+// principal components cannot separate become visible.
 //
 //   1. exact k nearest neighbours by cosine similarity (O(n² · dim));
 //   2. fuzzy neighbour weights: w = exp(-(d - rho) / sigma), with sigma per
