@@ -44,8 +44,8 @@ try {
 }
 
 const pkg = JSON.parse(fs.readFileSync(path.join(here, 'package.json'), 'utf8'));
-const goVersion = (fs.readFileSync(path.join(root, 'kate', 'version.go'), 'utf8').match(/const Version = "([^"]+)"/) || [])[1];
-if (!goVersion) die('cannot find const Version in kate/version.go');
+const goVersion = (fs.readFileSync(path.join(root, 'kate', 'version.go'), 'utf8').match(/^\s*(?:const\s+)?Version\s*=\s*"([^"]+)"/m) || [])[1];
+if (!goVersion) die('cannot find the constant Version in kate/version.go');
 if (pkg.version !== goVersion) die(`js/package.json version ${pkg.version} differs from kate.Version ${goVersion}`);
 const VERSION = pkg.version;
 if (!fs.existsSync(path.join(dist, 'kate.wasm'))) die('js/dist/kate.wasm is missing (run js/build.sh)');
