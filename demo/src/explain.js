@@ -16,28 +16,26 @@ const C = {
 };
 
 /**
- * Normalises an explanation from the library (arrays may be typed arrays or
- * plain arrays) into plain arrays and known field names.
+ * An explanation as model.explain returns it (js/kate.d.ts Explanation),
+ * with its typed arrays as plain arrays; a null loss is NaN.
  */
 export function normExplanation(e) {
-  const arr = (v) => (v == null ? [] : Array.from(v));
-  const pick = (...names) => names.map((n) => e[n]).find((v) => v !== undefined);
   return {
-    z: arr(pick('z', 'Z')),
-    h: arr(pick('h', 'H')),
-    posWinners: arr(pick('posWinners', 'positiveWinners')),
-    negWinners: arr(pick('negWinners', 'negativeWinners')),
-    posLosers: arr(pick('posLosers', 'positiveLosers')),
-    negLosers: arr(pick('negLosers', 'negativeLosers')),
-    posEnergy: Number(pick('posEnergy', 'positiveEnergy') ?? 0),
-    negEnergy: Number(pick('negEnergy', 'negativeEnergy') ?? 0),
-    alpha: Number(pick('alpha') ?? 0),
-    gradH: arr(pick('gradH', 'gradientH')),
-    gradZ: arr(pick('gradZ', 'gradientZ', 'gradient')),
-    mode: String(pick('mode', 'gradientMode') ?? ''),
-    loss: Number(pick('loss') ?? NaN),
-    terms: arr(pick('terms')),
-    x: arr(pick('x', 'X', 'values')),
+    z: Array.from(e.z),
+    h: Array.from(e.h),
+    posWinners: Array.from(e.posWinners),
+    negWinners: Array.from(e.negWinners),
+    posLosers: Array.from(e.posLosers),
+    negLosers: Array.from(e.negLosers),
+    posEnergy: e.posEnergy,
+    negEnergy: e.negEnergy,
+    alpha: e.alpha,
+    gradH: Array.from(e.gradH),
+    gradZ: Array.from(e.gradZ),
+    gradient: e.gradient,
+    loss: e.loss ?? NaN,
+    terms: Array.from(e.terms),
+    x: Array.from(e.x),
   };
 }
 
