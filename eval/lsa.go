@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 
+	"github.com/kate-web/kate/internal/parallel"
 	"github.com/kate-web/kate/kate"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/lapack/lapack64"
@@ -149,7 +150,7 @@ func (l *LSA) Transform(xs []kate.SparseVector) ([]float32, error) {
 func gram(xs []kate.SparseVector, v int) *mat.SymDense {
 	g := make([]float64, v*v)
 	workers := runtime.GOMAXPROCS(0)
-	onWorkers(workers, func(w int) {
+	parallel.Run(workers, func(w int) {
 		for _, x := range xs {
 			for a, i := range x.Indices {
 				if int(i)%workers != w {
@@ -174,7 +175,7 @@ func gramOp(xs []kate.SparseVector, v int) func(z, q *mat.Dense) {
 		qr := q.RawMatrix()
 		y := make([]float64, len(xs)*p) // X q, n x p
 		workers := runtime.GOMAXPROCS(0)
-		onWorkers(workers, func(w int) {
+		parallel.Run(workers, func(w int) {
 			for d := w; d < len(xs); d += workers {
 				row := y[d*p : (d+1)*p]
 				x := xs[d]
@@ -185,7 +186,7 @@ func gramOp(xs []kate.SparseVector, v int) func(z, q *mat.Dense) {
 		})
 		z.Zero()
 		zr := z.RawMatrix()
-		onWorkers(workers, func(w int) {
+		parallel.Run(workers, func(w int) {
 			for d, x := range xs {
 				row := y[d*p : (d+1)*p]
 				for a, i := range x.Indices {

@@ -28,7 +28,7 @@ func MSCD(wt []float32, k, v int) (float64, error) {
 		norms[i] = math.Sqrt(s)
 	}
 	sum := 0.0
-	parallelFor(k, func(i int) float64 {
+	parallelSum(k, func(i int) float64 {
 		if norms[i] == 0 {
 			return 0
 		}

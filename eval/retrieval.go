@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 
+	"github.com/kate-web/kate/internal/parallel"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -92,7 +93,7 @@ func RetrievalPrecision(ctx context.Context, queries, db []float32, dim int, rel
 		hi := min(nq, lo+block)
 		s := S.Slice(0, hi-lo, 0, m).(*mat.Dense)
 		s.Mul(Q.Slice(lo, hi, 0, dim), D.T())
-		onWorkers(workers, func(w int) {
+		parallel.Run(workers, func(w int) {
 			key := keys[w]
 			for q := lo + w; q < hi; q += workers {
 				row := s.RawRowView(q - lo)

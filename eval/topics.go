@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 
+	"github.com/kate-web/kate/internal/parallel"
 	"github.com/kate-web/kate/kate"
 	"gonum.org/v1/gonum/mat"
 )
@@ -291,7 +292,7 @@ func sparseTimes(dst *mat.Dense, xs []kate.SparseVector, b *mat.Dense, transpose
 	dst.Zero()
 	dr, br := dst.RawMatrix(), b.RawMatrix()
 	dim := dr.Cols
-	onWorkers(workers, func(w int) {
+	parallel.Run(workers, func(w int) {
 		for d, x := range xs {
 			if !transpose && d%workers != w {
 				continue
@@ -323,7 +324,7 @@ func halsRows(f, cross *mat.Dense, g *mat.Dense, workers int) {
 	fr, cr := f.RawMatrix(), cross.RawMatrix()
 	dim := fr.Cols
 	gr := g.RawMatrix()
-	onWorkers(workers, func(w int) {
+	parallel.Run(workers, func(w int) {
 		for r := w; r < fr.Rows; r += workers {
 			u := fr.Data[r*fr.Stride:][:dim]
 			c := cr.Data[r*cr.Stride:][:dim]

@@ -4,11 +4,11 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"sync"
 
 	"github.com/kate-web/kate/internal/mathf"
+	"github.com/kate-web/kate/internal/parallel"
 )
 
 // Params are a model's hyper-parameters: everything needed to rebuild the
@@ -338,7 +338,7 @@ func (m *Model) EncodeTo(dst []float32, text string) error {
 func (m *Model) Encode(texts []string) []float32 {
 	k := m.params.Dim
 	out := make([]float32, len(texts)*k)
-	parallelFor(len(texts), 64, func(lo, hi int) {
+	parallel.Blocks(len(texts), 64, func(lo, hi int) {
 		z := m.getVectorizer()
 		for i := lo; i < hi; i++ {
 			_ = z.EncodeTo(out[i*k:(i+1)*k], texts[i]) // rows have length k
@@ -358,44 +358,10 @@ func (m *Model) EncodeVectors(xs []SparseVector) ([]float32, error) {
 	}
 	k := m.params.Dim
 	out := make([]float32, len(xs)*k)
-	parallelFor(len(xs), 64, func(lo, hi int) {
+	parallel.Blocks(len(xs), 64, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			m.encode(out[i*k:(i+1)*k], xs[i])
 		}
 	})
 	return out, nil
-}
-
-// parallelFor runs fn over [0, n) in blocks of at least grain items, on up
-// to GOMAXPROCS goroutines. Under WebAssembly it runs inline.
-func parallelFor(n, grain int, fn func(lo, hi int)) {
-	workers := runtime.GOMAXPROCS(0)
-	if runtime.GOARCH == "wasm" || workers < 2 || n <= grain {
-		if n > 0 {
-			fn(0, n)
-		}
-		return
-	}
-	blocks := (n + grain - 1) / grain
-	workers = min(workers, blocks)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	next := 0
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				b := next
-				next++
-				mu.Unlock()
-				if b >= blocks {
-					return
-				}
-				fn(b*grain, min(n, (b+1)*grain))
-			}
-		}()
-	}
-	wg.Wait()
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/kate-web/kate/internal/kernels"
+	"github.com/kate-web/kate/internal/parallel"
 )
 
 // This file holds the optimizer: the reduction of the chunks' gradients and
@@ -16,7 +17,7 @@ func (t *trainer) reduceAndUpdate(lr float32) {
 	eps := float32(t.cfg.Eps)
 	w0 := t.ws[0]
 	k := m.params.Dim
-	parallelFor(k, 8, func(lo, hi int) {
+	parallel.Blocks(k, 8, func(lo, hi int) {
 		a, b := lo*v, hi*v
 		for c := 1; c < trainChunks; c++ {
 			kernels.Axpy(1, t.ws[c].gW[a:b], w0.gW[a:b])

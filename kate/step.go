@@ -2,11 +2,10 @@ package kate
 
 import (
 	"math/rand/v2"
-	"runtime"
-	"sync"
 
 	"github.com/kate-web/kate/internal/kernels"
 	"github.com/kate-web/kate/internal/mathf"
+	"github.com/kate-web/kate/internal/parallel"
 )
 
 // This file holds one gradient step: the forward and backward pass of a
@@ -177,25 +176,15 @@ func (t *trainer) batch(docs []SparseVector, lr float32, withLoss bool) float64 
 			t.step(ws, x, scale, withLoss)
 		}
 	}
-	workers := runtime.GOMAXPROCS(0)
-	if runtime.GOARCH == "wasm" || workers < 2 || t.serial {
-		for c := range trainChunks {
+	workers := parallel.Workers(trainChunks)
+	if t.serial {
+		workers = 1
+	}
+	parallel.Run(workers, func(w int) {
+		for c := w; c < trainChunks; c += workers {
 			run(c)
 		}
-	} else {
-		var wg sync.WaitGroup
-		workers = min(workers, trainChunks)
-		for w := range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for c := w; c < trainChunks; c += workers {
-					run(c)
-				}
-			}()
-		}
-		wg.Wait()
-	}
+	})
 	// Sum the chunks in order into chunk 0, and apply Adadelta.
 	loss := 0.0
 	for c := range trainChunks {

@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/kate-web/kate/internal/parallel"
 )
 
 // How topic words are chosen (docs/design.md §1.5). A hidden unit's largest
@@ -246,7 +248,7 @@ func (m *Model) encodeBlocks(xs []SparseVector, fn func(d int, z []float32)) {
 	buf := make([]float32, min(block, len(xs))*k)
 	for lo := 0; lo < len(xs); lo += block {
 		hi := min(lo+block, len(xs))
-		parallelFor(hi-lo, 64, func(a, b int) {
+		parallel.Blocks(hi-lo, 64, func(a, b int) {
 			for i := a; i < b; i++ {
 				m.encode(buf[i*k:(i+1)*k], xs[lo+i])
 			}

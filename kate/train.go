@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kate-web/kate/internal/kernels"
+	"github.com/kate-web/kate/internal/parallel"
 )
 
 // This file holds the training entry points and the loop over epochs:
@@ -151,7 +152,7 @@ func (t *trainer) validationLoss(docs []SparseVector) float64 {
 	}
 	losses := make([]float64, len(docs))
 	m := t.m
-	parallelFor(len(docs), 16, func(lo, hi int) {
+	parallel.Blocks(len(docs), 16, func(lo, hi int) {
 		k := m.params.Dim
 		z := make([]float32, k)
 		y := make([]float32, t.v)
