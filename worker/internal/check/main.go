@@ -16,9 +16,7 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -37,6 +35,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kate-web/kate/dataset"
 	"github.com/kate-web/kate/kate"
 	"github.com/kate-web/kate/worker/service"
 )
@@ -160,70 +159,32 @@ func waitListening(addr string, limit time.Duration) error {
 	}
 }
 
-// writeSample writes the first n texts of the split of a JSON Lines corpus
-// to path, one {"text": ...} object per line.
+// writeSample writes the first n texts of the split of a corpus (read by
+// dataset.Load) to path, one {"text": ...} object per line.
 func writeSample(path, corpus, split string, n int) error {
-	f, err := os.Open(corpus)
+	docs, err := dataset.Load(corpus, dataset.Options{Split: split, MaxDocs: n})
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	var r io.Reader = f
-	if strings.HasSuffix(corpus, ".gz") {
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			return fmt.Errorf("%s: %v", corpus, err)
-		}
-		defer gz.Close()
-		r = gz
-	}
 	var out bytes.Buffer
-	dec := json.NewDecoder(r)
-	for kept := 0; kept < n; {
-		var rec struct {
-			Split string `json:"split"`
-			Text  string `json:"text"`
-		}
-		if err := dec.Decode(&rec); err == io.EOF {
-			break
-		} else if err != nil {
-			return fmt.Errorf("%s: %v", corpus, err)
-		}
-		if split != "" && rec.Split != split {
-			continue
-		}
-		b, _ := json.Marshal(map[string]string{"text": rec.Text})
+	for _, d := range docs {
+		b, _ := json.Marshal(map[string]string{"text": d.Text})
 		out.Write(append(b, '\n'))
-		kept++
-	}
-	if out.Len() == 0 {
-		return fmt.Errorf("%s: no record of split %q", corpus, split)
 	}
 	return os.WriteFile(path, out.Bytes(), 0o644)
 }
 
+// readTexts returns the texts of a corpus written by writeSample.
 func readTexts(path string) ([]string, error) {
-	f, err := os.Open(path)
+	docs, err := dataset.Load(path, dataset.Options{})
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	var texts []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	for sc.Scan() {
-		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
-			continue
-		}
-		var rec struct {
-			Text string `json:"text"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			return nil, fmt.Errorf("%s: line %d: %v", path, len(texts)+1, err)
-		}
-		texts = append(texts, rec.Text)
+	texts := make([]string, len(docs))
+	for i, d := range docs {
+		texts[i] = d.Text
 	}
-	return texts, sc.Err()
+	return texts, nil
 }
 
 func (c *checker) pass(format string, a ...any) {
