@@ -55,22 +55,22 @@ type termCounter struct {
 	termID map[string]int32
 	terms  []string
 	counts []int
-	// raw maps raw tokens to term ids (-1: dropped); restarted when it
-	// holds maxCorpusTokens tokens.
-	raw map[string]int32
+	// raw maps raw tokens to term ids (-1: dropped), at most
+	// maxCorpusTokens of them.
+	raw *tokenCache
 	buf []byte
-	// termMem and rawMem estimate the memory of the terms and of raw.
-	termMem, rawMem int64
+	// termMem estimates the memory of the terms.
+	termMem int64
 }
 
 func newTermCounter(opts TextOptions) *termCounter {
-	return &termCounter{opts: opts, termID: make(map[string]int32), raw: make(map[string]int32)}
+	return &termCounter{opts: opts, termID: make(map[string]int32), raw: newTokenCache(maxCorpusTokens / 2)}
 }
 
 // id returns the term id of a raw token (-1 when the token is dropped).
 // A new term is added when grow is true; otherwise it is -1.
 func (c *termCounter) id(raw []byte, grow bool) int32 {
-	if id, ok := c.raw[string(raw)]; ok {
+	if id, ok := c.raw.get(raw); ok {
 		return id
 	}
 	key := string(raw)
@@ -89,12 +89,7 @@ func (c *termCounter) id(raw []byte, grow bool) int32 {
 		}
 		id = tid
 	}
-	if len(c.raw) >= maxCorpusTokens {
-		clear(c.raw)
-		c.rawMem = 0
-	}
-	c.raw[key] = id
-	c.rawMem += int64(len(key)) + termBytes
+	c.raw.put(key, id)
 	return id
 }
 
@@ -172,7 +167,7 @@ func NewCorpusBuilder(opts TextOptions, vocabSize int, maxBytes int64) (*CorpusB
 // the trainer's per-document state for the documents seen so far.
 func (b *CorpusBuilder) Bytes() int64 {
 	docs := max(b.counted, len(b.vectors))
-	return b.c.termMem + b.c.rawMem + int64(docs)*docBytes + b.nnz*entryBytes
+	return b.c.termMem + b.c.raw.bytes() + int64(docs)*docBytes + b.nnz*entryBytes
 }
 
 func (b *CorpusBuilder) checkMemory() error {
@@ -305,15 +300,14 @@ func buildCorpus(ctx context.Context, texts []string, opts TextOptions, vocabSiz
 	if err != nil {
 		return nil, err
 	}
-	rawCache := tc.raw
 	c := &Corpus{Vocab: vocab, Vectors: make([]SparseVector, len(texts)), Text: opts}
-	c.known = make(map[string]int32, len(rawCache))
-	for raw, id := range rawCache {
+	c.known = make(map[string]int32, tc.raw.len())
+	tc.raw.each(func(raw string, id int32) {
 		if id >= 0 {
 			id = remap[id]
 		}
 		c.known[raw] = id
-	}
+	})
 	cnt := make([]int32, vocab.Len())
 	var seen []int32
 	for d, ids := range docs {
@@ -353,6 +347,6 @@ func logMaxVector(seen, cnt, idx []int32, val []float32) SparseVector {
 	return SparseVector{Indices: idx, Values: val}
 }
 
-// maxCorpusTokens bounds the raw-token cache of BuildCorpus (about 40 MB at
-// most); a corpus with more distinct raw tokens restarts the cache.
+// maxCorpusTokens bounds the raw-token cache of corpus building (two
+// generations of half as many; about 40 MB at most).
 const maxCorpusTokens = 1 << 20

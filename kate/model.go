@@ -179,8 +179,7 @@ func (m *Model) Weights() (wt, b, c []float32) {
 // for concurrent use; Model.Vectorize and Model.Encode use an internal pool.
 type Vectorizer struct {
 	m      *Model
-	cache  map[string]int32
-	old    map[string]int32
+	cache  *tokenCache // raw token -> vocabulary index (-1: none)
 	counts []int32
 	seen   []int32
 	buf    []byte
@@ -191,18 +190,14 @@ type Vectorizer struct {
 
 // NewVectorizer returns a vectorizer for m.
 func (m *Model) NewVectorizer() *Vectorizer {
-	return &Vectorizer{m: m, cache: make(map[string]int32), counts: make([]int32, m.vocab.Len())}
+	return &Vectorizer{m: m, cache: newTokenCache(maxCacheEntries), counts: make([]int32, m.vocab.Len())}
 }
 
 func (z *Vectorizer) lookup(raw []byte) int32 {
-	if id, ok := z.cache[string(raw)]; ok {
+	if id, ok := z.cache.get(raw); ok {
 		return id
 	}
 	if id, ok := z.m.known[string(raw)]; ok {
-		return id
-	}
-	if id, ok := z.old[string(raw)]; ok {
-		z.remember(string(raw), id)
 		return id
 	}
 	key := string(raw)
@@ -212,20 +207,8 @@ func (z *Vectorizer) lookup(raw []byte) int32 {
 			id = int32(i)
 		}
 	}
-	z.remember(key, id)
+	z.cache.put(key, id)
 	return id
-}
-
-// remember caches a token's index. The cache has two generations: when the
-// current one is full it becomes the old one (still consulted, and its hits
-// promoted) and a new one starts, so recent tokens survive and memory stays
-// bounded by twice maxCacheEntries.
-func (z *Vectorizer) remember(key string, id int32) {
-	if len(z.cache) >= maxCacheEntries {
-		z.old = z.cache
-		z.cache = make(map[string]int32, maxCacheEntries/4)
-	}
-	z.cache[key] = id
 }
 
 // Vector returns the input vector x of text.

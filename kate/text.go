@@ -26,7 +26,7 @@ func DefaultTextOptions() TextOptions { return TextOptions{Stem: true, Stopwords
 // cut, so that one pathological input cannot create huge strings.
 const maxTokenBytes = 64
 
-// maxCacheEntries bounds one generation of a vectorizer's token cache.
+// maxCacheEntries bounds one generation of a Vectorizer's token cache.
 const maxCacheEntries = 1 << 17
 
 // Tokens returns the terms of text in order of appearance, as the model

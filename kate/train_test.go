@@ -347,11 +347,11 @@ func TestVectorizerCaches(t *testing.T) {
 		fmt.Fprintf(&sb, "filler%d ", i)
 	}
 	z.Vector(sb.String())
-	if z.old == nil {
+	if z.cache.old == nil {
 		t.Fatal("the cache did not roll over")
 	}
-	if len(z.cache)+len(z.old) > 2*maxCacheEntries {
-		t.Fatalf("cache holds %d entries", len(z.cache)+len(z.old))
+	if z.cache.len() > 2*maxCacheEntries {
+		t.Fatalf("cache holds %d entries", z.cache.len())
 	}
 	if got := z.Vector(texts[0]); !same(got, want) {
 		t.Fatal("vectors differ after the cache rolled over")
