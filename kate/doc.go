@@ -21,6 +21,7 @@
 // # Files
 //
 //	text.go         TextOptions, tokenisation, stopwords, stemming (§1.1)
+//	tokencache.go   the one cache of raw tokens (corpus building, Vectorizer)
 //	vocab.go        Vocabulary, SparseVector, the log-max input vector (§1.1)
 //	corpus.go       Corpus, BuildCorpus, CorpusBuilder, memory accounting
 //	model.go        Params, Model, encoding, Vectorizer (§1.2)

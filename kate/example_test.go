@@ -7,6 +7,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -102,5 +103,38 @@ func TestReadmeSnippet(t *testing.T) {
 	}
 	if got := strings.Join(lines, ""); got != snippet {
 		t.Errorf("README.md's Go snippet differs from Example's:\n--- README\n%s--- Example\n%s", snippet, got)
+	}
+}
+
+// TestDocMapsEveryFile checks that the file map of the package overview
+// (doc.go) lists every source file of the package, and only those.
+func TestDocMapsEveryFile(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	for _, line := range strings.Split(string(doc), "\n") {
+		if f, ok := strings.CutPrefix(line, "//\t"); ok {
+			if name, _, _ := strings.Cut(f, " "); strings.HasSuffix(name, ".go") {
+				listed[name] = true
+			}
+		}
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") || f == "doc.go" {
+			continue
+		}
+		if !listed[f] {
+			t.Errorf("doc.go's file map does not list %s", f)
+		}
+		delete(listed, f)
+	}
+	for f := range listed {
+		t.Errorf("doc.go's file map lists %s, which does not exist", f)
 	}
 }
