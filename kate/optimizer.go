@@ -1,53 +1,34 @@
 package kate
 
 import (
-	"math"
-
 	"github.com/kate-web/kate/internal/kernels"
 	"github.com/kate-web/kate/internal/parallel"
 )
 
 // This file holds the optimizer: the reduction of the chunks' gradients and
-// the Adadelta update (docs/design.md §1.4).
+// the Adadelta update (docs/design.md §1.4, §2).
 
+// reduceAndUpdate sums the chunks' gradients in order (((chunk 0 + chunk 1)
+// + chunk 2) + chunk 3), applies Adadelta, and leaves every chunk's gradient
+// buffers zeroed for the next batch: one pass over each parameter block
+// (kernels.AdadeltaSum) instead of a clear, three sums and an update.
 func (t *trainer) reduceAndUpdate(lr float32) {
 	m := t.m
 	v := t.v
 	rho := float32(t.cfg.Rho)
 	eps := float32(t.cfg.Eps)
-	w0 := t.ws[0]
+	ws := t.ws[:trainChunks:trainChunks]
 	k := m.params.Dim
 	parallel.Blocks(k, 8, func(lo, hi int) {
 		a, b := lo*v, hi*v
-		for c := 1; c < trainChunks; c++ {
-			kernels.Axpy(1, t.ws[c].gW[a:b], w0.gW[a:b])
-		}
-		adadelta(m.wt[a:b], w0.gW[a:b], t.accW[a:b], t.updW[a:b], lr, rho, eps)
+		kernels.AdadeltaSum(m.wt[a:b], t.accW[a:b], t.updW[a:b], ws[0].gW[a:b], ws[1].gW[a:b], ws[2].gW[a:b], ws[3].gW[a:b], lr, rho, eps)
 	})
-	for c := 1; c < trainChunks; c++ {
-		kernels.Axpy(1, t.ws[c].gB, w0.gB)
-		kernels.Axpy(1, t.ws[c].gC, w0.gC)
-	}
 	if m.params.Grad != GradNone {
-		adadelta(m.b, w0.gB, t.accB, t.updB, lr, rho, eps)
+		kernels.AdadeltaSum(m.b, t.accB, t.updB, ws[0].gB, ws[1].gB, ws[2].gB, ws[3].gB, lr, rho, eps)
+	} else {
+		for _, w := range ws {
+			clear(w.gB)
+		}
 	}
-	adadelta(m.c, w0.gC, t.accC, t.updC, lr, rho, eps)
-}
-
-// adadelta applies one Adadelta step to theta with gradient g:
-//
-//	A = rho A + (1-rho) g²;  d = g sqrt((D+eps)/(A+eps));
-//	theta -= lr d;  D = rho D + (1-rho) d².
-func adadelta(theta, g, acc, upd []float32, lr, rho, eps float32) {
-	n := len(theta)
-	g, acc, upd = g[:n], acc[:n], upd[:n]
-	r1 := 1 - rho
-	for i := range theta {
-		gi := g[i]
-		a := rho*acc[i] + r1*gi*gi
-		acc[i] = a
-		d := gi * float32(math.Sqrt(float64((upd[i]+eps)/(a+eps))))
-		theta[i] -= lr * d
-		upd[i] = rho*upd[i] + r1*d*d
-	}
+	kernels.AdadeltaSum(m.c, t.accC, t.updC, ws[0].gC, ws[1].gC, ws[2].gC, ws[3].gC, lr, rho, eps)
 }

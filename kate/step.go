@@ -81,7 +81,7 @@ func (t *trainer) step(ws *workspace, x SparseVector, scale float32, withLoss bo
 	// Decoder pre-activation over the winners only: y = h W^T + c.
 	kernels.DecodeRows(ws.y, m.c, m.wt, v, ws.win, ws.h)
 	if withLoss {
-		ws.loss += docLoss(ws.y, x)
+		ws.loss += docLoss(ws.y, ws.del, x)
 	}
 	// Output gradient delta = (sigmoid(y) - x) * scale.
 	kernels.SigmoidDelta(ws.y, ws.del, scale)
@@ -147,11 +147,14 @@ func encoderGrad(ws *workspace, x SparseVector, v int) {
 }
 
 // docLoss returns Σ_i softplus(y_i) − x_i·y_i, the binary cross-entropy of
-// one document summed over the V outputs, from the pre-activation y.
-func docLoss(y []float32, x SparseVector) float64 {
+// one document summed over the V outputs, from the pre-activation y, using
+// sp (len(y)) as scratch.
+func docLoss(y, sp []float32, x SparseVector) float64 {
+	sp = sp[:len(y)]
+	kernels.Softplus(y, sp)
 	var s float64
-	for _, yi := range y {
-		s += mathf.Softplus64(yi)
+	for _, v := range sp {
+		s += float64(v)
 	}
 	for q, i := range x.Indices {
 		s -= float64(x.Values[q]) * float64(y[i])
@@ -166,10 +169,7 @@ func (t *trainer) batch(docs []SparseVector, lr float32, withLoss bool) float64 
 	per := (len(docs) + trainChunks - 1) / trainChunks
 	run := func(c int) {
 		ws := t.ws[c]
-		clear(ws.gW)
-		clear(ws.gB)
-		clear(ws.gC)
-		ws.loss = 0
+		ws.loss = 0 // the gradient buffers were zeroed by the last update
 		lo := min(len(docs), c*per)
 		hi := min(len(docs), lo+per)
 		for _, x := range docs[lo:hi] {

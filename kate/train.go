@@ -155,7 +155,7 @@ func (t *trainer) validationLoss(docs []SparseVector) float64 {
 	parallel.Blocks(len(docs), 16, func(lo, hi int) {
 		k := m.params.Dim
 		z := make([]float32, k)
-		y := make([]float32, t.v)
+		y := make([]float32, 2*t.v)
 		rows := make([]int32, 0, k)
 		for d := lo; d < hi; d++ {
 			losses[d] = reconstructLoss(m, docs[d], z, y, rows)
@@ -169,7 +169,7 @@ func (t *trainer) validationLoss(docs []SparseVector) float64 {
 }
 
 // reconstructLoss returns the summed cross-entropy of reconstructing x
-// without competition, using scratch z (K), y (V) and rows (capacity K).
+// without competition, using scratch z (K), y (2V) and rows (capacity K).
 func reconstructLoss(m *Model, x SparseVector, z, y []float32, rows []int32) float64 {
 	v := m.vocab.Len()
 	m.encode(z, x)
@@ -179,8 +179,8 @@ func reconstructLoss(m *Model, x SparseVector, z, y []float32, rows []int32) flo
 			rows = append(rows, int32(j))
 		}
 	}
-	kernels.DecodeRows(y, m.c, m.wt, v, rows, z)
-	return docLoss(y, x)
+	kernels.DecodeRows(y[:v], m.c, m.wt, v, rows, z)
+	return docLoss(y[:v], y[v:2*v], x)
 }
 
 func (t *trainer) run(ctx context.Context, xs []SparseVector, opt TrainOptions) (*Model, error) {

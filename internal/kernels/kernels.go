@@ -11,7 +11,11 @@
 // before it is added.
 package kernels
 
-import "github.com/kate-web/kate/internal/mathf"
+import (
+	"math"
+
+	"github.com/kate-web/kate/internal/mathf"
+)
 
 // Set is a set of float32 kernels used by training and encoding. A
 // replacement set (for example WebAssembly SIMD) must give results
@@ -30,12 +34,25 @@ type Set struct {
 	// g[j] = d · wt[j*v:(j+1)*v] (dot product in the canonical 4-lane order).
 	// len(d) = v.
 	GradRows func(d, wt, gw []float32, v int, rows []int32, h, g []float32)
+	// Softplus sets p[i] = mathf.Softplus(y[i]) for every i < len(y).
+	Softplus func(y, p []float32)
+	// AdadeltaSum applies one Adadelta step to every theta[i], i <
+	// len(theta), with the gradient ((g0[i]+g1[i])+g2[i])+g3[i] (the four
+	// chunk sums of a batch, in order), updating acc and upd, and sets
+	// g0..g3 to zero:
+	//
+	//	A = rho A + (1-rho) g²;  d = g sqrt((D+eps)/(A+eps));
+	//	theta -= lr d;  D = rho D + (1-rho) d².
+	//
+	// Every slice has len(theta) elements or more.
+	AdadeltaSum func(theta, acc, upd, g0, g1, g2, g3 []float32, lr, rho, eps float32)
 }
 
 // Go returns the portable pure-Go kernels: the reference for any
 // accelerated set.
 func Go() Set {
-	return Set{Axpy: axpyGo, DecodeRows: decodeRowsGo, SigmoidDelta: sigmoidDeltaGo, GradRows: gradRowsGo}
+	return Set{Axpy: axpyGo, DecodeRows: decodeRowsGo, SigmoidDelta: sigmoidDeltaGo, GradRows: gradRowsGo,
+		Softplus: softplusGo, AdadeltaSum: adadeltaSumGo}
 }
 
 var active = Go()
@@ -59,6 +76,12 @@ func Use(k Set) Set {
 	if k.GradRows == nil {
 		k.GradRows = g.GradRows
 	}
+	if k.Softplus == nil {
+		k.Softplus = g.Softplus
+	}
+	if k.AdadeltaSum == nil {
+		k.AdadeltaSum = g.AdadeltaSum
+	}
 	active = k
 	return old
 }
@@ -80,6 +103,14 @@ func SigmoidDelta(y, p []float32, scale float32) { active.SigmoidDelta(y, p, sca
 // GradRows runs the active set's GradRows.
 func GradRows(d, wt, gw []float32, v int, rows []int32, h, g []float32) {
 	active.GradRows(d, wt, gw, v, rows, h, g)
+}
+
+// Softplus runs the active set's Softplus.
+func Softplus(y, p []float32) { active.Softplus(y, p) }
+
+// AdadeltaSum runs the active set's AdadeltaSum.
+func AdadeltaSum(theta, acc, upd, g0, g1, g2, g3 []float32, lr, rho, eps float32) {
+	active.AdadeltaSum(theta, acc, upd, g0, g1, g2, g3, lr, rho, eps)
 }
 
 func axpyGo(a float32, x, y []float32) {
@@ -145,5 +176,30 @@ func sigmoidDeltaGo(y, p []float32, scale float32) {
 	p = p[:len(y)]
 	for i, v := range y {
 		p[i] = mathf.Sigmoid(v) * scale
+	}
+}
+
+func softplusGo(y, p []float32) {
+	p = p[:len(y)]
+	for i, v := range y {
+		p[i] = mathf.Softplus(v)
+	}
+}
+
+func adadeltaSumGo(theta, acc, upd, g0, g1, g2, g3 []float32, lr, rho, eps float32) {
+	n := len(theta)
+	acc, upd = acc[:n], upd[:n]
+	g0, g1, g2, g3 = g0[:n], g1[:n], g2[:n], g3[:n]
+	r1 := 1 - rho
+	for i := range theta {
+		gi := g0[i] + g1[i]
+		gi += g2[i]
+		gi += g3[i]
+		g0[i], g1[i], g2[i], g3[i] = 0, 0, 0, 0
+		a := rho*acc[i] + r1*gi*gi
+		acc[i] = a
+		d := gi * float32(math.Sqrt(float64((upd[i]+eps)/(a+eps))))
+		theta[i] -= lr * d
+		upd[i] = rho*upd[i] + r1*d*d
 	}
 }

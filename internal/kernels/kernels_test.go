@@ -1,6 +1,9 @@
 package kernels
 
-import "testing"
+import (
+	"math"
+	"testing"
+)
 
 func TestKernelsLaneOrder(t *testing.T) {
 	// GradRows' dot product uses the canonical 4-lane order.
@@ -27,6 +30,45 @@ func TestKernelsLaneOrder(t *testing.T) {
 	for i := range y {
 		if y[i] != w[i]+0.5*d[i] {
 			t.Errorf("decode y[%d] = %v", i, y[i])
+		}
+	}
+}
+
+// AdadeltaSum equals summing the four chunks in order and then one
+// Adadelta step, and leaves the chunks zeroed.
+func TestAdadeltaSum(t *testing.T) {
+	const n = 7
+	var lr, rho, eps float32 = 0.5, 0.9, 1e-6
+	r1 := 1 - rho
+	theta, acc, upd := make([]float32, n), make([]float32, n), make([]float32, n)
+	var g [4][]float32
+	for c := range g {
+		g[c] = make([]float32, n)
+	}
+	for i := range n {
+		theta[i], acc[i], upd[i] = float32(i)-3, float32(i)*0.01, float32(i)*0.002
+		for c := range g {
+			g[c][i] = float32((i+1)*(c+2)%5) - 2.1
+		}
+	}
+	want := append([]float32(nil), theta...)
+	wantAcc, wantUpd := append([]float32(nil), acc...), append([]float32(nil), upd...)
+	for i := range n {
+		gi := ((g[0][i] + g[1][i]) + g[2][i]) + g[3][i]
+		wantAcc[i] = rho*wantAcc[i] + r1*gi*gi
+		d := gi * float32(math.Sqrt(float64((wantUpd[i]+eps)/(wantAcc[i]+eps))))
+		want[i] -= lr * d
+		wantUpd[i] = rho*wantUpd[i] + r1*d*d
+	}
+	adadeltaSumGo(theta, acc, upd, g[0], g[1], g[2], g[3], lr, rho, eps)
+	for i := range n {
+		if theta[i] != want[i] || acc[i] != wantAcc[i] || upd[i] != wantUpd[i] {
+			t.Errorf("element %d: theta %v acc %v upd %v, want %v %v %v", i, theta[i], acc[i], upd[i], want[i], wantAcc[i], wantUpd[i])
+		}
+		for c := range g {
+			if g[c][i] != 0 {
+				t.Errorf("chunk %d element %d not zeroed", c, i)
+			}
 		}
 	}
 }

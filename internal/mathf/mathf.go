@@ -94,17 +94,59 @@ func Sigmoid(x float32) float32 {
 	return 1 / (1 + Exp(-x))
 }
 
-// Softplus64 returns log(1+e**y) computed stably as max(y,0)+log1p(e**-|y|).
-// It is used for the reported loss only; math.Log1p is pure Go on every
-// platform this project targets, so the result is reproducible.
-func Softplus64(y float32) float64 {
+// Softplus returns log(1+e**y) = max(y,0) + log1p(e**-|y|) in float32,
+// within about 3 ulp. It gives the reported loss; the SIMD kernel of
+// wasm/simd repeats the same steps lane by lane.
+func Softplus(y float32) float32 {
 	ay := y
 	if ay < 0 {
 		ay = -ay
 	}
-	m := float64(y)
+	m := y
 	if m < 0 {
 		m = 0
 	}
-	return m + math.Log1p(float64(Exp(-ay)))
+	return m + Log1p(Exp(-ay))
+}
+
+// Sqrt2 is √2 as Log1p compares it.
+const Sqrt2 = 1.41421356237309504880
+
+// The coefficients of Log1p's polynomial (Cephes logf), highest degree first.
+const (
+	logP0 = 7.0376836292e-2
+	logP1 = -1.1514610310e-1
+	logP2 = 1.1676998740e-1
+	logP3 = -1.2420140846e-1
+	logP4 = 1.4249322787e-1
+	logP5 = -1.6668057665e-1
+	logP6 = 2.0000714765e-1
+	logP7 = -2.4999993993e-1
+	logP8 = 3.3333331174e-1
+)
+
+// LogPoly holds the coefficients of Log1p's polynomial, highest degree first.
+var LogPoly = [...]float32{logP0, logP1, logP2, logP3, logP4, logP5, logP6, logP7, logP8}
+
+// Log1p returns log(1+e) in float32 for e in [0, 1] (the range Softplus
+// needs), within about 2 ulp: Cephes logf of u = 1+e (u in [1, 2], so no
+// exponent extraction is needed), times e/(u-1), which restores the bits
+// of e that rounding u lost.
+func Log1p(e float32) float32 {
+	u := 1 + e
+	if u == 1 {
+		return e
+	}
+	x := u - 1
+	var k float32
+	if u > Sqrt2 {
+		x = u*0.5 - 1
+		k = 1
+	}
+	z := x * x
+	y := ((((((((logP0*x+logP1)*x+logP2)*x+logP3)*x+logP4)*x+logP5)*x+logP6)*x+logP7)*x + logP8) * x * z
+	y += Ln2Lo32 * k
+	y -= 0.5 * z
+	l := x + y + Ln2Hi32*k
+	return l * (e / (u - 1))
 }

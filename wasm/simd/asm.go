@@ -104,6 +104,7 @@ const (
 	f32Mul  = 0x94
 	f32Div  = 0x95
 	f32Sub  = 0x93
+	f32Sqrt = 0x91
 	i32ShrU = 0x76
 )
 
@@ -138,7 +139,11 @@ func (f *fn) store32Lane(off uint32, lane byte) {
 const (
 	i32x4Splat     = 0x11
 	f32x4Splat     = 0x13
+	f32x4Eq        = 0x41
 	f32x4Lt        = 0x43
+	f32x4Gt        = 0x44
+	f32x4Abs       = 0xe0
+	f32x4Max       = 0xe9
 	v128And        = 0x4e
 	v128Bitselect  = 0x52
 	f32x4Floor     = 0x68

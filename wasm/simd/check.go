@@ -50,6 +50,42 @@ func Check(ref, got kernels.Set, seed uint64, rounds int) error {
 		if err := same("SigmoidDelta", round, p, p2); err != nil {
 			return err
 		}
+		// Softplus, with arguments across the whole range of exp.
+		ys = make([]float32, pick())
+		for i := range ys {
+			ys[i] = expArg(rng)
+		}
+		sp := vec(rng, len(ys)+rng.IntN(3))
+		sp2 := clone(sp)
+		ref.Softplus(ys, sp)
+		got.Softplus(ys, sp2)
+		if err := same("Softplus", round, sp, sp2); err != nil {
+			return err
+		}
+		// AdadeltaSum, on gradients of varied size and accumulators >= 0.
+		n = pick()
+		th, acc, upd := vec(rng, n), vec(rng, n), vec(rng, n+rng.IntN(3))
+		for i := range acc {
+			acc[i], upd[i] = acc[i]*acc[i], upd[i]*upd[i]
+		}
+		var gs, gs2 [4][]float32
+		for c := range gs {
+			gs[c] = vec(rng, n+rng.IntN(3))
+			gs2[c] = clone(gs[c])
+		}
+		th2, acc2, upd2 := clone(th), clone(acc), clone(upd)
+		lr, rho, eps := 0.1+rng.Float32()*2, 0.5+rng.Float32()*0.49, float32(math.Pow(10, -3-5*rng.Float64()))
+		ref.AdadeltaSum(th, acc, upd, gs[0], gs[1], gs[2], gs[3], lr, rho, eps)
+		got.AdadeltaSum(th2, acc2, upd2, gs2[0], gs2[1], gs2[2], gs2[3], lr, rho, eps)
+		for _, c := range []struct {
+			what      string
+			want, got []float32
+		}{{"AdadeltaSum (theta)", th, th2}, {"AdadeltaSum (acc)", acc, acc2}, {"AdadeltaSum (upd)", upd, upd2},
+			{"AdadeltaSum (g0)", gs[0], gs2[0]}, {"AdadeltaSum (g3)", gs[3], gs2[3]}} {
+			if err := same(c.what, round, c.want, c.got); err != nil {
+				return err
+			}
+		}
 		// DecodeRows and GradRows on a small K x V matrix.
 		v := pick()
 		k := 1 + rng.IntN(40)

@@ -13,7 +13,7 @@ import (
 // jsKernels calls the exports of an instance of Module that shares this
 // program's memory.
 type jsKernels struct {
-	axpy, decode, sigmoid, grad js.Value
+	axpy, decode, sigmoid, grad, softplus, adadelta js.Value
 }
 
 // Kernels returns a kernels.Set whose functions call the exports of an
@@ -25,8 +25,10 @@ func Kernels(exports js.Value) kernels.Set {
 	k := &jsKernels{
 		axpy: exports.Get("axpy"), decode: exports.Get("decodeRows"),
 		sigmoid: exports.Get("sigmoidDelta"), grad: exports.Get("gradRows"),
+		softplus: exports.Get("softplus"), adadelta: exports.Get("adadeltaSum"),
 	}
-	return kernels.Set{Axpy: k.Axpy, DecodeRows: k.DecodeRows, SigmoidDelta: k.SigmoidDelta, GradRows: k.GradRows}
+	return kernels.Set{Axpy: k.Axpy, DecodeRows: k.DecodeRows, SigmoidDelta: k.SigmoidDelta, GradRows: k.GradRows,
+		Softplus: k.Softplus, AdadeltaSum: k.AdadeltaSum}
 }
 
 func addrF(s []float32) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(s))) }
@@ -111,4 +113,37 @@ func (k *jsKernels) GradRows(d, wt, gw []float32, v int, rows []int32, h, g []fl
 	runtime.KeepAlive(rows)
 	runtime.KeepAlive(h)
 	runtime.KeepAlive(g)
+}
+
+// Softplus is kernels.Set.Softplus.
+func (k *jsKernels) Softplus(y, p []float32) {
+	n := len(y)
+	if n == 0 {
+		return
+	}
+	if len(p) < n {
+		boundsPanic("Softplus")
+	}
+	k.softplus.Invoke(addrF(y), addrF(p), n)
+	runtime.KeepAlive(y)
+	runtime.KeepAlive(p)
+}
+
+// AdadeltaSum is kernels.Set.AdadeltaSum.
+func (k *jsKernels) AdadeltaSum(theta, acc, upd, g0, g1, g2, g3 []float32, lr, rho, eps float32) {
+	n := len(theta)
+	if n == 0 {
+		return
+	}
+	if len(acc) < n || len(upd) < n || len(g0) < n || len(g1) < n || len(g2) < n || len(g3) < n {
+		boundsPanic("AdadeltaSum")
+	}
+	k.adadelta.Invoke(addrF(theta), addrF(acc), addrF(upd), addrF(g0), addrF(g1), addrF(g2), addrF(g3), n, lr, rho, eps)
+	runtime.KeepAlive(theta)
+	runtime.KeepAlive(acc)
+	runtime.KeepAlive(upd)
+	runtime.KeepAlive(g0)
+	runtime.KeepAlive(g1)
+	runtime.KeepAlive(g2)
+	runtime.KeepAlive(g3)
 }

@@ -30,16 +30,16 @@ var kernelsWasm string
 
 // Module returns the bytes of the kernel module (a new slice each call). It
 // imports its memory as env.mem (the Go instance's exported "mem") and
-// exports the functions axpy, decodeRows, sigmoidDelta and gradRows; their
-// parameters are byte addresses into that memory, element counts and
-// float32 scalars.
+// exports the functions axpy, decodeRows, sigmoidDelta, gradRows, softplus
+// and adadeltaSum; their parameters are byte addresses into that memory,
+// element counts and float32 scalars.
 func Module() []byte {
 	return []byte(kernelsWasm)
 }
 
 // build assembles the kernel module (kernels.wasm).
 func build() []byte {
-	return module([]*fn{axpyFn(), decodeRowsFn(), sigmoidDeltaFn(), gradRowsFn()})
+	return module([]*fn{axpyFn(), decodeRowsFn(), sigmoidDeltaFn(), gradRowsFn(), softplusFn(), adadeltaSumFn()})
 }
 
 // while emits a loop that runs body while local i < local end (unsigned).

@@ -69,6 +69,11 @@ func TestKernelsPanicOutOfBounds(t *testing.T) {
 	for name, call := range map[string]func(){
 		"Axpy":         func() { k.Axpy(1, make([]float32, 8), make([]float32, 7)) },
 		"SigmoidDelta": func() { k.SigmoidDelta(make([]float32, 8), make([]float32, 7), 1) },
+		"Softplus":     func() { k.Softplus(make([]float32, 8), make([]float32, 7)) },
+		"AdadeltaSum": func() {
+			f := func(n int) []float32 { return make([]float32, n) }
+			k.AdadeltaSum(f(8), f(8), f(8), f(8), f(8), f(7), f(8), 1, 0.9, 1e-6)
+		},
 		"DecodeRows": func() {
 			k.DecodeRows(make([]float32, 4), make([]float32, 4), make([]float32, 8), 4, []int32{2}, make([]float32, 3))
 		},
