@@ -84,6 +84,13 @@ export interface TrainOptions {
   validationDocs?: number;
   /** Gradient through the competition: 'full' (default) or 'none'. */
   gradient?: 'full' | 'none';
+  /**
+   * Reconstruction sampling: zero outputs drawn per non-zero input (at least
+   * 16 per document count as non-zero), in [0, 1000]. Each document then
+   * reconstructs its words and a weighted sample of the others instead of
+   * all vocabSize outputs. Default 0: the exact loss.
+   */
+  sampling?: number;
   /** Random seed; the same seed and data give the same model everywhere. Default 1. */
   seed?: number | bigint;
   /** Snowball English stemming. Default true. */

@@ -179,3 +179,30 @@ func BenchmarkTrainEnd(b *testing.B) {
 	}
 	reportDocs(b, b.N*len(docs), start)
 }
+
+// BenchmarkTrainSampling compares, at K=128 and k=32, the exact loss at
+// V=2000 and V=10000 with reconstruction sampling at V=10000 (one op = one
+// batch of 100 documents on one goroutine, with the Adadelta update).
+func BenchmarkTrainSampling(b *testing.B) {
+	const k, kk, bs = 128, 32, 100
+	for _, c := range []struct {
+		v        int
+		sampling float64
+	}{{2000, 0}, {10000, 0}, {10000, 1}, {10000, 2}, {10000, 5}} {
+		b.Run(fmt.Sprintf("V=%d/sampling=%g", c.v, c.sampling), func(b *testing.B) {
+			t, docs := benchTrainer(b, c.v, k, kk)
+			t.serial = true
+			if c.sampling > 0 {
+				t.cfg.Sampling = c.sampling
+				t.useSampling(docFreq(docs, c.v))
+			}
+			b.ResetTimer()
+			start := time.Now()
+			for i := 0; i < b.N; i++ {
+				lo := (i * bs) % len(docs)
+				t.batch(docs[lo:lo+bs], 2, false)
+			}
+			reportDocs(b, b.N*bs, start)
+		})
+	}
+}

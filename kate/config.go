@@ -35,6 +35,14 @@ type Config struct {
 	// MinDelta) after which training stops.
 	StopPatience int
 	MinDelta     float64
+	// Sampling, when > 0, turns on reconstruction sampling (docs/design.md
+	// §2.1): each document reconstructs its non-zero inputs and
+	// ceil(Sampling·max(nnz, 16)) draws among its zero inputs, with
+	// importance weights, instead of all V outputs, so that the decoder costs
+	// O(k·nnz) per document rather than O(k·V). The training loss and
+	// gradient are unbiased estimates of the exact ones; the validation loss
+	// stays exact. 0 (the default) trains on the exact loss.
+	Sampling float64
 	// LossEvery: the training loss is computed on every LossEvery-th batch
 	// only (it costs V logarithms per document and is only reported). 1
 	// computes it everywhere.
@@ -85,6 +93,8 @@ func (c Config) Validate() error {
 		return errorf("kate: reduce factor %v must be in (0, 1]", c.ReduceFactor)
 	case c.MinLR < 0 || c.MinDelta < 0:
 		return errors.New("kate: min learning rate and min delta must be >= 0")
+	case !(c.Sampling >= 0 && c.Sampling <= MaxSampling):
+		return errorf("kate: sampling %v must be in [0, %d]", c.Sampling, MaxSampling)
 	case c.LossEvery < 1:
 		return errorf("kate: loss-every %d must be >= 1", c.LossEvery)
 	}

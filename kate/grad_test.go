@@ -17,6 +17,9 @@ type ref64 struct {
 	b, c     []float64
 	// wEnc, when set, replaces w in the encoder (a stop-gradient copy).
 	wEnc []float64
+	// weights, when set, weighs output i of document d by weights[d][i]
+	// (reconstruction sampling's importance weights).
+	weights [][]float64
 }
 
 func newRef64(m *Model) *ref64 {
@@ -86,7 +89,7 @@ func (r *ref64) loss(xs [][]float64) float64 {
 		we = r.wEnc
 	}
 	total := 0.0
-	for _, x := range xs {
+	for d, x := range xs {
 		z := make([]float64, r.k)
 		for j := 0; j < r.k; j++ {
 			a := r.b[j]
@@ -102,7 +105,11 @@ func (r *ref64) loss(xs [][]float64) float64 {
 				y += h[j] * r.w[i*r.k+j]
 			}
 			sp := math.Max(y, 0) + math.Log1p(math.Exp(-math.Abs(y)))
-			total += sp - x[i]*y
+			if r.weights != nil {
+				total += r.weights[d][i] * (sp - x[i]*y)
+			} else {
+				total += sp - x[i]*y
+			}
 		}
 	}
 	return total / float64(len(xs)*r.v)

@@ -19,6 +19,9 @@ const (
 	// bundled sample) while the validation loss does not improve past
 	// alpha = 30, and above about 100 training slows down tenfold.
 	MaxAlpha = 100
+	// MaxSampling is the largest Config.Sampling (zero outputs drawn per
+	// non-zero input under reconstruction sampling).
+	MaxSampling = 1000
 	// MaxModelBytes is the largest model file Load accepts: above the
 	// largest valid model (2^25 weights, 128 MiB, plus a vocabulary of at
 	// most 2^20 terms of up to 255 bytes).

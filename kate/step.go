@@ -26,6 +26,10 @@ type trainer struct {
 	rng                                *rand.Rand
 	// serial forces one goroutine (benchmarks, determinism tests).
 	serial bool
+	// smp draws the outputs to reconstruct under reconstruction sampling
+	// (nil: the exact loss); nbatch counts the batches, for its streams.
+	smp    *sampler
+	nbatch uint64
 }
 
 // workspace is the per-chunk state of a training step: gradient buffers and
@@ -36,6 +40,16 @@ type workspace struct {
 	comp                   *competition
 	win                    []int32
 	loss                   float64
+	// Reconstruction sampling (sampling.go): the outputs to reconstruct and
+	// their weights, their pre-activations and deltas, marks and weight sums
+	// by output (all zero between documents), and the chunk's random stream.
+	out    []int32
+	ow     []float32
+	ys, ds []float32
+	mark   []int8
+	acc    []float64
+	pcg    *rand.PCG
+	rng    *rand.Rand
 }
 
 func newWorkspace(v, k int) *workspace {
@@ -78,6 +92,25 @@ func (t *trainer) step(ws *workspace, x SparseVector, scale float32, withLoss bo
 	// Competition: h.
 	ws.comp.forward(ws.z, ws.h, p.Winners, p.Alpha)
 	ws.win = ws.comp.winners(ws.win)
+	if t.smp != nil {
+		t.sampledDecoder(ws, x, scale, withLoss)
+	} else {
+		t.exactDecoder(ws, x, scale, withLoss)
+	}
+	if p.Grad == GradNone {
+		return
+	}
+	// Through the competition, then tanh, then the encoder.
+	ws.comp.backward(ws.g, ws.dz, p.Alpha, p.Grad)
+	encoderGrad(ws, x, v)
+}
+
+// exactDecoder is the decoder part of a training step on the exact loss: it
+// reconstructs all V outputs, adds the gradient to ws.gC and to the winner
+// rows of ws.gW, sets ws.g at the winners (g = delta W), and adds the loss
+// to ws.loss when withLoss.
+func (t *trainer) exactDecoder(ws *workspace, x SparseVector, scale float32, withLoss bool) {
+	m, v := t.m, t.v
 	// Decoder pre-activation over the winners only: y = h W^T + c.
 	kernels.DecodeRows(ws.y, m.c, m.wt, v, ws.win, ws.h)
 	if withLoss {
@@ -92,12 +125,6 @@ func (t *trainer) step(ws *workspace, x SparseVector, scale float32, withLoss bo
 	// Decoder gradient on the winner rows and g = delta W at the winners.
 	clear(ws.g)
 	kernels.GradRows(ws.del, m.wt, ws.gW, v, ws.win, ws.h, ws.g)
-	if p.Grad == GradNone {
-		return
-	}
-	// Through the competition, then tanh, then the encoder.
-	ws.comp.backward(ws.g, ws.dz, p.Alpha, p.Grad)
-	encoderGrad(ws, x, v)
 }
 
 // encoderGrad adds the encoder part of the weight gradient, x ⊗ dL/da with
@@ -166,6 +193,9 @@ func docLoss(y, sp []float32, x SparseVector) float64 {
 // withLoss.
 func (t *trainer) batch(docs []SparseVector, lr float32, withLoss bool) float64 {
 	scale := float32(1 / (float64(len(docs)) * float64(t.v)))
+	if t.smp != nil {
+		t.seedSampling()
+	}
 	per := (len(docs) + trainChunks - 1) / trainChunks
 	run := func(c int) {
 		ws := t.ws[c]

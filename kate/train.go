@@ -124,11 +124,15 @@ func TrainVectors(ctx context.Context, vocab *Vocabulary, xs []SparseVector, cfg
 		return nil, err
 	}
 	t := newTrainer(m, cfg)
+	df := docFreq(xs, vocab.Len())
+	if cfg.Sampling > 0 {
+		t.useSampling(df)
+	}
 	out, err := t.run(ctx, xs, opt)
 	if err != nil {
 		return nil, err
 	}
-	out.df = docFreq(xs, vocab.Len())
+	out.df = df
 	out.rankTopics(xs)
 	return out, nil
 }

@@ -243,6 +243,12 @@ func trainConfig(o js.Value) (kate.Config, error) {
 		}
 		cfg.Alpha = float32(v.Float())
 	}
+	if v := o.Get("sampling"); !v.IsUndefined() {
+		if v.Type() != js.TypeNumber {
+			return cfg, errors.New("kate: option sampling must be a number")
+		}
+		cfg.Sampling = v.Float()
+	}
 	if v := o.Get("gradient"); !v.IsUndefined() {
 		if v.Type() != js.TypeString {
 			return cfg, errors.New(`kate: option gradient must be "full" or "none"`)

@@ -72,12 +72,12 @@ func TestFloatRoundTrip(t *testing.T) {
 func TestTrainConfig(t *testing.T) {
 	obj := func(kv ...any) js.Value { return newObject(kv...) }
 	cfg, err := trainConfig(obj("dim", 16, "k", 4, "alpha", 2.5, "gradient", "none", "seed", "18446744073709551615",
-		"stem", false, "stopwords", false, "vocabSize", 300, "epochs", 7, "batchSize", 20, "validationDocs", 0))
+		"stem", false, "stopwords", false, "vocabSize", 300, "epochs", 7, "batchSize", 20, "validationDocs", 0, "sampling", 2.5))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Dim != 16 || cfg.Winners != 4 || cfg.Alpha != 2.5 || cfg.Grad != kate.GradNone || cfg.Seed != math.MaxUint64 ||
-		cfg.Text.Stem || cfg.Text.Stopwords || cfg.VocabSize != 300 || cfg.Epochs != 7 || cfg.BatchSize != 20 || cfg.ValidationDocs != 0 {
+		cfg.Text.Stem || cfg.Text.Stopwords || cfg.VocabSize != 300 || cfg.Epochs != 7 || cfg.BatchSize != 20 || cfg.ValidationDocs != 0 || cfg.Sampling != 2.5 {
 		t.Fatalf("options not applied: %+v", cfg)
 	}
 	def, err := trainConfig(obj())
@@ -95,6 +95,8 @@ func TestTrainConfig(t *testing.T) {
 		"bad seed":      obj("seed", "-1"),
 		"bool as stem":  obj("stem", 1),
 		"zero epochs":   obj("epochs", 0),
+		"sampling text": obj("sampling", "2"),
+		"sampling < 0":  obj("sampling", -1),
 		"not an object": js.ValueOf(3),
 	} {
 		if _, err := trainConfig(o); err == nil {

@@ -22,7 +22,7 @@ import (
 // that trains a model (train, eval).
 type trainFlags struct {
 	dim, k, vocab, epochs, batch, val int
-	alpha                             float64
+	alpha, sampling                   float64
 	grad                              string
 	seed                              uint64
 	noStem, noStopwords               bool
@@ -42,6 +42,7 @@ func addTrainFlags(fs *flag.FlagSet) *trainFlags {
 	fs.IntVar(&f.batch, "batch", d.BatchSize, "documents per gradient step")
 	fs.StringVar(&f.grad, "grad", d.Grad.String(), "gradient through the competition: full or none")
 	fs.Uint64Var(&f.seed, "seed", d.Seed, "random seed (initialisation, validation split, shuffling)")
+	fs.Float64Var(&f.sampling, "sampling", 0, fmt.Sprintf("reconstruction sampling: zero outputs drawn per non-zero input, in [0, %d] (0: the exact loss over all V outputs)", kate.MaxSampling))
 	fs.IntVar(&f.val, "val", d.ValidationDocs, "documents held out for validation (at most a fifth)")
 	fs.BoolVar(&f.noStem, "no-stem", false, "do not stem tokens")
 	fs.BoolVar(&f.noStopwords, "no-stopwords", false, "keep English stopwords")
@@ -69,6 +70,8 @@ func (f *trainFlags) config() (kate.Config, error) {
 		return cfg, fmt.Errorf("--val %d must be at least 0", f.val)
 	case !(f.alpha >= 0 && f.alpha <= kate.MaxAlpha):
 		return cfg, fmt.Errorf("--alpha %v must be in [0, %d]", f.alpha, kate.MaxAlpha)
+	case !(f.sampling >= 0 && f.sampling <= kate.MaxSampling):
+		return cfg, fmt.Errorf("--sampling %v must be in [0, %d]", f.sampling, kate.MaxSampling)
 	}
 	g, err := kate.ParseGradMode(f.grad)
 	if err != nil {
@@ -76,7 +79,7 @@ func (f *trainFlags) config() (kate.Config, error) {
 	}
 	cfg.Dim, cfg.Winners, cfg.Alpha, cfg.Grad = f.dim, f.k, float32(f.alpha), g
 	cfg.VocabSize, cfg.Epochs, cfg.BatchSize = f.vocab, f.epochs, f.batch
-	cfg.Seed, cfg.ValidationDocs = f.seed, f.val
+	cfg.Seed, cfg.ValidationDocs, cfg.Sampling = f.seed, f.val, f.sampling
 	cfg.Text = kate.TextOptions{Stem: !f.noStem, Stopwords: !f.noStopwords}
 	if err := cfg.Validate(); err != nil {
 		return cfg, errors.New(strings.TrimPrefix(err.Error(), "kate: "))

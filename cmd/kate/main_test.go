@@ -477,6 +477,7 @@ func TestBadInput(t *testing.T) {
 		{"grad", train("--grad", "half"), []string{`--grad "half" must be full or none`}},
 		{"epochs", train("--epochs", "0"), []string{"--epochs 0 must be at least 1"}},
 		{"alpha", train("--alpha", "NaN"), []string{"--alpha NaN must be"}},
+		{"sampling", train("--sampling", "-1"), []string{"--sampling -1 must be in [0, 1000]"}},
 		{"missing data", []string{"train", "-o", out}, []string{"missing --data FILE", "kate help train"}},
 		{"missing output", []string{"train", "--data", f.data}, []string{"missing -o MODEL"}},
 		{"positional", train("extra"), []string{`unexpected argument "extra"`}},

@@ -6,7 +6,7 @@
 export const TRAIN_OPTIONS = {
   dim: 'integer', k: 'integer', alpha: 'number', vocabSize: 'integer', epochs: 'integer',
   batchSize: 'integer', validationDocs: 'integer', gradient: 'gradient', seed: 'seed',
-  stem: 'boolean', stopwords: 'boolean', onProgress: 'function', signal: 'signal',
+  sampling: 'number', stem: 'boolean', stopwords: 'boolean', onProgress: 'function', signal: 'signal',
 };
 
 /** Throws a kate Error with message. */

@@ -100,6 +100,8 @@ export function defineAPITests({ worker }) {
       [() => kate.train(t, { batchSize: '10' }), /option batchSize must be an integer, got the string "10"/],
       [() => kate.train(t, { alpha: -1 }), /option alpha must be a finite number >= 0/],
       [() => kate.train(t, { alpha: NaN }), /option alpha must be a finite number >= 0/],
+      [() => kate.train(t, { sampling: -1 }), /option sampling must be a finite number >= 0/],
+      [() => kate.train(t, { sampling: 1001 }), /sampling 1001 must be in \[0, 1000\]/],
       [() => kate.train(t, { gradient: 'half' }), /option gradient must be "full" or "none"/],
       [() => kate.train(t, { seed: -1 }), /option seed must be a non-negative integer/],
       [() => kate.train(t, { seed: 2 ** 64 }), /option seed must be a non-negative integer/],
@@ -111,6 +113,14 @@ export function defineAPITests({ worker }) {
       [() => kate.train(['the and of', '123 456'], { epochs: 1 }), /no terms/],
     ];
     for (const [call, re] of cases) await assert.rejects(call(), re);
+  });
+
+  test('reconstruction sampling: train equals the native command-line tool bit for bit', async () => {
+    const ref = nativeReference(setup.train, setup.test, [...setup.flags, '--sampling', '1.5']);
+    const sampled = await kate.train(setup.train, { ...setup.options, sampling: 1.5 });
+    const bytes = await sampled.save();
+    assert.ok(equalBytes(bytes, ref.model), 'the sampled model file differs from the native one');
+    await sampled.dispose();
   });
 
   test('train equals the native command-line tool bit for bit, with progress events', async () => {

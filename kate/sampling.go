@@ -1,0 +1,220 @@
+package kate
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/kate-web/kate/internal/mathf"
+)
+
+// Reconstruction sampling (Dauphin, Glorot & Bengio, ICML 2011; docs/design.md §2.1).
+// With Config.Sampling > 0 a document reconstructs all of its non-zero
+// inputs and a sample of its zero inputs, drawn from the proposal q (half
+// document frequency, half uniform) with importance weights 1/(m·q_i), so
+// that the sampled loss and its gradient are unbiased estimates of the
+// exact ones, at a cost that follows the document's size instead of V.
+
+// minSampleBase: a document is sampled as if it had at least this many
+// non-zero inputs (short documents still get a useful sample of zeros).
+const minSampleBase = 16
+
+// sampler draws the zero outputs a document reconstructs. It is read-only
+// once built, shared by the workspaces.
+type sampler struct {
+	v     int
+	ratio float64
+	// Alias table of the proposal q over the V outputs (Vose's method).
+	prob  []float64
+	alias []int32
+	q     []float64
+}
+
+// newSampler builds the proposal from the document frequencies df (length
+// V): q_i = (df_i/Σdf + 1/V)/2.
+func newSampler(df []uint32, ratio float64) *sampler {
+	v := len(df)
+	s := &sampler{v: v, ratio: ratio, prob: make([]float64, v), alias: make([]int32, v), q: make([]float64, v)}
+	total := 0.0
+	for _, d := range df {
+		total += float64(d)
+	}
+	for i, d := range df {
+		if total > 0 {
+			s.q[i] = (float64(d)/total + 1/float64(v)) / 2
+		} else {
+			s.q[i] = 1 / float64(v)
+		}
+	}
+	// Vose's alias method, deterministic (stacks in index order).
+	scaled := make([]float64, v)
+	var small, large []int32
+	for i, q := range s.q {
+		scaled[i] = q * float64(v)
+		if scaled[i] < 1 {
+			small = append(small, int32(i))
+		} else {
+			large = append(large, int32(i))
+		}
+	}
+	for len(small) > 0 && len(large) > 0 {
+		l := small[len(small)-1]
+		small = small[:len(small)-1]
+		g := large[len(large)-1]
+		s.prob[l] = scaled[l]
+		s.alias[l] = g
+		scaled[g] = (scaled[g] + scaled[l]) - 1
+		if scaled[g] < 1 {
+			large = large[:len(large)-1]
+			small = append(small, g)
+		}
+	}
+	for _, g := range large {
+		s.prob[g], s.alias[g] = 1, g
+	}
+	for _, l := range small {
+		s.prob[l], s.alias[l] = 1, l
+	}
+	return s
+}
+
+// draws returns the number of zero outputs drawn for a document with nnz
+// non-zero inputs.
+func (s *sampler) draws(nnz int) int {
+	return int(math.Ceil(s.ratio * float64(max(nnz, minSampleBase))))
+}
+
+// draw fills ws.out (the outputs to reconstruct: x's indices, then the
+// sampled zeros in increasing order) and ws.ow (their weights: 1 for the
+// non-zero inputs, Σ 1/(m·q_i) over the draws of i for the zeros).
+func (s *sampler) draw(ws *workspace, x SparseVector, r *rand.Rand) {
+	ws.out = append(ws.out[:0], x.Indices...)
+	ws.ow = ws.ow[:0]
+	for range x.Indices {
+		ws.ow = append(ws.ow, 1)
+	}
+	for _, i := range x.Indices {
+		ws.mark[i] = -1
+	}
+	m := s.draws(len(x.Indices))
+	inv := 1 / float64(m)
+	start := len(ws.out)
+	for range m {
+		// One 64-bit draw: the high half picks a column of the alias table,
+		// the low half is the coin.
+		u := r.Uint64()
+		i := int32((u >> 32) * uint64(s.v) >> 32)
+		if float64(uint32(u))*(1.0/(1<<32)) >= s.prob[i] {
+			i = s.alias[i]
+		}
+		switch mk := ws.mark[i]; {
+		case mk < 0: // a non-zero input: already reconstructed
+		case mk == 0:
+			ws.mark[i] = 1
+			ws.out = append(ws.out, i)
+		}
+		if ws.mark[i] > 0 {
+			ws.acc[i] += inv / s.q[i]
+		}
+	}
+	samp := ws.out[start:]
+	slices.Sort(samp)
+	for _, i := range samp {
+		ws.ow = append(ws.ow, float32(ws.acc[i]))
+		ws.acc[i] = 0
+		ws.mark[i] = 0
+	}
+	for _, i := range x.Indices {
+		ws.mark[i] = 0
+	}
+}
+
+// samplingSeed separates the sampling streams from the other uses of the seed.
+const samplingSeed = 0x73616d70 // "samp"
+
+// useSampling switches the trainer to reconstruction sampling with the
+// proposal built from the document frequencies df.
+func (t *trainer) useSampling(df []uint32) {
+	t.smp = newSampler(df, t.cfg.Sampling)
+	for _, ws := range t.ws {
+		ws.initSampling(t.v)
+	}
+}
+
+func (ws *workspace) initSampling(v int) {
+	ws.mark = make([]int8, v)
+	ws.acc = make([]float64, v)
+	ws.pcg = rand.NewPCG(0, 0)
+	ws.rng = rand.New(ws.pcg)
+}
+
+// seedSampling seeds the workspaces' sampling streams for the next batch:
+// chunk c of batch n draws from stream (seed, n·trainChunks+c), whichever
+// goroutine runs it.
+func (t *trainer) seedSampling() {
+	for c, ws := range t.ws {
+		ws.pcg.Seed(t.cfg.Seed^samplingSeed, t.nbatch*trainChunks+uint64(c))
+	}
+	t.nbatch++
+}
+
+// sampledDecoder is the decoder part of a training step under reconstruction
+// sampling: it reconstructs the outputs t.smp draws (ws.out, weights ws.ow)
+// instead of all V, adds their weighted gradient to ws.gC and to the winner
+// rows of ws.gW, sets ws.g at the winners, and adds the weighted loss to
+// ws.loss when withLoss.
+func (t *trainer) sampledDecoder(ws *workspace, x SparseVector, scale float32, withLoss bool) {
+	m, v := t.m, t.v
+	t.smp.draw(ws, x, ws.rng)
+	out, ow := ws.out, ws.ow[:len(ws.out)]
+	n := len(out)
+	ws.ys = slices.Grow(ws.ys[:0], n)[:n]
+	ws.ds = slices.Grow(ws.ds[:0], n)[:n]
+	ys, ds := ws.ys, ws.ds
+	// y_s = c_i + Σ_{j in winners, in order} h_j·W[j,i]: the same sums, in
+	// the same order, as the exact decoder's outputs.
+	for s, i := range out {
+		ys[s] = m.c[i]
+	}
+	for _, j := range ws.win {
+		hj := ws.h[j]
+		row := m.wt[int(j)*v : (int(j)+1)*v]
+		for s, i := range out {
+			ys[s] += hj * row[i]
+		}
+	}
+	nnz := len(x.Indices)
+	xv := x.Values[:nnz]
+	if withLoss {
+		var l float64
+		for s, y := range ys {
+			e := float64(mathf.Softplus(y))
+			if s < nnz {
+				e -= float64(xv[s]) * float64(y)
+			}
+			l += float64(ow[s]) * e
+		}
+		ws.loss += l
+	}
+	for s, y := range ys {
+		p := mathf.Sigmoid(y) * scale
+		if s < nnz {
+			p -= xv[s] * scale
+		}
+		ds[s] = p * ow[s]
+		ws.gC[out[s]] += ds[s]
+	}
+	clear(ws.g)
+	for _, j := range ws.win {
+		hj := ws.h[j]
+		row := m.wt[int(j)*v : (int(j)+1)*v]
+		grow := ws.gW[int(j)*v : (int(j)+1)*v]
+		var g float32
+		for s, i := range out {
+			d := ds[s]
+			g += d * row[i]
+			grow[i] += hj * d
+		}
+		ws.g[j] = g
+	}
+}

@@ -1,0 +1,173 @@
+package kate
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"testing"
+)
+
+// samplingTrainer returns a trainer on m with reconstruction sampling at
+// ratio, its proposal built from the document frequencies of xs.
+func samplingTrainer(m *Model, xs []SparseVector, ratio float64) *trainer {
+	cfg := DefaultConfig()
+	cfg.Sampling = ratio
+	t := newTrainer(m, cfg)
+	t.useSampling(docFreq(xs, m.vocab.Len()))
+	return t
+}
+
+// With a fixed draw, the sampled step's gradient is the exact gradient of
+// the importance-weighted loss Σ_d Σ_{i drawn} w_i·ℓ_i (checked against
+// finite differences of the float64 reference with those weights).
+func TestSamplingFiniteDifferences(t *testing.T) {
+	m, xs := smallModel(t, 40, 8, 4, 2.5, 3, 11)
+	tr := samplingTrainer(m, xs, 0.5)
+	ws := tr.ws[0]
+	v := tr.v
+	scale := float32(1 / float64(len(xs)*v))
+	weights := make([][]float64, len(xs))
+	sampledZeros := 0
+	for d, x := range xs {
+		ws.pcg.Seed(5, uint64(d))
+		tr.step(ws, x, scale, false)
+		// The same stream again gives the same draw: record its weights.
+		ws.pcg.Seed(5, uint64(d))
+		tr.smp.draw(ws, x, ws.rng)
+		weights[d] = make([]float64, v)
+		for s, i := range ws.out {
+			weights[d][i] = float64(ws.ow[s])
+			if s >= len(x.Indices) {
+				sampledZeros++
+			}
+		}
+	}
+	if sampledZeros < 10 {
+		t.Fatalf("only %d zero outputs drawn: the check is too weak", sampledZeros)
+	}
+	r := newRef64(m)
+	r.weights = weights
+	xd := dense64(xs, v)
+	fd := func(p *float64) float64 { return r.centralDifference(p, xd) }
+	for j := 0; j < r.k; j++ {
+		for i := 0; i < v; i++ {
+			checkClose(t, fmt.Sprintf("dL/dW[%d,%d]", i, j), float64(ws.gW[j*v+i]), fd(&r.w[i*r.k+j]))
+		}
+		checkClose(t, fmt.Sprintf("dL/db[%d]", j), float64(ws.gB[j]), fd(&r.b[j]))
+	}
+	for i := 0; i < v; i++ {
+		checkClose(t, fmt.Sprintf("dL/dc[%d]", i), float64(ws.gC[i]), fd(&r.c[i]))
+	}
+}
+
+// Over many draws, the sampled loss and gradient average to the exact ones
+// (importance weights make them unbiased): every mean is within 5 standard
+// errors of the exact value.
+func TestSamplingUnbiased(t *testing.T) {
+	m, xs := smallModel(t, 60, 8, 4, 2.5, 2, 5)
+	exact := &trainer{m: m, v: 60}
+	wsE := newWorkspace(60, 8)
+	for _, x := range xs {
+		exact.step(wsE, x, 1, true)
+	}
+	tr := samplingTrainer(m, xs, 0.25)
+	ws := tr.ws[0]
+	n := len(wsE.gW) + len(wsE.gC) + 1
+	sum, sum2 := make([]float64, n), make([]float64, n)
+	const trials = 3000
+	for trial := range trials {
+		clear(ws.gW)
+		clear(ws.gB)
+		clear(ws.gC)
+		ws.loss = 0
+		for d, x := range xs {
+			ws.pcg.Seed(uint64(trial), uint64(d))
+			tr.step(ws, x, 1, true)
+		}
+		k := 0
+		for _, g := range [][]float32{ws.gW, ws.gC, {float32(ws.loss)}} {
+			for _, e := range g {
+				sum[k] += float64(e)
+				sum2[k] += float64(e) * float64(e)
+				k++
+			}
+		}
+	}
+	want := append(append(f64s(wsE.gW), f64s(wsE.gC)...), wsE.loss)
+	bad, varied := 0, 0
+	for k := range want {
+		mean := sum[k] / trials
+		se := math.Sqrt(math.Max(sum2[k]/trials-mean*mean, 0) / trials)
+		if se > 0 {
+			varied++
+		}
+		if math.Abs(mean-want[k]) > 5*se+1e-5*math.Abs(want[k])+1e-7 {
+			bad++
+			if bad <= 5 {
+				t.Errorf("entry %d of %d: mean of the sampled estimates %.6g (standard error %.3g), exact %.6g", k, n, mean, se, want[k])
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d means away from the exact values", bad, n)
+	}
+	if varied < n/4 {
+		t.Errorf("only %d of %d estimates vary: the sample is not random", varied, n)
+	}
+}
+
+func f64s(s []float32) []float64 {
+	out := make([]float64, len(s))
+	for i, v := range s {
+		out[i] = float64(v)
+	}
+	return out
+}
+
+// Training with sampling is deterministic (same bytes on one goroutine and
+// on all cores) and learns: the validation loss (exact) falls.
+func TestTrainSampling(t *testing.T) {
+	texts, _ := synthCorpus(400, 8, 3)
+	cfg := smallConfig()
+	cfg.Sampling = 2
+	cfg.Epochs = 6
+	var first, last float64
+	m1, err := Train(context.Background(), texts, cfg, TrainOptions{Progress: func(p Progress) {
+		if p.EpochDone {
+			if p.Epoch == 1 {
+				first = p.ValLoss
+			}
+			last = p.ValLoss
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(last < first) {
+		t.Errorf("validation loss %v after the first epoch, %v at the end: not learning", first, last)
+	}
+	b1, _ := m1.MarshalBinary()
+	old := runtime.GOMAXPROCS(1)
+	m2, err := Train(context.Background(), texts, cfg, TrainOptions{})
+	runtime.GOMAXPROCS(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2, _ := m2.MarshalBinary()
+	if string(b1) != string(b2) {
+		t.Error("sampling: the model differs between one goroutine and all cores")
+	}
+	cfg.Sampling = 0
+	m3, _ := Train(context.Background(), texts, cfg, TrainOptions{})
+	b3, _ := m3.MarshalBinary()
+	if string(b3) == string(b1) {
+		t.Error("sampling changed nothing")
+	}
+	for _, bad := range []float64{-1, math.NaN(), math.Inf(1), MaxSampling + 1} {
+		cfg.Sampling = bad
+		if cfg.Validate() == nil {
+			t.Errorf("sampling %v accepted", bad)
+		}
+	}
+}
