@@ -1,17 +1,16 @@
 package simd
 
-// adadeltaSum(theta, acc, upd, g0, g1, g2, g3, n, lr, rho, eps): for i < n,
-// g = ((g0+g1)+g2)+g3, g0..g3 = 0, then the Adadelta step of
-// kernels.Set.AdadeltaSum: A = rho*A + (1-rho)*g*g; d = g*sqrt((D+eps)/(A+eps));
+// adadeltaSum(theta, acc, upd, g0, g1, g2, g3, n, lr, rho, eps): for i < n&^3
+// (the caller does the last n%4 elements), g = ((g0+g1)+g2)+g3, g0..g3 = 0,
+// then the Adadelta step of kernels.Set.AdadeltaSum: A = rho*A + (1-rho)*g*g; d = g*sqrt((D+eps)/(A+eps));
 // theta -= lr*d; D = rho*D + (1-rho)*d*d.
 func adadeltaSumFn() *fn {
 	f := newFn("adadeltaSum", tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32, tF32, tF32, tF32)
 	const theta, acc, upd, g0, g1, g2, g3, n, lr, rho, eps = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
-	i, e4, eAll, zero := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	i, e4, zero := f.local(tI32), f.local(tI32), f.local(tI32)
 	r1 := f.local(tF32)
 	vlr, vrho, veps, vr1, vzero := f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128)
 	g, a, d := f.local(tV128), f.local(tV128), f.local(tV128)
-	sg, sa, sd := f.local(tF32), f.local(tF32), f.local(tF32)
 	f.f32c(1)
 	f.get(rho)
 	f.op(f32Sub)
@@ -25,7 +24,6 @@ func adadeltaSumFn() *fn {
 	f.simd(i32x4Splat)
 	f.set(vzero)
 	f.endPtr(e4, zero, n, ^3)
-	f.endPtr(eAll, zero, n, -1)
 	f.i32c(0)
 	f.set(i)
 	gs := []uint32{g0, g1, g2, g3}
@@ -94,67 +92,6 @@ func adadeltaSumFn() *fn {
 		f.simd(f32x4Add)
 		f.vstore(0)
 		f.addTo(i, 16)
-	})
-	f.while(i, eAll, func() {
-		f.addr(g0, i)
-		f.f32load(0)
-		for _, gp := range gs[1:] {
-			f.addr(gp, i)
-			f.f32load(0)
-			f.op(f32Add)
-		}
-		f.set(sg)
-		for _, gp := range gs {
-			f.addr(gp, i)
-			f.f32c(0)
-			f.f32store(0)
-		}
-		f.addr(acc, i)
-		f.get(rho)
-		f.addr(acc, i)
-		f.f32load(0)
-		f.op(f32Mul)
-		f.get(r1)
-		f.get(sg)
-		f.op(f32Mul)
-		f.get(sg)
-		f.op(f32Mul)
-		f.op(f32Add)
-		f.tee(sa)
-		f.f32store(0)
-		f.get(sg)
-		f.addr(upd, i)
-		f.f32load(0)
-		f.get(eps)
-		f.op(f32Add)
-		f.get(sa)
-		f.get(eps)
-		f.op(f32Add)
-		f.op(f32Div)
-		f.op(f32Sqrt)
-		f.op(f32Mul)
-		f.set(sd)
-		f.addr(theta, i)
-		f.addr(theta, i)
-		f.f32load(0)
-		f.get(lr)
-		f.get(sd)
-		f.op(f32Mul)
-		f.op(f32Sub)
-		f.f32store(0)
-		f.addr(upd, i)
-		f.get(rho)
-		f.addr(upd, i)
-		f.f32load(0)
-		f.op(f32Mul)
-		f.get(r1)
-		f.get(sd)
-		f.op(f32Mul)
-		f.get(sd)
-		f.op(f32Mul)
-		f.op(f32Add)
-		f.f32store(0)
-		f.addTo(i, 4)
 	})
 	return f
 }

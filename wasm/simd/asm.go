@@ -36,10 +36,8 @@ func (f *fn) local(t byte) uint32 {
 	return uint32(f.nlocals - 1)
 }
 
-//go:noinline
 func (f *fn) op(b ...byte) { f.code = append(f.code, b...) }
 
-//go:noinline
 func (f *fn) uleb(v uint32) { f.code = appendULEB(f.code, v) }
 
 func (f *fn) sleb(v int32) {
@@ -65,27 +63,15 @@ func appendULEB(dst []byte, v uint32) []byte {
 	}
 }
 
-// Locals and constants. The emitters marked go:noinline stay calls: inlined
-// into the kernels' generators they made kate.wasm about 0.45 MB larger
-// (the generators run once, at start-up).
-
-//go:noinline
+// Locals and constants.
 func (f *fn) get(l uint32) { f.op(0x20); f.uleb(l) }
-
-//go:noinline
 func (f *fn) set(l uint32) { f.op(0x21); f.uleb(l) }
-
-//go:noinline
 func (f *fn) tee(l uint32) { f.op(0x22); f.uleb(l) }
-
-//go:noinline
 func (f *fn) i32c(v int32) { f.op(0x41); f.sleb(v) }
 func (f *fn) f32c(v float32) {
 	f.op(0x43)
 	f.code = binary.LittleEndian.AppendUint32(f.code, math.Float32bits(v))
 }
-
-//go:noinline
 func (f *fn) memarg(align, off uint32) { f.uleb(align); f.uleb(off) }
 
 // Control flow. Blocks and loops have no result.
@@ -123,34 +109,22 @@ const (
 )
 
 // SIMD instructions (0xfd prefix).
-
-//go:noinline
 func (f *fn) simd(op uint32) { f.op(0xfd); f.uleb(op) }
 
 // vload and vstore access 16 bytes; the alignment hint is 4 bytes, the
 // natural alignment of the float32 slices the kernels work on.
 func (f *fn) vload(off uint32)  { f.simd(0x00); f.memarg(2, off) }
 func (f *fn) vstore(off uint32) { f.simd(0x0b); f.memarg(2, off) }
-func (f *fn) vconst(b [16]byte) { f.simd(0x0c); f.op(b[:]...) }
+
+// f32x4Const leaves v in all four lanes: f32.const and f32x4.splat, 7 bytes
+// where v128.const takes 18 (the module must stay under 4 KB, see
+// TestModuleIsWellFormed).
 func (f *fn) f32x4Const(v float32) {
-	var b [16]byte
-	for i := 0; i < 4; i++ {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(v))
-	}
-	f.vconst(b)
+	f.f32c(v)
+	f.simd(f32x4Splat)
 }
 func (f *fn) extract(lane byte) { f.simd(0x1f); f.op(lane) }
 func (f *fn) replace(lane byte) { f.simd(0x20); f.op(lane) }
-func (f *fn) load32Lane(off uint32, lane byte) {
-	f.simd(0x56)
-	f.memarg(2, off)
-	f.op(lane)
-}
-func (f *fn) store32Lane(off uint32, lane byte) {
-	f.simd(0x5a)
-	f.memarg(2, off)
-	f.op(lane)
-}
 
 const (
 	i32x4Splat     = 0x11

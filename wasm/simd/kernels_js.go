@@ -8,6 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/kate-web/kate/internal/kernels"
+	"github.com/kate-web/kate/internal/mathf"
 )
 
 // jsKernels calls the exports of an instance of Module that shares this
@@ -80,18 +81,21 @@ func (k *jsKernels) DecodeRows(y, c, wt []float32, v int, rows []int32, h []floa
 	runtime.KeepAlive(h)
 }
 
-// SigmoidDelta is kernels.Set.SigmoidDelta.
+// SigmoidDelta is kernels.Set.SigmoidDelta. The module does whole groups of
+// four; the last n%4 elements are done here, with the same float32 steps.
 func (k *jsKernels) SigmoidDelta(y, p []float32, scale float32) {
 	n := len(y)
-	if n == 0 {
-		return
-	}
 	if len(p) < n {
 		boundsPanic("SigmoidDelta")
 	}
-	k.sigmoid.Invoke(addrF(y), addrF(p), n, scale)
-	runtime.KeepAlive(y)
-	runtime.KeepAlive(p)
+	if n4 := n &^ 3; n4 > 0 {
+		k.sigmoid.Invoke(addrF(y), addrF(p), n4, scale)
+		runtime.KeepAlive(y)
+		runtime.KeepAlive(p)
+	}
+	for i := n &^ 3; i < n; i++ {
+		p[i] = mathf.Sigmoid(y[i]) * scale
+	}
 }
 
 // GradRows is kernels.Set.GradRows.
@@ -115,35 +119,45 @@ func (k *jsKernels) GradRows(d, wt, gw []float32, v int, rows []int32, h, g []fl
 	runtime.KeepAlive(g)
 }
 
-// Softplus is kernels.Set.Softplus.
+// Softplus is kernels.Set.Softplus. The module does whole groups of four;
+// the last n%4 elements are done here, with the same float32 steps.
 func (k *jsKernels) Softplus(y, p []float32) {
 	n := len(y)
-	if n == 0 {
-		return
-	}
 	if len(p) < n {
 		boundsPanic("Softplus")
 	}
-	k.softplus.Invoke(addrF(y), addrF(p), n)
-	runtime.KeepAlive(y)
-	runtime.KeepAlive(p)
+	if n4 := n &^ 3; n4 > 0 {
+		k.softplus.Invoke(addrF(y), addrF(p), n4)
+		runtime.KeepAlive(y)
+		runtime.KeepAlive(p)
+	}
+	for i := n &^ 3; i < n; i++ {
+		p[i] = mathf.Softplus(y[i])
+	}
 }
 
-// AdadeltaSum is kernels.Set.AdadeltaSum.
+// AdadeltaSum is kernels.Set.AdadeltaSum. The module does whole groups of
+// four; the last n%4 elements go to the pure-Go kernel.
 func (k *jsKernels) AdadeltaSum(theta, acc, upd, g0, g1, g2, g3 []float32, lr, rho, eps float32) {
 	n := len(theta)
-	if n == 0 {
-		return
-	}
 	if len(acc) < n || len(upd) < n || len(g0) < n || len(g1) < n || len(g2) < n || len(g3) < n {
 		boundsPanic("AdadeltaSum")
 	}
-	k.adadelta.Invoke(addrF(theta), addrF(acc), addrF(upd), addrF(g0), addrF(g1), addrF(g2), addrF(g3), n, lr, rho, eps)
-	runtime.KeepAlive(theta)
-	runtime.KeepAlive(acc)
-	runtime.KeepAlive(upd)
-	runtime.KeepAlive(g0)
-	runtime.KeepAlive(g1)
-	runtime.KeepAlive(g2)
-	runtime.KeepAlive(g3)
+	n4 := n &^ 3
+	if n4 > 0 {
+		k.adadelta.Invoke(addrF(theta), addrF(acc), addrF(upd), addrF(g0), addrF(g1), addrF(g2), addrF(g3), n4, lr, rho, eps)
+		runtime.KeepAlive(theta)
+		runtime.KeepAlive(acc)
+		runtime.KeepAlive(upd)
+		runtime.KeepAlive(g0)
+		runtime.KeepAlive(g1)
+		runtime.KeepAlive(g2)
+		runtime.KeepAlive(g3)
+	}
+	if n4 < n {
+		goKernels.AdadeltaSum(theta[n4:n], acc[n4:n], upd[n4:n], g0[n4:n], g1[n4:n], g2[n4:n], g3[n4:n], lr, rho, eps)
+	}
 }
+
+// goKernels does the tails of Softplus and AdadeltaSum.
+var goKernels = kernels.Go()

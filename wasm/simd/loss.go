@@ -2,11 +2,11 @@ package simd
 
 import "github.com/kate-web/kate/internal/mathf"
 
-// mapVec emits the loop of an element-wise kernel from src to dst over n
-// floats: body takes the four lanes in local x and leaves the four results
-// on the stack. The last n%4 elements go through one partly filled vector.
-func (f *fn) mapVec(src, dst, n, x, zeroVec uint32, body func()) {
-	end4, rem := f.local(tI32), f.local(tI32)
+// mapVec emits the loop of an element-wise kernel from src to dst over the
+// first n&^3 floats: body takes four lanes in local x and leaves the four
+// results on the stack. The caller does the last n%4 elements (in Go).
+func (f *fn) mapVec(src, dst, n, x uint32, body func()) {
+	end4 := f.local(tI32)
 	f.endPtr(end4, src, n, ^3)
 	f.while(src, end4, func() {
 		f.get(src)
@@ -18,40 +18,9 @@ func (f *fn) mapVec(src, dst, n, x, zeroVec uint32, body func()) {
 		f.addTo(src, 16)
 		f.addTo(dst, 16)
 	})
-	f.get(n)
-	f.i32c(3)
-	f.op(i32And)
-	f.tee(rem)
-	f.ifThen()
-	f.get(zeroVec)
-	f.set(x)
-	for lane := byte(0); lane < 3; lane++ {
-		f.get(rem)
-		f.i32c(int32(lane))
-		f.op(0x4b) // i32.gt_u
-		f.ifThen()
-		f.get(src)
-		f.get(x)
-		f.load32Lane(uint32(4*lane), lane)
-		f.set(x)
-		f.end()
-	}
-	body()
-	f.set(x)
-	for lane := byte(0); lane < 3; lane++ {
-		f.get(rem)
-		f.i32c(int32(lane))
-		f.op(0x4b)
-		f.ifThen()
-		f.get(dst)
-		f.get(x)
-		f.store32Lane(uint32(4*lane), lane)
-		f.end()
-	}
-	f.end()
 }
 
-// softplus(y, p, n): p[i] = mathf.Softplus(y[i]) for i < n: its steps
+// softplus(y, p, n): p[i] = mathf.Softplus(y[i]) for i < n&^3: its steps
 // (max(y,0) + Log1p(Exp(-|y|))), lane by lane.
 func softplusFn() *fn {
 	f := newFn("softplus", tI32, tI32, tI32)
@@ -70,7 +39,7 @@ func softplusFn() *fn {
 		lp[i] = set(c)
 	}
 	sq2 := set(mathf.Sqrt2)
-	f.mapVec(y, p, n, x, ec.zero, func() {
+	f.mapVec(y, p, n, x, func() {
 		// max(y, 0), left on the stack for the final addition
 		f.get(x)
 		f.get(ec.zero)

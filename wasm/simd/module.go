@@ -330,11 +330,12 @@ func (f *fn) expf4(e *expConsts, x uint32, t [3]uint32) {
 	f.simd(v128Bitselect)
 }
 
-// sigmoidDelta(y, p, n, scale): p[i] = sigmoid(y[i]) * scale for i < n.
+// sigmoidDelta(y, p, n, scale): p[i] = sigmoid(y[i]) * scale for i < n&^3
+// (the caller does the last n%4 elements).
 func sigmoidDeltaFn() *fn {
 	f := newFn("sigmoidDelta", tI32, tI32, tI32, tF32)
 	const y, p, n, scale = 0, 1, 2, 3
-	end4, rem := f.local(tI32), f.local(tI32)
+	end4 := f.local(tI32)
 	x, vs := f.local(tV128), f.local(tV128)
 	t := [3]uint32{f.local(tV128), f.local(tV128), f.local(tV128)}
 	e := f.newExpConsts()
@@ -365,40 +366,6 @@ func sigmoidDeltaFn() *fn {
 		f.addTo(y, 16)
 		f.addTo(p, 16)
 	})
-	// The last n%4 elements: through one partly filled vector.
-	f.get(n)
-	f.i32c(3)
-	f.op(i32And)
-	f.tee(rem)
-	f.ifThen()
-	{
-		f.get(e.zero)
-		f.set(x)
-		for lane := byte(0); lane < 3; lane++ {
-			f.get(rem)
-			f.i32c(int32(lane))
-			f.op(0x4b) // i32.gt_u
-			f.ifThen()
-			f.get(y)
-			f.get(x)
-			f.load32Lane(uint32(4*lane), lane)
-			f.set(x)
-			f.end()
-		}
-		sig()
-		f.set(x)
-		for lane := byte(0); lane < 3; lane++ {
-			f.get(rem)
-			f.i32c(int32(lane))
-			f.op(0x4b)
-			f.ifThen()
-			f.get(p)
-			f.get(x)
-			f.store32Lane(uint32(4*lane), lane)
-			f.end()
-		}
-	}
-	f.end()
 	return f
 }
 
