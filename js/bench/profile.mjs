@@ -53,12 +53,12 @@ const GROUPS = [
   ['decoder (DecodeRows kernel)', /decodeRows|decode$/],
   ['sigmoid+delta kernel', /sigmoid/i],
   ['decoder gradient (GradRows kernel)', /gradRows|axpyDot|grad$/],
-  ['axpy kernel (output bias gradient, chunk reduction)', /axpy/i],
+  ['axpy kernel (output bias gradient; before: chunk reduction)', /axpy/i],
   ['training loss (softplus, every LossEvery-th batch)', /softplus|log1p|docLoss|\blog\b/],
   ['encoder forward (preactivate, tanh)', /preactivate|tanhf|\.encode$/],
   ['encoder gradient', /encoderGrad/],
   ['competition (forward, backward, selection)', /competition|selectTop|sort\.|pdqsort|insertionSort|partition/],
-  ['Adadelta', /adadelta/],
+  ['Adadelta and chunk reduction', /adadelta/i],
   ['Go<->JS crossings (syscall/js, wasm_exec)', /syscall\/js|wasmExit|valueCall|valueGet|valueSet|valueNew|valueIndex|loadValue|storeValue|loadSlice|Invoke|copyBytes|_resume|_makeFuncWrapper|runtime\.handleEvent|\.kernels\)\./],
   ['garbage collector and allocation', /runtime\.(gc|mark|scan|sweep|malloc|greyobject|findObject|heapBits|memclr|nextFree|bgsweep|wbBuf|typePointers)/],
   ['Go scheduler and runtime (other)', /^runtime\.|^internal\//],
@@ -68,7 +68,7 @@ const GROUPS = [
 
 // The SIMD module (wasm/simd) has no name section: its functions are
 // profiled as wasm-function[i], in the module's order.
-const SIMD_FUNCS = ['simd.axpy', 'simd.decodeRows', 'simd.sigmoidDelta', 'simd.gradRows'];
+const SIMD_FUNCS = ['simd.axpy', 'simd.decodeRows', 'simd.sigmoidDelta', 'simd.gradRows', 'simd.softplus', 'simd.adadeltaSum'];
 function kernelName(name) {
   const m = /^wasm-function\[(\d+)\]$/.exec(name);
   return m && SIMD_FUNCS[+m[1]] ? SIMD_FUNCS[+m[1]] : name;
