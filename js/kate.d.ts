@@ -138,6 +138,8 @@ export interface RuntimeInfo {
 export interface Limits {
   dim: number;
   vocabSize: number;
+  /** The largest alpha training accepts. */
+  alpha: number;
   weights: number;
   topicWords: number;
   modelBytes: number;

@@ -41,7 +41,7 @@ func (b *bridge) object() js.Value {
 	o.Set("version", kate.Version)
 	// limits: the bounds the JavaScript library checks arguments against
 	// before calling (declared here once, from the kate package).
-	o.Set("limits", newObject("dim", kate.MaxDim, "vocabSize", kate.MaxVocabulary,
+	o.Set("limits", newObject("dim", kate.MaxDim, "vocabSize", kate.MaxVocabulary, "alpha", kate.MaxAlpha,
 		"weights", kate.MaxWeights, "topicWords", maxTopicWords, "modelBytes", kate.MaxModelBytes))
 	fns := map[string]func(args []js.Value) any{
 		// simdModule() Uint8Array: the bytes of the SIMD kernel module,

@@ -55,7 +55,7 @@ export function checkGradient(name, v) {
 }
 
 /**
- * Validates train options against the engine's limits ({ dim, vocabSize });
+ * Validates train options against the engine's limits ({ dim, vocabSize, alpha });
  * returns { cfg, onProgress, signal }. The Go core checks the rest
  * (epochs, batchSize, the size of the network) with its own messages.
  */
@@ -75,6 +75,7 @@ export function trainOptions(options, limits) {
         break;
       case 'number':
         if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(`option ${key} must be a finite number >= 0, got ${describe(v)}`);
+        if (Object.hasOwn(limits, key) && v > limits[key]) fail(`option ${key} must be at most ${limits[key]}, got ${describe(v)}`);
         cfg[key] = v;
         break;
       case 'boolean':
