@@ -103,7 +103,7 @@ export function defineAPITests({ worker }) {
       [() => kate.train(t, { alpha: NaN }), /option alpha must be a finite number >= 0/],
       [() => kate.train(t, { sampling: -1 }), /option sampling must be a finite number >= 0/],
       [() => kate.train(t, { sampling: 1001 }), /sampling 1001 must be in \[0, 1000\]/],
-      [() => kate.train(t, { alpha: 101 }), /option alpha must be at most 100, got 101/],
+      [() => kate.train(t, { alpha: 101 }), /option alpha must be at most 100, got number 101/],
       [() => kate.train(t, { gradient: 'half' }), /option gradient must be "full" or "none"/],
       [() => kate.train(t, { seed: -1 }), /option seed must be a non-negative integer/],
       [() => kate.train(t, { seed: 2 ** 64 }), /option seed must be a non-negative integer/],
