@@ -165,27 +165,8 @@ export async function startCore(options) {
         core.simdError = errorMessage(e);
       }
     }
-    if (exports) {
-      // useKernels checks the SIMD kernels against the pure-Go ones bit for
-      // bit before installing them (~20 ms). It runs as the engine's first
-      // task after start-up rather than inside it, so that initialize()
-      // resolves without waiting for it (the page is usually fetching a
-      // model meanwhile); every call waits for it (Core.run).
-      core.pending = new Promise((resolve) => yieldTask(resolve))
-        .then(() => bridge.useKernels(exports))
-        .then(
-          (k) => {
-            core.kernels = k;
-          },
-          (e) => {
-            core.kernels = 'go';
-            core.simdError = errorMessage(e);
-          },
-        )
-        .finally(() => {
-          core.pending = null;
-        });
-    }
+    // Installed by the first call that needs them (Core.kernelsReady).
+    core.simdExports = exports;
   }
   if (exited) throw new Error('kate: the WebAssembly program stopped during start-up');
   return core;
@@ -199,9 +180,12 @@ export class Core {
     this.instance = instance;
     this.kernels = kernels;
     this.simdError = simdError;
-    /** A promise of start-up work that every call waits for, or null. */
-    this.pending = null;
-    /** Calls cancelled while they waited for pending. */
+    /** The SIMD kernel module's exports, to check and install, or null. */
+    this.simdExports = null;
+    /** kernelsReady()'s promise once started. */
+    this.checking = null;
+    /** Calls waiting for kernelsReady(), and those of them cancelled. */
+    this.waiting = new Set();
     this.cancelled = new Set();
     this.dead = null;
     this.peakMemory = this.memoryBytes();
@@ -232,13 +216,19 @@ export class Core {
   }
 
   async run(id, op, args, onProgress) {
-    if (this.pending) {
-      await this.pending;
-      if (this.cancelled.delete(id)) throw new Error(`kate: ${op} was cancelled`);
-    }
     if (this.dead) throw new Error(this.dead);
     const spec = Object.hasOwn(OPS, op) ? OPS[op] : null;
     if (!spec) throw new Error(`kate: unknown operation ${op}`);
+    if (spec.kernels) {
+      this.waiting.add(id);
+      try {
+        await this.kernelsReady();
+      } finally {
+        this.waiting.delete(id);
+      }
+      if (this.cancelled.delete(id)) throw new Error(`kate: ${op} was cancelled`);
+      if (this.dead) throw new Error(this.dead);
+    }
     try {
       const value = await spec.run(this, args, { id, onProgress });
       return { value, transfer: spec.transfer ? spec.transfer(value) : [] };
@@ -248,8 +238,36 @@ export class Core {
     }
   }
 
+  /**
+   * Installs the SIMD kernels the first time a call needs them (training,
+   * runtimeInfo, selfTest: OPS entries marked kernels), after the bridge has
+   * checked them against the pure-Go kernels bit for bit on random inputs
+   * (~20 ms; if they differ, the pure-Go kernels stay and simdError says
+   * why). Only training uses the kernels, so loading a model and encoding
+   * never wait for the check, nor share the processor with it (docs/design.md
+   * §4.1). Resolves when done; never rejects.
+   */
+  kernelsReady() {
+    if (!this.checking) {
+      const exports = this.simdExports;
+      this.simdExports = null;
+      this.checking = !exports
+        ? Promise.resolve()
+        : new Promise((resolve) => resolve(this.bridge.useKernels(exports))).then(
+          (k) => {
+            this.kernels = k;
+          },
+          (e) => {
+            this.kernels = 'go';
+            this.simdError = errorMessage(e);
+          },
+        );
+    }
+    return this.checking;
+  }
+
   cancel(id) {
-    if (this.pending) this.cancelled.add(id);
+    if (this.waiting.has(id)) this.cancelled.add(id);
     if (!this.dead) this.bridge.cancel(String(id));
   }
 }

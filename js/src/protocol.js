@@ -35,11 +35,16 @@ export function packTexts(texts) {
 
 const buffer = (v) => [v.buffer];
 
-/** The operations, by name. */
+/**
+ * The operations, by name. run(core, args, call) does the work; progress:
+ * it sends progress events; transfer(value): the buffers the result hands
+ * over; kernels: it needs the training kernels installed (Core.kernelsReady).
+ */
 export const OPS = Object.freeze({
   // train(texts, cfg) -> model info; cfg is validated by validation.js.
   train: {
     progress: true,
+    kernels: true,
     run: (core, [texts, cfg], call) => core.bridge.train(String(call.id), packTexts(texts), cfg, call.onProgress || null),
   },
   // load(bytes) -> model info
@@ -70,9 +75,9 @@ export const OPS = Object.freeze({
   // pca(Float32Array, dim, n) -> Float32Array (rows x n)
   pca: { run: (core, [data, dim, n]) => core.bridge.pca(data, dim, n), transfer: buffer },
   // runtimeInfo() -> { kernels, simdError, memoryBytes, peakMemoryBytes, limits }
-  runtimeInfo: { run: (core) => core.info() },
+  runtimeInfo: { kernels: true, run: (core) => core.info() },
   // selfTest(rounds) -> '' when the SIMD kernels equal the pure-Go ones
-  selfTest: { run: (core, [rounds]) => core.bridge.selfTest(rounds) },
+  selfTest: { kernels: true, run: (core, [rounds]) => core.bridge.selfTest(rounds) },
   // crash() ends the Go program as a fatal error would (tests of the
   // library's handling of a dead engine).
   // crash('oom') runs it out of memory for real.
