@@ -4,7 +4,7 @@
 // with worker: false (the engine in the profiled thread; a worker runs the
 // same code) and records a V8 CPU profile of the training only:
 //
-//   node js/bench/profile.mjs node     [--epochs 2] [--simd 1] [--out FILE]
+//   node js/bench/profile.mjs node     [--epochs 2] [--simd 1] [--out FILE] [--options JSON]
 //   node js/bench/profile.mjs chromium [--epochs 2] [--simd 1] [--out FILE]
 //
 // "node" profiles in this process (node:inspector, the profiler behind
@@ -12,6 +12,7 @@
 // Chromium and profiles the page through the DevTools protocol (Profiler
 // domain). Prints the self time by function, grouped, and writes the
 // .cpuprofile (open it in Chrome DevTools' Performance panel).
+// --options (node only) adds train options, e.g. '{"vocabSize":10000,"sampling":2}'.
 // Data: $KATE_BENCH_DATA, else the full 20 Newsgroups corpus beside the
 // repository, else the bundled sample.
 import fs from 'node:fs';
@@ -50,6 +51,7 @@ execFileSync('go', ['build', '-trimpath', '-o', path.join(dist, 'kate.wasm'), '.
 // Groups of functions, by the first matching pattern on the function's name.
 const GROUPS = [
   ['validation loss (end of epoch, no competition)', /^\[validation\]/],
+  ['sampled decoder and its draws (reconstruction sampling)', /sampledDecoder|sampler|seedSampling|PCG|slices\.(partition|insertion|pdq|choose|median|breakPattern)/],
   ['decoder (DecodeRows kernel)', /decodeRows|decode$/],
   ['sigmoid+delta kernel', /sigmoid/i],
   ['decoder gradient (GradRows kernel)', /gradRows|axpyDot|grad$/],
@@ -131,7 +133,7 @@ async function profileNode() {
   const t0 = performance.now();
   let last;
   const started = await session.post('Profiler.start').then(() => performance.now());
-  await kate.train(train, { epochs, seed: 1, onProgress: (e) => { if (e.epochDone) last = e; } });
+  await kate.train(train, { epochs, seed: 1, ...JSON.parse(arg('options', '{}')), onProgress: (e) => { if (e.epochDone) last = e; } });
   const { profile } = await session.post('Profiler.stop');
   console.error(`trained ${epochs} epochs in ${((performance.now() - started) / 1000).toFixed(1)} s (${Math.round(last.docsPerSecond)} docs/s over the run, ${((performance.now() - t0) / 1000).toFixed(1)} s with set-up)`);
   return profile;

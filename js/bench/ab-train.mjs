@@ -1,0 +1,86 @@
+// ab-train.mjs — training docs/s of two builds of js/dist, alternating, in
+// Node (the engine on the main thread, worker: false, SIMD kernels), so
+// that both see the same machine load (docs/speed.md):
+//
+//   node js/bench/ab-train.mjs DIST_A DIST_B [--rounds 3] [--epochs 3] [--options JSON]
+//
+// Each round trains once with each build (in a fresh process, A first on
+// odd rounds, B first on even ones) on the training split of the corpus
+// ($KATE_BENCH_DATA, else the full 20 Newsgroups beside the repository,
+// else the bundled sample), seed 1, with the train options --options (JSON,
+// e.g. '{"vocabSize":10000,"sampling":2}'). It prints the docs/s of every
+// epoch after the first (their time includes the epoch's validation loss),
+// by the wall clock and by the process's CPU time (steadier on a shared
+// machine), the medians and B/A, and the final validation loss of each build (equal
+// losses mean the same training).
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readCorpus, sampleFile, fullFile } from '../test/support.mjs';
+
+const here = fileURLToPath(import.meta.url);
+const arg = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : def;
+};
+const dataFile = process.env.KATE_BENCH_DATA || (fs.existsSync(fullFile) ? fullFile : sampleFile);
+
+if (process.env.KATE_AB_CHILD) {
+  const kate = await import(pathToFileURL(path.join(path.resolve(process.env.KATE_AB_CHILD), 'kate.node.mjs')).href);
+  const train = readCorpus(dataFile).filter((r) => r.split === 'train').map((r) => r.text);
+  await kate.initialize({ worker: false });
+  const ends = [];
+  const options = JSON.parse(process.env.KATE_AB_OPTIONS || '{}');
+  const cpu = [];
+  const onProgress = (e) => {
+    if (!e.epochDone) return;
+    ends.push(e);
+    const u = process.cpuUsage();
+    cpu.push((u.user + u.system) / 1000);
+  };
+  await kate.train(train, { epochs: Number(process.env.KATE_AB_EPOCHS), seed: 1, ...options, onProgress });
+  const held = Math.min(options.validationDocs ?? 1000, Math.floor(train.length / 5));
+  const perEpoch = [];
+  const perCPU = [];
+  for (let i = 1; i < ends.length; i++) {
+    perEpoch.push(((train.length - held) / (ends[i].elapsedMs - ends[i - 1].elapsedMs)) * 1000);
+    perCPU.push(((train.length - held) / (cpu[i] - cpu[i - 1])) * 1000);
+  }
+  console.log(JSON.stringify({ perEpoch, perCPU, valLoss: ends.at(-1).valLoss }));
+  process.exit(0);
+}
+
+const [a, b] = process.argv.slice(2);
+if (!a || !b || a.startsWith('--') || b.startsWith('--')) {
+  console.error('usage: node js/bench/ab-train.mjs DIST_A DIST_B [--rounds 3] [--epochs 3] [--options JSON]');
+  process.exit(2);
+}
+const rounds = Number(arg('rounds', 3));
+const epochs = String(arg('epochs', 3));
+const options = arg('options', '{}');
+JSON.parse(options);
+const median = (xs) => {
+  const s = [...xs].sort((x, y) => x - y);
+  return s[(s.length - 1) >> 1];
+};
+const res = { [a]: [], [b]: [] };
+const resCPU = { [a]: [], [b]: [] };
+const loss = {};
+for (let r = 0; r < rounds; r++) {
+  for (const d of r % 2 ? [b, a] : [a, b]) {
+    const out = execFileSync(process.execPath, [here], {
+      env: { ...process.env, KATE_AB_CHILD: d, KATE_AB_EPOCHS: epochs, KATE_AB_OPTIONS: options },
+      encoding: 'utf8', maxBuffer: 1 << 24,
+    });
+    const j = JSON.parse(out.trim().split('\n').pop());
+    res[d].push(...j.perEpoch);
+    resCPU[d].push(...j.perCPU);
+    loss[d] = j.valLoss;
+    console.log(`round ${r + 1} ${d}: ${j.perEpoch.map(Math.round).join(' ')} docs/s, ${j.perCPU.map(Math.round).join(' ')} docs per CPU second`);
+  }
+}
+for (const [name, d] of [['A', a], ['B', b]]) {
+  console.log(`${name} ${d}: median ${Math.round(median(res[d]))} docs/s, ${Math.round(median(resCPU[d]))} docs per CPU second; validation loss ${loss[d]}`);
+}
+console.log(`B/A ${(median(res[b]) / median(res[a])).toFixed(2)} (wall clock), ${(median(resCPU[b]) / median(resCPU[a])).toFixed(2)} (CPU time); ${path.basename(dataFile)}, ${epochs} epochs, options ${options}`);
