@@ -1,11 +1,15 @@
 // run.mjs — runs the benchmark page (bench.html) in headless Chromium with
-// the SIMD and the pure-Go kernels, and the same benchmark in Node, and
-// prints a table. Data: the full 20 Newsgroups corpus when present
+// the SIMD and the pure-Go kernels, the same model trained with
+// TensorFlow.js's wasm backend in the same browser (tfjs.html; when the dev
+// dependencies @tensorflow/tfjs-core and -backend-wasm are installed), and
+// the same benchmark in Node, and prints a table. Data: the full 20 Newsgroups corpus when present
 // ($KATE_DATA, else ../shared/data/20news-bydate.jsonl.gz beside the repository), else the bundled sample.
 //
-//   node js/bench/run.mjs [--epochs N] [--runs N] [--only chromium|node]
+//   node js/bench/run.mjs [--epochs N] [--runs N] [--only chromium|node] [--tfjs-seconds 30]
 import path from 'node:path';
 import fs from 'node:fs';
+import os from 'node:os';
+import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { serve, launchChromium, distDir, sampleFile, fullFile, jsDir } from '../test/support.mjs';
@@ -18,6 +22,7 @@ const arg = (name, def) => {
 const epochs = Number(arg('epochs', 3));
 const runs = Number(arg('runs', 1));
 const only = arg('only', '');
+const tfjsSeconds = Number(arg('tfjs-seconds', 30));
 const dataFile = process.env.KATE_BENCH_DATA || (fs.existsSync(fullFile) ? fullFile : sampleFile);
 
 const median = (xs) => {
@@ -41,8 +46,35 @@ function summarize(name, results) {
   };
 }
 
+// tfjsBundle bundles TensorFlow.js core, its gradients and the wasm backend
+// (dev dependencies) into DIR/tf.mjs; it returns { dir, wasmDir }, or null
+// when they are not installed.
+function tfjsBundle() {
+  const require = createRequire(path.join(path.dirname(jsDir), 'package.json'));
+  let esbuild, wasmDir;
+  try {
+    esbuild = require('esbuild');
+    wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+    require.resolve('@tensorflow/tfjs-core');
+  } catch {
+    return null;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kate-tfjs-'));
+  esbuild.buildSync({
+    stdin: {
+      contents: "export * from '@tensorflow/tfjs-core'; import '@tensorflow/tfjs-core/dist/register_all_gradients'; export { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';",
+      resolveDir: path.dirname(jsDir), loader: 'js',
+    },
+    bundle: true, format: 'esm', minify: true, platform: 'browser', outfile: path.join(dir, 'tf.mjs'), logLevel: 'warning',
+  });
+  return { dir, wasmDir };
+}
+
 async function chromium() {
-  const srv = await serve({ '/dist/': distDir, '/bench/': here, '/data/': path.dirname(dataFile) });
+  const tfjs = tfjsBundle();
+  const mounts = { '/dist/': distDir, '/bench/': here, '/data/': path.dirname(dataFile) };
+  if (tfjs) Object.assign(mounts, { '/tfjs/': tfjs.dir, '/tfjs-wasm/': tfjs.wasmDir });
+  const srv = await serve(mounts);
   const { context, close } = await launchChromium();
   const rows = [];
   try {
@@ -60,9 +92,26 @@ async function chromium() {
       }
       rows.push(summarize(`Chromium (${results[0].userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? '?'}), worker`, results));
     }
+    if (!tfjs) {
+      console.error('TensorFlow.js row skipped: @tensorflow/tfjs-core and @tensorflow/tfjs-backend-wasm are not installed (npm ci at the repository root)');
+    } else {
+      const results = [];
+      for (let r = 0; r < runs; r++) {
+        const page = await context.newPage();
+        page.on('pageerror', (e) => console.error('page error:', e.message));
+        await page.goto(`${srv.url}/bench/tfjs.html?seconds=${tfjsSeconds}&data=/data/${path.basename(dataFile)}`);
+        await page.waitForFunction(() => window.benchResult, null, { timeout: 30 * 60_000, polling: 500 });
+        const res = await page.evaluate(() => window.benchResult);
+        await page.close();
+        if (res.error) throw new Error(`TensorFlow.js page: ${res.error}`);
+        results.push(res.docsPerSecond);
+      }
+      rows.push({ name: 'Chromium, TensorFlow.js 4.22 (wasm backend, SIMD), page', kernels: 'tfjs', runs, 'train docs/s (epochs 2+)': Math.round(median(results)) });
+    }
   } finally {
     await close();
     await srv.close();
+    if (tfjs) fs.rmSync(tfjs.dir, { recursive: true, force: true });
   }
   return rows;
 }
@@ -85,4 +134,8 @@ const rows = [];
 if (only !== 'node') rows.push(...(await chromium()));
 if (only !== 'chromium') rows.push(...node());
 console.table(rows);
+const speed = (name, kernels) => rows.find((r) => r.name.startsWith(name) && r.kernels === kernels)?.['train docs/s (epochs 2+)'];
+const kateSIMD = speed('Chromium (', 'simd');
+const tfjsSpeed = speed('Chromium, TensorFlow.js', 'tfjs');
+if (kateSIMD && tfjsSpeed) console.log(`training in Chromium, same run: kate (SIMD, worker) ${kateSIMD} docs/s, TensorFlow.js wasm ${tfjsSpeed} docs/s: ${(kateSIMD / tfjsSpeed).toFixed(1)}x`);
 console.log(JSON.stringify({ data: dataFile, epochs, runs, rows }));
