@@ -82,6 +82,12 @@ export interface TrainOptions {
   batchSize?: number;
   /** Documents held out for validation (at most a fifth). Default 1000. */
   validationDocs?: number;
+  /**
+   * Non-zero input values training sees before early stopping may act: every epoch until then
+   * counts as an improvement (short texts need many more epochs than the validation loss
+   * suggests). 0 gives the paper's schedule. Default 5,000,000.
+   */
+  minInputs?: number;
   /** Gradient through the competition: 'full' (default) or 'none'. */
   gradient?: 'full' | 'none';
   /**

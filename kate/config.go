@@ -43,6 +43,13 @@ type Config struct {
 	// gradient are unbiased estimates of the exact ones; the validation loss
 	// stays exact. 0 (the default) trains on the exact loss.
 	Sampling float64
+	// MinInputs is the number of non-zero input values (summed over the
+	// training documents of every epoch run) that training sees before the
+	// validation loss may reduce the learning rate, stop training or choose
+	// the epoch kept: every epoch until then counts as an improvement
+	// (docs/design.md §1.4). Short documents need many more epochs than long
+	// ones; 0 turns the rule off (the paper's schedule).
+	MinInputs int64
 	// LossEvery: the training loss is computed on every LossEvery-th batch
 	// only (it costs V logarithms per document and is only reported). 1
 	// computes it everywhere.
@@ -60,7 +67,7 @@ func DefaultConfig() Config {
 		VocabSize: 2000, Epochs: 100, BatchSize: 100, Seed: 1, ValidationDocs: 1000,
 		LearningRate: 2.0, Rho: 0.95, Eps: 1e-8,
 		ReducePatience: 3, ReduceFactor: 0.2, MinLR: 0.01,
-		StopPatience: 5, MinDelta: 1e-5, LossEvery: 5,
+		StopPatience: 5, MinDelta: 1e-5, LossEvery: 5, MinInputs: 5_000_000,
 	}
 }
 
@@ -91,8 +98,8 @@ func (c Config) Validate() error {
 		return errors.New("kate: patience values must be >= 1")
 	case !(c.ReduceFactor > 0 && c.ReduceFactor <= 1):
 		return errorf("kate: reduce factor %v must be in (0, 1]", c.ReduceFactor)
-	case c.MinLR < 0 || c.MinDelta < 0:
-		return errors.New("kate: min learning rate and min delta must be >= 0")
+	case c.MinLR < 0 || c.MinDelta < 0 || c.MinInputs < 0:
+		return errors.New("kate: min learning rate, min delta and min inputs must be >= 0")
 	case !(c.Sampling >= 0 && c.Sampling <= MaxSampling):
 		return errorf("kate: sampling %v must be in [0, %d]", c.Sampling, MaxSampling)
 	case c.LossEvery < 1:

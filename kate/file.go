@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -85,7 +87,90 @@ type sectionCodec struct {
 // sectionCodecs are the known sections, in increasing order of tag.
 var sectionCodecs = []sectionCodec{
 	{tag: [4]byte{'D', 'F', 'R', 'Q'}, encode: encodeDocFreq, decode: decodeDocFreq},
+	{tag: [4]byte{'S', 'C', 'H', 'D'}, encode: encodeSchedule, decode: decodeSchedule},
 	{tag: [4]byte{'T', 'O', 'P', 'W'}, encode: encodeTopics, decode: decodeTopics},
+}
+
+// scheduleFields name the training schedule's fields in the SCHD section,
+// one "name=value" line each (docs/design.md §5). A reader skips names it
+// does not know, so later fields need no new format version.
+func scheduleFields(c *Config) []struct {
+	name string
+	i    *int
+	i64  *int64
+	f    *float64
+} {
+	type field = struct {
+		name string
+		i    *int
+		i64  *int64
+		f    *float64
+	}
+	return []field{
+		{name: "vocab", i: &c.VocabSize}, {name: "epochs", i: &c.Epochs},
+		{name: "batch", i: &c.BatchSize}, {name: "validation", i: &c.ValidationDocs},
+		{name: "lr", f: &c.LearningRate}, {name: "rho", f: &c.Rho}, {name: "eps", f: &c.Eps},
+		{name: "reduce-patience", i: &c.ReducePatience}, {name: "reduce-factor", f: &c.ReduceFactor},
+		{name: "min-lr", f: &c.MinLR}, {name: "stop-patience", i: &c.StopPatience},
+		{name: "min-delta", f: &c.MinDelta}, {name: "min-inputs", i64: &c.MinInputs},
+		{name: "loss-every", i: &c.LossEvery}, {name: "sampling", f: &c.Sampling},
+	}
+}
+
+// encodeSchedule stores the training schedule as text lines.
+func encodeSchedule(m *Model) []byte {
+	c := m.info.Schedule
+	if c.Epochs == 0 {
+		return nil
+	}
+	var out []byte
+	for _, f := range scheduleFields(&c) {
+		out = append(out, f.name...)
+		out = append(out, '=')
+		switch {
+		case f.i != nil:
+			out = strconv.AppendInt(out, int64(*f.i), 10)
+		case f.i64 != nil:
+			out = strconv.AppendInt(out, *f.i64, 10)
+		default:
+			out = strconv.AppendFloat(out, *f.f, 'g', -1, 64)
+		}
+		out = append(out, '\n')
+	}
+	return out
+}
+
+func decodeSchedule(m *Model, data []byte) error {
+	c := Config{Params: m.params}
+	c.Seed = m.info.Seed
+	fields := scheduleFields(&c)
+	for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+		name, val, ok := strings.Cut(line, "=")
+		if !ok {
+			return formatErr("schedule line %q has no '='", line)
+		}
+		for _, f := range fields {
+			if f.name != name {
+				continue
+			}
+			var err error
+			switch {
+			case f.i != nil:
+				var v int64
+				v, err = strconv.ParseInt(val, 10, 32)
+				*f.i = int(v)
+			case f.i64 != nil:
+				*f.i64, err = strconv.ParseInt(val, 10, 64)
+			default:
+				*f.f, err = strconv.ParseFloat(val, 64)
+			}
+			if err != nil {
+				return formatErr("schedule field %s=%q is not a number", name, val)
+			}
+		}
+	}
+	m.info.Schedule = c
+	return nil
 }
 
 // encodeDocFreq stores the per-term document frequencies of the training

@@ -239,6 +239,11 @@ func TestModelFileSections(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameModel(t, m, m2)
+	// The schedule is recorded: the configuration trained with (V as built).
+	cfg.VocabSize = c.Vocab.Len()
+	if got := m2.Info().Schedule; got != cfg {
+		t.Fatalf("schedule read back %+v, trained with %+v", got, cfg)
+	}
 
 	le := binary.LittleEndian
 	// withSections rebuilds data with the given sections block.
@@ -256,7 +261,8 @@ func TestModelFileSections(t *testing.T) {
 	}
 	dfPayload := encodeDocFreq(m)
 	unknown := sec("ZZZZ", []byte("future data"))
-	withUnknown := withSections(append(sec("DFRQ", dfPayload), unknown...))
+	schedPayload := encodeSchedule(m)
+	withUnknown := withSections(slices.Concat(sec("DFRQ", dfPayload), sec("SCHD", schedPayload), unknown))
 	m3, err := UnmarshalModel(withUnknown)
 	if err != nil {
 		t.Fatal(err)
@@ -265,8 +271,13 @@ func TestModelFileSections(t *testing.T) {
 	if again, _ := m3.MarshalBinary(); !bytes.Equal(again, withUnknown) {
 		t.Fatal("an unknown section was not written back")
 	}
-	if m4, err := UnmarshalModel(withSections(nil)); err != nil || m4.DocFreq() != nil {
+	if m4, err := UnmarshalModel(withSections(nil)); err != nil || m4.DocFreq() != nil || m4.Info().Schedule != (Config{}) {
 		t.Fatalf("no sections: %v", err)
+	}
+	// Schedule fields a later writer adds are skipped.
+	later := append(slices.Clone(schedPayload), "future-knob=3\n"...)
+	if m5, err := UnmarshalModel(withSections(sec("SCHD", later))); err != nil || m5.Info().Schedule != cfg {
+		t.Fatalf("a later schedule field: %v, %+v", err, m5.Info().Schedule)
 	}
 	big := slices.Clone(dfPayload)
 	le.PutUint32(big, 1<<30)
@@ -285,6 +296,8 @@ func TestModelFileSections(t *testing.T) {
 		}()), "announces"},
 		"df size":   {withSections(sec("DFRQ", dfPayload[:8])), "document-frequency"},
 		"df > docs": {withSections(sec("DFRQ", big)), "exceeds"},
+		"schedule":  {withSections(sec("SCHD", []byte("epochs=x\n"))), "schedule field epochs"},
+		"sched '='": {withSections(sec("SCHD", []byte("epochs\n"))), "has no '='"},
 	}
 	for name, c := range cases {
 		_, err := UnmarshalModel(c.data)

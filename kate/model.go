@@ -91,6 +91,11 @@ type TrainInfo struct {
 	ValLoss float64
 	// Docs is the number of training documents (validation included).
 	Docs int
+	// Schedule is the configuration the model was trained with: the
+	// schedule fields (VocabSize to MinInputs) are recorded in the model
+	// file; Params and Seed repeat the model's. It is the zero Config for
+	// a model loaded from a file that did not record it.
+	Schedule Config
 }
 
 // newModel returns an untrained model for the vocabulary with Glorot-normal

@@ -211,6 +211,19 @@ func (t *trainer) run(ctx context.Context, xs []SparseVector, opt TrainOptions) 
 		interval = time.Second
 	}
 
+	// Until warmEpochs have run, every epoch counts as an improvement:
+	// the input budget MinInputs (docs/design.md §1.4).
+	warmEpochs := 0
+	if cfg.MinInputs > 0 {
+		var perEpoch int64
+		for _, x := range train {
+			perEpoch += int64(len(x.Indices))
+		}
+		if perEpoch > 0 {
+			warmEpochs = int(min((cfg.MinInputs+perEpoch-1)/perEpoch, int64(cfg.Epochs)))
+		}
+	}
+
 	start := time.Now()
 	lr := cfg.LearningRate
 	best := math.Inf(1)
@@ -270,7 +283,7 @@ func (t *trainer) run(ctx context.Context, xs []SparseVector, opt TrainOptions) 
 		}
 		minTrain = math.Min(minTrain, trainLoss)
 		stop := false
-		if monitor < best-cfg.MinDelta {
+		if epoch <= warmEpochs || monitor < best-cfg.MinDelta {
 			best = monitor
 			bestEpoch = epoch
 			wait, lrWait = 0, 0
@@ -310,7 +323,7 @@ func (t *trainer) run(ctx context.Context, xs []SparseVector, opt TrainOptions) 
 		copy(t.m.b, snapB)
 		copy(t.m.c, snapC)
 	}
-	t.m.info = TrainInfo{Seed: cfg.Seed, Epochs: min(epoch, cfg.Epochs), BestEpoch: bestEpoch, ValLoss: best, Docs: n}
+	t.m.info = TrainInfo{Seed: cfg.Seed, Epochs: min(epoch, cfg.Epochs), BestEpoch: bestEpoch, ValLoss: best, Docs: n, Schedule: cfg}
 	return t.m, nil
 }
 

@@ -384,3 +384,52 @@ func TestTrainDivergence(t *testing.T) {
 	}
 	t.Log(err)
 }
+
+// The input budget: before MinInputs non-zero inputs have been seen, the
+// validation loss neither stops training nor chooses the epoch kept.
+func TestTrainMinInputs(t *testing.T) {
+	texts, _ := synthCorpus(300, 4, 5)
+	cfg := smallConfig()
+	cfg.Epochs, cfg.StopPatience, cfg.ReducePatience, cfg.LearningRate = 60, 1, 1, 8
+	c, err := BuildCorpus(texts, cfg.Text, cfg.VocabSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MinInputs = 0
+	m0, err := TrainCorpus(context.Background(), c, cfg, TrainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e0 := m0.Info().Epochs
+	if e0 >= cfg.Epochs-5 {
+		t.Fatalf("without a budget training ran %d of %d epochs; the test needs it to stop early", e0, cfg.Epochs)
+	}
+	// A budget of at least warm epochs: the non-zeros of all documents,
+	// validation included, warm times over.
+	var all int64
+	for _, x := range c.Vectors {
+		all += int64(len(x.Indices))
+	}
+	warm := e0 + 4
+	cfg.MinInputs = int64(warm) * all
+	var epochs []int
+	m1, err := TrainCorpus(context.Background(), c, cfg, TrainOptions{Progress: func(p Progress) {
+		if p.EpochDone {
+			epochs = append(epochs, p.Epoch)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := m1.Info()
+	if info.Epochs < warm || info.BestEpoch < warm || len(epochs) != info.Epochs {
+		t.Fatalf("with a budget of %d epochs: ran %d, kept %d (stopped at %d without it)", warm, info.Epochs, info.BestEpoch, e0)
+	}
+	if info.Schedule.MinInputs != cfg.MinInputs {
+		t.Fatalf("the model records min inputs %d, want %d", info.Schedule.MinInputs, cfg.MinInputs)
+	}
+	cfg.MinInputs = -1
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "min inputs") {
+		t.Fatalf("negative min inputs: %v", err)
+	}
+}

@@ -223,14 +223,16 @@ func trainConfig(o js.Value) (kate.Config, error) {
 		*dst = v.Bool()
 		return nil
 	}
+	minInputs := int(cfg.MinInputs)
 	for name, dst := range map[string]*int{
 		"dim": &cfg.Dim, "k": &cfg.Winners, "vocabSize": &cfg.VocabSize, "epochs": &cfg.Epochs,
-		"batchSize": &cfg.BatchSize, "validationDocs": &cfg.ValidationDocs,
+		"batchSize": &cfg.BatchSize, "validationDocs": &cfg.ValidationDocs, "minInputs": &minInputs,
 	} {
 		if err := intField(name, dst); err != nil {
 			return cfg, err
 		}
 	}
+	cfg.MinInputs = int64(minInputs)
 	if err := boolField("stem", &cfg.Text.Stem); err != nil {
 		return cfg, err
 	}

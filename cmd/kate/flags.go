@@ -25,7 +25,8 @@ type trainFlags struct {
 	alpha, sampling                   float64
 	grad                              string
 	seed                              uint64
-	noStem, noStopwords               bool
+	noStem, noStopwords, paper        bool
+	minInputs                         int64
 }
 
 // addTrainFlags defines the training flags on fs, with the defaults of
@@ -46,6 +47,8 @@ func addTrainFlags(fs *flag.FlagSet) *trainFlags {
 	fs.IntVar(&f.val, "val", d.ValidationDocs, "documents held out for validation (at most a fifth)")
 	fs.BoolVar(&f.noStem, "no-stem", false, "do not stem tokens")
 	fs.BoolVar(&f.noStopwords, "no-stopwords", false, "keep English stopwords")
+	fs.Int64Var(&f.minInputs, "min-inputs", d.MinInputs, "non-zero inputs seen before early stopping may act (0: from the first epoch)")
+	fs.BoolVar(&f.paper, "paper", false, "the paper's exact schedule: early stopping from the first epoch (--min-inputs 0)")
 	return f
 }
 
@@ -68,6 +71,8 @@ func (f *trainFlags) config() (kate.Config, error) {
 		return cfg, fmt.Errorf("--batch %d must be at least 1", f.batch)
 	case f.val < 0:
 		return cfg, fmt.Errorf("--val %d must be at least 0", f.val)
+	case f.minInputs < 0:
+		return cfg, fmt.Errorf("--min-inputs %d must be at least 0", f.minInputs)
 	case !(f.alpha >= 0 && f.alpha <= kate.MaxAlpha):
 		return cfg, fmt.Errorf("--alpha %v must be in [0, %d]", f.alpha, kate.MaxAlpha)
 	case !(f.sampling >= 0 && f.sampling <= kate.MaxSampling):
@@ -79,7 +84,10 @@ func (f *trainFlags) config() (kate.Config, error) {
 	}
 	cfg.Dim, cfg.Winners, cfg.Alpha, cfg.Grad = f.dim, f.k, float32(f.alpha), g
 	cfg.VocabSize, cfg.Epochs, cfg.BatchSize = f.vocab, f.epochs, f.batch
-	cfg.Seed, cfg.ValidationDocs, cfg.Sampling = f.seed, f.val, f.sampling
+	cfg.Seed, cfg.ValidationDocs, cfg.Sampling, cfg.MinInputs = f.seed, f.val, f.sampling, f.minInputs
+	if f.paper {
+		cfg.MinInputs = 0
+	}
 	cfg.Text = kate.TextOptions{Stem: !f.noStem, Stopwords: !f.noStopwords}
 	if err := cfg.Validate(); err != nil {
 		return cfg, errors.New(strings.TrimPrefix(err.Error(), "kate: "))

@@ -5,7 +5,7 @@
 
 export const TRAIN_OPTIONS = {
   dim: 'integer', k: 'integer', alpha: 'number', vocabSize: 'integer', epochs: 'integer',
-  batchSize: 'integer', validationDocs: 'integer', gradient: 'gradient', seed: 'seed',
+  batchSize: 'integer', validationDocs: 'integer', minInputs: 'integer', gradient: 'gradient', seed: 'seed',
   sampling: 'number', stem: 'boolean', stopwords: 'boolean', onProgress: 'function', signal: 'signal',
 };
 
@@ -70,7 +70,7 @@ export function trainOptions(options, limits) {
     if (v === undefined) continue;
     switch (kind) {
       case 'integer':
-        checkInt(`option ${key}`, v, key === 'validationDocs' ? 0 : 1, Object.hasOwn(limits, key) ? limits[key] : 2 ** 31 - 1);
+        checkInt(`option ${key}`, v, key === 'validationDocs' || key === 'minInputs' ? 0 : 1, Object.hasOwn(limits, key) ? limits[key] : 2 ** 31 - 1);
         cfg[key] = v;
         break;
       case 'number':

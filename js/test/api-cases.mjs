@@ -112,6 +112,8 @@ export function defineAPITests({ worker }) {
       [() => kate.train(t, { onProgress: 'log' }), /option onProgress must be a function/],
       [() => kate.train(t, { signal: {} }), /option signal must be an AbortSignal/],
       [() => kate.train(t, { vocabSize: 0 }), /option vocabSize must be between 1/],
+      [() => kate.train(t, { minInputs: -1 }), /option minInputs must be between 0 and/],
+      [() => kate.train(t, { minInputs: 0.5 }), /option minInputs must be an integer/],
       [() => kate.train(['the and of', '123 456'], { epochs: 1 }), /no terms/],
     ];
     for (const [call, re] of cases) await assert.rejects(call(), re);

@@ -78,7 +78,11 @@ for c in $CORPORA; do
 		fi
 		echo "== $c seed $s ${EXTRA[*]:-}" >&2
 		# shellcheck disable=SC2046
-		"$BIN" eval $(flags_for "$c") --seed "$s" --split-seed 1 --quiet "${EXTRA[@]}" | tail -n 1 >"$out.tmp"
+		# LSA depends on the split, not on the seed: only the first seed's
+		# run computes it (table.mjs takes it from there).
+		lsa=()
+		[[ $s == "${SEEDS%% *}" ]] || lsa=(--no-lsa)
+		"$BIN" eval $(flags_for "$c") --seed "$s" --split-seed 1 --quiet "${lsa[@]}" "${EXTRA[@]}" | tail -n 1 >"$out.tmp"
 		mv "$out.tmp" "$out"
 	done
 done
