@@ -60,7 +60,9 @@ type Config struct {
 // V=2000, 100 epochs, batches of 100, 1000 validation documents, Adadelta
 // with learning rate 2.0, rho 0.95, eps 1e-8, learning rate x0.2 after 3
 // epochs without improvement (floor 0.01), stop after 5 (min delta 1e-5),
-// full gradient through the competition, stemming and stopwords on.
+// full gradient through the competition, stemming and stopwords on; and one
+// setting of ours, the input budget MinInputs = 5,000,000. Setting
+// MinInputs to 0 gives the paper's exact schedule.
 func DefaultConfig() Config {
 	return Config{
 		Params:    Params{Dim: 128, Winners: 32, Alpha: 6.26, Grad: GradFull, Text: DefaultTextOptions()},
