@@ -3,7 +3,8 @@
 #
 #   ./build.sh            build js/dist (wasm + JS package) and the demo
 #   ./build.sh test       every test: Go (native and wasm), JS, browser, demo, worker
-#   ./build.sh bench      benchmarks (Go native, Go under wasm in Node, browser, first embedding)
+#   ./build.sh bench      benchmarks (Go native, Go under wasm in Node, browser with TF.js, first
+#                         embedding), then one summary table (scripts/bench-summary.mjs)
 #   ./build.sh serve      build and serve the demo on http://127.0.0.1:8080
 #   ./build.sh worker-dev run the Workers service locally on http://127.0.0.1:8787
 #   ./build.sh stress     the big-input reliability checks (minutes, GBs; not CI)
@@ -125,9 +126,10 @@ bench)
 	log "Go benchmarks (wasm in Node)"
 	GOOS=js GOARCH=wasm go test -run '^$' -bench 'Train|Encode' -benchtime 2s -count 3 -exec="$WASM_EXEC_NODE" ./kate | tee bench-wasm.txt
 	build_all
-	part js/bench.sh
+	part js/bench.sh | tee bench-js.txt
 	log "First embedding in headless Chromium (demo/bench/first-embedding.mjs)"
-	node demo/bench/first-embedding.mjs 5
+	node demo/bench/first-embedding.mjs 5 | tee bench-first.txt
+	node scripts/bench-summary.mjs
 	;;
 serve)
 	node_deps

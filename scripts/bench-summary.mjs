@@ -1,0 +1,64 @@
+// bench-summary.mjs — the one table ./build.sh bench ends with: the headline
+// figures of the benchmarks it ran, read from their outputs at the
+// repository root (bench-native.txt, bench-wasm.txt: go test -bench output;
+// bench-js.txt: js/bench/run.mjs, whose last line is JSON; bench-first.txt:
+// demo/bench/first-embedding.mjs). A missing file or figure shows as "-".
+//
+//   node scripts/bench-summary.mjs
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const read = (name) => {
+  try {
+    return fs.readFileSync(path.join(root, name), 'utf8');
+  } catch {
+    return '';
+  }
+};
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[(s.length - 1) >> 1] : NaN;
+};
+// goBench returns the median docs/s of the benchmark lines named name
+// (exactly, before the -GOMAXPROCS suffix) in go test -bench output.
+function goBench(text, name) {
+  const xs = [];
+  for (const line of text.split('\n')) {
+    const m = /^(Benchmark\S+?)(-\d+)?\s+\d+\s+.*?([\d.]+) docs\/s/.exec(line);
+    if (m && m[1] === name) xs.push(Number(m[3]));
+  }
+  return median(xs);
+}
+let js = {};
+try {
+  js = JSON.parse(read('bench-js.txt').trim().split('\n').pop());
+} catch {
+  js = {};
+}
+const row = (prefix, kernels) => (js.rows || []).find((r) => r.name.startsWith(prefix) && r.kernels === kernels) || {};
+const chromium = row('Chromium (', 'simd');
+const tfjs = row('Chromium, TensorFlow.js', 'tfjs');
+const node = row('Node', 'simd');
+const first = /median over \d+ fresh contexts: total (\d+) ms/.exec(read('bench-first.txt'));
+const native = read('bench-native.txt');
+const wasm = read('bench-wasm.txt');
+const trainKey = 'train docs/s (epochs 2+)';
+const fmt = (v, digits = 0) => (typeof v === 'number' && Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: digits }) : '-');
+const rows = [
+  ['training, Chromium, kate (worker, SIMD), 20NG, docs/s', fmt(chromium[trainKey])],
+  ['training, Chromium, TensorFlow.js 4.22 wasm, same run, docs/s', fmt(tfjs[trainKey])],
+  ['  kate / TensorFlow.js', chromium[trainKey] && tfjs[trainKey] ? `${(chromium[trainKey] / tfjs[trainKey]).toFixed(1)}x` : '-'],
+  ['training, Node (worker thread, SIMD), 20NG, docs/s', fmt(node[trainKey])],
+  ['training, native, all cores (synthetic, k=32), docs/s', fmt(goBench(native, 'BenchmarkTrain/k=32/sparse-parallel'))],
+  ['training, native, 1 goroutine (synthetic, k=32), docs/s', fmt(goBench(native, 'BenchmarkTrain/k=32/sparse-serial'))],
+  ['training, wasm in Node, pure-Go kernels (synthetic, k=32), docs/s', fmt(goBench(wasm, 'BenchmarkTrain/k=32/sparse-serial'))],
+  ['training at V=10,000, native, exact / sampling 5, docs/s', `${fmt(goBench(native, 'BenchmarkTrainSampling/V=10000/sampling=0'))} / ${fmt(goBench(native, 'BenchmarkTrainSampling/V=10000/sampling=5'))}`],
+  ['encoding, Chromium, new text, 1 worker / default workers, docs/s', `${fmt(chromium['encode docs/s (cold, 1 worker)'])} / ${fmt(Object.entries(chromium).find(([k]) => /cold, \d+ workers/.test(k))?.[1])}`],
+  ['encoding, native, warm token cache (1 goroutine), docs/s', fmt(goBench(native, 'BenchmarkEncode/text'))],
+  ['first embedding, Chromium, median total, ms', first ? fmt(Number(first[1])) : '-'],
+];
+console.log(`\nkate benchmark summary (load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores; details above)`);
+console.table(Object.fromEntries(rows.map(([k, v]) => [k, v])));
