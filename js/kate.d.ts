@@ -149,6 +149,8 @@ export interface Limits {
   weights: number;
   topicWords: number;
   modelBytes: number;
+  /** The core's default embedding size (train's dim when not given). */
+  defaultDim: number;
 }
 
 /** Describes the running engine. */

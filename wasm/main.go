@@ -40,9 +40,11 @@ func (b *bridge) object() js.Value {
 	o := jsObject.New()
 	o.Set("version", kate.Version)
 	// limits: the bounds the JavaScript library checks arguments against
-	// before calling (declared here once, from the kate package).
+	// before calling (declared here once, from the kate package), and the
+	// default embedding size it derives k from when dim is not given.
 	o.Set("limits", newObject("dim", kate.MaxDim, "vocabSize", kate.MaxVocabulary, "alpha", kate.MaxAlpha,
-		"weights", kate.MaxWeights, "topicWords", maxTopicWords, "modelBytes", kate.MaxModelBytes))
+		"weights", kate.MaxWeights, "topicWords", maxTopicWords, "modelBytes", kate.MaxModelBytes,
+		"defaultDim", kate.DefaultConfig().Dim))
 	fns := map[string]func(args []js.Value) any{
 		// simdModule() Uint8Array: the bytes of the SIMD kernel module,
 		// which imports env.mem (this instance's exported memory).

@@ -55,7 +55,7 @@ export function checkGradient(name, v) {
 }
 
 /**
- * Validates train options against the engine's limits ({ dim, vocabSize, alpha });
+ * Validates train options against the engine's limits ({ dim, vocabSize, alpha, defaultDim });
  * returns { cfg, onProgress, signal }. The Go core checks the rest
  * (epochs, batchSize, the size of the network) with its own messages.
  */
@@ -102,7 +102,7 @@ export function trainOptions(options, limits) {
         break;
     }
   }
-  const dim = cfg.dim ?? 128;
+  const dim = cfg.dim ?? limits.defaultDim;
   const k = cfg.k ?? Math.max(1, Math.round(dim / 4));
   if (cfg.k !== undefined && cfg.k > dim) fail(`option k (${cfg.k}) must not exceed dim (${dim})`);
   cfg.k = k;
