@@ -91,22 +91,20 @@ var sectionCodecs = []sectionCodec{
 	{tag: [4]byte{'T', 'O', 'P', 'W'}, encode: encodeTopics, decode: decodeTopics},
 }
 
-// scheduleFields name the training schedule's fields in the SCHD section,
-// one "name=value" line each (docs/design.md §5). A reader skips names it
-// does not know, so later fields need no new format version.
-func scheduleFields(c *Config) []struct {
+// scheduleField is one field of the SCHD section: its name and where its
+// value lives (exactly one of i, i64, f is set).
+type scheduleField struct {
 	name string
 	i    *int
 	i64  *int64
 	f    *float64
-} {
-	type field = struct {
-		name string
-		i    *int
-		i64  *int64
-		f    *float64
-	}
-	return []field{
+}
+
+// scheduleFields name the training schedule's fields in the SCHD section,
+// one "name=value" line each (docs/design.md §5). A reader skips names it
+// does not know, so later fields need no new format version.
+func scheduleFields(c *Config) []scheduleField {
+	return []scheduleField{
 		{name: "vocab", i: &c.VocabSize}, {name: "epochs", i: &c.Epochs},
 		{name: "batch", i: &c.BatchSize}, {name: "validation", i: &c.ValidationDocs},
 		{name: "lr", f: &c.LearningRate}, {name: "rho", f: &c.Rho}, {name: "eps", f: &c.Eps},

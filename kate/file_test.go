@@ -215,14 +215,7 @@ func TestModelFileSections(t *testing.T) {
 	texts, _ := synthCorpus(150, 3, 9)
 	cfg := smallConfig()
 	cfg.Epochs = 2
-	c, err := BuildCorpus(texts, cfg.Text, cfg.VocabSize)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := TrainCorpus(context.Background(), c, cfg, TrainOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, c := trainOn(t, texts, cfg)
 	df := m.DocFreq()
 	want := make([]int, c.Vocab.Len())
 	for _, x := range c.Vectors {

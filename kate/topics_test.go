@@ -3,7 +3,6 @@ package kate
 import (
 	"bytes"
 	"cmp"
-	"context"
 	"encoding/binary"
 	"errors"
 	"math"
@@ -17,15 +16,7 @@ func topicModel(t *testing.T) (*Model, *Corpus) {
 	texts, _ := synthCorpus(400, 4, 5)
 	cfg := smallConfig()
 	cfg.Epochs = 8
-	c, err := BuildCorpus(texts, cfg.Text, cfg.VocabSize)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := TrainCorpus(context.Background(), c, cfg, TrainOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m, c
+	return trainOn(t, texts, cfg)
 }
 
 // On a corpus of four planted topics (topicXwordY words, plus common words

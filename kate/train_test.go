@@ -34,6 +34,20 @@ func synthCorpus(n, topics int, seed uint64) ([]string, []int) {
 	return texts, labels
 }
 
+// trainOn builds a corpus from texts and trains a model on it with cfg.
+func trainOn(t *testing.T, texts []string, cfg Config) (*Model, *Corpus) {
+	t.Helper()
+	c, err := BuildCorpus(texts, cfg.Text, cfg.VocabSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := TrainCorpus(context.Background(), c, cfg, TrainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, c
+}
+
 func smallConfig() Config {
 	cfg := DefaultConfig()
 	cfg.Dim, cfg.Winners, cfg.VocabSize, cfg.Epochs, cfg.BatchSize = 16, 6, 200, 6, 20
@@ -391,15 +405,8 @@ func TestTrainMinInputs(t *testing.T) {
 	texts, _ := synthCorpus(300, 4, 5)
 	cfg := smallConfig()
 	cfg.Epochs, cfg.StopPatience, cfg.ReducePatience, cfg.LearningRate = 60, 1, 1, 8
-	c, err := BuildCorpus(texts, cfg.Text, cfg.VocabSize)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg.MinInputs = 0
-	m0, err := TrainCorpus(context.Background(), c, cfg, TrainOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m0, c := trainOn(t, texts, cfg)
 	e0 := m0.Info().Epochs
 	if e0 >= cfg.Epochs-5 {
 		t.Fatalf("without a budget training ran %d of %d epochs; the test needs it to stop early", e0, cfg.Epochs)
