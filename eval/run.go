@@ -57,8 +57,14 @@ type Scores struct {
 	Lambda     float64
 	Iterations int
 	// Precision holds the retrieval precision at each fraction of
-	// Result.Fractions.
+	// Result.Fractions, by raw cosine (the paper's protocol).
 	Precision []float64
+	// PrecisionOrigin holds the same precisions with every code measured
+	// from the representation's origin, the code of a document without
+	// vocabulary terms: what Model.Nearest, `kate similar`, the Worker and
+	// the demo rank by (docs/design.md §1.5). KATE's origin is tanh(b);
+	// LSA's is the zero vector, so for LSA it equals Precision.
+	PrecisionOrigin []float64
 	// R2 is the test R² of the ridge regression on Target, and
 	// RidgeLambda its chosen strength (with Options.Regression only).
 	R2, RidgeLambda float64
@@ -258,7 +264,7 @@ func Run(ctx context.Context, train, test []Example, opt Options) (*Result, erro
 		return nil, err
 	}
 	tTrain, tTest := targets(train), targets(test)
-	if err := downstream(ctx, &res.KATE, "KATE", cTrain, cTest, dim, yTrain, yTest, tTrain, tTest, len(classes), multi, opt, stage); err != nil {
+	if err := downstream(ctx, &res.KATE, "KATE", cTrain, cTest, model.Origin(), dim, yTrain, yTest, tTrain, tTest, len(classes), multi, opt, stage); err != nil {
 		return nil, err
 	}
 
@@ -278,7 +284,7 @@ func Run(ctx context.Context, train, test []Example, opt Options) (*Result, erro
 			return nil, err
 		}
 		res.LSA = &Scores{Seconds: time.Since(t1).Seconds()}
-		if err := downstream(ctx, res.LSA, "LSA", lTrain, lTest, l.Dim(), yTrain, yTest, tTrain, tTest, len(classes), multi, opt, stage); err != nil {
+		if err := downstream(ctx, res.LSA, "LSA", lTrain, lTest, nil, l.Dim(), yTrain, yTest, tTrain, tTest, len(classes), multi, opt, stage); err != nil {
 			return nil, err
 		}
 	}
@@ -340,8 +346,9 @@ func TopicTerms(ts []kate.Topic, voc *kate.Vocabulary) [][]int {
 }
 
 // downstream fits the classifier and measures retrieval for one
-// representation.
-func downstream(ctx context.Context, s *Scores, name string, xTrain, xTest []float32, dim int, yTrain, yTest [][]int, tTrain, tTest []float64, classes int, multi bool, opt Options, stage func(string)) error {
+// representation, by raw cosine and from origin (length dim; nil for the
+// zero vector, when both are the same).
+func downstream(ctx context.Context, s *Scores, name string, xTrain, xTest, origin []float32, dim int, yTrain, yTest [][]int, tTrain, tTest []float64, classes int, multi bool, opt Options, stage func(string)) error {
 	stage(name + ": classifier")
 	t := time.Now()
 	if multi {
@@ -423,9 +430,25 @@ func downstream(ctx context.Context, s *Scores, name string, xTrain, xTest []flo
 	if err != nil {
 		return err
 	}
-	s.Precision = p
+	s.Precision, s.PrecisionOrigin = p, p
+	if origin != nil {
+		if s.PrecisionOrigin, err = RetrievalPrecision(ctx, shift(xTest, origin), shift(xTrain, origin), dim, rel, opt.Fractions); err != nil {
+			return err
+		}
+	}
 	s.RetrievalSeconds = time.Since(t).Seconds()
 	return nil
+}
+
+// shift returns a copy of the row-major codes x with origin (length dim)
+// subtracted from every row.
+func shift(x, origin []float32) []float32 {
+	out := make([]float32, len(x))
+	dim := len(origin)
+	for i, v := range x {
+		out[i] = v - origin[i%dim]
+	}
+	return out
 }
 
 func targets(xs []Example) []float64 {

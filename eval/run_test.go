@@ -3,7 +3,9 @@ package eval
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -142,4 +144,50 @@ func TestRunBadInput(t *testing.T) {
 func ExampleCutoff() {
 	fmt.Println(Cutoff(0.001, 11314), Cutoff(0.5, 11314), Cutoff(1, 11314))
 	// Output: 11 5657 11314
+}
+
+// TestRunPrecisionFromOrigin checks the retrieval that `kate similar` and
+// the demo get: PrecisionOrigin must equal the precision of the rankings
+// Model.Nearest returns, an independent implementation of "cosine from the
+// origin", and LSA's must equal its raw cosine (its origin is zero).
+func TestRunPrecisionFromOrigin(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	train, test := synthetic(rng, 240, false), synthetic(rng, 90, false)
+	res, err := Run(context.Background(), train, test, Options{Config: smallConfig(), SkipNMF: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := res.Model
+	texts := func(xs []Example) []string {
+		out := make([]string, len(xs))
+		for i, e := range xs {
+			out[i] = e.Text
+		}
+		return out
+	}
+	cTrain, cTest := m.Encode(texts(train)), m.Encode(texts(test))
+	dim := m.Dim()
+	for fi, f := range res.Fractions {
+		n := Cutoff(f, len(train))
+		sum := 0.0
+		for q := range test {
+			nb, err := m.Nearest(cTest[q*dim:(q+1)*dim], cTrain, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hits := 0
+			for _, r := range nb {
+				if train[r.Index].Labels[0] == test[q].Labels[0] {
+					hits++
+				}
+			}
+			sum += float64(hits) / float64(n)
+		}
+		if want := sum / float64(len(test)); math.Abs(res.KATE.PrecisionOrigin[fi]-want) > 1e-9 {
+			t.Errorf("fraction %v: PrecisionOrigin %v, Model.Nearest gives %v", f, res.KATE.PrecisionOrigin[fi], want)
+		}
+	}
+	if !slices.Equal(res.LSA.PrecisionOrigin, res.LSA.Precision) {
+		t.Errorf("LSA from origin %v, raw %v: want equal", res.LSA.PrecisionOrigin, res.LSA.Precision)
+	}
 }

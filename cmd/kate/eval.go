@@ -60,6 +60,7 @@ type evalSummary struct {
 	R2                *float64           `json:"r2,omitempty"`
 	LSAR2             *float64           `json:"lsa_r2,omitempty"`
 	Precision         map[string]float64 `json:"precision"`
+	PrecisionOrigin   map[string]float64 `json:"precision_origin"`
 	LSAPrecision      map[string]float64 `json:"lsa_precision,omitempty"`
 	MSCD              float64            `json:"mscd"`
 	TopicNPMI         float64            `json:"topic_npmi"`
@@ -340,7 +341,7 @@ func summarize(dataset string, r *eval.Result) evalSummary {
 		Dataset: dataset, DocsTrain: r.DocsTrain, DocsTest: r.DocsTest, Classes: r.Classes, MultiLabel: r.MultiLabel,
 		Dim: c.Dim, K: c.Winners, Alpha: round(float64(c.Alpha), 4), Grad: c.Grad.String(), Vocab: c.VocabSize,
 		Stem: c.Text.Stem, Stopwords: c.Text.Stopwords, Seed: c.Seed,
-		Precision: map[string]float64{}, MSCD: round(r.MSCD, 6),
+		Precision: map[string]float64{}, PrecisionOrigin: map[string]float64{}, MSCD: round(r.MSCD, 6),
 		TopicNPMI: round(r.Topics.NPMI, 4), TopicDiv: round(r.Topics.Diversity, 4),
 		WeightNPMI: round(r.TopicsByWeight.NPMI, 4), WeightDiv: round(r.TopicsByWeight.Diversity, 4),
 		Epochs: r.Info.Epochs, BestEpoch: r.Info.BestEpoch, ValLoss: round(r.Info.ValLoss, 6),
@@ -348,6 +349,7 @@ func summarize(dataset string, r *eval.Result) evalSummary {
 	}
 	for i, f := range r.Fractions {
 		s.Precision[fractionKey(f)] = round(r.KATE.Precision[i], 4)
+		s.PrecisionOrigin[fractionKey(f)] = round(r.KATE.PrecisionOrigin[i], 4)
 	}
 	if r.MultiLabel {
 		s.MicroF1, s.MacroF1 = ptr(round(r.KATE.MicroF1, 4)), ptr(round(r.KATE.MacroF1, 4))
@@ -421,6 +423,11 @@ func printEvalTable(w io.Writer, path string, r *eval.Result) {
 	}
 	for i, f := range r.Fractions {
 		row("precision@"+fractionKey(f), func(s *eval.Scores) string { return fmt.Sprintf("%.4f", s.Precision[i]) })
+	}
+	// Measured from the origin (what `kate similar` ranks by); LSA's origin
+	// is zero, so its column repeats the raw cosine.
+	for i, f := range r.Fractions {
+		row("  from origin@"+fractionKey(f), func(s *eval.Scores) string { return fmt.Sprintf("%.4f", s.PrecisionOrigin[i]) })
 	}
 	row("classifier L2", func(s *eval.Scores) string { return strconv.FormatFloat(s.Lambda, 'g', 3, 64) })
 	row("time (s)", func(s *eval.Scores) string {

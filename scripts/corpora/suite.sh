@@ -3,7 +3,7 @@
 # and print one table (means over seeds). Not part of CI: a full run
 # trains 18 models (six corpora, three seeds), tens of minutes here.
 #
-#   bash scripts/corpora/suite.sh [--seeds "1 2 3"] [--corpora "20ng spam ..."] [--no-build] [-- EVAL FLAGS...]
+#   bash scripts/corpora/suite.sh [--seeds "1 2 3"] [--corpora "20ng spam ..."] [--no-build] [--reuse] [--save-models] [-- EVAL FLAGS...]
 #
 # Flags after -- go to every `kate eval` (e.g. -- --paper, -- --dim 256).
 # The corpora are read from $KATE_CORPORA (default: corpora/ at the
@@ -11,7 +11,9 @@
 # (unless --no-build); 20 Newsgroups from $KATE_20NG (default
 # ../shared/data/20news-bydate.jsonl.gz). Each run's JSON line is kept in
 # $KATE_CORPORA/results/ (one file per corpus and seed, named after the
-# eval flags), so an interrupted suite can be rerun cheaply with --reuse.
+# eval flags), so an interrupted suite can be rerun cheaply with --reuse;
+# with --save-models the trained models go beside them ($KATE_CORPORA/models/,
+# same names with .kate), e.g. to rank their topics again without training.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -21,12 +23,14 @@ SEEDS="1 2 3"
 CORPORA="20ng spam wordnet fortunes debtags sotu"
 BUILD=1
 REUSE=0
+SAVE=0
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--seeds) SEEDS=$2; shift 2 ;;
 	--corpora) CORPORA=$2; shift 2 ;;
 	--no-build) BUILD=0; shift ;;
 	--reuse) REUSE=1; shift ;;
+	--save-models) SAVE=1; shift ;;
 	--) shift; break ;;
 	*) echo "suite.sh: unknown flag $1 (see the header of $0)" >&2; exit 2 ;;
 	esac
@@ -82,6 +86,10 @@ for c in $CORPORA; do
 		# run computes it (table.mjs takes it from there).
 		lsa=()
 		[[ $s == "${SEEDS%% *}" ]] || lsa=(--no-lsa)
+		if [[ $SAVE == 1 ]]; then
+			mkdir -p "$DIR/models"
+			lsa+=(--save "$DIR/models/$c.seed$s.$tag.kate")
+		fi
 		"$BIN" eval $(flags_for "$c") --seed "$s" --split-seed 1 --quiet "${lsa[@]}" "${EXTRA[@]}" | tail -n 1 >"$out.tmp"
 		mv "$out.tmp" "$out"
 	done

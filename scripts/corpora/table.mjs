@@ -32,14 +32,19 @@ const pickLSA = (rs, f) => {
   const xs = rs.map(f).filter((v) => typeof v === 'number');
   return xs.length ? xs : undefined;
 };
-console.log('| data set | docs train/test | classes | score | KATE | LSA | KATE − LSA | KATE P@0.01 | LSA P@0.01 | KATE P@0.001 | LSA P@0.001 | KATE R² | LSA R² | seeds | KATE min–max | epochs (best) |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| data set | docs train/test | classes | score | KATE | LSA | KATE − LSA | KATE P@0.01 | KATE P@0.01 from origin | LSA P@0.01 | KATE P@0.001 | LSA P@0.001 | KATE R² | LSA R² | KATE NPMI | NMF NPMI | seeds | KATE min–max | epochs (best) |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const [name, rs] of Object.entries(runs)) {
   const multi = rs[0].multi_label;
   const score = multi ? 'micro-F1' : 'accuracy';
   const k = pick(rs, (r) => (multi ? r.micro_f1 : r.accuracy));
   const l = pickLSA(rs, (r) => (multi ? r.lsa_micro_f1 : r.lsa_accuracy));
   const kp = pick(rs, (r) => r.precision?.['0.01']);
+  // From the model's origin: what `kate similar` and the demo rank by
+  // (LSA's origin is zero, so its raw column is also its origin column).
+  const ko = pick(rs, (r) => r.precision_origin?.['0.01']);
+  const kn = pick(rs, (r) => r.topic_npmi);
+  const nn = pick(rs, (r) => r.nmf_npmi);
   const lp = pickLSA(rs, (r) => r.lsa_precision?.['0.01']);
   const kp3 = pick(rs, (r) => r.precision?.['0.001']);
   const lp3 = pickLSA(rs, (r) => r.lsa_precision?.['0.001']);
@@ -47,5 +52,5 @@ for (const [name, rs] of Object.entries(runs)) {
   const lr = pickLSA(rs, (r) => r.lsa_r2);
   const m = (xs) => (xs ? mean(xs) : undefined);
   const diff = k && l ? (mean(k) - mean(l)) * 100 : undefined;
-  console.log(`| ${name} | ${rs[0].docs_train}/${rs[0].docs_test} | ${rs[0].classes} | ${score} | ${fmt(m(k))} | ${fmt(m(l))} | ${diff === undefined ? '' : (diff >= 0 ? '+' : '') + diff.toFixed(1) + ' pt'} | ${fmt(m(kp))} | ${fmt(m(lp))} | ${fmt(m(kp3))} | ${fmt(m(lp3))} | ${fmt(m(kr))} | ${fmt(m(lr))} | ${rs.map((r) => r.seed).join(',')} | ${k ? `${Math.min(...k).toFixed(4)}–${Math.max(...k).toFixed(4)}` : ''} | ${rs.map((r) => `${r.epochs} (${r.best_epoch})`).join(', ')} |`);
+  console.log(`| ${name} | ${rs[0].docs_train}/${rs[0].docs_test} | ${rs[0].classes} | ${score} | ${fmt(m(k))} | ${fmt(m(l))} | ${diff === undefined ? '' : (diff >= 0 ? '+' : '') + diff.toFixed(1) + ' pt'} | ${fmt(m(kp))} | ${fmt(m(ko))} | ${fmt(m(lp))} | ${fmt(m(kp3))} | ${fmt(m(lp3))} | ${fmt(m(kr))} | ${fmt(m(lr))} | ${fmt(m(kn))} | ${fmt(m(nn))} | ${rs.map((r) => r.seed).join(',')} | ${k ? `${Math.min(...k).toFixed(4)}–${Math.max(...k).toFixed(4)}` : ''} | ${rs.map((r) => `${r.epochs} (${r.best_epoch})`).join(', ')} |`);
 }
