@@ -92,7 +92,7 @@ go_tests() {
 	go test -run '^$' -fuzz '^FuzzTokenize$' -fuzztime 10s ./kate
 	go test -run '^$' -fuzz '^FuzzUnmarshalModel$' -fuzztime 10s ./kate
 	log "go test (GOOS=js GOARCH=wasm, Node)"
-	GOOS=js GOARCH=wasm go test -count=1 -exec="$WASM_EXEC_NODE" ./kate/... ./internal/kernels ./internal/mathf ./internal/parallel
+	GOOS=js GOARCH=wasm go test -count=1 -exec="$WASM_EXEC_NODE" ./kate/... ./internal/kernels ./internal/mathf ./internal/parallel ./wasm/simd
 }
 
 build_all() {

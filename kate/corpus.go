@@ -27,14 +27,14 @@ const (
 // TrainMemory returns an estimate in bytes of the memory a training run
 // with c's vocabulary size V and dimension K needs on docs documents whose
 // input vectors hold nnz entries in all: the weights with their Adadelta
-// accumulators, the best-epoch snapshot and the per-chunk gradient buffers
-// (8 arrays of V*K float32), plus the documents' vectors and the trainer's
+// accumulators, their transposed copy, the best-epoch snapshot and the
+// per-chunk gradient buffers (9 arrays of V*K float32), plus the documents' vectors and the trainer's
 // per-document state. It does not count the documents' text. Callers use it
 // to refuse or queue a run before it starts (docs/limits.md).
 func (c Config) TrainMemory(docs int, nnz int64) int64 {
 	v, dim := c.VocabSize, c.Dim
 	weights := int64(v) * int64(dim)
-	model := 4 * weights * (4 + trainChunks)
+	model := 4 * weights * (5 + trainChunks)
 	model += 4 * int64(v+dim) * (4 + 2*trainChunks) // biases and the per-chunk scratch
 	return model + int64(docs)*docBytes + nnz*entryBytes
 }

@@ -151,7 +151,7 @@ func TestCorpusBuilderMisuse(t *testing.T) {
 
 func TestTrainMemory(t *testing.T) {
 	small := Config{VocabSize: 2000, Params: Params{Dim: 128}}.TrainMemory(10000, 1e6)
-	if small < 8*4*2000*128 || small > 8*4*2000*128+10000*docBytes+8e6+1<<20 {
+	if small < 9*4*2000*128 || small > 9*4*2000*128+10000*docBytes+8e6+1<<20 {
 		t.Errorf("TrainMemory = %d", small)
 	}
 	if (Config{VocabSize: 65536, Params: Params{Dim: 512}}).TrainMemory(0, 0) < 1<<30 {

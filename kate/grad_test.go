@@ -324,3 +324,40 @@ func TestExplainLosersLearn(t *testing.T) {
 		t.Error("Explain of a text without vocabulary terms did not fail")
 	}
 }
+
+// The trainer's encoder reads the transposed copy of the weights: after
+// every update it must equal the weights transposed, and the gradient of a
+// step must be the same bits as from a trainer without it (which gathers
+// from the K x V weights, as encoding does).
+func TestTransposedWeightsStayInStep(t *testing.T) {
+	m, xs := smallModel(t, 37, 13, 5, 2.5, 24, 5)
+	cfg := DefaultConfig()
+	tr := newTrainer(m, cfg)
+	for round := range 3 {
+		tr.batch(xs, 0.5, false)
+		k, v := m.params.Dim, tr.v
+		for j := range k {
+			for i := range v {
+				if math.Float32bits(tr.wT[i*k+j]) != math.Float32bits(m.wt[j*v+i]) {
+					t.Fatalf("round %d: wT[%d,%d] = %v, wt[%d,%d] = %v", round, i, j, tr.wT[i*k+j], j, i, m.wt[j*v+i])
+				}
+			}
+		}
+	}
+	gW, gB, gC := analytic(m, xs, GradFull) // a trainer without wT
+	ws := newWorkspace(tr.v, m.params.Dim)
+	scale := float32(1 / float64(len(xs)*tr.v))
+	for _, x := range xs {
+		tr.step(ws, x, scale, false)
+	}
+	for _, c := range []struct {
+		name      string
+		want, got []float32
+	}{{"gW", gW, ws.gW}, {"gB", gB, ws.gB}, {"gC", gC, ws.gC}} {
+		for i := range c.want {
+			if math.Float32bits(c.want[i]) != math.Float32bits(c.got[i]) {
+				t.Fatalf("%s[%d]: %v with the transposed weights, %v without", c.name, i, c.got[i], c.want[i])
+			}
+		}
+	}
+}

@@ -9,8 +9,9 @@ const (
 	MaxDim = 4096
 	// MaxWeights bounds V*K (for example V = 65,536 terms at K = 512), so
 	// that a model's weights take at most 128 MiB and training, which keeps
-	// seven arrays of that size (weights, two Adadelta accumulators, four
-	// gradient parts), stays within WebAssembly's 4 GiB.
+	// nine arrays of that size (weights, their transposed copy, the
+	// best-epoch snapshot, two Adadelta accumulators, four gradient parts),
+	// stays within WebAssembly's 4 GiB.
 	MaxWeights = 1 << 25
 	// MaxVocabulary is the largest vocabulary size accepted anywhere.
 	MaxVocabulary = 1 << 20

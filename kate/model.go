@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/kate-web/kate/internal/kernels"
 	"github.com/kate-web/kate/internal/mathf"
 	"github.com/kate-web/kate/internal/parallel"
 )
@@ -278,39 +279,22 @@ func (m *Model) encode(z []float32, x SparseVector) {
 }
 
 // preactivate computes a = x W + b into a (length K), gathering the nnz
-// entries of x from each row of wt (K x V).
+// entries of x from each row of wt (K x V): a[j] = b[j] + Σ_q x_q·wt[j,i_q],
+// the products added in the order of x's entries (kernels.SparseDot).
 func preactivate(a, wt, b []float32, v int, x SparseVector) {
-	idx, val := x.Indices, x.Values
-	val = val[:len(idx)]
-	k := len(a)
-	j := 0
-	// Four rows at a time share the loads of idx and val; each row's sum
-	// still runs over the entries in order, so the result is the same as
-	// one row at a time.
-	for ; j+4 <= k; j += 4 {
-		r0 := wt[j*v : (j+1)*v : (j+1)*v]
-		r1 := wt[(j+1)*v : (j+2)*v : (j+2)*v]
-		r2 := wt[(j+2)*v : (j+3)*v : (j+3)*v]
-		r3 := wt[(j+3)*v : (j+4)*v : (j+4)*v]
-		s0, s1, s2, s3 := b[j], b[j+1], b[j+2], b[j+3]
-		for q, i := range idx {
-			x := val[q]
-			s0 += x * r0[i]
-			s1 += x * r1[i]
-			s2 += x * r2[i]
-			s3 += x * r3[i]
-		}
-		a[j], a[j+1], a[j+2], a[j+3] = s0, s1, s2, s3
-	}
-	for ; j < k; j++ {
-		row := wt[j*v : (j+1)*v : (j+1)*v]
-		s := b[j]
-		for q, i := range idx {
-			s += val[q] * row[i]
-		}
-		a[j] = s
-	}
+	copy(a, b)
+	kernels.SparseDot(a, wt, v, unitRows[:len(a)], x.Indices, x.Values)
 }
+
+// unitRows lists the units 0, 1, ..., MaxDim-1: the rows argument of the
+// kernels that run over every unit.
+var unitRows = func() []int32 {
+	r := make([]int32, MaxDim)
+	for j := range r {
+		r[j] = int32(j)
+	}
+	return r
+}()
 
 // EncodeTo writes the embedding of text into dst (length Dim).
 func (m *Model) EncodeTo(dst []float32, text string) error {

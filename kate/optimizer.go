@@ -31,4 +31,16 @@ func (t *trainer) reduceAndUpdate(lr float32) {
 		}
 	}
 	kernels.AdadeltaSum(m.c, t.accC, t.updC, ws[0].gC, ws[1].gC, ws[2].gC, ws[3].gC, lr, rho, eps)
+	t.syncTransposed()
+}
+
+// syncTransposed copies the weights into t.wT (V x K), in blocks of columns
+// on the workers.
+func (t *trainer) syncTransposed() {
+	k, v := t.m.params.Dim, t.v
+	parallel.Blocks(v, 64, func(lo, hi int) {
+		// Columns lo..hi of wt are rows lo..hi of wT: the K x (hi-lo)
+		// block whose rows are v apart in wt.
+		kernels.Transpose(t.wT[lo*k:hi*k], t.m.wt[lo:], k, hi-lo, v)
+	})
 }

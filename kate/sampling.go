@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/kate-web/kate/internal/kernels"
 	"github.com/kate-web/kate/internal/mathf"
 )
 
@@ -172,38 +173,9 @@ func (t *trainer) sampledDecoder(ws *workspace, x SparseVector, scale float32, w
 	ws.ds = slices.Grow(ws.ds[:0], n)[:n]
 	ys, ds := ws.ys[:n:n], ws.ds[:n:n]
 	// y_s = c_i + Σ_{j in winners, in order} h_j·W[j,i]: the same sums, in
-	// the same order, as the exact decoder's outputs. Four winner rows at a
-	// time share the loads of out and ys; each output still gets its
-	// products added one row after the other.
-	for s, i := range out {
-		ys[s] = m.c[i]
-	}
+	// the same order, as the exact decoder's outputs.
 	win, h := ws.win, ws.h
-	r := 0
-	for ; r+4 <= len(win); r += 4 {
-		j0, j1, j2, j3 := int(win[r]), int(win[r+1]), int(win[r+2]), int(win[r+3])
-		h0, h1, h2, h3 := h[j0], h[j1], h[j2], h[j3]
-		w0 := m.wt[j0*v : (j0+1)*v : (j0+1)*v]
-		w1 := m.wt[j1*v : (j1+1)*v : (j1+1)*v]
-		w2 := m.wt[j2*v : (j2+1)*v : (j2+1)*v]
-		w3 := m.wt[j3*v : (j3+1)*v : (j3+1)*v]
-		for s, i := range out {
-			y := ys[s]
-			y += h0 * w0[i]
-			y += h1 * w1[i]
-			y += h2 * w2[i]
-			y += h3 * w3[i]
-			ys[s] = y
-		}
-	}
-	for ; r < len(win); r++ {
-		j := int(win[r])
-		hj := h[j]
-		row := m.wt[j*v : (j+1)*v : (j+1)*v]
-		for s, i := range out {
-			ys[s] += hj * row[i]
-		}
-	}
+	kernels.SparseDecode(ys, m.c, m.wt, v, win, h, out)
 	nnz := len(x.Indices)
 	xv := x.Values[:nnz]
 	if withLoss {
@@ -217,54 +189,18 @@ func (t *trainer) sampledDecoder(ws *workspace, x SparseVector, scale float32, w
 		}
 		ws.loss += l
 	}
-	for s, y := range ys {
-		p := mathf.Sigmoid(y) * scale
+	// delta_s = (sigmoid(y_s)·scale − x_s·scale)·weight_s.
+	kernels.SigmoidDelta(ys, ds, scale)
+	for s := range ds {
+		p := ds[s]
 		if s < nnz {
 			p -= xv[s] * scale
 		}
 		ds[s] = p * ow[s]
 		ws.gC[out[s]] += ds[s]
 	}
-	// Decoder gradient on the winner rows and g = delta W at the winners,
-	// four rows at a time (each g_j still sums over the outputs in order).
+	// Decoder gradient on the winner rows and g = delta W at the winners
+	// (each g_j sums over the outputs in order).
 	clear(ws.g)
-	r = 0
-	for ; r+4 <= len(win); r += 4 {
-		j0, j1, j2, j3 := int(win[r]), int(win[r+1]), int(win[r+2]), int(win[r+3])
-		h0, h1, h2, h3 := h[j0], h[j1], h[j2], h[j3]
-		w0 := m.wt[j0*v : (j0+1)*v : (j0+1)*v]
-		w1 := m.wt[j1*v : (j1+1)*v : (j1+1)*v]
-		w2 := m.wt[j2*v : (j2+1)*v : (j2+1)*v]
-		w3 := m.wt[j3*v : (j3+1)*v : (j3+1)*v]
-		q0 := ws.gW[j0*v : (j0+1)*v : (j0+1)*v]
-		q1 := ws.gW[j1*v : (j1+1)*v : (j1+1)*v]
-		q2 := ws.gW[j2*v : (j2+1)*v : (j2+1)*v]
-		q3 := ws.gW[j3*v : (j3+1)*v : (j3+1)*v]
-		var g0, g1, g2, g3 float32
-		for s, i := range out {
-			d := ds[s]
-			g0 += d * w0[i]
-			q0[i] += h0 * d
-			g1 += d * w1[i]
-			q1[i] += h1 * d
-			g2 += d * w2[i]
-			q2[i] += h2 * d
-			g3 += d * w3[i]
-			q3[i] += h3 * d
-		}
-		ws.g[j0], ws.g[j1], ws.g[j2], ws.g[j3] = g0, g1, g2, g3
-	}
-	for ; r < len(win); r++ {
-		j := int(win[r])
-		hj := h[j]
-		row := m.wt[j*v : (j+1)*v : (j+1)*v]
-		grow := ws.gW[j*v : (j+1)*v : (j+1)*v]
-		var g float32
-		for s, i := range out {
-			d := ds[s]
-			g += d * row[i]
-			grow[i] += hj * d
-		}
-		ws.g[j] = g
-	}
+	kernels.SparseGrad(ds, m.wt, ws.gW, v, win, h, ws.g, out)
 }

@@ -20,6 +20,12 @@ type trainer struct {
 	m   *Model
 	cfg Config
 	v   int
+	// wT is m.wt transposed (V x K), refreshed after every update: the
+	// encoder reads a document's rows of it contiguously (K values per
+	// non-zero input) instead of K values at stride V (docs/design.md §2).
+	// nil in the one-off trainers of Explain and the tests: the encoder
+	// then gathers from m.wt (the same sums).
+	wT []float32
 	// Adadelta accumulators, laid out like wt, b, c.
 	accW, updW, accB, updB, accC, updC []float32
 	ws                                 []*workspace
@@ -70,7 +76,9 @@ func newTrainer(m *Model, cfg Config) *trainer {
 		accB: make([]float32, k), updB: make([]float32, k),
 		accC: make([]float32, v), updC: make([]float32, v),
 		rng: rand.New(rand.NewPCG(cfg.Seed, 0x73687566)), // "shuf"
+		wT:  make([]float32, v*k),
 	}
+	t.syncTransposed()
 	for range trainChunks {
 		t.ws = append(t.ws, newWorkspace(v, k))
 	}
@@ -84,8 +92,14 @@ func (t *trainer) step(ws *workspace, x SparseVector, scale float32, withLoss bo
 	m := t.m
 	v := t.v
 	p := m.params
-	// Encoder: a = x W + b, z = tanh(a).
-	preactivate(ws.a, m.wt, m.b, v, x)
+	// Encoder: a = x W + b, z = tanh(a); from the transposed weights, the
+	// same products in the same order as preactivate.
+	if t.wT != nil {
+		copy(ws.a, m.b)
+		kernels.AxpyRows(ws.a, t.wT, x.Indices, x.Values)
+	} else {
+		preactivate(ws.a, m.wt, m.b, v, x)
+	}
 	for j, a := range ws.a {
 		ws.z[j] = mathf.Tanh(a)
 	}
@@ -132,8 +146,9 @@ func (t *trainer) exactDecoder(ws *workspace, x SparseVector, scale float32, wit
 func encoderGrad(ws *workspace, x SparseVector, v int) {
 	idx, val := x.Indices, x.Values
 	val = val[:len(idx)]
-	// Collect the units with a non-zero gradient, then update four rows at a
-	// time (each entry of gW still receives exactly one addition).
+	// Collect the units with a non-zero gradient, then add x_q·da_j to
+	// gW[j, i_q] for each of them (kernels.SparseAxpy: each entry of gW
+	// receives exactly one addition).
 	rows := ws.win[:0]
 	da := ws.a // the pre-activations are no longer needed
 	for j, dz := range ws.dz {
@@ -146,30 +161,7 @@ func encoderGrad(ws *workspace, x SparseVector, v int) {
 		ws.gB[j] += d
 		rows = append(rows, int32(j))
 	}
-	r := 0
-	for ; r+4 <= len(rows); r += 4 {
-		j0, j1, j2, j3 := int(rows[r]), int(rows[r+1]), int(rows[r+2]), int(rows[r+3])
-		g0 := ws.gW[j0*v : (j0+1)*v : (j0+1)*v]
-		g1 := ws.gW[j1*v : (j1+1)*v : (j1+1)*v]
-		g2 := ws.gW[j2*v : (j2+1)*v : (j2+1)*v]
-		g3 := ws.gW[j3*v : (j3+1)*v : (j3+1)*v]
-		d0, d1, d2, d3 := da[j0], da[j1], da[j2], da[j3]
-		for q, i := range idx {
-			x := val[q]
-			g0[i] += x * d0
-			g1[i] += x * d1
-			g2[i] += x * d2
-			g3[i] += x * d3
-		}
-	}
-	for ; r < len(rows); r++ {
-		j := int(rows[r])
-		g := ws.gW[j*v : (j+1)*v : (j+1)*v]
-		d := da[j]
-		for q, i := range idx {
-			g[i] += val[q] * d
-		}
-	}
+	kernels.SparseAxpy(ws.gW, v, rows, da, idx, val)
 	ws.win = rows
 }
 

@@ -46,13 +46,21 @@ func (b *bridge) object() js.Value {
 		"weights", kate.MaxWeights, "topicWords", maxTopicWords, "modelBytes", kate.MaxModelBytes,
 		"defaultDim", kate.DefaultConfig().Dim))
 	fns := map[string]func(args []js.Value) any{
-		// simdModule() Uint8Array: the bytes of the SIMD kernel module,
-		// which imports env.mem (this instance's exported memory).
-		"simdModule": func(args []js.Value) any { return bytesToJS(simd.Module()) },
+		// simdModules() Uint8Array[]: the bytes of the SIMD kernel modules,
+		// each importing env.mem (this instance's exported memory).
+		"simdModules": func(args []js.Value) any {
+			ms := simd.Modules()
+			a := js.Global().Get("Array").New(len(ms))
+			for i, m := range ms {
+				a.SetIndex(i, bytesToJS(m))
+			}
+			return a
+		},
 		// useKernels(exports | null) string: installs the SIMD kernels of
-		// an instance of simdModule (after checking them against the
-		// pure-Go ones) or, with null, the pure-Go kernels; returns the
-		// kernels in use ("simd" or "go").
+		// instances of simdModules (exports: one object holding the
+		// exports of all of them; checked against the pure-Go kernels) or,
+		// with null, the pure-Go kernels; returns the kernels in use
+		// ("simd" or "go").
 		"useKernels": b.useKernels,
 		// kernels() string: "simd" or "go".
 		"kernels": func(args []js.Value) any { return b.kernels },

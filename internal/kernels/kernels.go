@@ -46,13 +46,46 @@ type Set struct {
 	//
 	// Every slice has len(theta) elements or more.
 	AdadeltaSum func(theta, acc, upd, g0, g1, g2, g3 []float32, lr, rho, eps float32)
+	// SparseDot, for every j in rows: a[j] += Σ_q x[q]·wt[j*v+idx[q]], the
+	// products added one by one in the order of idx (the encoder's
+	// pre-activation over the non-zero inputs). len(x) >= len(idx), and
+	// every idx[q] < v.
+	SparseDot func(a, wt []float32, v int, rows, idx []int32, x []float32)
+	// SparseAxpy, for every j in rows and q < len(idx):
+	// gw[j*v+idx[q]] += d[j]·x[q] (the encoder's gradient). len(x) >=
+	// len(idx), and every idx[q] < v.
+	SparseAxpy func(gw []float32, v int, rows []int32, d []float32, idx []int32, x []float32)
+	// SparseGrad, for every j in rows: g[j] += Σ_s d[s]·wt[j*v+idx[s]], the
+	// products added one by one in the order of idx, and
+	// gw[j*v+idx[s]] += h[j]·d[s] (the decoder's gradient on the outputs
+	// idx only, for reconstruction sampling). len(d) >= len(idx), and every
+	// idx[s] < v.
+	SparseGrad func(d, wt, gw []float32, v int, rows []int32, h, g []float32, idx []int32)
+	// SparseDecode sets y[s] = c[idx[s]] + Σ_{j in rows, in order}
+	// h[j]·wt[j*v+idx[s]] for every s < len(idx) (the decoder's
+	// pre-activation on the outputs idx only). len(y) >= len(idx), and every
+	// idx[s] < v.
+	SparseDecode func(y, c, wt []float32, v int, rows []int32, h []float32, idx []int32)
+	// AxpyRows computes a += x[q]·wT[idx[q]*k:(idx[q]+1)*k] for every
+	// q < len(idx) in order, k = len(a): the encoder's pre-activation from
+	// the transposed weights (V x K), each a[j] getting the same products in
+	// the same order as SparseDot over all rows of the K x V weights.
+	// len(x) >= len(idx), and every (idx[q]+1)*k <= len(wT).
+	AxpyRows func(a, wT []float32, idx []int32, x []float32)
+	// Transpose sets dst[c*rows+r] = src[r*ld+c] for every r < rows and
+	// c < cols: dst (rows*cols elements) receives the transpose of the
+	// rows x cols block of src whose rows are ld >= cols apart. dst and src
+	// do not overlap.
+	Transpose func(dst, src []float32, rows, cols, ld int)
 }
 
 // Go returns the portable pure-Go kernels: the reference for any
 // accelerated set.
 func Go() Set {
 	return Set{Axpy: axpyGo, DecodeRows: decodeRowsGo, SigmoidDelta: sigmoidDeltaGo, GradRows: gradRowsGo,
-		Softplus: softplusGo, AdadeltaSum: adadeltaSumGo}
+		Softplus: softplusGo, AdadeltaSum: adadeltaSumGo,
+		SparseDot: sparseDotGo, SparseAxpy: sparseAxpyGo, SparseGrad: sparseGradGo, SparseDecode: sparseDecodeGo,
+		AxpyRows: axpyRowsGo, Transpose: transposeGo}
 }
 
 var active = Go()
@@ -81,6 +114,24 @@ func Use(k Set) Set {
 	}
 	if k.AdadeltaSum == nil {
 		k.AdadeltaSum = g.AdadeltaSum
+	}
+	if k.SparseDot == nil {
+		k.SparseDot = g.SparseDot
+	}
+	if k.SparseAxpy == nil {
+		k.SparseAxpy = g.SparseAxpy
+	}
+	if k.SparseGrad == nil {
+		k.SparseGrad = g.SparseGrad
+	}
+	if k.SparseDecode == nil {
+		k.SparseDecode = g.SparseDecode
+	}
+	if k.AxpyRows == nil {
+		k.AxpyRows = g.AxpyRows
+	}
+	if k.Transpose == nil {
+		k.Transpose = g.Transpose
 	}
 	active = k
 	return old
@@ -112,6 +163,32 @@ func Softplus(y, p []float32) { active.Softplus(y, p) }
 func AdadeltaSum(theta, acc, upd, g0, g1, g2, g3 []float32, lr, rho, eps float32) {
 	active.AdadeltaSum(theta, acc, upd, g0, g1, g2, g3, lr, rho, eps)
 }
+
+// SparseDot runs the active set's SparseDot.
+func SparseDot(a, wt []float32, v int, rows, idx []int32, x []float32) {
+	active.SparseDot(a, wt, v, rows, idx, x)
+}
+
+// SparseAxpy runs the active set's SparseAxpy.
+func SparseAxpy(gw []float32, v int, rows []int32, d []float32, idx []int32, x []float32) {
+	active.SparseAxpy(gw, v, rows, d, idx, x)
+}
+
+// SparseGrad runs the active set's SparseGrad.
+func SparseGrad(d, wt, gw []float32, v int, rows []int32, h, g []float32, idx []int32) {
+	active.SparseGrad(d, wt, gw, v, rows, h, g, idx)
+}
+
+// SparseDecode runs the active set's SparseDecode.
+func SparseDecode(y, c, wt []float32, v int, rows []int32, h []float32, idx []int32) {
+	active.SparseDecode(y, c, wt, v, rows, h, idx)
+}
+
+// AxpyRows runs the active set's AxpyRows.
+func AxpyRows(a, wT []float32, idx []int32, x []float32) { active.AxpyRows(a, wT, idx, x) }
+
+// Transpose runs the active set's Transpose.
+func Transpose(dst, src []float32, rows, cols, ld int) { active.Transpose(dst, src, rows, cols, ld) }
 
 func axpyGo(a float32, x, y []float32) {
 	n := len(x)
@@ -201,5 +278,169 @@ func adadeltaSumGo(theta, acc, upd, g0, g1, g2, g3 []float32, lr, rho, eps float
 		d := gi * float32(math.Sqrt(float64((upd[i]+eps)/(a+eps))))
 		theta[i] -= lr * d
 		upd[i] = rho*upd[i] + r1*d*d
+	}
+}
+
+// The sparse kernels below take four rows (or, in sparseDecodeGo, four
+// outputs) at a time to share the loads of idx and x; every sum still
+// takes its products one after the other in the documented order.
+
+func sparseDotGo(a, wt []float32, v int, rows, idx []int32, x []float32) {
+	x = x[:len(idx)]
+	r := 0
+	for ; r+4 <= len(rows); r += 4 {
+		j0, j1, j2, j3 := int(rows[r]), int(rows[r+1]), int(rows[r+2]), int(rows[r+3])
+		w0 := wt[j0*v : (j0+1)*v : (j0+1)*v]
+		w1 := wt[j1*v : (j1+1)*v : (j1+1)*v]
+		w2 := wt[j2*v : (j2+1)*v : (j2+1)*v]
+		w3 := wt[j3*v : (j3+1)*v : (j3+1)*v]
+		s0, s1, s2, s3 := a[j0], a[j1], a[j2], a[j3]
+		for q, i := range idx {
+			xq := x[q]
+			s0 += xq * w0[i]
+			s1 += xq * w1[i]
+			s2 += xq * w2[i]
+			s3 += xq * w3[i]
+		}
+		a[j0], a[j1], a[j2], a[j3] = s0, s1, s2, s3
+	}
+	for ; r < len(rows); r++ {
+		j := int(rows[r])
+		w := wt[j*v : (j+1)*v : (j+1)*v]
+		s := a[j]
+		for q, i := range idx {
+			s += x[q] * w[i]
+		}
+		a[j] = s
+	}
+}
+
+func sparseAxpyGo(gw []float32, v int, rows []int32, d []float32, idx []int32, x []float32) {
+	x = x[:len(idx)]
+	r := 0
+	for ; r+4 <= len(rows); r += 4 {
+		j0, j1, j2, j3 := int(rows[r]), int(rows[r+1]), int(rows[r+2]), int(rows[r+3])
+		g0 := gw[j0*v : (j0+1)*v : (j0+1)*v]
+		g1 := gw[j1*v : (j1+1)*v : (j1+1)*v]
+		g2 := gw[j2*v : (j2+1)*v : (j2+1)*v]
+		g3 := gw[j3*v : (j3+1)*v : (j3+1)*v]
+		d0, d1, d2, d3 := d[j0], d[j1], d[j2], d[j3]
+		for q, i := range idx {
+			xq := x[q]
+			g0[i] += d0 * xq
+			g1[i] += d1 * xq
+			g2[i] += d2 * xq
+			g3[i] += d3 * xq
+		}
+	}
+	for ; r < len(rows); r++ {
+		j := int(rows[r])
+		g := gw[j*v : (j+1)*v : (j+1)*v]
+		dj := d[j]
+		for q, i := range idx {
+			g[i] += dj * x[q]
+		}
+	}
+}
+
+func sparseGradGo(d, wt, gw []float32, v int, rows []int32, h, g []float32, idx []int32) {
+	d = d[:len(idx)]
+	r := 0
+	for ; r+4 <= len(rows); r += 4 {
+		j0, j1, j2, j3 := int(rows[r]), int(rows[r+1]), int(rows[r+2]), int(rows[r+3])
+		h0, h1, h2, h3 := h[j0], h[j1], h[j2], h[j3]
+		w0 := wt[j0*v : (j0+1)*v : (j0+1)*v]
+		w1 := wt[j1*v : (j1+1)*v : (j1+1)*v]
+		w2 := wt[j2*v : (j2+1)*v : (j2+1)*v]
+		w3 := wt[j3*v : (j3+1)*v : (j3+1)*v]
+		q0 := gw[j0*v : (j0+1)*v : (j0+1)*v]
+		q1 := gw[j1*v : (j1+1)*v : (j1+1)*v]
+		q2 := gw[j2*v : (j2+1)*v : (j2+1)*v]
+		q3 := gw[j3*v : (j3+1)*v : (j3+1)*v]
+		s0, s1, s2, s3 := g[j0], g[j1], g[j2], g[j3]
+		for s, i := range idx {
+			ds := d[s]
+			s0 += ds * w0[i]
+			q0[i] += h0 * ds
+			s1 += ds * w1[i]
+			q1[i] += h1 * ds
+			s2 += ds * w2[i]
+			q2[i] += h2 * ds
+			s3 += ds * w3[i]
+			q3[i] += h3 * ds
+		}
+		g[j0], g[j1], g[j2], g[j3] = s0, s1, s2, s3
+	}
+	for ; r < len(rows); r++ {
+		j := int(rows[r])
+		hj := h[j]
+		w := wt[j*v : (j+1)*v : (j+1)*v]
+		q := gw[j*v : (j+1)*v : (j+1)*v]
+		s := g[j]
+		for k, i := range idx {
+			ds := d[k]
+			s += ds * w[i]
+			q[i] += hj * ds
+		}
+		g[j] = s
+	}
+}
+
+func sparseDecodeGo(y, c, wt []float32, v int, rows []int32, h []float32, idx []int32) {
+	y = y[:len(idx)]
+	for s, i := range idx {
+		y[s] = c[i]
+	}
+	r := 0
+	for ; r+4 <= len(rows); r += 4 {
+		j0, j1, j2, j3 := int(rows[r]), int(rows[r+1]), int(rows[r+2]), int(rows[r+3])
+		h0, h1, h2, h3 := h[j0], h[j1], h[j2], h[j3]
+		w0 := wt[j0*v : (j0+1)*v : (j0+1)*v]
+		w1 := wt[j1*v : (j1+1)*v : (j1+1)*v]
+		w2 := wt[j2*v : (j2+1)*v : (j2+1)*v]
+		w3 := wt[j3*v : (j3+1)*v : (j3+1)*v]
+		for s, i := range idx {
+			ys := y[s]
+			ys += h0 * w0[i]
+			ys += h1 * w1[i]
+			ys += h2 * w2[i]
+			ys += h3 * w3[i]
+			y[s] = ys
+		}
+	}
+	for ; r < len(rows); r++ {
+		j := int(rows[r])
+		hj := h[j]
+		w := wt[j*v : (j+1)*v : (j+1)*v]
+		for s, i := range idx {
+			y[s] += hj * w[i]
+		}
+	}
+}
+
+func axpyRowsGo(a, wT []float32, idx []int32, x []float32) {
+	k := len(a)
+	x = x[:len(idx)]
+	for q, i := range idx {
+		axpyGo(x[q], wT[int(i)*k:(int(i)+1)*k], a)
+	}
+}
+
+func transposeGo(dst, src []float32, rows, cols, ld int) {
+	if rows == 0 || cols == 0 {
+		return
+	}
+	src = src[:(rows-1)*ld+cols]
+	dst = dst[:rows*cols]
+	// Blocks of 16 rows: each pass over the columns writes 16 consecutive
+	// elements of dst.
+	for r0 := 0; r0 < rows; r0 += 16 {
+		r1 := min(r0+16, rows)
+		for c := range cols {
+			d := dst[c*rows+r0 : c*rows+r1]
+			for r := range d {
+				d[r] = src[(r0+r)*ld+c]
+			}
+		}
 	}
 }

@@ -51,14 +51,14 @@ execFileSync('go', ['build', '-trimpath', '-o', path.join(dist, 'kate.wasm'), '.
 // Groups of functions, by the first matching pattern on the function's name.
 const GROUPS = [
   ['validation loss (end of epoch, no competition)', /^\[validation\]/],
-  ['sampled decoder and its draws (reconstruction sampling)', /sampledDecoder|sampler|seedSampling|PCG|slices\.(partition|insertion|pdq|choose|median|breakPattern)/],
+  ['encoder forward (axpyRows over the transposed weights, tanh; transpose after each update)', /preactivate|tanhf|Tanh|\.encode$|axpyRows|AxpyRows|sparseDot|SparseDot|transpose|Transpose|syncTransposed/],
+  ['encoder gradient', /encoderGrad|sparseAxpy|SparseAxpy/],
+  ['sampled decoder and its draws (reconstruction sampling)', /sampledDecoder|sampler|seedSampling|PCG|sparseDecode|SparseDecode|sparseGrad|SparseGrad|slices\.(partition|insertion|pdq|choose|median|breakPattern)/],
   ['decoder (DecodeRows kernel)', /decodeRows|decode$/],
   ['sigmoid+delta kernel', /sigmoid/i],
   ['decoder gradient (GradRows kernel)', /gradRows|axpyDot|grad$/],
   ['axpy kernel (output bias gradient; before: chunk reduction)', /axpy/i],
   ['training loss (softplus, every LossEvery-th batch)', /softplus|log1p|docLoss|\blog\b/],
-  ['encoder forward (preactivate, tanh)', /preactivate|tanhf|\.encode$/],
-  ['encoder gradient', /encoderGrad/],
   ['competition (forward, backward, selection)', /competition|selectTop|sort\.|pdqsort|insertionSort|partition/],
   ['Adadelta and chunk reduction', /adadelta/i],
   ['Go<->JS crossings (syscall/js, wasm_exec)', /syscall\/js|wasmExit|valueCall|valueGet|valueSet|valueNew|valueIndex|loadValue|storeValue|loadSlice|Invoke|copyBytes|_resume|_makeFuncWrapper|runtime\.handleEvent|\.kernels\)\./],
@@ -68,12 +68,13 @@ const GROUPS = [
   ['idle / program', /\(idle\)|\(program\)|\(garbage collector\)/],
 ];
 
-// The SIMD module (wasm/simd) has no name section: its functions are
-// profiled as wasm-function[i], in the module's order.
-const SIMD_FUNCS = ['simd.axpy', 'simd.decodeRows', 'simd.sigmoidDelta', 'simd.gradRows', 'simd.softplus', 'simd.adadeltaSum'];
+// The SIMD modules (wasm/simd) name their functions (name section); the
+// profile shows them as simd.NAME.
+const SIMD_FUNCS = new Set(['axpy', 'decodeRows', 'sigmoidDelta', 'gradRows', 'softplus', 'adadeltaSum',
+  'sparseDot', 'sparseAxpy', 'sparseGrad', 'sparseDecode', 'axpyRows', 'transpose']);
 function kernelName(name) {
-  const m = /^wasm-function\[(\d+)\]$/.exec(name);
-  return m && SIMD_FUNCS[+m[1]] ? SIMD_FUNCS[+m[1]] : name;
+  const bare = name.replace(/^\$/, '');
+  return SIMD_FUNCS.has(bare) ? `simd.${bare}` : name;
 }
 
 function summarize(profile) {

@@ -149,19 +149,23 @@ export async function startCore(options) {
   }));
   core = new Core(bridge, instance, 'go', null, death);
   if (options.simd !== false) {
-    const bytes = bridge.simdModule();
+    const modules = bridge.simdModules();
     let exports = null;
-    if (!WebAssembly.validate(bytes)) {
+    if (!modules.every((bytes) => WebAssembly.validate(bytes))) {
       core.simdError = 'WebAssembly SIMD is not available';
     } else {
       try {
-        // Compiled synchronously (the module is ~3 KB, under the browsers'
-        // 4 KB limit for synchronous compilation on a page's thread): an
+        // Compiled synchronously (each module is under the browsers' 4 KB
+        // limit for synchronous compilation on a page's thread): an
         // asynchronous compile waits in the engine's background queue
         // behind the optimizing compiler's work on kate.wasm, which took
         // ~150 ms of initialize() in a Chromium trace on 2 cores.
-        exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: instance.exports.mem } }).exports;
+        exports = {};
+        for (const bytes of modules) {
+          Object.assign(exports, new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: instance.exports.mem } }).exports);
+        }
       } catch (e) {
+        exports = null;
         core.simdError = errorMessage(e);
       }
     }

@@ -123,6 +123,15 @@ func (f *fn) f32x4Const(v float32) {
 	f.f32c(v)
 	f.simd(f32x4Splat)
 }
+
+// shuffle32 emits i8x16.shuffle taking 32-bit lane l of the result from
+// lane lanes[l] of the two operands (0-3 the first, 4-7 the second).
+func (f *fn) shuffle32(lanes [4]byte) {
+	f.simd(0x0d)
+	for _, l := range lanes {
+		f.op(4*l, 4*l+1, 4*l+2, 4*l+3)
+	}
+}
 func (f *fn) extract(lane byte) { f.simd(0x1f); f.op(lane) }
 func (f *fn) replace(lane byte) { f.simd(0x20); f.op(lane) }
 
@@ -150,7 +159,8 @@ const (
 )
 
 // module assembles functions into a module that imports its memory as
-// env.mem and exports every function under its name.
+// env.mem and exports every function under its name (also given in the
+// name section).
 func module(fns []*fn) []byte {
 	out := []byte{0x00, 'a', 's', 'm', 0x01, 0x00, 0x00, 0x00}
 	section := func(id byte, body []byte) {
@@ -210,5 +220,19 @@ func module(fns []*fn) []byte {
 		code = append(code, body...)
 	}
 	section(10, code)
+	// Names (custom section "name", function names): profilers show the
+	// kernels by name instead of by index.
+	var names []byte
+	names = appendULEB(names, uint32(len(fns)))
+	for i, f := range fns {
+		names = appendULEB(names, uint32(i))
+		names = name(names, f.name)
+	}
+	var ns []byte
+	ns = name(ns, "name")
+	ns = append(ns, 1)
+	ns = appendULEB(ns, uint32(len(names)))
+	ns = append(ns, names...)
+	section(0, ns)
 	return out
 }

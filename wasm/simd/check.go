@@ -115,6 +115,72 @@ func Check(ref, got kernels.Set, seed uint64, rounds int) error {
 		if err := same("GradRows (g)", round, g, g2); err != nil {
 			return err
 		}
+		// The sparse kernels on the same matrix: distinct rows in any
+		// order, indices in any order (repeats allowed).
+		srows := rng.Perm(k)[:rng.IntN(k+1)]
+		rows = rows[:0]
+		for _, j := range srows {
+			rows = append(rows, int32(j))
+		}
+		idx := make([]int32, rng.IntN(2*v+3))
+		for q := range idx {
+			idx[q] = int32(rng.IntN(v))
+		}
+		sx := vec(rng, len(idx)+rng.IntN(3))
+		sa := vec(rng, k)
+		sa2 := clone(sa)
+		ref.SparseDot(sa, wt, v, rows, idx, sx)
+		got.SparseDot(sa2, wt, v, rows, idx, sx)
+		if err := same("SparseDot", round, sa, sa2); err != nil {
+			return err
+		}
+		gw2 = clone(gw)
+		ref.SparseAxpy(gw, v, rows, h, idx, sx)
+		got.SparseAxpy(gw2, v, rows, h, idx, sx)
+		if err := same("SparseAxpy", round, gw, gw2); err != nil {
+			return err
+		}
+		gw2, g2 = clone(gw), clone(g)
+		ref.SparseGrad(sx, wt, gw, v, rows, h, g, idx)
+		got.SparseGrad(sx, wt, gw2, v, rows, h, g2, idx)
+		if err := same("SparseGrad (gw)", round, gw, gw2); err != nil {
+			return err
+		}
+		if err := same("SparseGrad (g)", round, g, g2); err != nil {
+			return err
+		}
+		sy := vec(rng, len(idx)+rng.IntN(3))
+		sy2 := clone(sy)
+		ref.SparseDecode(sy, c, wt, v, rows, h, idx)
+		got.SparseDecode(sy2, c, wt, v, rows, h, idx)
+		if err := same("SparseDecode", round, sy, sy2); err != nil {
+			return err
+		}
+		// Transpose, of a block of columns and of the whole matrix, and
+		// AxpyRows on the transposed matrix.
+		lo := rng.IntN(v)
+		cols := rng.IntN(v - lo + 1)
+		wT := make([]float32, cols*k)
+		wT2 := vec(rng, cols*k)
+		ref.Transpose(wT, wt[lo:], k, cols, v)
+		got.Transpose(wT2, wt[lo:], k, cols, v)
+		if err := same("Transpose (block)", round, wT, wT2); err != nil {
+			return err
+		}
+		wT = make([]float32, v*k)
+		wT2 = vec(rng, v*k)
+		ref.Transpose(wT, wt, k, v, v)
+		got.Transpose(wT2, wt, k, v, v)
+		if err := same("Transpose", round, wT, wT2); err != nil {
+			return err
+		}
+		sa = vec(rng, k)
+		sa2 = clone(sa)
+		ref.AxpyRows(sa, wT, idx, sx)
+		got.AxpyRows(sa2, wT, idx, sx)
+		if err := same("AxpyRows", round, sa, sa2); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -50,6 +50,59 @@ func TestCheckCatchesOneBit(t *testing.T) {
 				}
 			}
 		}},
+		{"SparseDot", func(k *kernels.Set) {
+			inner := k.SparseDot
+			k.SparseDot = func(a, wt []float32, v int, rows, idx []int32, x []float32) {
+				inner(a, wt, v, rows, idx, x)
+				if len(rows) > 0 && len(idx) > 0 {
+					a[rows[0]] = math.Nextafter32(a[rows[0]], 10)
+				}
+			}
+		}},
+		{"SparseAxpy", func(k *kernels.Set) {
+			inner := k.SparseAxpy
+			k.SparseAxpy = func(gw []float32, v int, rows []int32, d []float32, idx []int32, x []float32) {
+				inner(gw, v, rows, d, idx, x)
+				if len(rows) > 0 && len(idx) > 0 {
+					i := int(rows[0])*v + int(idx[0])
+					gw[i] = math.Nextafter32(gw[i], 10)
+				}
+			}
+		}},
+		{"SparseGrad (g)", func(k *kernels.Set) {
+			inner := k.SparseGrad
+			k.SparseGrad = func(d, wt, gw []float32, v int, rows []int32, h, g []float32, idx []int32) {
+				inner(d, wt, gw, v, rows, h, g, idx)
+				if len(rows) > 0 {
+					g[rows[0]] = math.Nextafter32(g[rows[0]], 10)
+				}
+			}
+		}},
+		{"SparseDecode", func(k *kernels.Set) {
+			inner := k.SparseDecode
+			k.SparseDecode = func(y, c, wt []float32, v int, rows []int32, h []float32, idx []int32) {
+				inner(y, c, wt, v, rows, h, idx)
+				if len(idx) > 0 {
+					y[len(idx)-1] = math.Nextafter32(y[len(idx)-1], 10)
+				}
+			}
+		}},
+		{"AxpyRows", func(k *kernels.Set) {
+			inner := k.AxpyRows
+			k.AxpyRows = func(a, wT []float32, idx []int32, x []float32) {
+				inner(a, wT, idx, x)
+				if len(idx) > 0 {
+					a[len(a)-1] = math.Nextafter32(a[len(a)-1], 10)
+				}
+			}
+		}},
+		{"Transpose", func(k *kernels.Set) {
+			inner := k.Transpose
+			k.Transpose = func(dst, src []float32, rows, cols, ld int) {
+				inner(dst, src, rows, cols, ld)
+				dst[0] = math.Nextafter32(dst[0], 10)
+			}
+		}},
 		{"DecodeRows", func(k *kernels.Set) {
 			inner := k.DecodeRows
 			k.DecodeRows = func(y, c, wt []float32, v int, rows []int32, h []float32) {
@@ -69,34 +122,48 @@ func TestCheckCatchesOneBit(t *testing.T) {
 
 var update = flag.Bool("update", false, "rewrite kernels.wasm from the assembler")
 
-// TestModuleFileIsCurrent keeps kernels.wasm (what Module returns) equal
-// to what the assembler builds from this package's source.
+// TestModuleFileIsCurrent keeps kernels.wasm and sparse.wasm (what
+// Modules returns) equal to what the assembler builds from this package's
+// source.
 func TestModuleFileIsCurrent(t *testing.T) {
-	want := build()
+	want := [][]byte{build(), buildSparse()}
+	files := []string{"kernels.wasm", "sparse.wasm"}
 	if *update {
-		if err := os.WriteFile("kernels.wasm", want, 0o644); err != nil {
-			t.Fatal(err)
+		for i, f := range files {
+			if err := os.WriteFile(f, want[i], 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
-		t.Skip("kernels.wasm rewritten; run the tests again to compile it in")
+		t.Skip("kernels.wasm and sparse.wasm rewritten; run the tests again to compile them in")
 	}
-	if got := Module(); !bytes.Equal(got, want) {
-		t.Fatalf("kernels.wasm (%d bytes) differs from the assembled module (%d bytes); run go test ./wasm/simd -run TestModuleFileIsCurrent -update", len(got), len(want))
+	for i, got := range Modules() {
+		if !bytes.Equal(got, want[i]) {
+			t.Errorf("%s (%d bytes) differs from the assembled module (%d bytes); run go test ./wasm/simd -run TestModuleFileIsCurrent -update", files[i], len(got), len(want[i]))
+		}
 	}
 }
 
 func TestModuleIsWellFormed(t *testing.T) {
-	m := build()
-	if string(m[:4]) != "\x00asm" || m[4] != 1 {
-		t.Fatalf("bad header % x", m[:8])
-	}
-	for _, name := range []string{"axpy", "decodeRows", "sigmoidDelta", "gradRows", "mem"} {
-		if !strings.Contains(string(m), name) {
-			t.Errorf("module does not mention %q", name)
+	for i, tc := range []struct {
+		m     []byte
+		names []string
+	}{
+		{build(), []string{"axpy", "decodeRows", "sigmoidDelta", "gradRows", "softplus", "adadeltaSum", "mem"}},
+		{buildSparse(), []string{"sparseDot", "sparseAxpy", "sparseGrad", "sparseDecode", "mem"}},
+	} {
+		m := tc.m
+		if string(m[:4]) != "\x00asm" || m[4] != 1 {
+			t.Fatalf("module %d: bad header % x", i, m[:8])
 		}
-	}
-	// The library compiles it synchronously (js/src/core.js), which
-	// browsers allow on a page's own thread for modules up to 4 KB.
-	if len(m) > 4096 {
-		t.Errorf("module is %d bytes; the library compiles it synchronously, which needs at most 4096", len(m))
+		for _, name := range tc.names {
+			if !strings.Contains(string(m), name) {
+				t.Errorf("module %d does not mention %q", i, name)
+			}
+		}
+		// The library compiles them synchronously (js/src/core.js), which
+		// browsers allow on a page's own thread for modules up to 4 KB.
+		if len(m) > 4096 {
+			t.Errorf("module %d is %d bytes; the library compiles it synchronously, which needs at most 4096", i, len(m))
+		}
 	}
 }

@@ -15,10 +15,13 @@ import (
 // program's memory.
 type jsKernels struct {
 	axpy, decode, sigmoid, grad, softplus, adadelta js.Value
+	sdot, saxpy, sgrad, sdecode                     js.Value
+	axpyRows, transpose                             js.Value
 }
 
-// Kernels returns a kernels.Set whose functions call the exports of an
-// instance of Module created with this Go program's own memory as env.mem.
+// Kernels returns a kernels.Set whose functions call the exports of
+// instances of Modules created with this Go program's own memory as
+// env.mem: exports holds the exports of both modules.
 // Each kernel checks its slice bounds before the call (and panics, as the
 // pure-Go kernels do, when they are violated), so the module never touches
 // memory outside the slices.
@@ -27,9 +30,14 @@ func Kernels(exports js.Value) kernels.Set {
 		axpy: exports.Get("axpy"), decode: exports.Get("decodeRows"),
 		sigmoid: exports.Get("sigmoidDelta"), grad: exports.Get("gradRows"),
 		softplus: exports.Get("softplus"), adadelta: exports.Get("adadeltaSum"),
+		sdot: exports.Get("sparseDot"), saxpy: exports.Get("sparseAxpy"),
+		sgrad: exports.Get("sparseGrad"), sdecode: exports.Get("sparseDecode"),
+		axpyRows: exports.Get("axpyRows"), transpose: exports.Get("transpose"),
 	}
 	return kernels.Set{Axpy: k.Axpy, DecodeRows: k.DecodeRows, SigmoidDelta: k.SigmoidDelta, GradRows: k.GradRows,
-		Softplus: k.Softplus, AdadeltaSum: k.AdadeltaSum}
+		Softplus: k.Softplus, AdadeltaSum: k.AdadeltaSum,
+		SparseDot: k.SparseDot, SparseAxpy: k.SparseAxpy, SparseGrad: k.SparseGrad, SparseDecode: k.SparseDecode,
+		AxpyRows: k.AxpyRows, Transpose: k.Transpose}
 }
 
 func addrF(s []float32) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(s))) }
@@ -159,5 +167,192 @@ func (k *jsKernels) AdadeltaSum(theta, acc, upd, g0, g1, g2, g3 []float32, lr, r
 	}
 }
 
-// goKernels does the tails of Softplus and AdadeltaSum.
+// checkSparse panics unless every row j of rows has row j of every matrix
+// in mats (j*v to (j+1)*v) and element j of every vector in vecs in bounds,
+// and every idx[q] is in [0, v) with n (the values indexed like idx) at
+// least len(idx).
+func checkSparse(kernel string, v int, rows, idx []int32, n int, mats, vecs [][]float32) {
+	if v <= 0 || n < len(idx) {
+		boundsPanic(kernel)
+	}
+	if lo, hi := span(idx); lo < 0 || hi >= v {
+		boundsPanic(kernel)
+	}
+	lo, hi := span(rows)
+	if lo < 0 {
+		boundsPanic(kernel)
+	}
+	for _, m := range mats {
+		if (hi+1)*v > len(m) {
+			boundsPanic(kernel)
+		}
+	}
+	for _, s := range vecs {
+		if hi >= len(s) {
+			boundsPanic(kernel)
+		}
+	}
+}
+
+// span returns the least and the greatest element of s (0, -1 when s is
+// empty).
+func span(s []int32) (lo, hi int) {
+	if len(s) == 0 {
+		return 0, -1
+	}
+	l, h := s[0], s[0]
+	for _, e := range s[1:] {
+		l = min(l, e)
+		h = max(h, e)
+	}
+	return int(l), int(h)
+}
+
+// SparseDot is kernels.Set.SparseDot. The module takes whole groups of four
+// rows; the last len(rows)%4 go to the pure-Go kernel (each row's sum is
+// independent of the others).
+func (k *jsKernels) SparseDot(a, wt []float32, v int, rows, idx []int32, x []float32) {
+	if len(rows) == 0 || len(idx) == 0 {
+		return
+	}
+	checkSparse("SparseDot", v, rows, idx, len(x), [][]float32{wt}, [][]float32{a})
+	r4 := len(rows) &^ 3
+	if r4 > 0 {
+		k.sdot.Invoke(addrF(x), addrF(wt), 0, v, addrI(rows), r4, 0, addrF(a), addrI(idx), len(idx))
+		runtime.KeepAlive(x)
+		runtime.KeepAlive(wt)
+		runtime.KeepAlive(rows)
+		runtime.KeepAlive(a)
+		runtime.KeepAlive(idx)
+	}
+	if r4 < len(rows) {
+		goKernels.SparseDot(a, wt, v, rows[r4:], idx, x)
+	}
+}
+
+// SparseAxpy is kernels.Set.SparseAxpy; the last len(rows)%4 rows go to
+// the pure-Go kernel.
+func (k *jsKernels) SparseAxpy(gw []float32, v int, rows []int32, d []float32, idx []int32, x []float32) {
+	if len(rows) == 0 || len(idx) == 0 {
+		return
+	}
+	checkSparse("SparseAxpy", v, rows, idx, len(x), [][]float32{gw}, [][]float32{d})
+	r4 := len(rows) &^ 3
+	if r4 > 0 {
+		k.saxpy.Invoke(addrF(x), 0, addrF(gw), v, addrI(rows), r4, addrF(d), 0, addrI(idx), len(idx))
+		runtime.KeepAlive(x)
+		runtime.KeepAlive(gw)
+		runtime.KeepAlive(rows)
+		runtime.KeepAlive(d)
+		runtime.KeepAlive(idx)
+	}
+	if r4 < len(rows) {
+		goKernels.SparseAxpy(gw, v, rows[r4:], d, idx, x)
+	}
+}
+
+// SparseGrad is kernels.Set.SparseGrad; the last len(rows)%4 rows go to
+// the pure-Go kernel.
+func (k *jsKernels) SparseGrad(d, wt, gw []float32, v int, rows []int32, h, g []float32, idx []int32) {
+	if len(rows) == 0 || len(idx) == 0 {
+		return
+	}
+	checkSparse("SparseGrad", v, rows, idx, len(d), [][]float32{wt, gw}, [][]float32{h, g})
+	r4 := len(rows) &^ 3
+	if r4 > 0 {
+		k.sgrad.Invoke(addrF(d), addrF(wt), addrF(gw), v, addrI(rows), r4, addrF(h), addrF(g), addrI(idx), len(idx))
+		runtime.KeepAlive(d)
+		runtime.KeepAlive(wt)
+		runtime.KeepAlive(gw)
+		runtime.KeepAlive(rows)
+		runtime.KeepAlive(h)
+		runtime.KeepAlive(g)
+		runtime.KeepAlive(idx)
+	}
+	if r4 < len(rows) {
+		goKernels.SparseGrad(d, wt, gw, v, rows[r4:], h, g, idx)
+	}
+}
+
+// SparseDecode is kernels.Set.SparseDecode. The module takes whole groups
+// of four outputs; the last len(idx)%4 go to the pure-Go kernel.
+func (k *jsKernels) SparseDecode(y, c, wt []float32, v int, rows []int32, h []float32, idx []int32) {
+	n := len(idx)
+	if n == 0 {
+		return
+	}
+	checkSparse("SparseDecode", v, rows, idx, len(y), [][]float32{wt}, [][]float32{h})
+	if len(c) < v {
+		boundsPanic("SparseDecode")
+	}
+	n4 := n &^ 3
+	if n4 > 0 {
+		k.sdecode.Invoke(addrF(y), addrF(c), addrF(wt), v, addrI(rows), len(rows), addrF(h), addrI(idx), n4)
+		runtime.KeepAlive(y)
+		runtime.KeepAlive(c)
+		runtime.KeepAlive(wt)
+		runtime.KeepAlive(rows)
+		runtime.KeepAlive(h)
+		runtime.KeepAlive(idx)
+	}
+	if n4 < n {
+		goKernels.SparseDecode(y[n4:], c, wt, v, rows, h, idx[n4:])
+	}
+}
+
+// AxpyRows is kernels.Set.AxpyRows. The module does the columns of whole
+// groups of four; the last len(a)%4 are done here, with the same products
+// in the same order.
+func (k *jsKernels) AxpyRows(a, wT []float32, idx []int32, x []float32) {
+	n, kk := len(idx), len(a)
+	if n == 0 || kk == 0 {
+		return
+	}
+	if len(x) < n {
+		boundsPanic("AxpyRows")
+	}
+	if lo, hi := span(idx); lo < 0 || (hi+1)*kk > len(wT) {
+		boundsPanic("AxpyRows")
+	}
+	k4 := kk &^ 3
+	if k4 > 0 {
+		k.axpyRows.Invoke(addrF(a), addrF(wT), addrI(idx), addrF(x), n, kk)
+		runtime.KeepAlive(a)
+		runtime.KeepAlive(wT)
+		runtime.KeepAlive(idx)
+		runtime.KeepAlive(x)
+	}
+	for j := k4; j < kk; j++ {
+		s := a[j]
+		for q, i := range idx {
+			s += x[q] * wT[int(i)*kk+j]
+		}
+		a[j] = s
+	}
+}
+
+// Transpose is kernels.Set.Transpose. The module does the whole blocks of
+// 4 x 4; the last rows%4 rows and cols%4 columns are done here.
+func (k *jsKernels) Transpose(dst, src []float32, rows, cols, ld int) {
+	if rows < 0 || cols < 0 || ld < cols || len(dst) < rows*cols || (rows > 0 && len(src) < (rows-1)*ld+cols) {
+		boundsPanic("Transpose")
+	}
+	r4, c4 := rows&^3, cols&^3
+	if r4 > 0 && c4 > 0 {
+		k.transpose.Invoke(addrF(dst), addrF(src), rows, cols, ld)
+		runtime.KeepAlive(dst)
+		runtime.KeepAlive(src)
+	}
+	for r := range rows {
+		c := c4
+		if r >= r4 {
+			c = 0
+		}
+		for ; c < cols; c++ {
+			dst[c*rows+r] = src[r*ld+c]
+		}
+	}
+}
+
+// goKernels does the tails of Softplus, AdadeltaSum and the sparse kernels.
 var goKernels = kernels.Go()

@@ -28,13 +28,23 @@ import (
 //go:embed kernels.wasm
 var kernelsWasm string
 
-// Module returns the bytes of the kernel module (a new slice each call). It
-// imports its memory as env.mem (the Go instance's exported "mem") and
-// exports the functions axpy, decodeRows, sigmoidDelta, gradRows, softplus
-// and adadeltaSum; their parameters are byte addresses into that memory,
-// element counts and float32 scalars.
-func Module() []byte {
-	return []byte(kernelsWasm)
+// sparseWasm is the sparse kernel module (buildSparse), kept like
+// kernelsWasm.
+//
+//go:embed sparse.wasm
+var sparseWasm string
+
+// Modules returns the bytes of the kernel modules (new slices each call):
+// the dense kernels (axpy, decodeRows, sigmoidDelta, gradRows, softplus,
+// adadeltaSum) and the sparse ones (sparseDot, sparseAxpy, sparseGrad,
+// sparseDecode). Each imports its memory as env.mem (the Go instance's
+// exported "mem") and exports its functions by those names; their
+// parameters are byte addresses into that memory, element counts and
+// float32 scalars. There are two so that each stays under the 4 KB a
+// browser compiles synchronously on a page's thread; Kernels takes an
+// object holding the exports of both.
+func Modules() [][]byte {
+	return [][]byte{[]byte(kernelsWasm), []byte(sparseWasm)}
 }
 
 // build assembles the kernel module (kernels.wasm).

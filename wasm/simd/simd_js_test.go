@@ -39,22 +39,26 @@ func goMemory(t *testing.T) js.Value {
 	return mem
 }
 
-// instantiate compiles Module and instantiates it on this program's memory.
+// instantiate compiles Modules and instantiates them on this program's
+// memory; it returns one object holding the exports of both.
 func instantiate(t *testing.T) js.Value {
 	t.Helper()
-	b := Module()
-	u8 := js.Global().Get("Uint8Array").New(len(b))
-	js.CopyBytesToJS(u8, b)
 	wa := js.Global().Get("WebAssembly")
-	if !wa.Call("validate", u8).Bool() {
-		t.Fatal("WebAssembly.validate rejects the kernel module")
+	all := js.Global().Get("Object").New()
+	for i, b := range Modules() {
+		u8 := js.Global().Get("Uint8Array").New(len(b))
+		js.CopyBytesToJS(u8, b)
+		if !wa.Call("validate", u8).Bool() {
+			t.Fatalf("WebAssembly.validate rejects kernel module %d", i)
+		}
+		mod := wa.Get("Module").New(u8)
+		env := js.Global().Get("Object").New()
+		env.Set("mem", goMemory(t))
+		imports := js.Global().Get("Object").New()
+		imports.Set("env", env)
+		js.Global().Get("Object").Call("assign", all, wa.Get("Instance").New(mod, imports).Get("exports"))
 	}
-	mod := wa.Get("Module").New(u8)
-	env := js.Global().Get("Object").New()
-	env.Set("mem", goMemory(t))
-	imports := js.Global().Get("Object").New()
-	imports.Set("env", env)
-	return wa.Get("Instance").New(mod, imports).Get("exports")
+	return all
 }
 
 func TestKernelsBitIdentical(t *testing.T) {
@@ -80,6 +84,27 @@ func TestKernelsPanicOutOfBounds(t *testing.T) {
 		"GradRows": func() {
 			k.GradRows(make([]float32, 4), make([]float32, 8), make([]float32, 8), 4, []int32{1}, make([]float32, 1), make([]float32, 2))
 		},
+		"SparseDot (row)": func() {
+			k.SparseDot(make([]float32, 3), make([]float32, 8), 4, []int32{0, 1, 2, 1}, []int32{1}, []float32{1})
+		},
+		"SparseDot (index)": func() {
+			k.SparseDot(make([]float32, 4), make([]float32, 16), 4, []int32{0, 1, 2, 3}, []int32{4}, []float32{1})
+		},
+		"SparseAxpy": func() {
+			k.SparseAxpy(make([]float32, 16), 4, []int32{0, 1, 2, 3}, make([]float32, 4), []int32{-1}, []float32{1})
+		},
+		"SparseGrad": func() {
+			k.SparseGrad(make([]float32, 2), make([]float32, 16), make([]float32, 12), 4, []int32{0, 1, 2, 3}, make([]float32, 4), make([]float32, 4), []int32{0, 1})
+		},
+		"AxpyRows": func() {
+			k.AxpyRows(make([]float32, 4), make([]float32, 8), []int32{0, 2}, []float32{1, 1})
+		},
+		"Transpose": func() {
+			k.Transpose(make([]float32, 16), make([]float32, 15), 4, 4, 4)
+		},
+		"SparseDecode": func() {
+			k.SparseDecode(make([]float32, 4), make([]float32, 4), make([]float32, 16), 4, []int32{0}, make([]float32, 4), []int32{0, 1, 2, 4})
+		},
 	} {
 		func() {
 			defer func() {
@@ -93,7 +118,8 @@ func TestKernelsPanicOutOfBounds(t *testing.T) {
 }
 
 // TestTrainingIdentical trains the same small model with the pure-Go and
-// the SIMD kernels and requires the same model file, bit for bit.
+// the SIMD kernels, on the exact loss and under reconstruction sampling,
+// and requires the same model file, bit for bit.
 func TestTrainingIdentical(t *testing.T) {
 	words := []string{"apple", "banana", "cherry", "grape", "lemon", "mango", "melon", "peach", "pear", "plum",
 		"engine", "wheel", "brake", "motor", "piston", "clutch", "gear", "valve", "fuel", "tyre"}
@@ -108,8 +134,10 @@ func TestTrainingIdentical(t *testing.T) {
 	cfg := kate.DefaultConfig()
 	cfg.Dim, cfg.Winners, cfg.VocabSize, cfg.Epochs, cfg.BatchSize, cfg.ValidationDocs = 13, 5, 20, 3, 10, 20
 	cfg.Text = kate.TextOptions{}
-	train := func() []byte {
-		m, err := kate.Train(context.Background(), texts, cfg, kate.TrainOptions{})
+	train := func(sampling float64) []byte {
+		c := cfg
+		c.Sampling = sampling
+		m, err := kate.Train(context.Background(), texts, c, kate.TrainOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,11 +147,19 @@ func TestTrainingIdentical(t *testing.T) {
 		}
 		return b
 	}
-	want := train()
+	samplings := []float64{0, 0.5}
+	var want [][]byte
+	for _, r := range samplings {
+		want = append(want, train(r))
+	}
+	if slices.Equal(want[0], want[1]) {
+		t.Fatal("sampling did not change the model; the test would not tell the sampled kernels apart")
+	}
 	old := kernels.Use(Kernels(instantiate(t)))
 	defer kernels.Use(old)
-	got := train()
-	if !slices.Equal(want, got) {
-		t.Fatal("the model trained with the SIMD kernels differs from the pure-Go one")
+	for i, r := range samplings {
+		if got := train(r); !slices.Equal(want[i], got) {
+			t.Errorf("sampling %v: the model trained with the SIMD kernels differs from the pure-Go one", r)
+		}
 	}
 }

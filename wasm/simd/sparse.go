@@ -1,0 +1,383 @@
+package simd
+
+// The sparse kernels (kernels.Set.SparseDot, SparseAxpy, SparseGrad and
+// SparseDecode) gather and scatter single elements at stride V: the
+// encoder's forward pass and gradient over a document's non-zero inputs,
+// and the decoder's on the outputs drawn by reconstruction sampling
+// (docs/design.md §2, §2.1). Their four lanes are four rows (or, in
+// sparseDecode, four outputs) whose sums are independent, so each lane adds
+// its products one after the other, in the order of the pure-Go kernel.
+// They live in a second module (sparse.wasm) so that each module stays
+// under the 4 KB of synchronous compilation.
+
+// buildSparse assembles the sparse kernel module (sparse.wasm).
+func buildSparse() []byte {
+	return module([]*fn{
+		sparseRowsFn("sparseDot", true, false),
+		sparseRowsFn("sparseAxpy", false, true),
+		sparseRowsFn("sparseGrad", true, true),
+		sparseDecodeFn(),
+		axpyRowsFn(),
+		transposeFn(),
+	})
+}
+
+// gather4 leaves on the stack the four float32 at addresses base[l]+off[l]
+// (i32 locals; off may repeat one local), lane l from address l.
+func (f *fn) gather4(base, off [4]uint32) {
+	for l := range 4 {
+		f.addr(base[l], off[l])
+		f.f32load(0)
+		if l == 0 {
+			f.simd(f32x4Splat)
+		} else {
+			f.replace(byte(l))
+		}
+	}
+}
+
+// scatter4 stores lane l of the v128 local v at address base[l]+off.
+func (f *fn) scatter4(base [4]uint32, off, v uint32) {
+	for l := range 4 {
+		f.addr(base[l], off)
+		f.get(v)
+		f.extract(byte(l))
+		f.f32store(0)
+	}
+}
+
+// sparseRowsFn emits name(x, wt, gw, v, rows, nrows, h, g, idx, n): for the
+// rows of rows[:nrows&^3] (the caller does the last nrows%4), four at a
+// time, and q < n in order:
+//
+//	dot:  g[j] += x[q]·wt[j*v+idx[q]]
+//	axpy: gw[j*v+idx[q]] += h[j]·x[q]
+//
+// SparseDot is dot alone (g = a), SparseAxpy axpy alone (h = d), SparseGrad
+// both (x = d).
+func sparseRowsFn(name string, dot, axpy bool) *fn {
+	f := newFn(name, tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32)
+	const x, wt, gw, v, rows, nrows, h, g, idx, n = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9
+	vb, r, rend4, p, xp, pend, off := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	xv, acc, hv, t := f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128)
+	var j, w, q [4]uint32 // byte offsets j*4, row starts in wt and gw
+	for l := range 4 {
+		j[l], w[l], q[l] = f.local(tI32), f.local(tI32), f.local(tI32)
+	}
+	f.get(v)
+	f.i32c(2)
+	f.op(i32Shl)
+	f.set(vb)
+	f.endPtr(rend4, rows, nrows, ^3)
+	f.endPtr(pend, idx, n, -1)
+	hg := [4]uint32{h, h, h, h}
+	gg := [4]uint32{g, g, g, g}
+	f.get(rows)
+	f.set(r)
+	f.while(r, rend4, func() {
+		for l := range 4 {
+			// j4 = rows[r+l]*4; w = wt + j*vb; q = gw + j*vb
+			f.get(r)
+			f.i32load(uint32(4 * l))
+			f.tee(w[l])
+			f.i32c(2)
+			f.op(i32Shl)
+			f.set(j[l])
+			f.get(w[l])
+			f.get(vb)
+			f.op(i32Mul)
+			f.tee(q[l])
+			f.get(wt)
+			f.op(i32Add)
+			f.set(w[l])
+			f.get(q[l])
+			f.get(gw)
+			f.op(i32Add)
+			f.set(q[l])
+		}
+		if dot {
+			f.gather4(gg, j)
+			f.set(acc)
+		}
+		if axpy {
+			f.gather4(hg, j)
+			f.set(hv)
+		}
+		f.get(idx)
+		f.set(p)
+		f.get(x)
+		f.set(xp)
+		f.while(p, pend, func() {
+			f.get(p)
+			f.i32load(0)
+			f.i32c(2)
+			f.op(i32Shl)
+			f.set(off)
+			f.get(xp)
+			f.f32load(0)
+			f.simd(f32x4Splat)
+			f.set(xv)
+			offs := [4]uint32{off, off, off, off}
+			if dot {
+				// acc += x·w
+				f.get(acc)
+				f.get(xv)
+				f.gather4(w, offs)
+				f.simd(f32x4Mul)
+				f.simd(f32x4Add)
+				f.set(acc)
+			}
+			if axpy {
+				// gw += h·x
+				f.gather4(q, offs)
+				f.get(hv)
+				f.get(xv)
+				f.simd(f32x4Mul)
+				f.simd(f32x4Add)
+				f.set(t)
+				f.scatter4(q, off, t)
+			}
+			f.addTo(p, 4)
+			f.addTo(xp, 4)
+		})
+		if dot {
+			for l := range 4 {
+				f.addr(g, j[l])
+				f.get(acc)
+				f.extract(byte(l))
+				f.f32store(0)
+			}
+		}
+		f.addTo(r, 16)
+	})
+	return f
+}
+
+// sparseDecodeFn emits sparseDecode(y, c, wt, v, rows, nrows, h, idx, n):
+// for s < n&^3 (the caller does the last n%4), four outputs at a time,
+// y[s] = c[idx[s]] + Σ_{j in rows, in order} h[j]·wt[j*v+idx[s]].
+func sparseDecodeFn() *fn {
+	f := newFn("sparseDecode", tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32)
+	const y, c, wt, v, rows, nrows, h, idx, n = 0, 1, 2, 3, 4, 5, 6, 7, 8
+	vb, r, rend, p, pend4, base, jj := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	acc := f.local(tV128)
+	var off [4]uint32 // idx[s+l]*4
+	for l := range 4 {
+		off[l] = f.local(tI32)
+	}
+	f.get(v)
+	f.i32c(2)
+	f.op(i32Shl)
+	f.set(vb)
+	f.endPtr(rend, rows, nrows, -1)
+	f.endPtr(pend4, idx, n, ^3)
+	f.get(idx)
+	f.set(p)
+	f.while(p, pend4, func() {
+		for l := range 4 {
+			f.get(p)
+			f.i32load(uint32(4 * l))
+			f.i32c(2)
+			f.op(i32Shl)
+			f.set(off[l])
+		}
+		f.gather4([4]uint32{c, c, c, c}, off)
+		f.set(acc)
+		f.get(rows)
+		f.set(r)
+		f.while(r, rend, func() {
+			// base = wt + rows[r]*vb; acc += h[rows[r]]·wt[base+off]
+			f.get(r)
+			f.i32load(0)
+			f.tee(jj)
+			f.get(vb)
+			f.op(i32Mul)
+			f.get(wt)
+			f.op(i32Add)
+			f.set(base)
+			f.get(acc)
+			f.get(h)
+			f.get(jj)
+			f.i32c(2)
+			f.op(i32Shl)
+			f.op(i32Add)
+			f.f32load(0)
+			f.simd(f32x4Splat)
+			f.gather4([4]uint32{base, base, base, base}, off)
+			f.simd(f32x4Mul)
+			f.simd(f32x4Add)
+			f.set(acc)
+			f.addTo(r, 4)
+		})
+		// y[s..s+3] = acc
+		f.get(y)
+		f.get(acc)
+		f.vstore(0)
+		f.addTo(y, 16)
+		f.addTo(p, 16)
+	})
+	return f
+}
+
+// axpyRowsFn emits axpyRows(a, wT, idx, x, n, k): a[j] += x[q]·wT[idx[q]*k+j]
+// for q < n in order and j < k&^3 (the caller does the last k%4), sixteen
+// and then four columns at a time with the sums in locals.
+func axpyRowsFn() *fn {
+	f := newFn("axpyRows", tI32, tI32, tI32, tI32, tI32, tI32)
+	const a, wT, idx, x, n, k = 0, 1, 2, 3, 4, 5
+	kb, jb, e16, e4, p, xp, pend, base, zero := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	xv := f.local(tV128)
+	var acc [4]uint32
+	for l := range acc {
+		acc[l] = f.local(tV128)
+	}
+	f.get(k)
+	f.i32c(2)
+	f.op(i32Shl)
+	f.set(kb)
+	f.endPtr(e16, zero, k, ^15)
+	f.endPtr(e4, zero, k, ^3)
+	f.endPtr(pend, idx, n, -1)
+	block := func(nv int) {
+		for l := 0; l < nv; l++ {
+			f.addr(a, jb)
+			f.vload(uint32(16 * l))
+			f.set(acc[l])
+		}
+		f.get(idx)
+		f.set(p)
+		f.get(x)
+		f.set(xp)
+		f.while(p, pend, func() {
+			// base = wT + idx[q]*kb + jb
+			f.get(p)
+			f.i32load(0)
+			f.get(kb)
+			f.op(i32Mul)
+			f.get(wT)
+			f.op(i32Add)
+			f.get(jb)
+			f.op(i32Add)
+			f.set(base)
+			f.get(xp)
+			f.f32load(0)
+			f.simd(f32x4Splat)
+			f.set(xv)
+			for l := 0; l < nv; l++ {
+				f.get(acc[l])
+				f.get(xv)
+				f.get(base)
+				f.vload(uint32(16 * l))
+				f.simd(f32x4Mul)
+				f.simd(f32x4Add)
+				f.set(acc[l])
+			}
+			f.addTo(p, 4)
+			f.addTo(xp, 4)
+		})
+		for l := 0; l < nv; l++ {
+			f.addr(a, jb)
+			f.get(acc[l])
+			f.vstore(uint32(16 * l))
+		}
+		f.addTo(jb, int32(16*nv))
+	}
+	f.while(jb, e16, func() { block(4) })
+	f.while(jb, e4, func() { block(1) })
+	return f
+}
+
+// transposeFn emits transpose(dst, src, rows, cols, ld): dst[c*rows+r] =
+// src[r*ld+c] for r < rows&^3 and c < cols&^3 (the caller does the rest),
+// in blocks of 4 x 4 transposed with shuffles. The outer loop runs over
+// blocks of four columns, so that dst is written in order and the source
+// rows' cache lines serve four consecutive passes.
+func transposeFn() *fn {
+	f := newFn("transpose", tI32, tI32, tI32, tI32, tI32)
+	const dst, src, rows, cols, ld = 0, 1, 2, 3, 4
+	rb, cb, cb4, rend, cend, zero, r, c, s0 := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	var d, v, t [4]uint32
+	for l := range 4 {
+		d[l] = f.local(tI32)
+	}
+	for l := range 4 {
+		v[l], t[l] = f.local(tV128), f.local(tV128)
+	}
+	f.get(rows)
+	f.i32c(2)
+	f.op(i32Shl)
+	f.set(rb)
+	f.get(ld)
+	f.i32c(2)
+	f.op(i32Shl)
+	f.tee(cb)
+	f.i32c(2)
+	f.op(i32Shl)
+	f.set(cb4)
+	f.endPtr(rend, zero, rows, ^3)
+	f.endPtr(cend, zero, cols, ^3)
+	// r and c are byte offsets: r = row*4, c = col*4.
+	f.while(c, cend, func() {
+		// d[l] = dst + (col+l)*rb; s0 = src + c
+		f.get(c)
+		f.get(rows)
+		f.op(i32Mul)
+		f.get(dst)
+		f.op(i32Add)
+		f.set(d[0])
+		for l := 1; l < 4; l++ {
+			f.get(d[l-1])
+			f.get(rb)
+			f.op(i32Add)
+			f.set(d[l])
+		}
+		f.addr(src, c)
+		f.set(s0)
+		f.i32c(0)
+		f.set(r)
+		f.while(r, rend, func() {
+			// Rows row..row+3 of src at columns col..col+3.
+			for l := range 4 {
+				f.get(s0)
+				if l > 0 {
+					f.get(cb)
+					if l > 1 {
+						f.i32c(int32(l))
+						f.op(i32Mul)
+					}
+					f.op(i32Add)
+				}
+				f.vload(0)
+				f.set(v[l])
+			}
+			// t0 = a0 b0 a1 b1, t1 = a2 b2 a3 b3, t2, t3 the same of c, d.
+			for h := range 2 {
+				for m, lanes := range [2][4]byte{{0, 4, 1, 5}, {2, 6, 3, 7}} {
+					f.get(v[2*h])
+					f.get(v[2*h+1])
+					f.shuffle32(lanes)
+					f.set(t[2*h+m])
+				}
+			}
+			// Column col+l of src (a_l b_l c_l d_l) to dst row col+l.
+			for l := range 4 {
+				f.addr(d[l], r)
+				f.get(t[l/2])
+				f.get(t[2+l/2])
+				if l%2 == 0 {
+					f.shuffle32([4]byte{0, 1, 4, 5})
+				} else {
+					f.shuffle32([4]byte{2, 3, 6, 7})
+				}
+				f.vstore(0)
+			}
+			f.get(s0)
+			f.get(cb4)
+			f.op(i32Add)
+			f.set(s0)
+			f.addTo(r, 16)
+		})
+		f.addTo(c, 16)
+	})
+	return f
+}
