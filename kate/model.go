@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/kate-web/kate/internal/kernels"
 	"github.com/kate-web/kate/internal/mathf"
@@ -200,7 +201,12 @@ func (m *Model) NewVectorizer() *Vectorizer {
 }
 
 func (z *Vectorizer) lookup(raw []byte) int32 {
-	if id, ok := z.cache.get(raw); ok {
+	return z.lookupHashed(raw, tokenHash(raw))
+}
+
+// lookupHashed is lookup for a token whose tokenHash is h.
+func (z *Vectorizer) lookupHashed(raw []byte, h uint32) int32 {
+	if id, ok := z.cache.getHashed(raw, h); ok {
 		return id
 	}
 	if id, ok := z.m.known[string(raw)]; ok {
@@ -227,17 +233,61 @@ func (z *Vectorizer) Vector(text string) SparseVector {
 // valid until its next call: encoding text allocates nothing once the
 // buffers and the token cache are warm.
 func (z *Vectorizer) scratch(text string) SparseVector {
+	// The tokens of forEachRawToken, scanned here with their tokenHash
+	// computed byte by byte on the way (the encode path's inner loop:
+	// docs/speed.md).
 	seen := z.seen[:0]
-	forEachRawToken(text, &z.buf, func(raw []byte) {
-		id := z.lookup(raw)
-		if id < 0 {
-			return
+	b := z.buf[:0]
+	h := uint32(tokenHashOffset)
+	end := func() {
+		if id := z.lookupHashed(b, h); id >= 0 {
+			if z.counts[id] == 0 {
+				seen = append(seen, id)
+			}
+			z.counts[id]++
 		}
-		if z.counts[id] == 0 {
-			seen = append(seen, id)
+		b, h = b[:0], tokenHashOffset
+	}
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			if asciiLower[c] == 0 {
+				i++
+				if len(b) > 0 {
+					end()
+				}
+				continue
+			}
+			// A run of ASCII letters and digits, text[i:j]: the bytes that
+			// fit in the token are lowered and hashed, the rest skipped.
+			j := i + 1
+			for j < len(text) && text[j] < utf8.RuneSelf && asciiLower[text[j]] != 0 {
+				j++
+			}
+			for _, c := range []byte(text[i:min(j, i+max(0, maxTokenBytes-len(b)))]) {
+				l := asciiLower[c]
+				b = append(b, l)
+				h = (h ^ uint32(l)) * tokenHashPrime
+			}
+			i = j
+			continue
 		}
-		z.counts[id]++
-	})
+		n := len(b)
+		var tok bool
+		if b, i, tok = appendRune(b, text, i); tok {
+			for _, c := range b[n:] {
+				h = (h ^ uint32(c)) * tokenHashPrime
+			}
+			continue
+		}
+		if len(b) > 0 {
+			end()
+		}
+	}
+	if len(b) > 0 {
+		end()
+	}
+	z.buf = b
 	z.seen = seen
 	out := logMaxVector(seen, z.counts, z.idx[:0], z.val[:0])
 	z.idx, z.val = out.Indices, out.Values

@@ -79,30 +79,18 @@ func forEachRawToken(text string, buf *[]byte, fn func(raw []byte)) {
 		c := text[i]
 		if c < utf8.RuneSelf {
 			i++
-			switch {
-			case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			if l := asciiLower[c]; l != 0 {
 				if len(b) < maxTokenBytes {
-					b = append(b, c)
+					b = append(b, l)
 				}
-			case c >= 'A' && c <= 'Z':
-				if len(b) < maxTokenBytes {
-					b = append(b, c+('a'-'A'))
-				}
-			default:
-				if len(b) > 0 {
-					fn(b)
-					b = b[:0]
-				}
+			} else if len(b) > 0 {
+				fn(b)
+				b = b[:0]
 			}
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(text[i:])
-		i += size
-		if r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
-			r = unicode.ToLower(r)
-			if len(b)+utf8.RuneLen(r) <= maxTokenBytes {
-				b = utf8.AppendRune(b, r)
-			}
+		var tok bool
+		if b, i, tok = appendRune(b, text, i); tok {
 			continue
 		}
 		if len(b) > 0 {
@@ -116,6 +104,36 @@ func forEachRawToken(text string, buf *[]byte, fn func(raw []byte)) {
 	}
 	*buf = b
 }
+
+// appendRune decodes the non-ASCII rune at text[i]: when it is a letter or
+// a digit it appends its lower case to the token b (unless that would pass
+// maxTokenBytes) and reports true; otherwise (a separator, or an invalid
+// byte) it reports false. It returns the index after the rune.
+func appendRune(b []byte, text string, i int) ([]byte, int, bool) {
+	r, size := utf8.DecodeRuneInString(text[i:])
+	i += size
+	if r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+		r = unicode.ToLower(r)
+		if len(b)+utf8.RuneLen(r) <= maxTokenBytes {
+			b = utf8.AppendRune(b, r)
+		}
+		return b, i, true
+	}
+	return b, i, false
+}
+
+// asciiLower maps an ASCII letter or digit to its lower case, and every
+// other ASCII byte (a separator) to 0.
+var asciiLower = func() (t [utf8.RuneSelf]byte) {
+	for c := byte('0'); c <= '9'; c++ {
+		t[c] = c
+	}
+	for c := byte('a'); c <= 'z'; c++ {
+		t[c] = c
+		t[c-'a'+'A'] = c
+	}
+	return t
+}()
 
 // isStopword reports whether the lower-case word w is in the English
 // stopword list used by the tokenizer.

@@ -98,12 +98,78 @@ func TestVectorize(t *testing.T) {
 	}
 }
 
+// refVector is the input vector of text from forEachRawToken and
+// Vectorizer.lookup (the tokens as the corpus builder sees them), for
+// checking the vectorizer's own scan.
+func refVector(z *Vectorizer, text string) SparseVector {
+	counts := make([]int32, z.m.vocab.Len())
+	var seen []int32
+	var buf []byte
+	forEachRawToken(text, &buf, func(raw []byte) {
+		if id := z.lookup(raw); id >= 0 {
+			if counts[id] == 0 {
+				seen = append(seen, id)
+			}
+			counts[id]++
+		}
+	})
+	return logMaxVector(seen, counts, nil, nil)
+}
+
+// scanModel is a model whose vocabulary has ASCII, accented and long
+// terms, for TestVectorizerScan and FuzzTokenize.
+func scanModel(t testing.TB) *Model {
+	long := strings.Repeat("z", maxTokenBytes)
+	c, err := BuildCorpus([]string{"hello world école naïve abc 123abc ÉCOLE Straße straße " + long + " éé ωμέγα", "world hello b c d"}, DefaultTextOptions(), 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := newModel(Params{Dim: 4, Winners: 2, Alpha: 1, Text: DefaultTextOptions()}, c.Vocab, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// The vectorizer scans text itself, hashing tokens on the way: its vectors
+// must equal those from the shared tokenizer, and a second pass over the
+// same text must find every token in its cache (the scan's hash is the
+// cache's).
+func TestVectorizerScan(t *testing.T) {
+	m := scanModel(t)
+	z := m.NewVectorizer()
+	for _, text := range []string{
+		"Hello, World! hello world", "ÉCOLE naïve 123abc école", "\xff\xfeabc\xffabc", "a_b-c.d",
+		strings.Repeat("z", 300) + " " + strings.Repeat("z", maxTokenBytes), "Straße STRASSE ωμέγα ΩΜΈΓΑ", "",
+		"end with token éé",
+	} {
+		want := refVector(m.NewVectorizer(), text)
+		got := z.Vector(text)
+		if !slices.Equal(got.Indices, want.Indices) || !slices.Equal(got.Values, want.Values) {
+			t.Errorf("Vector(%q) = %v, tokenizer %v", text, got, want)
+		}
+		n := z.cache.len()
+		z.Vector(text)
+		if z.cache.len() != n {
+			t.Errorf("%q: the second pass added %d tokens to the cache", text, z.cache.len()-n)
+		}
+	}
+	if z.cache.len() == 0 {
+		t.Error("nothing was cached")
+	}
+}
+
 func FuzzTokenize(f *testing.F) {
 	for _, s := range []string{"Hello, World!", "ÉCOLE naïve 123abc", "\xff\xfe", "a_b-c.d", strings.Repeat("z", 300)} {
 		f.Add(s)
 	}
 	tok := DefaultTextOptions()
+	m := scanModel(f)
 	f.Fuzz(func(t *testing.T, s string) {
+		want := refVector(m.NewVectorizer(), s)
+		if got := m.Vectorize(s); !slices.Equal(got.Indices, want.Indices) || !slices.Equal(got.Values, want.Values) {
+			t.Fatalf("Vectorize(%q) = %v, tokenizer %v", s, got, want)
+		}
 		for _, w := range tok.Tokens(s) {
 			if w == "" || len(w) > 4*maxTokenBytes {
 				t.Fatalf("bad token %q", w)

@@ -13,6 +13,10 @@
 // domain). Prints the self time by function, grouped, and writes the
 // .cpuprofile (open it in Chrome DevTools' Performance panel).
 // --options (node only) adds train options, e.g. '{"vocabSize":10000,"sampling":2}'.
+// --encode (node only) profiles encoding instead: a model trained for
+// --epochs is saved and loaded again (an empty token cache, as in a new
+// encode worker), then encodes the test split in calls of 250 texts; the
+// summary covers the samples under the bridge's encode.
 // Data: $KATE_BENCH_DATA, else the full 20 Newsgroups corpus beside the
 // repository, else the bundled sample.
 import fs from 'node:fs';
@@ -33,6 +37,7 @@ if (where !== 'node' && where !== 'chromium') {
   process.exit(2);
 }
 const epochs = Number(arg('epochs', 2));
+const encodeMode = process.argv.includes('--encode');
 const simd = arg('simd', '1') !== '0';
 const out = arg('out', path.join(os.tmpdir(), `kate-train-${where}-${simd ? 'simd' : 'go'}.cpuprofile`));
 const dataFile = process.env.KATE_BENCH_DATA || (fs.existsSync(fullFile) ? fullFile : sampleFile);
@@ -77,7 +82,7 @@ function kernelName(name) {
   return SIMD_FUNCS.has(bare) ? `simd.${bare}` : name;
 }
 
-function summarize(profile) {
+function summarize(profile, rootRe = /trainer.*\.run$/) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map();
   for (const n of profile.nodes) for (const c of n.children || []) parent.set(c, n.id);
@@ -86,7 +91,7 @@ function summarize(profile) {
   const training = (id) => {
     if (inRun.has(id)) return inRun.get(id);
     const n = byId.get(id);
-    const r = /trainer.*\.run$/.test(n.callFrame.functionName) || (parent.has(id) && training(parent.get(id)));
+    const r = rootRe.test(n.callFrame.functionName) || (parent.has(id) && training(parent.get(id)));
     inRun.set(id, r);
     return r;
   };
@@ -116,7 +121,7 @@ function summarize(profile) {
     groups.set(g, (groups.get(g) || 0) + us);
   }
   const pct = (us) => `${((100 * us) / total).toFixed(1)}%`;
-  console.log(`\nself time inside the training loop (trainer.run: ${(total / 1e6).toFixed(2)} s of ${(all / 1e6).toFixed(2)} s sampled), by group:`);
+  console.log(`\nself time inside ${rootRe} (${(total / 1e6).toFixed(2)} s of ${(all / 1e6).toFixed(2)} s sampled), by group:`);
   console.table([...groups].sort((a, b) => b[1] - a[1]).map(([g, us]) => ({ group: g, ms: Math.round(us / 1000), share: pct(us) })));
   console.log('top functions by self time:');
   console.table([...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([f, us]) => ({ function: f.slice(0, 70), group: groupOf(f).slice(0, 24), ms: Math.round(us / 1000), share: pct(us) })));
@@ -137,6 +142,28 @@ async function profileNode() {
   await kate.train(train, { epochs, seed: 1, ...JSON.parse(arg('options', '{}')), onProgress: (e) => { if (e.epochDone) last = e; } });
   const { profile } = await session.post('Profiler.stop');
   console.error(`trained ${epochs} epochs in ${((performance.now() - started) / 1000).toFixed(1)} s (${Math.round(last.docsPerSecond)} docs/s over the run, ${((performance.now() - t0) / 1000).toFixed(1)} s with set-up)`);
+  return profile;
+}
+
+async function profileNodeEncode() {
+  const inspector = await import('node:inspector/promises');
+  const kate = await import(pathToFileURL(path.join(dist, 'kate.node.mjs')).href);
+  const rows = readCorpus(dataFile);
+  const train = rows.filter((r) => r.split === 'train').map((r) => r.text);
+  const test = rows.filter((r) => r.split === 'test').map((r) => r.text);
+  await kate.initialize({ simd, worker: false });
+  const model = await kate.train(train, { epochs, seed: 1, ...JSON.parse(arg('options', '{}')) });
+  const loaded = await kate.load(await model.save());
+  const session = new inspector.Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  const t0 = performance.now();
+  for (let i = 0; i < test.length; i += 250) await loaded.encode(test.slice(i, i + 250));
+  const ms = performance.now() - t0;
+  const { profile } = await session.post('Profiler.stop');
+  console.error(`encoded ${test.length} texts in ${(ms / 1000).toFixed(2)} s (${Math.round((test.length / ms) * 1000)} docs/s, cold token cache, one engine)`);
   return profile;
 }
 
@@ -171,10 +198,14 @@ async function profileChromium() {
   }
 }
 
-console.error(`profiling training (${where}, ${simd ? 'SIMD' : 'pure-Go'} kernels, ${epochs} epochs) on ${path.relative(rootDir, dataFile)}`);
-const profile = where === 'node' ? await profileNode() : await profileChromium();
+console.error(`profiling ${encodeMode ? 'encoding' : 'training'} (${where}, ${simd ? 'SIMD' : 'pure-Go'} kernels, ${epochs} epochs) on ${path.relative(rootDir, dataFile)}`);
+if (encodeMode && where !== 'node') {
+  console.error('--encode is for node only');
+  process.exit(2);
+}
+const profile = encodeMode ? await profileNodeEncode() : where === 'node' ? await profileNode() : await profileChromium();
 fs.writeFileSync(out, JSON.stringify(profile));
 fs.rmSync(dist, { recursive: true, force: true });
-summarize(profile);
+summarize(profile, encodeMode ? /__bridge_\.encode/ : undefined);
 console.log(`profile written to ${out}`);
 process.exit(0);

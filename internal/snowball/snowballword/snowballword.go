@@ -176,28 +176,24 @@ func (w *SnowballWord) DebugString() string {
 
 // Return the first prefix found or the empty string.
 func (w *SnowballWord) FirstPrefix(prefixes ...string) (foundPrefix string) {
-	found := false
+	// kate's change: each prefix is compared rune by rune as a string
+	// instead of being converted to a []rune first (same result).
 	rsLen := len(w.RS)
-
 	for _, prefix := range prefixes {
-		prefixRunes := []rune(prefix)
-		if len(prefixRunes) > rsLen {
-			continue
-		}
-
-		found = true
-		for i, r := range prefixRunes {
-			if i > rsLen-1 || (w.RS)[i] != r {
+		found := true
+		i := 0
+		for _, r := range prefix {
+			if i >= rsLen || w.RS[i] != r {
 				found = false
 				break
 			}
+			i++
 		}
 		if found {
-			foundPrefix = prefix
-			break
+			return prefix
 		}
 	}
-	return
+	return ""
 }
 
 // Return true if `w.RS[startPos:endPos]` ends with runes from `suffixRunes`.
@@ -237,7 +233,11 @@ func (w *SnowballWord) HasSuffixRunes(suffixRunes []rune) bool {
 // matches what is required most of the time by the Snowball
 // stemmer steps.
 func (w *SnowballWord) FirstSuffixIfIn(startPos, endPos int, suffixes ...string) (suffix string) {
+	last := w.lastRuneBefore(endPos)
 	for _, suffix := range suffixes {
+		if endsOtherwise(suffix, last) {
+			continue
+		}
 		if n, ok := w.hasSuffixStringIn(0, endPos, suffix); ok {
 			if endPos-n >= startPos {
 				return suffix
@@ -253,13 +253,38 @@ func (w *SnowballWord) FirstSuffixIfIn(startPos, endPos int, suffixes ...string)
 // FirstSuffixIn returns the first of suffixes that the word ends with
 // between startPos and endPos, or the empty string.
 func (w *SnowballWord) FirstSuffixIn(startPos, endPos int, suffixes ...string) (suffix string) {
+	last := w.lastRuneBefore(endPos)
 	for _, suffix := range suffixes {
+		if endsOtherwise(suffix, last) {
+			continue
+		}
 		if _, ok := w.hasSuffixStringIn(startPos, endPos, suffix); ok {
 			return suffix
 		}
 	}
 
 	return ""
+}
+
+// lastRuneBefore returns w.RS[endPos-1], or -1 when endPos is out of
+// range (no non-empty suffix can end there).
+func (w *SnowballWord) lastRuneBefore(endPos int) rune {
+	if endPos < 1 || endPos > len(w.RS) {
+		return -1
+	}
+	return w.RS[endPos-1]
+}
+
+// endsOtherwise reports whether the non-empty suffix cannot match a word
+// whose rune before the end position is last: its last byte is ASCII and
+// differs from last (kate's change: the candidate lists are long, and
+// this one-byte test skips most of them before hasSuffixStringIn).
+func endsOtherwise(suffix string, last rune) bool {
+	if len(suffix) == 0 {
+		return false
+	}
+	c := suffix[len(suffix)-1]
+	return c < utf8.RuneSelf && (last < 0 || rune(c) != last)
 }
 
 // hasSuffixStringIn is HasSuffixRunesIn for a suffix given as a string,
