@@ -173,9 +173,10 @@ func (t *trainer) sampledDecoder(ws *workspace, x SparseVector, scale float32, w
 	ws.ds = slices.Grow(ws.ds[:0], n)[:n]
 	ys, ds := ws.ys[:n:n], ws.ds[:n:n]
 	// y_s = c_i + Σ_{j in winners, in order} h_j·W[j,i]: the same sums, in
-	// the same order, as the exact decoder's outputs.
+	// the same order, as the exact decoder's outputs, read from the
+	// transposed weights (output i's K weights are contiguous there).
 	win, h := ws.win, ws.h
-	kernels.SparseDecode(ys, m.c, m.wt, v, win, h, out)
+	kernels.SparseDecode(ys, m.c, t.wT, win, h, out)
 	nnz := len(x.Indices)
 	xv := x.Values[:nnz]
 	if withLoss {

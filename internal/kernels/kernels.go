@@ -62,10 +62,11 @@ type Set struct {
 	// idx[s] < v.
 	SparseGrad func(d, wt, gw []float32, v int, rows []int32, h, g []float32, idx []int32)
 	// SparseDecode sets y[s] = c[idx[s]] + Σ_{j in rows, in order}
-	// h[j]·wt[j*v+idx[s]] for every s < len(idx) (the decoder's
-	// pre-activation on the outputs idx only). len(y) >= len(idx), and every
-	// idx[s] < v.
-	SparseDecode func(y, c, wt []float32, v int, rows []int32, h []float32, idx []int32)
+	// h[j]·wT[idx[s]*k+j] for every s < len(idx): the decoder's
+	// pre-activation on the outputs idx only, from the transposed weights
+	// wT (V x K, k = len(h)), each output's K weights contiguous. len(y) >=
+	// len(idx), every row < k and every (idx[s]+1)*k <= len(wT).
+	SparseDecode func(y, c, wT []float32, rows []int32, h []float32, idx []int32)
 	// AxpyRows computes a += x[q]·wT[idx[q]*k:(idx[q]+1)*k] for every
 	// q < len(idx) in order, k = len(a): the encoder's pre-activation from
 	// the transposed weights (V x K), each a[j] getting the same products in
@@ -180,8 +181,8 @@ func SparseGrad(d, wt, gw []float32, v int, rows []int32, h, g []float32, idx []
 }
 
 // SparseDecode runs the active set's SparseDecode.
-func SparseDecode(y, c, wt []float32, v int, rows []int32, h []float32, idx []int32) {
-	active.SparseDecode(y, c, wt, v, rows, h, idx)
+func SparseDecode(y, c, wT []float32, rows []int32, h []float32, idx []int32) {
+	active.SparseDecode(y, c, wT, rows, h, idx)
 }
 
 // AxpyRows runs the active set's AxpyRows.
@@ -281,9 +282,9 @@ func adadeltaSumGo(theta, acc, upd, g0, g1, g2, g3 []float32, lr, rho, eps float
 	}
 }
 
-// The sparse kernels below take four rows (or, in sparseDecodeGo, four
-// outputs) at a time to share the loads of idx and x; every sum still
-// takes its products one after the other in the documented order.
+// The sparse kernels below take four rows at a time to share the loads of
+// idx and x; every sum still takes its products one after the other in the
+// documented order.
 
 func sparseDotGo(a, wt []float32, v int, rows, idx []int32, x []float32) {
 	x = x[:len(idx)]
@@ -386,35 +387,16 @@ func sparseGradGo(d, wt, gw []float32, v int, rows []int32, h, g []float32, idx 
 	}
 }
 
-func sparseDecodeGo(y, c, wt []float32, v int, rows []int32, h []float32, idx []int32) {
+func sparseDecodeGo(y, c, wT []float32, rows []int32, h []float32, idx []int32) {
+	k := len(h)
 	y = y[:len(idx)]
 	for s, i := range idx {
-		y[s] = c[i]
-	}
-	r := 0
-	for ; r+4 <= len(rows); r += 4 {
-		j0, j1, j2, j3 := int(rows[r]), int(rows[r+1]), int(rows[r+2]), int(rows[r+3])
-		h0, h1, h2, h3 := h[j0], h[j1], h[j2], h[j3]
-		w0 := wt[j0*v : (j0+1)*v : (j0+1)*v]
-		w1 := wt[j1*v : (j1+1)*v : (j1+1)*v]
-		w2 := wt[j2*v : (j2+1)*v : (j2+1)*v]
-		w3 := wt[j3*v : (j3+1)*v : (j3+1)*v]
-		for s, i := range idx {
-			ys := y[s]
-			ys += h0 * w0[i]
-			ys += h1 * w1[i]
-			ys += h2 * w2[i]
-			ys += h3 * w3[i]
-			y[s] = ys
+		w := wT[int(i)*k : (int(i)+1)*k : (int(i)+1)*k]
+		ys := c[i]
+		for _, j := range rows {
+			ys += h[j] * w[j]
 		}
-	}
-	for ; r < len(rows); r++ {
-		j := int(rows[r])
-		hj := h[j]
-		w := wt[j*v : (j+1)*v : (j+1)*v]
-		for s, i := range idx {
-			y[s] += hj * w[i]
-		}
+		y[s] = ys
 	}
 }
 

@@ -80,8 +80,8 @@ func TestCheckCatchesOneBit(t *testing.T) {
 		}},
 		{"SparseDecode", func(k *kernels.Set) {
 			inner := k.SparseDecode
-			k.SparseDecode = func(y, c, wt []float32, v int, rows []int32, h []float32, idx []int32) {
-				inner(y, c, wt, v, rows, h, idx)
+			k.SparseDecode = func(y, c, wT []float32, rows []int32, h []float32, idx []int32) {
+				inner(y, c, wT, rows, h, idx)
 				if len(idx) > 0 {
 					y[len(idx)-1] = math.Nextafter32(y[len(idx)-1], 10)
 				}

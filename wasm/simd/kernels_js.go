@@ -276,27 +276,32 @@ func (k *jsKernels) SparseGrad(d, wt, gw []float32, v int, rows []int32, h, g []
 
 // SparseDecode is kernels.Set.SparseDecode. The module takes whole groups
 // of four outputs; the last len(idx)%4 go to the pure-Go kernel.
-func (k *jsKernels) SparseDecode(y, c, wt []float32, v int, rows []int32, h []float32, idx []int32) {
-	n := len(idx)
+func (k *jsKernels) SparseDecode(y, c, wT []float32, rows []int32, h []float32, idx []int32) {
+	n, kk := len(idx), len(h)
 	if n == 0 {
 		return
 	}
-	checkSparse("SparseDecode", v, rows, idx, len(y), [][]float32{wt}, [][]float32{h})
-	if len(c) < v {
+	if len(y) < n {
+		boundsPanic("SparseDecode")
+	}
+	if lo, hi := span(rows); lo < 0 || hi >= kk {
+		boundsPanic("SparseDecode")
+	}
+	if lo, hi := span(idx); lo < 0 || hi >= len(c) || (hi+1)*kk > len(wT) {
 		boundsPanic("SparseDecode")
 	}
 	n4 := n &^ 3
 	if n4 > 0 {
-		k.sdecode.Invoke(addrF(y), addrF(c), addrF(wt), v, addrI(rows), len(rows), addrF(h), addrI(idx), n4)
+		k.sdecode.Invoke(addrF(y), addrF(c), addrF(wT), kk, addrI(rows), len(rows), addrF(h), addrI(idx), n4)
 		runtime.KeepAlive(y)
 		runtime.KeepAlive(c)
-		runtime.KeepAlive(wt)
+		runtime.KeepAlive(wT)
 		runtime.KeepAlive(rows)
 		runtime.KeepAlive(h)
 		runtime.KeepAlive(idx)
 	}
 	if n4 < n {
-		goKernels.SparseDecode(y[n4:], c, wt, v, rows, h, idx[n4:])
+		goKernels.SparseDecode(y[n4:], c, wT, rows, h, idx[n4:])
 	}
 }
 

@@ -103,7 +103,7 @@ func TestKernelsPanicOutOfBounds(t *testing.T) {
 			k.Transpose(make([]float32, 16), make([]float32, 15), 4, 4, 4)
 		},
 		"SparseDecode": func() {
-			k.SparseDecode(make([]float32, 4), make([]float32, 4), make([]float32, 16), 4, []int32{0}, make([]float32, 4), []int32{0, 1, 2, 4})
+			k.SparseDecode(make([]float32, 4), make([]float32, 4), make([]float32, 16), []int32{0}, make([]float32, 4), []int32{0, 1, 2, 4})
 		},
 	} {
 		func() {

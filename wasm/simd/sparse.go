@@ -1,9 +1,10 @@
 package simd
 
 // The sparse kernels (kernels.Set.SparseDot, SparseAxpy, SparseGrad and
-// SparseDecode) gather and scatter single elements at stride V: the
-// encoder's forward pass and gradient over a document's non-zero inputs,
-// and the decoder's on the outputs drawn by reconstruction sampling
+// SparseDecode) gather and scatter single elements (at stride V in the
+// K x V weights, or within the rows of the V x K transpose): the encoder's
+// forward pass and gradient over a document's non-zero inputs, and the
+// decoder's on the outputs drawn by reconstruction sampling
 // (docs/design.md §2, §2.1). Their four lanes are four rows (or, in
 // sparseDecode, four outputs) whose sums are independent, so each lane adds
 // its products one after the other, in the order of the pure-Go kernel.
@@ -153,22 +154,22 @@ func sparseRowsFn(name string, dot, axpy bool) *fn {
 	return f
 }
 
-// sparseDecodeFn emits sparseDecode(y, c, wt, v, rows, nrows, h, idx, n):
+// sparseDecodeFn emits sparseDecode(y, c, wT, k, rows, nrows, h, idx, n):
 // for s < n&^3 (the caller does the last n%4), four outputs at a time,
-// y[s] = c[idx[s]] + Σ_{j in rows, in order} h[j]·wt[j*v+idx[s]].
+// y[s] = c[idx[s]] + Σ_{j in rows, in order} h[j]·wT[idx[s]*k+j].
 func sparseDecodeFn() *fn {
 	f := newFn("sparseDecode", tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32)
-	const y, c, wt, v, rows, nrows, h, idx, n = 0, 1, 2, 3, 4, 5, 6, 7, 8
-	vb, r, rend, p, pend4, base, jj := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	const y, c, wT, k, rows, nrows, h, idx, n = 0, 1, 2, 3, 4, 5, 6, 7, 8
+	kb, r, rend, p, pend4, jj := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
 	acc := f.local(tV128)
-	var off [4]uint32 // idx[s+l]*4
+	var ci, off [4]uint32 // idx[s+l]*4 (into c), idx[s+l]*kb + wT (row starts)
 	for l := range 4 {
-		off[l] = f.local(tI32)
+		ci[l], off[l] = f.local(tI32), f.local(tI32)
 	}
-	f.get(v)
+	f.get(k)
 	f.i32c(2)
 	f.op(i32Shl)
-	f.set(vb)
+	f.set(kb)
 	f.endPtr(rend, rows, nrows, -1)
 	f.endPtr(pend4, idx, n, ^3)
 	f.get(idx)
@@ -177,33 +178,33 @@ func sparseDecodeFn() *fn {
 		for l := range 4 {
 			f.get(p)
 			f.i32load(uint32(4 * l))
+			f.tee(off[l])
 			f.i32c(2)
 			f.op(i32Shl)
+			f.set(ci[l])
+			f.get(off[l])
+			f.get(kb)
+			f.op(i32Mul)
+			f.get(wT)
+			f.op(i32Add)
 			f.set(off[l])
 		}
-		f.gather4([4]uint32{c, c, c, c}, off)
+		f.gather4([4]uint32{c, c, c, c}, ci)
 		f.set(acc)
 		f.get(rows)
 		f.set(r)
 		f.while(r, rend, func() {
-			// base = wt + rows[r]*vb; acc += h[rows[r]]·wt[base+off]
+			// jj = rows[r]*4; acc += h[rows[r]]·wT[off+jj]
 			f.get(r)
 			f.i32load(0)
-			f.tee(jj)
-			f.get(vb)
-			f.op(i32Mul)
-			f.get(wt)
-			f.op(i32Add)
-			f.set(base)
-			f.get(acc)
-			f.get(h)
-			f.get(jj)
 			f.i32c(2)
 			f.op(i32Shl)
-			f.op(i32Add)
+			f.set(jj)
+			f.get(acc)
+			f.addr(h, jj)
 			f.f32load(0)
 			f.simd(f32x4Splat)
-			f.gather4([4]uint32{base, base, base, base}, off)
+			f.gather4(off, [4]uint32{jj, jj, jj, jj})
 			f.simd(f32x4Mul)
 			f.simd(f32x4Add)
 			f.set(acc)
