@@ -361,3 +361,48 @@ func TestTransposedWeightsStayInStep(t *testing.T) {
 		}
 	}
 }
+
+// Under reconstruction sampling the trainer keeps W, its accumulators and
+// the gradients V x K (layoutT): training must give the same bits as the
+// K x V layout, and m.wt must follow the master copy after every update.
+func TestSamplingLayoutSameBits(t *testing.T) {
+	m1, xs := smallModel(t, 41, 12, 5, 2.5, 30, 8)
+	m2, _ := smallModel(t, 41, 12, 5, 2.5, 30, 8)
+	train := func(m *Model, layoutT bool) *trainer {
+		tr := samplingTrainer(m, xs, 0.7)
+		tr.layoutT = layoutT
+		for range 4 {
+			tr.seedSampling()
+			for c, ws := range tr.ws {
+				ws.loss = 0
+				lo := c * len(xs) / trainChunks
+				for _, x := range xs[lo : (c+1)*len(xs)/trainChunks] {
+					tr.step(ws, x, 0.01, false)
+				}
+			}
+			tr.reduceAndUpdate(0.5)
+		}
+		return tr
+	}
+	tr1 := train(m1, true)
+	if !tr1.layoutT {
+		t.Fatal("sampling did not switch to the V x K layout")
+	}
+	train(m2, false)
+	k, v := m1.params.Dim, tr1.v
+	for j := range k {
+		for i := range v {
+			if math.Float32bits(m1.wt[j*v+i]) != math.Float32bits(m2.wt[j*v+i]) {
+				t.Fatalf("wt[%d,%d] = %v in the V x K layout, %v in K x V", j, i, m1.wt[j*v+i], m2.wt[j*v+i])
+			}
+			if math.Float32bits(tr1.wT[i*k+j]) != math.Float32bits(m1.wt[j*v+i]) {
+				t.Fatalf("wT[%d,%d] = %v, wt = %v", i, j, tr1.wT[i*k+j], m1.wt[j*v+i])
+			}
+		}
+	}
+	for i := range m1.c {
+		if math.Float32bits(m1.c[i]) != math.Float32bits(m2.c[i]) {
+			t.Fatalf("c[%d] differs", i)
+		}
+	}
+}

@@ -19,9 +19,15 @@ func (t *trainer) reduceAndUpdate(lr float32) {
 	eps := float32(t.cfg.Eps)
 	ws := t.ws[:trainChunks:trainChunks]
 	k := m.params.Dim
-	parallel.Blocks(k, 8, func(lo, hi int) {
-		a, b := lo*v, hi*v
-		kernels.AdadeltaSum(m.wt[a:b], t.accW[a:b], t.updW[a:b], ws[0].gW[a:b], ws[1].gW[a:b], ws[2].gW[a:b], ws[3].gW[a:b], lr, rho, eps)
+	// Adadelta is element-wise: over t.wT (V x K) under t.layoutT it takes
+	// the same steps as over m.wt.
+	theta, rowLen, rows := m.wt, v, k
+	if t.layoutT {
+		theta, rowLen, rows = t.wT, k, v
+	}
+	parallel.Blocks(rows, max(1, 8*v/rowLen), func(lo, hi int) {
+		a, b := lo*rowLen, hi*rowLen
+		kernels.AdadeltaSum(theta[a:b], t.accW[a:b], t.updW[a:b], ws[0].gW[a:b], ws[1].gW[a:b], ws[2].gW[a:b], ws[3].gW[a:b], lr, rho, eps)
 	})
 	if m.params.Grad != GradNone {
 		kernels.AdadeltaSum(m.b, t.accB, t.updB, ws[0].gB, ws[1].gB, ws[2].gB, ws[3].gB, lr, rho, eps)
@@ -31,7 +37,21 @@ func (t *trainer) reduceAndUpdate(lr float32) {
 		}
 	}
 	kernels.AdadeltaSum(m.c, t.accC, t.updC, ws[0].gC, ws[1].gC, ws[2].gC, ws[3].gC, lr, rho, eps)
-	t.syncTransposed()
+	if t.layoutT {
+		t.syncWeights()
+	} else {
+		t.syncTransposed()
+	}
+}
+
+// syncWeights copies t.wT into the model's weights (K x V), in blocks of
+// rows on the workers.
+func (t *trainer) syncWeights() {
+	k, v := t.m.params.Dim, t.v
+	parallel.Blocks(k, 8, func(lo, hi int) {
+		// Rows lo..hi of wt are columns lo..hi of wT.
+		kernels.Transpose(t.m.wt[lo*v:hi*v], t.wT[lo:], v, hi-lo, k)
+	})
 }
 
 // syncTransposed copies the weights into t.wT (V x K), in blocks of columns

@@ -137,6 +137,7 @@ const samplingSeed = 0x73616d70 // "samp"
 // proposal built from the document frequencies df.
 func (t *trainer) useSampling(df []uint32) {
 	t.smp = newSampler(df, t.cfg.Sampling)
+	t.layoutT = t.wT != nil
 	for _, ws := range t.ws {
 		ws.initSampling(t.v)
 	}
@@ -203,5 +204,9 @@ func (t *trainer) sampledDecoder(ws *workspace, x SparseVector, scale float32, w
 	// Decoder gradient on the winner rows and g = delta W at the winners
 	// (each g_j sums over the outputs in order).
 	clear(ws.g)
-	kernels.SparseGrad(ds, m.wt, ws.gW, v, win, h, ws.g, out)
+	if t.layoutT {
+		kernels.SparseGradT(ds, t.wT, ws.gW, win, h, ws.g, out)
+	} else {
+		kernels.SparseGrad(ds, m.wt, ws.gW, v, win, h, ws.g, out)
+	}
 }

@@ -26,6 +26,14 @@ type trainer struct {
 	// nil in the one-off trainers of Explain and the tests: the encoder
 	// then gathers from m.wt (the same sums).
 	wT []float32
+	// layoutT: the weights W, their Adadelta accumulators and the chunks'
+	// gradient buffers are kept V x K (wT is the master copy and m.wt is
+	// refreshed from it after each update), so that the sparse gradients
+	// of reconstruction sampling (the encoder's and the sampled decoder's)
+	// are added along contiguous rows instead of at stride V. Every element
+	// receives the same additions in the same order as in the K x V
+	// layout: the same bits.
+	layoutT bool
 	// Adadelta accumulators, laid out like wt, b, c.
 	accW, updW, accB, updB, accC, updC []float32
 	ws                                 []*workspace
@@ -116,7 +124,7 @@ func (t *trainer) step(ws *workspace, x SparseVector, scale float32, withLoss bo
 	}
 	// Through the competition, then tanh, then the encoder.
 	ws.comp.backward(ws.g, ws.dz, p.Alpha, p.Grad)
-	encoderGrad(ws, x, v)
+	t.encoderGrad(ws, x)
 }
 
 // exactDecoder is the decoder part of a training step on the exact loss: it
@@ -142,17 +150,17 @@ func (t *trainer) exactDecoder(ws *workspace, x SparseVector, scale float32, wit
 }
 
 // encoderGrad adds the encoder part of the weight gradient, x ⊗ dL/da with
-// dL/da = dL/dz·(1−z²), to the rows of ws.gW, and dL/da to ws.gB.
-func encoderGrad(ws *workspace, x SparseVector, v int) {
+// dL/da = dL/dz·(1−z²), to ws.gW (K x V, or V x K under t.layoutT), and
+// dL/da to ws.gB.
+func (t *trainer) encoderGrad(ws *workspace, x SparseVector) {
 	idx, val := x.Indices, x.Values
 	val = val[:len(idx)]
-	// Collect the units with a non-zero gradient, then add x_q·da_j to
-	// gW[j, i_q] for each of them (kernels.SparseAxpy: each entry of gW
-	// receives exactly one addition).
+	// Collect the units with a non-zero gradient (da = 0 for the others).
 	rows := ws.win[:0]
 	da := ws.a // the pre-activations are no longer needed
 	for j, dz := range ws.dz {
 		if dz == 0 {
+			da[j] = 0
 			continue
 		}
 		z := ws.z[j]
@@ -161,8 +169,29 @@ func encoderGrad(ws *workspace, x SparseVector, v int) {
 		ws.gB[j] += d
 		rows = append(rows, int32(j))
 	}
-	kernels.SparseAxpy(ws.gW, v, rows, da, idx, val)
+	if t.layoutT {
+		// x_q·da added to row i_q of the V x K gradient (kernels.ScatterAxpy):
+		// the units left out above add exact zeros, which change no bits
+		// (a gradient sum that starts at +0 is never -0).
+		kernels.ScatterAxpy(ws.gW, da, idx, val)
+	} else {
+		// x_q·da_j added to gW[j, i_q] for each unit collected
+		// (kernels.SparseAxpy: each entry receives exactly one addition).
+		kernels.SparseAxpy(ws.gW, t.v, rows, da, idx, val)
+	}
 	ws.win = rows
+}
+
+// gradW returns the weight gradient summed in ws, K x V (a transposed copy
+// under t.layoutT).
+func (t *trainer) gradW(ws *workspace) []float32 {
+	if !t.layoutT {
+		return ws.gW
+	}
+	k := t.m.params.Dim
+	g := make([]float32, len(ws.gW))
+	kernels.Transpose(g, ws.gW, t.v, k, k)
+	return g
 }
 
 // docLoss returns Σ_i softplus(y_i) − x_i·y_i, the binary cross-entropy of

@@ -91,8 +91,10 @@ type tokenSlot struct {
 	id              int32
 }
 
+// newTokenTable returns an empty table; its slots are allocated by the
+// first put (a vectorizer that encodes one short text stays small).
 func newTokenTable() *tokenTable {
-	return &tokenTable{slots: make([]tokenSlot, 1024)}
+	return &tokenTable{}
 }
 
 // tokenHash is 32-bit FNV-1a over raw.
@@ -111,6 +113,9 @@ const (
 )
 
 func (t *tokenTable) get(raw []byte, h uint32) (int32, bool) {
+	if t.n == 0 {
+		return 0, false
+	}
 	mask := uint32(len(t.slots) - 1)
 	size := uint32(len(raw)) + 1
 	for i := h & mask; ; i = (i + 1) & mask {
@@ -144,10 +149,10 @@ func (t *tokenTable) insert(s tokenSlot) {
 	t.slots[i] = s
 }
 
-// grow doubles the slots and re-inserts the entries.
+// grow doubles the slots (64 at first) and re-inserts the entries.
 func (t *tokenTable) grow() {
 	old := t.slots
-	t.slots = make([]tokenSlot, 2*len(old))
+	t.slots = make([]tokenSlot, max(64, 2*len(old)))
 	for _, s := range old {
 		if s.size != 0 {
 			t.insert(s)

@@ -73,6 +73,18 @@ type Set struct {
 	// the same order as SparseDot over all rows of the K x V weights.
 	// len(x) >= len(idx), and every (idx[q]+1)*k <= len(wT).
 	AxpyRows func(a, wT []float32, idx []int32, x []float32)
+	// SparseGradT is SparseGrad on transposed (V x K) weights and gradient:
+	// for every s < len(idx) in order and every j in rows,
+	// g[j] += d[s]·wT[idx[s]*k+j] and gwT[idx[s]*k+j] += h[j]·d[s], k =
+	// len(h) (each g[j] takes its products in the order of idx, as in
+	// SparseGrad). len(d) >= len(idx), every row < k and every
+	// (idx[s]+1)*k <= len(wT), len(gwT).
+	SparseGradT func(d, wT, gwT []float32, rows []int32, h, g []float32, idx []int32)
+	// ScatterAxpy computes gT[idx[q]*k+j] += d[j]·x[q] for every q <
+	// len(idx) in order and j < k = len(d): the encoder's gradient x ⊗ d
+	// added to the rows idx of a V x K gradient. len(x) >= len(idx), and
+	// every (idx[q]+1)*k <= len(gT).
+	ScatterAxpy func(gT, d []float32, idx []int32, x []float32)
 	// Transpose sets dst[c*rows+r] = src[r*ld+c] for every r < rows and
 	// c < cols: dst (rows*cols elements) receives the transpose of the
 	// rows x cols block of src whose rows are ld >= cols apart. dst and src
@@ -86,7 +98,7 @@ func Go() Set {
 	return Set{Axpy: axpyGo, DecodeRows: decodeRowsGo, SigmoidDelta: sigmoidDeltaGo, GradRows: gradRowsGo,
 		Softplus: softplusGo, AdadeltaSum: adadeltaSumGo,
 		SparseDot: sparseDotGo, SparseAxpy: sparseAxpyGo, SparseGrad: sparseGradGo, SparseDecode: sparseDecodeGo,
-		AxpyRows: axpyRowsGo, Transpose: transposeGo}
+		AxpyRows: axpyRowsGo, Transpose: transposeGo, SparseGradT: sparseGradTGo, ScatterAxpy: scatterAxpyGo}
 }
 
 var active = Go()
@@ -133,6 +145,12 @@ func Use(k Set) Set {
 	}
 	if k.Transpose == nil {
 		k.Transpose = g.Transpose
+	}
+	if k.SparseGradT == nil {
+		k.SparseGradT = g.SparseGradT
+	}
+	if k.ScatterAxpy == nil {
+		k.ScatterAxpy = g.ScatterAxpy
 	}
 	active = k
 	return old
@@ -187,6 +205,14 @@ func SparseDecode(y, c, wT []float32, rows []int32, h []float32, idx []int32) {
 
 // AxpyRows runs the active set's AxpyRows.
 func AxpyRows(a, wT []float32, idx []int32, x []float32) { active.AxpyRows(a, wT, idx, x) }
+
+// SparseGradT runs the active set's SparseGradT.
+func SparseGradT(d, wT, gwT []float32, rows []int32, h, g []float32, idx []int32) {
+	active.SparseGradT(d, wT, gwT, rows, h, g, idx)
+}
+
+// ScatterAxpy runs the active set's ScatterAxpy.
+func ScatterAxpy(gT, d []float32, idx []int32, x []float32) { active.ScatterAxpy(gT, d, idx, x) }
 
 // Transpose runs the active set's Transpose.
 func Transpose(dst, src []float32, rows, cols, ld int) { active.Transpose(dst, src, rows, cols, ld) }
@@ -423,6 +449,32 @@ func transposeGo(dst, src []float32, rows, cols, ld int) {
 			for r := range d {
 				d[r] = src[(r0+r)*ld+c]
 			}
+		}
+	}
+}
+
+func sparseGradTGo(d, wT, gwT []float32, rows []int32, h, g []float32, idx []int32) {
+	k := len(h)
+	d = d[:len(idx)]
+	for s, i := range idx {
+		w := wT[int(i)*k : (int(i)+1)*k : (int(i)+1)*k]
+		q := gwT[int(i)*k : (int(i)+1)*k : (int(i)+1)*k]
+		ds := d[s]
+		for _, j := range rows {
+			g[j] += ds * w[j]
+			q[j] += h[j] * ds
+		}
+	}
+}
+
+func scatterAxpyGo(gT, d []float32, idx []int32, x []float32) {
+	k := len(d)
+	x = x[:len(idx)]
+	for q, i := range idx {
+		g := gT[int(i)*k : (int(i)+1)*k : (int(i)+1)*k]
+		xq := x[q]
+		for j, dj := range d {
+			g[j] += dj * xq
 		}
 	}
 }

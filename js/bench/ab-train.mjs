@@ -2,13 +2,15 @@
 // Node (the engine on the main thread, worker: false, SIMD kernels), so
 // that both see the same machine load (docs/speed.md):
 //
-//   node js/bench/ab-train.mjs DIST_A DIST_B [--rounds 3] [--epochs 3] [--options JSON]
+//   node js/bench/ab-train.mjs DIST_A DIST_B [--rounds 3] [--epochs 3] [--options JSON] [--options-b JSON]
 //
 // Each round trains once with each build (in a fresh process, A first on
 // odd rounds, B first on even ones) on the training split of the corpus
 // ($KATE_BENCH_DATA, else the full 20 Newsgroups beside the repository,
 // else the bundled sample), seed 1, with the train options --options (JSON,
-// e.g. '{"vocabSize":10000,"sampling":2}'). It prints the docs/s of every
+// e.g. '{"vocabSize":10000,"sampling":2}'; --options-b, when given, replaces
+// them for B, e.g. to compare V = 2,000 exact with V = 10,000 sampled; DIST_A
+// and DIST_B may then be the same build). It prints the docs/s of every
 // epoch after the first (their time includes the epoch's validation loss),
 // by the wall clock and by the process's CPU time (steadier on a shared
 // machine), the medians and B/A, and the final validation loss of each build (equal
@@ -59,28 +61,33 @@ if (!a || !b || a.startsWith('--') || b.startsWith('--')) {
 const rounds = Number(arg('rounds', 3));
 const epochs = String(arg('epochs', 3));
 const options = arg('options', '{}');
+const optionsB = arg('options-b', options);
 JSON.parse(options);
+JSON.parse(optionsB);
 const median = (xs) => {
   const s = [...xs].sort((x, y) => x - y);
   return s[(s.length - 1) >> 1];
 };
-const res = { [a]: [], [b]: [] };
-const resCPU = { [a]: [], [b]: [] };
+// Runs are keyed by side (A, B), so that A and B may be the same build.
+const res = { A: [], B: [] };
+const resCPU = { A: [], B: [] };
 const loss = {};
+const dir = { A: a, B: b };
+const opts = { A: options, B: optionsB };
 for (let r = 0; r < rounds; r++) {
-  for (const d of r % 2 ? [b, a] : [a, b]) {
+  for (const d of r % 2 ? ['B', 'A'] : ['A', 'B']) {
     const out = execFileSync(process.execPath, [here], {
-      env: { ...process.env, KATE_AB_CHILD: d, KATE_AB_EPOCHS: epochs, KATE_AB_OPTIONS: options },
+      env: { ...process.env, KATE_AB_CHILD: dir[d], KATE_AB_EPOCHS: epochs, KATE_AB_OPTIONS: opts[d] },
       encoding: 'utf8', maxBuffer: 1 << 24,
     });
     const j = JSON.parse(out.trim().split('\n').pop());
     res[d].push(...j.perEpoch);
     resCPU[d].push(...j.perCPU);
     loss[d] = j.valLoss;
-    console.log(`round ${r + 1} ${d}: ${j.perEpoch.map(Math.round).join(' ')} docs/s, ${j.perCPU.map(Math.round).join(' ')} docs per CPU second`);
+    console.log(`round ${r + 1} ${d} ${dir[d]}: ${j.perEpoch.map(Math.round).join(' ')} docs/s, ${j.perCPU.map(Math.round).join(' ')} docs per CPU second`);
   }
 }
-for (const [name, d] of [['A', a], ['B', b]]) {
-  console.log(`${name} ${d}: median ${Math.round(median(res[d]))} docs/s, ${Math.round(median(resCPU[d]))} docs per CPU second; validation loss ${loss[d]}`);
+for (const d of ['A', 'B']) {
+  console.log(`${d} ${dir[d]} ${opts[d]}: median ${Math.round(median(res[d]))} docs/s, ${Math.round(median(resCPU[d]))} docs per CPU second; validation loss ${loss[d]}`);
 }
-console.log(`B/A ${(median(res[b]) / median(res[a])).toFixed(2)} (wall clock), ${(median(resCPU[b]) / median(resCPU[a])).toFixed(2)} (CPU time); ${path.basename(dataFile)}, ${epochs} epochs, options ${options}`);
+console.log(`B/A ${(median(res.B) / median(res.A)).toFixed(2)} (wall clock), ${(median(resCPU.B) / median(resCPU.A)).toFixed(2)} (CPU time); ${path.basename(dataFile)}, ${epochs} epochs`);

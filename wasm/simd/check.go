@@ -181,6 +181,23 @@ func Check(ref, got kernels.Set, seed uint64, rounds int) error {
 		if err := same("SparseDecode", round, sy, sy2); err != nil {
 			return err
 		}
+		// SparseGradT and ScatterAxpy on the V x K layout.
+		gwT := vec(rng, v*k)
+		gwT2, g2 := clone(gwT), clone(g)
+		ref.SparseGradT(sx, wT, gwT, rows, h, g, idx)
+		got.SparseGradT(sx, wT, gwT2, rows, h, g2, idx)
+		if err := same("SparseGradT (gw)", round, gwT, gwT2); err != nil {
+			return err
+		}
+		if err := same("SparseGradT (g)", round, g, g2); err != nil {
+			return err
+		}
+		gwT2 = clone(gwT)
+		ref.ScatterAxpy(gwT, h, idx, sx)
+		got.ScatterAxpy(gwT2, h, idx, sx)
+		if err := same("ScatterAxpy", round, gwT, gwT2); err != nil {
+			return err
+		}
 	}
 	return nil
 }

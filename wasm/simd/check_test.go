@@ -96,6 +96,25 @@ func TestCheckCatchesOneBit(t *testing.T) {
 				}
 			}
 		}},
+		{"SparseGradT (g)", func(k *kernels.Set) {
+			inner := k.SparseGradT
+			k.SparseGradT = func(d, wT, gwT []float32, rows []int32, h, g []float32, idx []int32) {
+				inner(d, wT, gwT, rows, h, g, idx)
+				if len(rows) > 0 && len(idx) > 0 {
+					g[rows[0]] = math.Nextafter32(g[rows[0]], 10)
+				}
+			}
+		}},
+		{"ScatterAxpy", func(k *kernels.Set) {
+			inner := k.ScatterAxpy
+			k.ScatterAxpy = func(gT, d []float32, idx []int32, x []float32) {
+				inner(gT, d, idx, x)
+				if len(idx) > 0 && len(d) > 0 {
+					i := int(idx[0]) * len(d)
+					gT[i] = math.Nextafter32(gT[i], 10)
+				}
+			}
+		}},
 		{"Transpose", func(k *kernels.Set) {
 			inner := k.Transpose
 			k.Transpose = func(dst, src []float32, rows, cols, ld int) {

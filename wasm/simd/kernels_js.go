@@ -16,7 +16,7 @@ import (
 type jsKernels struct {
 	axpy, decode, sigmoid, grad, softplus, adadelta js.Value
 	sdot, saxpy, sgrad, sdecode                     js.Value
-	axpyRows, transpose                             js.Value
+	axpyRows, transpose, scatterAxpy                js.Value
 }
 
 // Kernels returns a kernels.Set whose functions call the exports of
@@ -33,11 +33,12 @@ func Kernels(exports js.Value) kernels.Set {
 		sdot: exports.Get("sparseDot"), saxpy: exports.Get("sparseAxpy"),
 		sgrad: exports.Get("sparseGrad"), sdecode: exports.Get("sparseDecode"),
 		axpyRows: exports.Get("axpyRows"), transpose: exports.Get("transpose"),
+		scatterAxpy: exports.Get("scatterAxpy"),
 	}
 	return kernels.Set{Axpy: k.Axpy, DecodeRows: k.DecodeRows, SigmoidDelta: k.SigmoidDelta, GradRows: k.GradRows,
 		Softplus: k.Softplus, AdadeltaSum: k.AdadeltaSum,
 		SparseDot: k.SparseDot, SparseAxpy: k.SparseAxpy, SparseGrad: k.SparseGrad, SparseDecode: k.SparseDecode,
-		AxpyRows: k.AxpyRows, Transpose: k.Transpose}
+		AxpyRows: k.AxpyRows, Transpose: k.Transpose, SparseGradT: k.SparseGradT, ScatterAxpy: k.ScatterAxpy}
 }
 
 func addrF(s []float32) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(s))) }
@@ -218,7 +219,7 @@ func (k *jsKernels) SparseDot(a, wt []float32, v int, rows, idx []int32, x []flo
 	checkSparse("SparseDot", v, rows, idx, len(x), [][]float32{wt}, [][]float32{a})
 	r4 := len(rows) &^ 3
 	if r4 > 0 {
-		k.sdot.Invoke(addrF(x), addrF(wt), 0, v, addrI(rows), r4, 0, addrF(a), addrI(idx), len(idx))
+		k.sdot.Invoke(addrF(x), addrF(wt), 0, 4*v, 4, addrI(rows), r4, 0, addrF(a), addrI(idx), len(idx))
 		runtime.KeepAlive(x)
 		runtime.KeepAlive(wt)
 		runtime.KeepAlive(rows)
@@ -239,7 +240,7 @@ func (k *jsKernels) SparseAxpy(gw []float32, v int, rows []int32, d []float32, i
 	checkSparse("SparseAxpy", v, rows, idx, len(x), [][]float32{gw}, [][]float32{d})
 	r4 := len(rows) &^ 3
 	if r4 > 0 {
-		k.saxpy.Invoke(addrF(x), 0, addrF(gw), v, addrI(rows), r4, addrF(d), 0, addrI(idx), len(idx))
+		k.saxpy.Invoke(addrF(x), 0, addrF(gw), 4*v, 4, addrI(rows), r4, addrF(d), 0, addrI(idx), len(idx))
 		runtime.KeepAlive(x)
 		runtime.KeepAlive(gw)
 		runtime.KeepAlive(rows)
@@ -260,7 +261,7 @@ func (k *jsKernels) SparseGrad(d, wt, gw []float32, v int, rows []int32, h, g []
 	checkSparse("SparseGrad", v, rows, idx, len(d), [][]float32{wt, gw}, [][]float32{h, g})
 	r4 := len(rows) &^ 3
 	if r4 > 0 {
-		k.sgrad.Invoke(addrF(d), addrF(wt), addrF(gw), v, addrI(rows), r4, addrF(h), addrF(g), addrI(idx), len(idx))
+		k.sgrad.Invoke(addrF(d), addrF(wt), addrF(gw), 4*v, 4, addrI(rows), r4, addrF(h), addrF(g), addrI(idx), len(idx))
 		runtime.KeepAlive(d)
 		runtime.KeepAlive(wt)
 		runtime.KeepAlive(gw)
@@ -355,6 +356,69 @@ func (k *jsKernels) Transpose(dst, src []float32, rows, cols, ld int) {
 		}
 		for ; c < cols; c++ {
 			dst[c*rows+r] = src[r*ld+c]
+		}
+	}
+}
+
+// SparseGradT is kernels.Set.SparseGradT (the module's sparseGrad with
+// the strides of the V x K layout); the last len(rows)%4 rows go to the
+// pure-Go kernel.
+func (k *jsKernels) SparseGradT(d, wT, gwT []float32, rows []int32, h, g []float32, idx []int32) {
+	kk := len(h)
+	if len(rows) == 0 || len(idx) == 0 {
+		return
+	}
+	if len(d) < len(idx) || len(g) < kk {
+		boundsPanic("SparseGradT")
+	}
+	if lo, hi := span(rows); lo < 0 || hi >= kk {
+		boundsPanic("SparseGradT")
+	}
+	if lo, hi := span(idx); lo < 0 || (hi+1)*kk > len(wT) || (hi+1)*kk > len(gwT) {
+		boundsPanic("SparseGradT")
+	}
+	r4 := len(rows) &^ 3
+	if r4 > 0 {
+		k.sgrad.Invoke(addrF(d), addrF(wT), addrF(gwT), 4, 4*kk, addrI(rows), r4, addrF(h), addrF(g), addrI(idx), len(idx))
+		runtime.KeepAlive(d)
+		runtime.KeepAlive(wT)
+		runtime.KeepAlive(gwT)
+		runtime.KeepAlive(rows)
+		runtime.KeepAlive(h)
+		runtime.KeepAlive(g)
+		runtime.KeepAlive(idx)
+	}
+	if r4 < len(rows) {
+		goKernels.SparseGradT(d, wT, gwT, rows[r4:], h, g, idx)
+	}
+}
+
+// ScatterAxpy is kernels.Set.ScatterAxpy. The module does the columns of
+// whole groups of four; the last len(d)%4 are done here, with the same
+// products in the same order.
+func (k *jsKernels) ScatterAxpy(gT, d []float32, idx []int32, x []float32) {
+	n, kk := len(idx), len(d)
+	if n == 0 || kk == 0 {
+		return
+	}
+	if len(x) < n {
+		boundsPanic("ScatterAxpy")
+	}
+	if lo, hi := span(idx); lo < 0 || (hi+1)*kk > len(gT) {
+		boundsPanic("ScatterAxpy")
+	}
+	k4 := kk &^ 3
+	if k4 > 0 {
+		k.scatterAxpy.Invoke(addrF(gT), addrF(d), addrI(idx), addrF(x), n, kk)
+		runtime.KeepAlive(gT)
+		runtime.KeepAlive(d)
+		runtime.KeepAlive(idx)
+		runtime.KeepAlive(x)
+	}
+	for j := k4; j < kk; j++ {
+		dj := d[j]
+		for q, i := range idx {
+			gT[int(i)*kk+j] += dj * x[q]
 		}
 	}
 }

@@ -102,6 +102,12 @@ func TestKernelsPanicOutOfBounds(t *testing.T) {
 		"Transpose": func() {
 			k.Transpose(make([]float32, 16), make([]float32, 15), 4, 4, 4)
 		},
+		"SparseGradT": func() {
+			k.SparseGradT(make([]float32, 2), make([]float32, 16), make([]float32, 12), []int32{0, 1, 2, 3}, make([]float32, 4), make([]float32, 4), []int32{0, 3})
+		},
+		"ScatterAxpy": func() {
+			k.ScatterAxpy(make([]float32, 16), make([]float32, 4), []int32{4}, []float32{1})
+		},
 		"SparseDecode": func() {
 			k.SparseDecode(make([]float32, 4), make([]float32, 4), make([]float32, 16), []int32{0}, make([]float32, 4), []int32{0, 1, 2, 4})
 		},

@@ -17,6 +17,7 @@ func buildSparse() []byte {
 		sparseRowsFn("sparseDot", true, false),
 		sparseRowsFn("sparseAxpy", false, true),
 		sparseRowsFn("sparseGrad", true, true),
+		scatterAxpyFn(),
 		sparseDecodeFn(),
 		axpyRowsFn(),
 		transposeFn(),
@@ -47,28 +48,26 @@ func (f *fn) scatter4(base [4]uint32, off, v uint32) {
 	}
 }
 
-// sparseRowsFn emits name(x, wt, gw, v, rows, nrows, h, g, idx, n): for the
-// rows of rows[:nrows&^3] (the caller does the last nrows%4), four at a
-// time, and q < n in order:
+// sparseRowsFn emits name(x, wt, gw, rs, cs, rows, nrows, h, g, idx, n):
+// for the rows of rows[:nrows&^3] (the caller does the last nrows%4), four
+// at a time, and q < n in order, with element (j, i) of wt and gw at byte
+// offset j*rs + i*cs (rs = 4V, cs = 4 for K x V; rs = 4, cs = 4K for the
+// V x K transpose):
 //
-//	dot:  g[j] += x[q]·wt[j*v+idx[q]]
-//	axpy: gw[j*v+idx[q]] += h[j]·x[q]
+//	dot:  g[j] += x[q]·wt(j, idx[q])
+//	axpy: gw(j, idx[q]) += h[j]·x[q]
 //
 // SparseDot is dot alone (g = a), SparseAxpy axpy alone (h = d), SparseGrad
-// both (x = d).
+// and SparseGradT both (x = d).
 func sparseRowsFn(name string, dot, axpy bool) *fn {
-	f := newFn(name, tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32)
-	const x, wt, gw, v, rows, nrows, h, g, idx, n = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9
-	vb, r, rend4, p, xp, pend, off := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	f := newFn(name, tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32)
+	const x, wt, gw, rs, cs, rows, nrows, h, g, idx, n = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+	r, rend4, p, xp, pend, off := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
 	xv, acc, hv, t := f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128)
 	var j, w, q [4]uint32 // byte offsets j*4, row starts in wt and gw
 	for l := range 4 {
 		j[l], w[l], q[l] = f.local(tI32), f.local(tI32), f.local(tI32)
 	}
-	f.get(v)
-	f.i32c(2)
-	f.op(i32Shl)
-	f.set(vb)
 	f.endPtr(rend4, rows, nrows, ^3)
 	f.endPtr(pend, idx, n, -1)
 	hg := [4]uint32{h, h, h, h}
@@ -77,7 +76,7 @@ func sparseRowsFn(name string, dot, axpy bool) *fn {
 	f.set(r)
 	f.while(r, rend4, func() {
 		for l := range 4 {
-			// j4 = rows[r+l]*4; w = wt + j*vb; q = gw + j*vb
+			// j4 = rows[r+l]*4; w = wt + j*rs; q = gw + j*rs
 			f.get(r)
 			f.i32load(uint32(4 * l))
 			f.tee(w[l])
@@ -85,7 +84,7 @@ func sparseRowsFn(name string, dot, axpy bool) *fn {
 			f.op(i32Shl)
 			f.set(j[l])
 			f.get(w[l])
-			f.get(vb)
+			f.get(rs)
 			f.op(i32Mul)
 			f.tee(q[l])
 			f.get(wt)
@@ -111,8 +110,8 @@ func sparseRowsFn(name string, dot, axpy bool) *fn {
 		f.while(p, pend, func() {
 			f.get(p)
 			f.i32load(0)
-			f.i32c(2)
-			f.op(i32Shl)
+			f.get(cs)
+			f.op(i32Mul)
 			f.set(off)
 			f.get(xp)
 			f.f32load(0)
@@ -379,6 +378,56 @@ func transposeFn() *fn {
 			f.addTo(r, 16)
 		})
 		f.addTo(c, 16)
+	})
+	return f
+}
+
+// scatterAxpyFn emits scatterAxpy(g, d, idx, x, n, k): g[idx[q]*k+j] +=
+// d[j]·x[q] for q < n in order and j < k&^3 (the caller does the last k%4).
+func scatterAxpyFn() *fn {
+	f := newFn("scatterAxpy", tI32, tI32, tI32, tI32, tI32, tI32)
+	const g, d, idx, x, n, k = 0, 1, 2, 3, 4, 5
+	kb, jb, e4, p, xp, pend, base, zero := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	xv := f.local(tV128)
+	f.get(k)
+	f.i32c(2)
+	f.op(i32Shl)
+	f.set(kb)
+	f.endPtr(e4, zero, k, ^3)
+	f.endPtr(pend, idx, n, -1)
+	f.get(idx)
+	f.set(p)
+	f.get(x)
+	f.set(xp)
+	f.while(p, pend, func() {
+		// base = g + idx[q]*kb; xv = x[q]
+		f.get(p)
+		f.i32load(0)
+		f.get(kb)
+		f.op(i32Mul)
+		f.get(g)
+		f.op(i32Add)
+		f.set(base)
+		f.get(xp)
+		f.f32load(0)
+		f.simd(f32x4Splat)
+		f.set(xv)
+		f.i32c(0)
+		f.set(jb)
+		f.while(jb, e4, func() {
+			f.addr(base, jb)
+			f.addr(base, jb)
+			f.vload(0)
+			f.addr(d, jb)
+			f.vload(0)
+			f.get(xv)
+			f.simd(f32x4Mul)
+			f.simd(f32x4Add)
+			f.vstore(0)
+			f.addTo(jb, 16)
+		})
+		f.addTo(p, 4)
+		f.addTo(xp, 4)
 	})
 	return f
 }
