@@ -106,6 +106,8 @@ const (
 	f32Sub  = 0x93
 	f32Sqrt = 0x91
 	i32ShrU = 0x76
+	// selectOp takes a, b, cond and leaves a if cond != 0, else b.
+	selectOp = 0x1b
 )
 
 // SIMD instructions (0xfd prefix).

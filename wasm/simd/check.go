@@ -167,6 +167,16 @@ func Check(ref, got kernels.Set, seed uint64, rounds int) error {
 		if err := same("Transpose", round, wT, wT2); err != nil {
 			return err
 		}
+		// And back (V x K to K x V: the tall case).
+		back, back2 := make([]float32, k*v), vec(rng, k*v)
+		ref.Transpose(back, wT, v, k, k)
+		got.Transpose(back2, wT, v, k, k)
+		if err := same("Transpose (back)", round, back, back2); err != nil {
+			return err
+		}
+		if err := same("Transpose (back to the original)", round, wt, back); err != nil {
+			return err
+		}
 		sa = vec(rng, k)
 		sa2 = clone(sa)
 		ref.AxpyRows(sa, wT, idx, sx)

@@ -16,7 +16,7 @@ import (
 type jsKernels struct {
 	axpy, decode, sigmoid, grad, softplus, adadelta js.Value
 	sdot, saxpy, sgrad, sdecode                     js.Value
-	axpyRows, transpose, scatterAxpy                js.Value
+	axpyRows, transpose, transposeTall, scatterAxpy js.Value
 }
 
 // Kernels returns a kernels.Set whose functions call the exports of
@@ -33,7 +33,7 @@ func Kernels(exports js.Value) kernels.Set {
 		sdot: exports.Get("sparseDot"), saxpy: exports.Get("sparseAxpy"),
 		sgrad: exports.Get("sparseGrad"), sdecode: exports.Get("sparseDecode"),
 		axpyRows: exports.Get("axpyRows"), transpose: exports.Get("transpose"),
-		scatterAxpy: exports.Get("scatterAxpy"),
+		scatterAxpy: exports.Get("scatterAxpy"), transposeTall: exports.Get("transposeTall"),
 	}
 	return kernels.Set{Axpy: k.Axpy, DecodeRows: k.DecodeRows, SigmoidDelta: k.SigmoidDelta, GradRows: k.GradRows,
 		Softplus: k.Softplus, AdadeltaSum: k.AdadeltaSum,
@@ -345,7 +345,12 @@ func (k *jsKernels) Transpose(dst, src []float32, rows, cols, ld int) {
 	}
 	r4, c4 := rows&^3, cols&^3
 	if r4 > 0 && c4 > 0 {
-		k.transpose.Invoke(addrF(dst), addrF(src), rows, cols, ld)
+		// The module's inner loop runs along the shorter side.
+		t := k.transpose
+		if rows > cols {
+			t = k.transposeTall
+		}
+		t.Invoke(addrF(dst), addrF(src), rows, cols, ld)
 		runtime.KeepAlive(dst)
 		runtime.KeepAlive(src)
 	}

@@ -20,7 +20,8 @@ func buildSparse() []byte {
 		scatterAxpyFn(),
 		sparseDecodeFn(),
 		axpyRowsFn(),
-		transposeFn(),
+		transposeFn("transpose", true),
+		transposeFn("transposeTall", false),
 	})
 }
 
@@ -63,18 +64,19 @@ func sparseRowsFn(name string, dot, axpy bool) *fn {
 	f := newFn(name, tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32)
 	const x, wt, gw, rs, cs, rows, nrows, h, g, idx, n = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 	r, rend4, p, xp, pend, off := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	pb, xb, nend := f.local(tI32), f.local(tI32), f.local(tI32)
 	xv, acc, hv, t := f.local(tV128), f.local(tV128), f.local(tV128), f.local(tV128)
 	var j, w, q [4]uint32 // byte offsets j*4, row starts in wt and gw
 	for l := range 4 {
 		j[l], w[l], q[l] = f.local(tI32), f.local(tI32), f.local(tI32)
 	}
 	f.endPtr(rend4, rows, nrows, ^3)
-	f.endPtr(pend, idx, n, -1)
+	f.endPtr(nend, idx, n, -1)
 	hg := [4]uint32{h, h, h, h}
 	gg := [4]uint32{g, g, g, g}
-	f.get(rows)
-	f.set(r)
-	f.while(r, rend4, func() {
+	// group runs one group of four rows over the block of idx from pb (x
+	// from xb) to pend.
+	group := func() {
 		for l := range 4 {
 			// j4 = rows[r+l]*4; w = wt + j*rs; q = gw + j*rs
 			f.get(r)
@@ -103,9 +105,9 @@ func sparseRowsFn(name string, dot, axpy bool) *fn {
 			f.gather4(hg, j)
 			f.set(hv)
 		}
-		f.get(idx)
+		f.get(pb)
 		f.set(p)
-		f.get(x)
+		f.get(xb)
 		f.set(xp)
 		f.while(p, pend, func() {
 			f.get(p)
@@ -149,9 +151,40 @@ func sparseRowsFn(name string, dot, axpy bool) *fn {
 			}
 		}
 		f.addTo(r, 16)
+	}
+	// idx in blocks of sparseBlock entries: every group of rows runs over
+	// one block before the next block, so that the block's columns (rows of
+	// the V x K layout) stay in the cache; each sum still takes its
+	// products in the order of idx (g[j] carries it from block to block).
+	f.get(idx)
+	f.set(pb)
+	f.get(x)
+	f.set(xb)
+	f.while(pb, nend, func() {
+		// pend = min(pb + 4*sparseBlock, nend)
+		f.get(pb)
+		f.i32c(4 * sparseBlock)
+		f.op(i32Add)
+		f.tee(pend)
+		f.get(nend)
+		f.get(pend)
+		f.get(nend)
+		f.op(i32LtU)
+		f.op(selectOp)
+		f.set(pend)
+		f.get(rows)
+		f.set(r)
+		f.while(r, rend4, group)
+		f.get(pend)
+		f.set(pb)
+		f.addTo(xb, 4*sparseBlock)
 	})
 	return f
 }
+
+// sparseBlock is the number of entries of idx the sparse row kernels take
+// per pass over the rows.
+const sparseBlock = 32
 
 // sparseDecodeFn emits sparseDecode(y, c, wT, k, rows, nrows, h, idx, n):
 // for s < n&^3 (the caller does the last n%4), four outputs at a time,
@@ -287,97 +320,103 @@ func axpyRowsFn() *fn {
 	return f
 }
 
-// transposeFn emits transpose(dst, src, rows, cols, ld): dst[c*rows+r] =
+// transposeFn emits name(dst, src, rows, cols, ld): dst[c*rows+r] =
 // src[r*ld+c] for r < rows&^3 and c < cols&^3 (the caller does the rest),
-// in blocks of 4 x 4 transposed with shuffles. The outer loop runs over
-// blocks of four columns, so that dst is written in order and the source
-// rows' cache lines serve four consecutive passes.
-func transposeFn() *fn {
-	f := newFn("transpose", tI32, tI32, tI32, tI32, tI32)
+// in blocks of 4 x 4 transposed with shuffles. The inner loop runs along
+// the shorter side, so that the cache lines it touches stay in the cache
+// from one pass to the next: along the rows (colsOuter: the K x V weights
+// to V x K) or along the columns (the V x K weights back to K x V).
+func transposeFn(name string, colsOuter bool) *fn {
+	f := newFn(name, tI32, tI32, tI32, tI32, tI32)
 	const dst, src, rows, cols, ld = 0, 1, 2, 3, 4
-	rb, cb, cb4, rend, cend, zero, r, c, s0 := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
-	var d, v, t [4]uint32
-	for l := range 4 {
-		d[l] = f.local(tI32)
+	rend, cend, zero, r, c, s0, d0 := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	var cb, rb [4]uint32 // l*ld*4 and l*rows*4
+	for l := 1; l < 4; l++ {
+		cb[l], rb[l] = f.local(tI32), f.local(tI32)
 	}
+	var v, t [4]uint32
 	for l := range 4 {
 		v[l], t[l] = f.local(tV128), f.local(tV128)
 	}
-	f.get(rows)
-	f.i32c(2)
-	f.op(i32Shl)
-	f.set(rb)
-	f.get(ld)
-	f.i32c(2)
-	f.op(i32Shl)
-	f.tee(cb)
-	f.i32c(2)
-	f.op(i32Shl)
-	f.set(cb4)
+	for l := 1; l < 4; l++ {
+		f.get(ld)
+		f.i32c(int32(4 * l))
+		f.op(i32Mul)
+		f.set(cb[l])
+		f.get(rows)
+		f.i32c(int32(4 * l))
+		f.op(i32Mul)
+		f.set(rb[l])
+	}
 	f.endPtr(rend, zero, rows, ^3)
 	f.endPtr(cend, zero, cols, ^3)
 	// r and c are byte offsets: r = row*4, c = col*4.
-	f.while(c, cend, func() {
-		// d[l] = dst + (col+l)*rb; s0 = src + c
+	block := func() {
+		// s0 = src + r*ld + c; d0 = dst + c*rows + r
+		f.get(r)
+		f.get(ld)
+		f.op(i32Mul)
+		f.get(src)
+		f.op(i32Add)
+		f.get(c)
+		f.op(i32Add)
+		f.set(s0)
 		f.get(c)
 		f.get(rows)
 		f.op(i32Mul)
 		f.get(dst)
 		f.op(i32Add)
-		f.set(d[0])
-		for l := 1; l < 4; l++ {
-			f.get(d[l-1])
-			f.get(rb)
-			f.op(i32Add)
-			f.set(d[l])
-		}
-		f.addr(src, c)
-		f.set(s0)
-		f.i32c(0)
-		f.set(r)
-		f.while(r, rend, func() {
-			// Rows row..row+3 of src at columns col..col+3.
-			for l := range 4 {
-				f.get(s0)
-				if l > 0 {
-					f.get(cb)
-					if l > 1 {
-						f.i32c(int32(l))
-						f.op(i32Mul)
-					}
-					f.op(i32Add)
-				}
-				f.vload(0)
-				f.set(v[l])
-			}
-			// t0 = a0 b0 a1 b1, t1 = a2 b2 a3 b3, t2, t3 the same of c, d.
-			for h := range 2 {
-				for m, lanes := range [2][4]byte{{0, 4, 1, 5}, {2, 6, 3, 7}} {
-					f.get(v[2*h])
-					f.get(v[2*h+1])
-					f.shuffle32(lanes)
-					f.set(t[2*h+m])
-				}
-			}
-			// Column col+l of src (a_l b_l c_l d_l) to dst row col+l.
-			for l := range 4 {
-				f.addr(d[l], r)
-				f.get(t[l/2])
-				f.get(t[2+l/2])
-				if l%2 == 0 {
-					f.shuffle32([4]byte{0, 1, 4, 5})
-				} else {
-					f.shuffle32([4]byte{2, 3, 6, 7})
-				}
-				f.vstore(0)
-			}
+		f.get(r)
+		f.op(i32Add)
+		f.set(d0)
+		// Rows row..row+3 of src at columns col..col+3.
+		for l := range 4 {
 			f.get(s0)
-			f.get(cb4)
-			f.op(i32Add)
-			f.set(s0)
-			f.addTo(r, 16)
+			if l > 0 {
+				f.get(cb[l])
+				f.op(i32Add)
+			}
+			f.vload(0)
+			f.set(v[l])
+		}
+		// t0 = a0 b0 a1 b1, t1 = a2 b2 a3 b3, t2, t3 the same of c, d.
+		for h := range 2 {
+			for m, lanes := range [2][4]byte{{0, 4, 1, 5}, {2, 6, 3, 7}} {
+				f.get(v[2*h])
+				f.get(v[2*h+1])
+				f.shuffle32(lanes)
+				f.set(t[2*h+m])
+			}
+		}
+		// Column col+l of src (a_l b_l c_l d_l) to dst row col+l.
+		for l := range 4 {
+			f.get(d0)
+			if l > 0 {
+				f.get(rb[l])
+				f.op(i32Add)
+			}
+			f.get(t[l/2])
+			f.get(t[2+l/2])
+			if l%2 == 0 {
+				f.shuffle32([4]byte{0, 1, 4, 5})
+			} else {
+				f.shuffle32([4]byte{2, 3, 6, 7})
+			}
+			f.vstore(0)
+		}
+	}
+	outer, oend, inner, iend := c, cend, r, rend
+	if !colsOuter {
+		outer, oend, inner, iend = r, rend, c, cend
+	}
+	f.while(outer, oend, func() {
+		f.i32c(0)
+		f.set(inner)
+		f.while(inner, iend, func() {
+			block()
+			f.addTo(inner, 16)
 		})
-		f.addTo(c, 16)
+		f.addTo(outer, 16)
 	})
 	return f
 }
