@@ -17,16 +17,31 @@ import (
 // topicUnitsPerDoc units on which it stands out most (activation
 // standardised over the corpus), each unit keeps its topicDocs
 // most-activating assigned documents (completed, for a unit assigned fewer,
-// by the other documents that activate it most), and its words are ranked by how much
-// more often they occur in those documents than in the corpus (share of the
-// unit's documents containing the term minus share of all documents). The
-// ranking is stored in the model file (section TOPW).
+// by the other documents that activate it most), and its words are ranked by
+// how much more often they occur in those documents than in the corpus
+// (share of the unit's documents containing the term minus share of all
+// documents). Two refinements follow (focusScores, exclusiveScores): a
+// unit's documents are often a mixture, so for topicFocusRounds rounds each
+// document counts in proportion to the square of the number of the unit's
+// current first topicFocusWords words it contains, which brings out the
+// unit's main theme; and a word over-represented in several units is
+// discounted in each by how far it is from its strongest unit (score s
+// becomes s·(s/s_max)^topicExclusivity), so shared words go to the units
+// they characterise most. The ranking is stored in the model file (section
+// TOPW).
 const (
 	// topicUnitsPerDoc is the number of units each training document is
 	// assigned to.
 	topicUnitsPerDoc = 4
 	// topicDocs is the number of documents that represent a unit.
-	topicDocs = 30
+	topicDocs = 100
+	// topicFocusWords and topicFocusRounds: the reweighting of a unit's
+	// documents by the unit's leading words (see focusScores).
+	topicFocusWords  = 10
+	topicFocusRounds = 3
+	// topicExclusivity is the exponent of the discount of words shared
+	// between units (see exclusiveScores).
+	topicExclusivity = 0.75
 	// topicStoredWords is the number of ranked words stored per unit.
 	topicStoredWords = 50
 	// topicMinDocs: a unit assigned fewer documents is marked empty.
@@ -44,8 +59,9 @@ type TopicRanking int
 
 const (
 	// RankDocuments (the default) ranks words by their over-representation
-	// in the training documents the unit represents best, as stored in the
-	// model at training time. Models without that data (model files of
+	// in the training documents the unit represents best, focused on the
+	// unit's main theme and discounted for words that characterise another
+	// unit more, as stored in the model at training time. Models without that data (model files of
 	// version 1) fall back to RankLearned.
 	RankDocuments TopicRanking = iota
 	// RankWeight ranks words by their raw weight in the unit's column of W.
@@ -84,9 +100,10 @@ type Topic struct {
 	Unit int
 	// Words are the unit's terms, best first; Weights are their scores
 	// under the ranking used (the raw weight for RankWeight, the weight's
-	// change in training for RankLearned, the share of the unit's
-	// documents containing the term minus its share of all documents for
-	// RankDocuments).
+	// change in training for RankLearned, for RankDocuments the share of
+	// the unit's documents containing the term, weighted towards the
+	// unit's main theme, minus its share of all documents, discounted when
+	// the term is more over-represented in another unit).
 	Words   []string
 	Weights []float32
 	// Label is a short name for the unit: its first three words.
@@ -398,38 +415,107 @@ func (m *Model) rankTopics(xs []SparseVector) {
 	if len(xs) == 0 {
 		return
 	}
-	df := make([]float64, v)
+	pd := make([]float64, v)
 	for _, x := range xs {
 		for _, i := range x.Indices {
-			df[i]++
+			pd[i]++
 		}
 	}
-	n := float64(len(xs))
+	for i := range pd {
+		pd[i] /= float64(len(xs))
+	}
 	count, best := m.unitDocs(xs, topicDocs)
+	score := make([]float64, k*v)
+	for j := range k {
+		focusScores(score[j*v:(j+1)*v], xs, best[j], pd, topicFocusWords, topicFocusRounds)
+	}
+	exclusiveScores(score, k, v, topicExclusivity)
 	mm := min(topicStoredWords, v)
 	t := &topicTable{m: mm, docs: make([]uint32, k), words: make([]uint32, k*mm), scores: make([]float32, k*mm)}
-	cnt := make([]float64, v)
-	score := make([]float64, v)
 	idx := make([]int, 0, mm)
 	for j := range k {
 		t.docs[j] = uint32(count[j])
-		clear(cnt)
-		for _, d := range best[j] {
-			for _, i := range xs[d].Indices {
-				cnt[i]++
-			}
-		}
-		nj := float64(max(len(best[j]), 1))
-		for i := range score {
-			score[i] = cnt[i]/nj - df[i]/n
-		}
-		idx = topIndices(idx[:0], score, mm)
+		row := score[j*v : (j+1)*v]
+		idx = topIndices(idx[:0], row, mm)
 		for q, i := range idx {
 			t.words[j*mm+q] = uint32(i)
-			t.scores[j*mm+q] = float32(score[i])
+			t.scores[j*mm+q] = float32(row[i])
 		}
 	}
 	m.topics = t
+}
+
+// focusScores sets dst (V) to the over-representation of each term in one
+// unit's documents docs (indices into xs): the weighted share of those
+// documents containing the term minus pd, its share of all documents. In
+// the first pass every document weighs 1; each of the rounds that follow
+// weighs a document by c², c the number of the unit's first words terms
+// (under the previous pass's scores) it contains, so that documents on the
+// unit's main theme count most. When no document contains any of those
+// terms, the previous pass's scores are kept.
+func focusScores(dst []float64, xs []SparseVector, docs []int, pd []float64, words, rounds int) {
+	w := make([]float64, len(docs))
+	for q := range w {
+		w[q] = 1
+	}
+	var top []int
+	in := make([]bool, len(dst))
+	for r := 0; r <= rounds; r++ {
+		if r > 0 {
+			top = topIndices(top[:0], dst, words)
+			clear(in)
+			for _, i := range top {
+				in[i] = true
+			}
+			total := 0.0
+			for q, d := range docs {
+				c := 0
+				for _, i := range xs[d].Indices {
+					if in[i] {
+						c++
+					}
+				}
+				w[q] = float64(c * c)
+				total += w[q]
+			}
+			if total == 0 {
+				return
+			}
+		}
+		clear(dst)
+		total := 0.0
+		for q, d := range docs {
+			for _, i := range xs[d].Indices {
+				dst[i] += w[q]
+			}
+			total += w[q]
+		}
+		for i := range dst {
+			dst[i] = dst[i]/max(total, 1) - pd[i]
+		}
+	}
+}
+
+// exclusiveScores discounts, in the K x V scores s, each positive score of a
+// term by its ratio to the term's largest score over the units:
+// s_ji ← s_ji · (s_ji / max_u s_ui)^g. The unit where a term is most
+// over-represented keeps its score; the others lose in proportion.
+// Non-positive scores are left as they are.
+func exclusiveScores(s []float64, k, v int, g float64) {
+	mx := make([]float64, v)
+	for j := range k {
+		for i, a := range s[j*v : (j+1)*v] {
+			mx[i] = max(mx[i], a)
+		}
+	}
+	for j := range k {
+		row := s[j*v : (j+1)*v]
+		for i, a := range row {
+			if a > 0 {
+				row[i] = a * math.Pow(a/mx[i], g)
+			}
+		}
+	}
 }
 
 // TopicDocuments returns, for each hidden unit, the indices of the (at most)

@@ -294,3 +294,64 @@ func TestTopicSection(t *testing.T) {
 		}
 	}
 }
+
+// focusScores on a hand-computed example: four terms with corpus shares
+// pd = (0.1, 0.2, 0.3, 0.4), the unit's documents {0,1}, {0,1,2}, {2,3}.
+// Unweighted, the shares are 2/3, 2/3, 2/3, 1/3. With the first 2 words
+// (terms 0 and 1) as focus, the documents weigh 2² = 4, 4 and 0, so the
+// shares become 1, 1, 1/2, 0.
+func TestFocusScores(t *testing.T) {
+	xs := []SparseVector{
+		{Indices: []int32{0, 1}, Values: []float32{1, 1}},
+		{Indices: []int32{0, 1, 2}, Values: []float32{1, 1, 1}},
+		{Indices: []int32{2, 3}, Values: []float32{1, 1}},
+		{},
+	}
+	pd := []float64{0.1, 0.2, 0.3, 0.4}
+	for _, c := range []struct {
+		docs          []int
+		words, rounds int
+		want          []float64
+	}{
+		{[]int{0, 1, 2}, 2, 0, []float64{2.0/3 - 0.1, 2.0/3 - 0.2, 2.0/3 - 0.3, 1.0/3 - 0.4}},
+		{[]int{0, 1, 2}, 2, 1, []float64{0.9, 0.8, 0.2, -0.4}},
+		{[]int{0, 1, 2}, 2, 3, []float64{0.9, 0.8, 0.2, -0.4}}, // a fixed point
+		// Focus on term 0 alone (the largest first-pass score): the
+		// documents weigh 1, 1 and 0.
+		{[]int{0, 1, 2}, 1, 1, []float64{0.9, 0.8, 0.5 - 0.3, -0.4}},
+		// No document contains the focus term: the first pass stays.
+		{[]int{3}, 1, 2, []float64{-0.1, -0.2, -0.3, -0.4}},
+	} {
+		got := make([]float64, 4)
+		focusScores(got, xs, c.docs, pd, c.words, c.rounds)
+		for i := range got {
+			if math.Abs(got[i]-c.want[i]) > 1e-12 {
+				t.Errorf("docs %v, %d words, %d rounds: %v, want %v", c.docs, c.words, c.rounds, got, c.want)
+				break
+			}
+		}
+	}
+}
+
+// exclusiveScores on a hand-computed example: term 0's largest score is
+// 0.4 (unit 0), so unit 1's 0.2 becomes 0.2·(0.2/0.4)^g; term 1 is equal
+// in both units; negative scores are kept.
+func TestExclusiveScores(t *testing.T) {
+	for _, c := range []struct {
+		g    float64
+		want []float64
+	}{
+		{0.5, []float64{0.4, 0.1, -0.2, 0.2 * math.Sqrt(0.5), 0.1, 0.3}},
+		{1, []float64{0.4, 0.1, -0.2, 0.1, 0.1, 0.3}},
+		{0, []float64{0.4, 0.1, -0.2, 0.2, 0.1, 0.3}},
+	} {
+		s := []float64{0.4, 0.1, -0.2, 0.2, 0.1, 0.3}
+		exclusiveScores(s, 2, 3, c.g)
+		for i := range s {
+			if math.Abs(s[i]-c.want[i]) > 1e-12 {
+				t.Errorf("g = %v: %v, want %v", c.g, s, c.want)
+				break
+			}
+		}
+	}
+}
