@@ -426,9 +426,11 @@ func (m *Model) rankTopics(xs []SparseVector) {
 	}
 	count, best := m.unitDocs(xs, topicDocs)
 	score := make([]float64, k*v)
-	for j := range k {
-		focusScores(score[j*v:(j+1)*v], xs, best[j], pd, topicFocusWords, topicFocusRounds)
-	}
+	parallel.Blocks(k, 8, func(lo, hi int) { // units are independent
+		for j := lo; j < hi; j++ {
+			focusScores(score[j*v:(j+1)*v], xs, best[j], pd, topicFocusWords, topicFocusRounds)
+		}
+	})
 	exclusiveScores(score, k, v, topicExclusivity)
 	mm := min(topicStoredWords, v)
 	t := &topicTable{m: mm, docs: make([]uint32, k), words: make([]uint32, k*mm), scores: make([]float32, k*mm)}
