@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh — end-to-end test of the Workers build (called by ./build.sh test):
 #
-#   0. runs the handler's Go tests compiled to wasm (in Node),
+#   0. runs the handler's Go tests compiled to wasm (in Node), and the tests
+#      of the entry point's concurrency limit (limit.test.mjs),
 #   1. builds it (worker/build.sh),
 #   2. starts `wrangler dev` (the local workerd runtime) on a free loopback
 #      port,
@@ -64,6 +65,9 @@ free_port() {
 
 log "service tests under GOOS=js GOARCH=wasm (Node)"
 (cd "$ROOT" && GOOS=js GOARCH=wasm go test -count=1 -exec="$(go env GOROOT)/lib/wasm/go_js_wasm_exec" ./worker/service ./worker/model)
+
+log "entry point: one request at a time per isolate (node --test limit.test.mjs)"
+node --test "$WORKER/limit.test.mjs"
 
 log "build"
 bash "$WORKER/build.sh"
