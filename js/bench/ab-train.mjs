@@ -15,18 +15,12 @@
 // by the wall clock and by the process's CPU time (steadier on a shared
 // machine), the medians and B/A, and the final validation loss of each build (equal
 // losses mean the same training).
-import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { readCorpus, sampleFile, fullFile } from '../test/support.mjs';
+import { readCorpus, benchDataFile as dataFile, flagValue as arg } from '../test/support.mjs';
 
 const here = fileURLToPath(import.meta.url);
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
-const dataFile = process.env.KATE_BENCH_DATA || (fs.existsSync(fullFile) ? fullFile : sampleFile);
 
 if (process.env.KATE_AB_CHILD) {
   const kate = await import(pathToFileURL(path.join(path.resolve(process.env.KATE_AB_CHILD), 'kate.node.mjs')).href);

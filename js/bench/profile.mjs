@@ -24,13 +24,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { serve, launchChromium, distDir, rootDir, sampleFile, fullFile, readCorpus } from '../test/support.mjs';
+import { serve, launchChromium, distDir, rootDir, readCorpus, benchDataFile as dataFile, flagValue as arg } from '../test/support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const where = process.argv[2];
 if (where !== 'node' && where !== 'chromium') {
   console.error('usage: node js/bench/profile.mjs node|chromium [--epochs N] [--simd 1|0] [--out FILE]');
@@ -40,7 +36,6 @@ const epochs = Number(arg('epochs', 2));
 const encodeMode = process.argv.includes('--encode');
 const simd = arg('simd', '1') !== '0';
 const out = arg('out', path.join(os.tmpdir(), `kate-train-${where}-${simd ? 'simd' : 'go'}.cpuprofile`));
-const dataFile = process.env.KATE_BENCH_DATA || (fs.existsSync(fullFile) ? fullFile : sampleFile);
 
 if (!fs.existsSync(path.join(distDir, 'kate.mjs'))) {
   console.error('js/dist is missing: run bash js/build.sh first');

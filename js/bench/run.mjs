@@ -12,18 +12,13 @@ import os from 'node:os';
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { serve, launchChromium, distDir, sampleFile, fullFile, jsDir } from '../test/support.mjs';
+import { serve, launchChromium, distDir, jsDir, benchDataFile as dataFile, flagValue as arg } from '../test/support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-};
 const epochs = Number(arg('epochs', 3));
 const runs = Number(arg('runs', 1));
 const only = arg('only', '');
 const tfjsSeconds = Number(arg('tfjs-seconds', 30));
-const dataFile = process.env.KATE_BENCH_DATA || (fs.existsSync(fullFile) ? fullFile : sampleFile);
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -18,6 +18,15 @@ export const distDir = path.join(jsDir, 'dist');
 export const sampleFile = path.join(rootDir, 'testdata', '20news-sample.jsonl.gz');
 // The full corpus: $KATE_DATA, else the shared folder next to the repository.
 export const fullFile = process.env.KATE_DATA || path.join(rootDir, '..', 'shared', 'data', '20news-bydate.jsonl.gz');
+// The benchmarks' corpus: $KATE_BENCH_DATA, else the full corpus when
+// present, else the bundled sample.
+export const benchDataFile = process.env.KATE_BENCH_DATA || (fs.existsSync(fullFile) ? fullFile : sampleFile);
+
+/** The value after `--name` on the command line, or def when the flag is absent. */
+export function flagValue(name, def) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : def;
+}
 
 /**
  * The npm package as a tarball: the one js/test.sh packed once for every
