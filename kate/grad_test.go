@@ -364,7 +364,7 @@ func TestTransposedWeightsStayInStep(t *testing.T) {
 
 // Under reconstruction sampling the trainer keeps W, its accumulators and
 // the gradients V x K (layoutT): training must give the same bits as the
-// K x V layout, and m.wt must follow the master copy after every update.
+// K x V layout, and m.wt must follow the master copy once settled.
 func TestSamplingLayoutSameBits(t *testing.T) {
 	m1, xs := smallModel(t, 41, 12, 5, 2.5, 30, 8)
 	m2, _ := smallModel(t, 41, 12, 5, 2.5, 30, 8)
@@ -382,6 +382,7 @@ func TestSamplingLayoutSameBits(t *testing.T) {
 			}
 			tr.reduceAndUpdate(0.5)
 		}
+		tr.settle()
 		return tr
 	}
 	tr1 := train(m1, true)

@@ -38,9 +38,23 @@ func (t *trainer) reduceAndUpdate(lr float32) {
 	}
 	kernels.AdadeltaSum(m.c, t.accC, t.updC, ws[0].gC, ws[1].gC, ws[2].gC, ws[3].gC, lr, rho, eps)
 	if t.layoutT {
-		t.syncWeights()
+		// Nothing reads the K x V weights until the epoch ends (the encoder
+		// and the sampled decoder read t.wT): settle copies them then,
+		// instead of a full transpose after every batch.
+		t.wtStale = true
 	} else {
 		t.syncTransposed()
+	}
+}
+
+// settle brings the model's weights m.wt up to date with the master copy
+// t.wT under t.layoutT (a no-op otherwise): it must run before anything
+// reads m.wt after a batch (the validation loss, the epoch's snapshot, the
+// trained model).
+func (t *trainer) settle() {
+	if t.wtStale {
+		t.syncWeights()
+		t.wtStale = false
 	}
 }
 

@@ -172,3 +172,50 @@ func TestTrainSampling(t *testing.T) {
 		}
 	}
 }
+
+// Training under reconstruction sampling keeps the K x V weights stale
+// between batches (settle copies them from the V x K master at each epoch's
+// end): the trained model must be the same bytes as with the K x V layout,
+// which updates m.wt itself after every batch, and so must every epoch's
+// validation loss.
+func TestSampledTrainingSettles(t *testing.T) {
+	texts, _ := synthCorpus(300, 8, 3)
+	cfg := smallConfig()
+	cfg.Sampling = 1.5
+	cfg.Epochs = 4
+	c, err := BuildCorpus(texts, cfg.Text, cfg.VocabSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	train := func(layoutT bool) ([]byte, []float64) {
+		m, err := newModel(cfg.Params, c.Vocab, cfg.Seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := newTrainer(m, cfg)
+		tr.useSampling(docFreq(c.Vectors, c.Vocab.Len()))
+		tr.layoutT = layoutT
+		var val []float64
+		out, err := tr.run(context.Background(), c.Vectors, TrainOptions{Progress: func(p Progress) {
+			if p.EpochDone {
+				val = append(val, p.ValLoss)
+			}
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := out.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b, val
+	}
+	b1, v1 := train(true)
+	b2, v2 := train(false)
+	if len(v1) != cfg.Epochs || fmt.Sprint(v1) != fmt.Sprint(v2) {
+		t.Errorf("validation losses %v in the V x K layout, %v in K x V", v1, v2)
+	}
+	if string(b1) != string(b2) {
+		t.Error("the model trained in the V x K layout differs from the K x V layout's")
+	}
+}

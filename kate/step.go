@@ -34,6 +34,9 @@ type trainer struct {
 	// receives the same additions in the same order as in the K x V
 	// layout: the same bits.
 	layoutT bool
+	// wtStale: under layoutT, m.wt lags t.wT since the last update (see
+	// settle).
+	wtStale bool
 	// Adadelta accumulators, laid out like wt, b, c.
 	accW, updW, accB, updB, accC, updC []float32
 	ws                                 []*workspace

@@ -268,6 +268,7 @@ func (t *trainer) run(ctx context.Context, xs []SparseVector, opt TrainOptions) 
 				})
 			}
 		}
+		t.settle()
 		trainLoss := meanLoss(lossSum, lossDocs, t.v)
 		monitor := trainLoss
 		valLoss := math.NaN()
