@@ -31,6 +31,7 @@
 //	step.go         one gradient step: a document's forward and backward pass, a batch (§2, §6)
 //	optimizer.go    the reduction of a batch's chunks and Adadelta (§1.4)
 //	sampling.go     reconstruction sampling, an option (§2.1)
+//	replica.go      data-parallel training: Replica, the exchange of chunk gradients (§2.2)
 //	query.go        Nearest, Explain, the origin (§1.5)
 //	topics.go       topic ranking and TopicDocuments (§1.5)
 //	file.go         the model file: Save, Load, UnmarshalModel (§5)

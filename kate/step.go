@@ -1,6 +1,7 @@
 package kate
 
 import (
+	"context"
 	"math/rand/v2"
 
 	"github.com/kate-web/kate/internal/kernels"
@@ -47,6 +48,8 @@ type trainer struct {
 	// (nil: the exact loss); nbatch counts the batches, for its streams.
 	smp    *sampler
 	nbatch uint64
+	// ex: this run is one of several replicas (replica.go); nil alone.
+	ex *exchanger
 }
 
 // workspace is the per-chunk state of a training step: gradient buffers and
@@ -217,6 +220,25 @@ func docLoss(y, sp []float32, x SparseVector) float64 {
 // batch runs one gradient step over docs and returns the summed loss when
 // withLoss.
 func (t *trainer) batch(docs []SparseVector, lr float32, withLoss bool) float64 {
+	t.chunks(docs, withLoss, 0, trainChunks)
+	return t.update(lr)
+}
+
+// sharedBatch is batch for one of several replicas: it computes this
+// replica's chunks, exchanges the chunks' gradients with the other
+// replicas (replica.go), and applies the same update.
+func (t *trainer) sharedBatch(ctx context.Context, docs []SparseVector, lr float32, withLoss bool) (float64, error) {
+	lo, hi := t.ex.chunks()
+	t.chunks(docs, withLoss, lo, hi)
+	if err := t.shareGradients(ctx, lo, hi); err != nil {
+		return 0, err
+	}
+	return t.update(lr), nil
+}
+
+// chunks runs the forward and backward passes of chunks [lo, hi) of the
+// batch docs (of trainChunks), adding their gradients to their workspaces.
+func (t *trainer) chunks(docs []SparseVector, withLoss bool, lo, hi int) {
 	scale := float32(1 / (float64(len(docs)) * float64(t.v)))
 	if t.smp != nil {
 		t.seedSampling()
@@ -231,16 +253,20 @@ func (t *trainer) batch(docs []SparseVector, lr float32, withLoss bool) float64 
 			t.step(ws, x, scale, withLoss)
 		}
 	}
-	workers := parallel.Workers(trainChunks)
+	workers := parallel.Workers(hi - lo)
 	if t.serial {
 		workers = 1
 	}
 	parallel.Run(workers, func(w int) {
-		for c := w; c < trainChunks; c += workers {
+		for c := lo + w; c < hi; c += workers {
 			run(c)
 		}
 	})
-	// Sum the chunks in order into chunk 0, and apply Adadelta.
+}
+
+// update sums the chunks' losses and gradients in order (into chunk 0),
+// applies Adadelta, and returns the summed loss.
+func (t *trainer) update(lr float32) float64 {
 	loss := 0.0
 	for c := range trainChunks {
 		loss += t.ws[c].loss

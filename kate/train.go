@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/kate-web/kate/internal/kernels"
-	"github.com/kate-web/kate/internal/parallel"
 )
 
 // This file holds the training entry points and the loop over epochs:
@@ -60,6 +59,10 @@ type TrainOptions struct {
 	// documents while the corpus is built): a caller that shares its
 	// thread with an event loop lets it run there.
 	Yield func()
+	// Replica, when set, makes this run one of several that train one
+	// model together (see Replica; docs/design.md §2.2). Progress is then
+	// reported by replica 0 only.
+	Replica *Replica
 }
 
 // Train builds the vocabulary from texts, then trains a model on them
@@ -124,6 +127,17 @@ func TrainVectors(ctx context.Context, vocab *Vocabulary, xs []SparseVector, cfg
 		return nil, err
 	}
 	t := newTrainer(m, cfg)
+	if r := opt.Replica; r != nil {
+		if err := r.validate(); err != nil {
+			return nil, err
+		}
+		if r.Count > 1 {
+			t.ex = &exchanger{rep: r}
+		}
+		if r.Index > 0 {
+			opt.Progress = nil
+		}
+	}
 	df := docFreq(xs, vocab.Len())
 	if cfg.Sampling > 0 {
 		t.useSampling(df)
@@ -133,7 +147,9 @@ func TrainVectors(ctx context.Context, vocab *Vocabulary, xs []SparseVector, cfg
 		return nil, err
 	}
 	out.df = df
-	out.rankTopics(xs)
+	if opt.Replica == nil || opt.Replica.Index == 0 {
+		out.rankTopics(xs)
+	}
 	return out, nil
 }
 
@@ -155,21 +171,18 @@ func (t *trainer) validationLoss(docs []SparseVector) float64 {
 		return math.NaN()
 	}
 	losses := make([]float64, len(docs))
-	m := t.m
-	parallel.Blocks(len(docs), 16, func(lo, hi int) {
-		k := m.params.Dim
-		z := make([]float32, k)
-		y := make([]float32, 2*t.v)
-		rows := make([]int32, 0, k)
-		for d := lo; d < hi; d++ {
-			losses[d] = reconstructLoss(m, docs[d], z, y, rows)
-		}
-	})
+	t.docLosses(docs, losses, 0, len(docs))
+	return t.sumLosses(losses)
+}
+
+// sumLosses returns the mean of the documents' losses per output, summed in
+// document order.
+func (t *trainer) sumLosses(losses []float64) float64 {
 	s := 0.0
 	for _, l := range losses {
 		s += l
 	}
-	return s / (float64(len(docs)) * float64(t.v))
+	return s / (float64(len(losses)) * float64(t.v))
 }
 
 // reconstructLoss returns the summed cross-entropy of reconstructing x
@@ -236,6 +249,7 @@ func (t *trainer) run(ctx context.Context, xs []SparseVector, opt TrainOptions) 
 	docsDone := 0
 	lastReport := start
 	epoch := 0
+	var err error
 	for epoch = 1; epoch <= cfg.Epochs; epoch++ {
 		t.rng.Shuffle(len(train), func(i, j int) { train[i], train[j] = train[j], train[i] })
 		lossSum, lossDocs := 0.0, 0
@@ -248,7 +262,12 @@ func (t *trainer) run(ctx context.Context, xs []SparseVector, opt TrainOptions) 
 			}
 			docs := train[b*bs : min(len(train), (b+1)*bs)]
 			withLoss := b%cfg.LossEvery == 0 || nVal == 0
-			l := t.batch(docs, float32(lr), withLoss)
+			var l float64
+			if t.ex == nil {
+				l = t.batch(docs, float32(lr), withLoss)
+			} else if l, err = t.sharedBatch(ctx, docs, float32(lr), withLoss); err != nil {
+				return nil, err
+			}
 			if withLoss {
 				if math.IsNaN(l) || math.IsInf(l, 0) {
 					return nil, errorf("kate: training diverged at epoch %d, batch %d (the training loss is not finite); lower alpha or the learning rate", epoch, b+1)
@@ -273,7 +292,11 @@ func (t *trainer) run(ctx context.Context, xs []SparseVector, opt TrainOptions) 
 		monitor := trainLoss
 		valLoss := math.NaN()
 		if nVal > 0 {
-			valLoss = t.validationLoss(val)
+			if t.ex == nil {
+				valLoss = t.validationLoss(val)
+			} else if valLoss, err = t.validationShared(ctx, val); err != nil {
+				return nil, err
+			}
 			monitor = valLoss
 		}
 		if math.IsNaN(monitor) || math.IsInf(monitor, 0) {
