@@ -32,6 +32,13 @@ export interface InitializeOptions {
    * (at most 4). The results do not depend on it. Only with worker: true.
    */
   encodeWorkers?: number;
+  /**
+   * Workers a training runs on by default (train's workers option), 1 to 4, default the
+   * number of processors (at most 4): training's other replicas start in workers of their
+   * own for each training of 1,000 texts or more and end with it. The model does not depend
+   * on it. Above 1 only with worker: true.
+   */
+  trainWorkers?: number;
 }
 
 /**
@@ -65,6 +72,8 @@ export interface ProgressEvent {
   epochDone: boolean;
   /** True for the last report (early stopping fired or the last epoch ran). */
   stopping: boolean;
+  /** How many workers train (data-parallel replicas of the model; TrainOptions.workers). */
+  workers: number;
 }
 
 export interface TrainOptions {
@@ -107,6 +116,13 @@ export interface TrainOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Cancels training: train() rejects with the signal's reason (an AbortError). */
   signal?: AbortSignal;
+  /**
+   * Workers that train together, 1..4: each holds a replica of the corpus and the model,
+   * computes its share of every batch and exchanges gradients with the others; the model is
+   * the same bytes on any number. Default: initialize's trainWorkers for 1,000 texts or more,
+   * else 1. Above 1 needs the engine in a worker (initialize's worker: true).
+   */
+  workers?: number;
 }
 
 /** Trains a model on texts (at least one; documents without any vocabulary term are allowed). */
@@ -136,6 +152,8 @@ export interface RuntimeInfo {
   worker: boolean;
   /** Workers in use for large encode calls (the engine's own included). */
   encodeWorkers: number;
+  /** Workers a training of 1,000 texts or more runs on by default (initialize's trainWorkers). */
+  trainWorkers: number;
   version: string;
   /** The engine's bounds: dim, vocabSize, weights (vocabSize x dim), topicWords, modelBytes. */
   limits: Readonly<Limits>;

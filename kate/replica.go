@@ -2,7 +2,6 @@ package kate
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"math"
 	"unsafe"
@@ -43,14 +42,8 @@ type Replica struct {
 const MaxReplicas = trainChunks
 
 func (r *Replica) validate() error {
-	if r.Count < 1 || r.Count > MaxReplicas {
-		return errorf("kate: replica count %d is out of range [1, %d]", r.Count, MaxReplicas)
-	}
-	if r.Index < 0 || r.Index >= r.Count {
-		return errorf("kate: replica index %d is out of range [0, %d)", r.Index, r.Count)
-	}
-	if r.Count > 1 && r.Exchange == nil {
-		return errors.New("kate: replicas need an Exchange function")
+	if r.Count < 1 || r.Count > MaxReplicas || r.Index < 0 || r.Index >= r.Count || (r.Count > 1 && r.Exchange == nil) {
+		return errors.New("kate: replica: Count must be in [1, MaxReplicas], Index in [0, Count), and Exchange set when Count > 1")
 	}
 	return nil
 }
@@ -65,7 +58,8 @@ func share(n, w, count int) (lo, hi int) {
 // buffer and what it reads from the others.
 type exchanger struct {
 	rep *Replica
-	msg []byte
+	msg []uint32
+	in  []uint32
 }
 
 // chunks returns the chunks [lo, hi) of each batch that this replica
@@ -74,20 +68,26 @@ func (e *exchanger) chunks() (lo, hi int) {
 	return share(trainChunks, e.rep.Index, e.rep.Count)
 }
 
-// float32Bytes views f as bytes (native byte order: the replicas run the
-// same program on one machine).
-func float32Bytes(f []float32) []byte {
-	if len(f) == 0 {
-		return nil
-	}
-	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(f))), 4*len(f))
+// words views f as 32-bit words and bytesOf views words as bytes (native
+// byte order: the replicas run the same program on one machine).
+func words(f []float32) []uint32 {
+	return unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(f))), len(f))
 }
 
-func float64Bytes(f []float64) []byte {
-	if len(f) == 0 {
-		return nil
+func bytesOf(w []uint32) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(w))), 4*len(w))
+}
+
+// readWords copies m (a multiple of 4 bytes) into e.in as 32-bit words
+// and returns them.
+func (e *exchanger) readWords(m []byte) []uint32 {
+	n := len(m) / 4
+	if cap(e.in) < n {
+		e.in = make([]uint32, n)
 	}
-	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(f))), 8*len(f))
+	in := e.in[:n]
+	copy(bytesOf(in), m)
+	return in
 }
 
 // shareGradients runs the exchange of a batch's gradients: this replica's
@@ -98,7 +98,10 @@ func float64Bytes(f []float64) []byte {
 // 0 (((g0 + g1) + ...) in the reduction's order) and clears the others: the
 // reduction then adds exact zeros to that sum, which changes no bit (a
 // gradient sum that starts at +0 is never -0), and the message is smaller.
-// Each part sends the rows of its weight gradient that are not all zero.
+//
+// A message is 32-bit words: the number of parts, then per part its chunk,
+// its loss (float64, two words), gB (K), gC (V), the number of non-zero
+// rows of its weight gradient, their indices and their values.
 func (t *trainer) shareGradients(ctx context.Context, lo, hi int) error {
 	e := t.ex
 	if lo == 0 && hi-lo > 1 {
@@ -107,12 +110,10 @@ func (t *trainer) shareGradients(ctx context.Context, lo, hi int) error {
 			w := t.ws[c]
 			w0.loss += w.loss
 			w.loss = 0
-			kernels.Axpy(1, w.gW, w0.gW)
-			kernels.Axpy(1, w.gB, w0.gB)
-			kernels.Axpy(1, w.gC, w0.gC)
-			clear(w.gW)
-			clear(w.gB)
-			clear(w.gC)
+			for _, g := range [][2][]float32{{w.gW, w0.gW}, {w.gB, w0.gB}, {w.gC, w0.gC}} {
+				kernels.Axpy(1, g[0], g[1])
+				clear(g[0])
+			}
 		}
 		hi = 1
 	}
@@ -120,34 +121,29 @@ func (t *trainer) shareGradients(ctx context.Context, lo, hi int) error {
 	if t.layoutT {
 		rows, rowLen = t.v, t.m.params.Dim
 	}
-	msg := e.msg[:0]
-	msg = binary.NativeEndian.AppendUint32(msg, uint32(hi-lo))
+	msg := append(e.msg[:0], uint32(hi-lo))
 	for c := lo; c < hi; c++ {
 		ws := t.ws[c]
-		msg = binary.NativeEndian.AppendUint32(msg, uint32(c))
-		msg = binary.NativeEndian.AppendUint64(msg, math.Float64bits(ws.loss))
-		msg = append(msg, float32Bytes(ws.gB)...)
-		msg = append(msg, float32Bytes(ws.gC)...)
-		// The non-zero rows: their count, their indices, their values.
+		l := math.Float64bits(ws.loss)
+		msg = appendWords(msg, []uint32{uint32(c), uint32(l), uint32(l >> 32)})
+		msg = appendWords(msg, words(ws.gB))
+		msg = appendWords(msg, words(ws.gC))
 		n0 := len(msg)
-		msg = binary.NativeEndian.AppendUint32(msg, 0)
-		nz := 0
+		msg = append(msg, 0)
 		for r := range rows {
-			if !zeroRow(ws.gW[r*rowLen : (r+1)*rowLen]) {
-				msg = binary.NativeEndian.AppendUint32(msg, uint32(r))
-				nz++
+			if !zeroRow(words(ws.gW[r*rowLen : (r+1)*rowLen])) {
+				msg = append(msg, uint32(r))
 			}
 		}
-		binary.NativeEndian.PutUint32(msg[n0:], uint32(nz))
-		idx := msg[n0+4:]
+		nz := len(msg) - n0 - 1
+		msg[n0] = uint32(nz)
 		for q := range nz {
-			r := int(binary.NativeEndian.Uint32(idx[4*q:]))
-			msg = append(msg, float32Bytes(ws.gW[r*rowLen:(r+1)*rowLen])...)
-			idx = msg[n0+4:] // append may have moved msg
+			r := int(msg[n0+1+q])
+			msg = appendWords(msg, words(ws.gW[r*rowLen:(r+1)*rowLen]))
 		}
 	}
 	e.msg = msg
-	in, err := e.rep.Exchange(ctx, msg)
+	in, err := e.rep.Exchange(ctx, bytesOf(msg))
 	if err != nil {
 		return err
 	}
@@ -158,67 +154,66 @@ func (t *trainer) shareGradients(ctx context.Context, lo, hi int) error {
 		if w == e.rep.Index {
 			continue
 		}
-		if err := t.readGradients(m, rows, rowLen); err != nil {
-			return errorf("kate: the message of replica %d: %w", w, err)
+		if len(m)%4 != 0 || len(m) == 0 || !t.readGradients(e.readWords(m), rows, rowLen) {
+			return errorf("kate: the message of replica %d: %w", w, errMalformed)
 		}
 	}
 	return nil
 }
 
-var errShort = errors.New("truncated or malformed")
+var errMalformed = errors.New("truncated or malformed")
 
 // readGradients writes the parts of another replica's message m into the
-// chunk buffers (zero until now: the last update cleared them).
-func (t *trainer) readGradients(m []byte, rows, rowLen int) error {
+// chunk buffers (zero until now: the last update cleared them); false when
+// m is malformed.
+func (t *trainer) readGradients(m []uint32, rows, rowLen int) bool {
 	k, v := t.m.params.Dim, t.v
-	if len(m) < 4 {
-		return errShort
-	}
-	parts := int(binary.NativeEndian.Uint32(m))
-	m = m[4:]
+	parts := int(m[0])
+	m = m[1:]
 	for range parts {
-		if len(m) < 12+4*(k+v)+4 {
-			return errShort
+		if len(m) < 4+k+v || m[0] >= trainChunks {
+			return false
 		}
-		c := int(binary.NativeEndian.Uint32(m))
-		if c < 0 || c >= trainChunks {
-			return errShort
+		ws := t.ws[m[0]]
+		ws.loss = math.Float64frombits(uint64(m[1]) | uint64(m[2])<<32)
+		m = m[3+copy(words(ws.gB), m[3:3+k]):]
+		m = m[copy(words(ws.gC), m[:v]):]
+		nz := int(m[0])
+		m = m[1:]
+		if nz > rows || len(m) < nz*(1+rowLen) {
+			return false
 		}
-		ws := t.ws[c]
-		ws.loss = math.Float64frombits(binary.NativeEndian.Uint64(m[4:]))
-		m = m[12:]
-		m = m[copy(float32Bytes(ws.gB), m[:4*k]):]
-		m = m[copy(float32Bytes(ws.gC), m[:4*v]):]
-		nz := int(binary.NativeEndian.Uint32(m))
-		m = m[4:]
-		if nz > rows || len(m) < nz*(4+4*rowLen) {
-			return errShort
-		}
-		idx, data := m[:4*nz], m[4*nz:]
-		for q := range nz {
-			r := int(binary.NativeEndian.Uint32(idx[4*q:]))
-			if r >= rows {
-				return errShort
+		idx, data := m[:nz], m[nz:]
+		for q, r := range idx {
+			if int(r) >= rows {
+				return false
 			}
-			copy(float32Bytes(ws.gW[r*rowLen:(r+1)*rowLen]), data[4*q*rowLen:4*(q+1)*rowLen])
+			copy(words(ws.gW[int(r)*rowLen:(int(r)+1)*rowLen]), data[q*rowLen:(q+1)*rowLen])
 		}
-		m = data[4*nz*rowLen:]
+		m = data[nz*rowLen:]
 	}
-	if len(m) != 0 {
-		return errShort
-	}
-	return nil
+	return len(m) == 0
 }
 
-// zeroRow reports whether every element of r is +0 (a -0 counts as
-// non-zero, so that its bits travel).
-func zeroRow(r []float32) bool {
+// appendWords is append(dst, src...), once in the binary.
+//
+//go:noinline
+func appendWords(dst, src []uint32) []uint32 { return append(dst, src...) }
+
+// zeroRow reports whether every word of r is 0 (a -0 counts as non-zero,
+// so that its bits travel).
+func zeroRow(r []uint32) bool {
 	for _, x := range r {
-		if math.Float32bits(x) != 0 {
+		if x != 0 {
 			return false
 		}
 	}
 	return true
+}
+
+// float64Bytes views f as bytes.
+func float64Bytes(f []float64) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(f))), 8*len(f))
 }
 
 // validationShared returns validationLoss(docs) computed together: each
@@ -243,7 +238,7 @@ func (t *trainer) validationShared(ctx context.Context, docs []SparseVector) (fl
 		}
 		a, b := share(n, w, e.rep.Count)
 		if len(m) != 8*(b-a) {
-			return 0, errorf("kate: the message of replica %d: %w", w, errShort)
+			return 0, errorf("kate: the message of replica %d: %w", w, errMalformed)
 		}
 		copy(float64Bytes(losses[a:b]), m)
 	}

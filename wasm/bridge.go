@@ -286,12 +286,18 @@ func progressObject(p kate.Progress) js.Value {
 func (b *bridge) train(args []js.Value) any {
 	return async(func() (any, error) {
 		if len(args) < 4 || args[0].Type() != js.TypeString {
-			return nil, errArg("train(token, texts, options, onProgress)")
+			return nil, errArg("train(token, texts, options, onProgress, replica?)")
 		}
 		token := args[0].String()
 		cfg, err := trainConfig(args[2])
 		if err != nil {
 			return nil, err
+		}
+		var rep *kate.Replica
+		if len(args) > 4 {
+			if rep, err = replicaFromJS(args[4]); err != nil {
+				return nil, err
+			}
 		}
 		onProgress := args[3]
 		ctx, cancel := context.WithCancel(context.Background())
@@ -329,7 +335,7 @@ func (b *bridge) train(args []js.Value) any {
 			return nil, errors.New("kate: training was cancelled")
 		}
 		defer b.ledger.Release(need)
-		opt := kate.TrainOptions{ProgressInterval: progressEvery, Yield: y.maybe}
+		opt := kate.TrainOptions{ProgressInterval: progressEvery, Yield: y.maybe, Replica: rep}
 		if onProgress.Type() == js.TypeFunction {
 			opt.Progress = func(p kate.Progress) { onProgress.Invoke(progressObject(p)) }
 		}
@@ -339,6 +345,10 @@ func (b *bridge) train(args []js.Value) any {
 				return nil, errors.New("kate: training was cancelled")
 			}
 			return nil, err
+		}
+		if rep != nil && rep.Index > 0 {
+			// Another replica's copy of the model: replica 0 returns it.
+			return nil, nil
 		}
 		return b.add(m), nil
 	})

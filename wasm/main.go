@@ -71,7 +71,10 @@ func (b *bridge) object() js.Value {
 		// setYield(fn): fn(callback) must call callback soon from a new
 		// JavaScript task; training and long encodings yield through it.
 		"setYield": b.setYield,
-		// train(token, packedTexts, options, onProgress) Promise<info>
+		// train(token, packedTexts, options, onProgress, replica?)
+		// Promise<info>; replica (wasm/replica.go): this run is one of
+		// several training one model together, and only replica 0 resolves
+		// with the model (the others with null).
 		"train": b.train,
 		// cancel(token): cancels the training run started with token.
 		"cancel": b.cancel,

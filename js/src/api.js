@@ -6,9 +6,11 @@
 // (index.*.js) choose the platform.
 
 import { fetchWasm, startCore } from './core.js';
+import { errorMessage } from './protocol.js';
 import { LocalEngine } from './engine-local.js';
 import { WorkerEngine } from './engine-worker.js';
 import { Model, MODEL_KEY } from './model.js';
+import { channels } from './replica.js';
 import { session, getEngine } from './session.js';
 import {
   abortError, checkBoolean, checkEmbeddings, checkInt, checkTexts, describe, fail, modelBytes, trainOptions,
@@ -23,7 +25,10 @@ export function usePlatform(platform) {
   session.platform = platform;
 }
 
-const INIT_OPTIONS = ['wasmURL', 'wasmModule', 'worker', 'workerURL', 'simd', 'encodeWorkers'];
+const INIT_OPTIONS = ['wasmURL', 'wasmModule', 'worker', 'workerURL', 'simd', 'encodeWorkers', 'trainWorkers'];
+
+/** The most workers one training runs on (the Go core's kate.MaxReplicas). */
+export const MAX_TRAIN_WORKERS = 4;
 
 function resolveURL(u, name) {
   if (u instanceof URL) return u.href;
@@ -50,11 +55,16 @@ function initOptions(options) {
     workerURL: options.workerURL !== undefined ? resolveURL(options.workerURL, 'workerURL') : undefined,
     simd: options.simd === undefined ? true : checkBoolean('initialize: option simd', options.simd),
     encodeWorkers: options.encodeWorkers,
+    trainWorkers: options.trainWorkers,
   };
   if (opt.wasmModule !== undefined && !(opt.wasmModule instanceof WebAssembly.Module)) {
     fail(`initialize: option wasmModule must be a WebAssembly.Module, got ${describe(opt.wasmModule)}`);
   }
   if (opt.encodeWorkers !== undefined) checkInt('initialize: option encodeWorkers', opt.encodeWorkers, 1, 16);
+  if (opt.trainWorkers !== undefined) {
+    checkInt('initialize: option trainWorkers', opt.trainWorkers, 1, MAX_TRAIN_WORKERS);
+    if (opt.trainWorkers > 1 && !opt.worker) fail('initialize: option trainWorkers above 1 needs worker: true (without workers, training runs on this thread)');
+  }
   return opt;
 }
 
@@ -63,10 +73,12 @@ async function start(opt) {
   const wasmURL = opt.wasmURL ?? platform.wasmURL();
   const engineOptions = { wasmURL, simd: opt.simd };
   if (opt.wasmModule !== undefined) engineOptions.wasmModule = opt.wasmModule;
+  session.spawnWorker = null;
   if (!opt.worker) {
     const core = await startCore({ ...engineOptions, compile: platform.compile });
     session.engine = new LocalEngine(core);
     session.runtime = { ...core.info(), worker: false };
+    session.trainWorkers = 1;
     return;
   }
   // kate.wasm is fetched and compiled once, here (streaming, off the main
@@ -77,6 +89,10 @@ async function start(opt) {
   const w = await startWorker(opt.workerURL, engineOptions, module);
   session.runtime = { ...w.info, worker: true };
   session.engine = w.engine;
+  // Training's other replicas run in workers started for each training
+  // and ended after it (each holds the corpus and the model).
+  session.trainWorkers = opt.trainWorkers ?? Math.max(1, Math.min(MAX_TRAIN_WORKERS, platform.cpuCount()));
+  session.spawnWorker = () => startWorker(opt.workerURL, engineOptions, module);
   session.helpers = [];
   // Helpers for large encode calls start lazily, with the first large
   // encode (Model.encode calls session.startHelpers); encode uses those that
@@ -186,45 +202,85 @@ export async function runtimeInfo() {
   const info = await e.call('runtimeInfo', []).promise;
   return {
     ...info, worker: session.runtime.worker,
-    encodeWorkers: 1 + session.helpers.filter((h) => !h.dead).length, version: VERSION,
+    encodeWorkers: 1 + session.helpers.filter((h) => !h.dead).length, trainWorkers: session.trainWorkers, version: VERSION,
   };
+}
+
+/**
+ * How many workers a training of n texts runs on: the option workers, or
+ * else the engine's trainWorkers for corpora of at least TRAIN_PARALLEL_MIN
+ * texts (smaller ones train alone: starting a worker would cost more than
+ * it saves).
+ */
+export const TRAIN_PARALLEL_MIN = 1000;
+
+function trainWorkerCount(workers, n) {
+  if (workers !== undefined) {
+    if (workers > 1 && !session.spawnWorker) fail('option workers above 1 needs initialize({ worker: true }) (without workers, training runs on this thread)');
+    return workers;
+  }
+  return n >= TRAIN_PARALLEL_MIN && session.spawnWorker ? session.trainWorkers : 1;
+}
+
+/** Starts n workers for training's other replicas; resolves with those that started. */
+async function startPeers(n) {
+  const started = await Promise.allSettled(Array.from({ length: n }, () => session.spawnWorker()));
+  return started.filter((r) => r.status === 'fulfilled').map((r) => r.value.engine);
 }
 
 /** Trains a model on texts. */
 export async function train(texts, options) {
   checkTexts('train', texts);
   const eng = await getEngine('train');
-  const { cfg, onProgress, signal } = trainOptions(options, session.runtime.limits);
+  const { cfg, onProgress, signal, workers } = trainOptions(options, session.runtime.limits, MAX_TRAIN_WORKERS);
+  const count = trainWorkerCount(workers, texts.length);
   if (signal && signal.aborted) throw abortError(signal);
+  // The other replicas' engines. If some fail to start, training runs on
+  // fewer workers: the model is the same bits on any number.
+  const peers = count > 1 ? await startPeers(count - 1) : [];
+  const engines = [eng, ...peers];
+  const n = engines.length;
+  session.trainPeers = peers;
   return new Promise((resolve, reject) => {
     let done = false;
     let progressError = null;
-    let call = null;
+    const calls = [];
     const finish = (fn, v) => {
       if (done) return;
       done = true;
       if (signal) signal.removeEventListener('abort', onAbort);
+      for (const c of calls) c.engine.cancel(c.call.id);
+      for (const p of peers) p.die('kate: not needed');
+      if (session.trainPeers === peers) session.trainPeers = [];
       fn(v);
     };
-    const onAbort = () => {
-      if (call) eng.cancel(call.id);
-      finish(reject, abortError(signal));
-    };
+    const onAbort = () => finish(reject, abortError(signal));
+    if (signal) {
+      if (signal.aborted) {
+        onAbort();
+        return;
+      }
+      signal.addEventListener('abort', onAbort);
+    }
     const progress = onProgress
       ? (event) => {
           if (done) return;
           try {
-            onProgress(event);
+            onProgress({ ...event, workers: n });
           } catch (e) {
             progressError = e;
-            eng.cancel(call.id);
             finish(reject, e);
           }
         }
       : null;
-    if (signal) signal.addEventListener('abort', onAbort);
-    call = eng.call('train', [texts, cfg], progress);
-    call.promise.then(
+    const ports = n > 1 ? channels(n) : null;
+    engines.forEach((engine, i) => {
+      const replica = ports ? { index: i, count: n, ports: ports[i] } : undefined;
+      const args = replica ? [texts, cfg, replica] : [texts, cfg];
+      const transfer = replica ? ports[i].filter((p) => p) : undefined;
+      calls.push({ engine, call: engine.call('train', args, i === 0 ? progress : null, transfer) });
+    });
+    calls[0].call.promise.then(
       (info) => {
         if (done) {
           // cancelled too late: the model is not wanted
@@ -239,6 +295,15 @@ export async function train(texts, options) {
         else finish(reject, e);
       },
     );
+    // Another replica failing stops the training: its engine died (the
+    // others would wait for it), or it met the error replica 0 meets too.
+    calls.slice(1).forEach(({ engine, call }, i) => {
+      call.promise.catch((e) => {
+        if (done) return;
+        if (engine.dead) finish(reject, new Error(`kate: training worker ${i + 2} of ${n} stopped, so training stopped: ${errorMessage(e).replace(/^kate: /, '')}`));
+        else finish(reject, e);
+      });
+    });
   });
 }
 
@@ -268,14 +333,16 @@ export async function pca(embeddings, n = 2) {
 /**
  * Hooks for the library's own tests, reached through
  * initialize[Symbol.for('kate.testing')] (not part of the API):
- * crash(which, how) ends the engine (or the encode helpers) as a fatal
- * error would, or with how = 'oom' runs it out of memory for real; selfTest(rounds) checks the SIMD kernels in use against the
+ * crash(which, how) ends the engine (or, with which = 'helpers', the encode
+ * helpers; 'train', the workers of the running training's other replicas)
+ * as a fatal error would, or with how = 'oom' runs it out of memory for real; selfTest(rounds) checks the SIMD kernels in use against the
  * pure-Go ones ('' = identical).
  */
 const testing = Object.freeze({
   async crash(which = 'engine', how = 'exit') {
     const e = await getEngine('crash');
-    for (const target of which === 'helpers' ? session.helpers : [e]) target.call('crash', [how]).promise.catch(() => {});
+    const targets = { helpers: session.helpers, train: session.trainPeers }[which] || [e];
+    for (const target of targets) target.call('crash', [how]).promise.catch(() => {});
   },
   async selfTest(rounds = 50) {
     const e = await getEngine('selfTest');

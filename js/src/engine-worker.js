@@ -2,7 +2,7 @@
 // page's side of the message protocol of protocol.js (worker-main.js is the
 // other side).
 //
-// A port adapts the worker: { post(msg), terminate(), ref(), unref() } and
+// A port adapts the worker: { post(msg, transfer), terminate(), ref(), unref() } and
 // it calls the handlers { message(data), failed(reason) } given to it.
 
 import { MSG, errorMessage } from './protocol.js';
@@ -16,7 +16,7 @@ export function webWorkerPort(worker, handlers) {
   };
   worker.onmessageerror = () => handlers.failed('kate: a message from the worker could not be read');
   return {
-    post: (msg) => worker.postMessage(msg),
+    post: (msg, transfer) => worker.postMessage(msg, transfer || []),
     terminate: () => worker.terminate(),
     ref() {},
     unref() {},
@@ -69,7 +69,7 @@ export class WorkerEngine {
     }
   }
 
-  send(message, onProgress) {
+  send(message, onProgress, transfer) {
     const id = this.next++;
     if (this.dead) return { id, promise: Promise.reject(new Error(this.dead)) };
     const promise = new Promise((resolve, reject) => {
@@ -77,7 +77,7 @@ export class WorkerEngine {
     });
     this.port.ref();
     try {
-      this.port.post({ ...message, id });
+      this.port.post({ ...message, id }, transfer);
     } catch (e) {
       this.settle(id);
       return { id, promise: Promise.reject(new Error(`kate: could not send the call to the worker: ${errorMessage(e)}`)) };
@@ -90,9 +90,12 @@ export class WorkerEngine {
     return this.send({ type: MSG.init, options }).promise;
   }
 
-  /** Runs op (a name in protocol.js's OPS); returns { id, promise }. */
-  call(op, args, onProgress) {
-    return this.send({ type: MSG.call, op, args }, onProgress);
+  /**
+   * Runs op (a name in protocol.js's OPS); returns { id, promise }.
+   * transfer lists objects of args to hand over (MessagePorts).
+   */
+  call(op, args, onProgress, transfer) {
+    return this.send({ type: MSG.call, op, args }, onProgress, transfer);
   }
 
   cancel(id) {

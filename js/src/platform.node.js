@@ -14,7 +14,7 @@ function nodeWorkerPort(worker, handlers) {
   worker.on('error', (e) => handlers.failed(`kate: the worker failed: ${errorMessage(e)}`));
   worker.on('exit', (code) => handlers.failed(`kate: the worker stopped (exit code ${code})`));
   return {
-    post: (msg) => worker.postMessage(msg),
+    post: (msg, transfer) => worker.postMessage(msg, transfer || []),
     terminate: () => worker.terminate(),
     ref: () => worker.ref(),
     unref: () => worker.unref(),

@@ -9,6 +9,8 @@
 // the worker may hand over instead of copying; progress marks the
 // operations that report progress events.
 
+import { portExchange } from './replica.js';
+
 const textEncoder = new TextEncoder();
 
 /** Packs texts into one Uint8Array: uint32 count, uint32 byte lengths, UTF-8 bytes. */
@@ -41,11 +43,22 @@ const buffer = (v) => [v.buffer];
  * over; kernels: it needs the training kernels installed (Core.kernelsReady).
  */
 export const OPS = Object.freeze({
-  // train(texts, cfg) -> model info; cfg is validated by validation.js.
+  // train(texts, cfg, replica?) -> model info; cfg is validated by
+  // validation.js. replica ({ index, count, ports }, replica.js): this
+  // engine trains replica index of count together with the engines at the
+  // other ends of ports; replica 0 resolves with the model, the others
+  // with null.
   train: {
     progress: true,
     kernels: true,
-    run: (core, [texts, cfg], call) => core.bridge.train(String(call.id), packTexts(texts), cfg, call.onProgress || null),
+    run: (core, [texts, cfg, replica], call) => {
+      const x = replica ? portExchange(replica) : null;
+      if (!x) return core.bridge.train(String(call.id), packTexts(texts), cfg, call.onProgress || null);
+      // Closed when training ends, or when the Go program dies: a message
+      // arriving later must not call into it.
+      core.death.catch(() => x.close());
+      return core.bridge.train(String(call.id), packTexts(texts), cfg, call.onProgress || null, x).finally(() => x.close());
+    },
   },
   // load(bytes) -> model info
   load: { run: (core, [bytes]) => core.bridge.load(bytes) },

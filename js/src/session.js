@@ -15,6 +15,12 @@ export const session = {
   helpers: [],
   /** Starts the helpers (once; api.js sets it when the engine is a worker). */
   startHelpers: () => {},
+  /** How many workers train uses by default (initialize's trainWorkers). */
+  trainWorkers: 1,
+  /** Starts one more worker engine, for training's other replicas (null without workers). */
+  spawnWorker: null,
+  /** The engines of the running training's other replicas (the library's tests crash them). */
+  trainPeers: [],
   /** Starts a new engine after the engine died (api.js); returns its promise. */
   restart: null,
 };

@@ -7,6 +7,7 @@ export const TRAIN_OPTIONS = {
   dim: 'integer', k: 'integer', alpha: 'number', vocabSize: 'integer', epochs: 'integer',
   batchSize: 'integer', validationDocs: 'integer', minInputs: 'integer', gradient: 'gradient', seed: 'seed',
   sampling: 'number', stem: 'boolean', stopwords: 'boolean', onProgress: 'function', signal: 'signal',
+  workers: 'workers',
 };
 
 /** Throws a kate Error with message. */
@@ -55,11 +56,11 @@ export function checkGradient(name, v) {
 }
 
 /**
- * Validates train options against the engine's limits ({ dim, vocabSize, alpha, defaultDim });
- * returns { cfg, onProgress, signal }. The Go core checks the rest
- * (epochs, batchSize, the size of the network) with its own messages.
+ * Validates train options against the engine's limits ({ dim, vocabSize, alpha, defaultDim })
+ * and maxWorkers; returns { cfg, onProgress, signal, workers }. The Go core
+ * checks the rest (epochs, batchSize, the size of the network) with its own messages.
  */
-export function trainOptions(options, limits) {
+export function trainOptions(options, limits, maxWorkers = 1) {
   if (options === undefined || options === null) options = {};
   if (typeof options !== 'object' || Array.isArray(options)) fail(`train options must be an object, got ${describe(options)}`);
   const cfg = {};
@@ -92,6 +93,9 @@ export function trainOptions(options, limits) {
         }
         cfg.seed = String(v);
         break;
+      case 'workers':
+        checkInt('option workers', v, 1, maxWorkers);
+        break;
       case 'function':
         if (typeof v !== 'function') fail(`option ${key} must be a function, got ${describe(v)}`);
         break;
@@ -106,7 +110,7 @@ export function trainOptions(options, limits) {
   const k = cfg.k ?? Math.max(1, Math.round(dim / 4));
   if (cfg.k !== undefined && cfg.k > dim) fail(`option k (${cfg.k}) must not exceed dim (${dim})`);
   cfg.k = k;
-  return { cfg, onProgress: options.onProgress, signal: options.signal };
+  return { cfg, onProgress: options.onProgress, signal: options.signal, workers: options.workers };
 }
 
 /** The error a cancelled call rejects with. */

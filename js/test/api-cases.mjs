@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { distDir, jsDir, smallSetup, nativeReference, sampleTexts } from './support.mjs';
@@ -146,6 +147,7 @@ export function defineAPITests({ worker }) {
       assert.equal(e.epochs, 3);
     }
     assert.equal(ends[2].stopping, true);
+    assert.ok(events.every((e) => e.workers === 1), 'training this small corpus runs on one worker by default');
     const bytes = await model.save();
     assert.ok(bytes instanceof Uint8Array);
     assert.ok(equalBytes(bytes, ref.model), 'the model file differs from the native one');
@@ -153,6 +155,55 @@ export function defineAPITests({ worker }) {
     assert.deepEqual(emb.dims, [setup.test.length, 24]);
     assert.ok(emb.data instanceof Float32Array && emb.data.length === setup.test.length * 24);
     assert.ok(emb.data.every((v, i) => v === ref.embeddings[i]), 'embeddings differ from the native ones');
+  });
+
+  test('option workers: misuse rejects with a clear message', async () => {
+    const t = ['one text', 'two texts'];
+    await assert.rejects(kate.train(t, { workers: 0 }), /option workers must be between 1 and 4, got 0/);
+    await assert.rejects(kate.train(t, { workers: 5 }), /option workers must be between 1 and 4, got 5/);
+    await assert.rejects(kate.train(t, { workers: 1.5 }), /option workers must be an integer, got number 1.5/);
+    if (!worker) await assert.rejects(kate.train(t, { workers: 2 }), /option workers above 1 needs initialize\(\{ worker: true \}\)/);
+    assert.equal((await kate.runtimeInfo()).trainWorkers, worker ? Math.min(4, os.availableParallelism()) : 1);
+  });
+
+  if (worker) test('training on 2, 3 and 4 workers gives the same model bytes as on one (exact loss and sampling)', async () => {
+    const one = await model.save();
+    const emb = await model.encode(setup.test);
+    for (const workers of [2, 3, 4]) {
+      const events = [];
+      const m = await kate.train(setup.train, { ...setup.options, workers, onProgress: (e) => events.push(e) });
+      assert.ok(equalBytes(await m.save(), one), `the model trained on ${workers} workers differs from one worker's`);
+      const e2 = await m.encode(setup.test);
+      assert.ok(e2.data.every((v, i) => v === emb.data[i]), `embeddings differ with ${workers} workers`);
+      assert.deepEqual(events.filter((e) => e.epochDone).map((e) => e.epoch), [1, 2, 3], 'one set of progress events');
+      assert.ok(events.every((e) => e.workers === workers), `progress events report ${workers} workers`);
+      await m.dispose();
+    }
+    const sampled = { ...setup.options, sampling: 1.5, seed: 4 };
+    const s1 = await kate.train(setup.train, { ...sampled, workers: 1 });
+    const s2 = await kate.train(setup.train, { ...sampled, workers: 2 });
+    assert.ok(equalBytes(await s2.save(), await s1.save()), 'the sampled model trained on 2 workers differs from one worker\'s');
+    await s1.dispose();
+    await s2.dispose();
+  });
+
+  if (worker) test('a training worker that dies mid-training rejects train with a clear error, not a hang', async () => {
+    const many = [];
+    for (let r = 0; r < 3; r++) many.push(...sampleTexts());
+    let started;
+    const progressed = new Promise((resolve) => {
+      started = resolve;
+    });
+    const pending = kate.train(many, { epochs: 50, workers: 2, onProgress: started });
+    pending.catch(() => {});
+    await within(30000, progressed, 'first progress event');
+    await hooks.crash('train');
+    await assert.rejects(within(10000, pending, 'pending train'), /^Error: kate: training worker 2 of 2 stopped, so training stopped: the WebAssembly program stopped \(exit code 3\)/);
+    // The engine is unharmed: its model works and the next training runs on two workers.
+    assert.equal((await model.encode(setup.test.slice(0, 2))).dims[0], 2);
+    const m = await kate.train(setup.train, { ...setup.options, workers: 2 });
+    assert.ok(equalBytes(await m.save(), await model.save()));
+    await m.dispose();
   });
 
   test('encode: misuse rejects; results are deterministic', async () => {

@@ -2,7 +2,8 @@
 // playwright-core), pages served on 127.0.0.1 with a strict
 // Content-Security-Policy: the ES module build and the script-tag build
 // with the engine in a Web Worker, and the ES module build on the main
-// thread. Each trains with progress events, cancels a run mid-epoch,
+// thread. Each trains with progress events, cancels a run mid-epoch
+// (on the default training workers), trains again on two workers,
 // encodes, saves and loads, and must give the native command-line tool's
 // model file and embeddings, bit for bit.
 import { test, before, after } from 'node:test';
@@ -68,6 +69,10 @@ function check(out, worker) {
   assert.equal(out.model.length, ref.model.length);
   assert.ok(out.model.every((b, i) => b === ref.model[i]), 'model file bit-identical to the native one');
   assert.equal(out.loadedSame, true);
+  if (worker) {
+    assert.equal(out.twoWorkers, 2, 'progress events report two workers');
+    assert.equal(out.twoWorkersSame, true, 'the model trained on two workers is the same bytes');
+  }
   assert.equal(out.topics, setup.options.dim);
   assert.equal(out.similar[0].index, 0);
   assert.ok(out.explainLosersWithGradient > 0);

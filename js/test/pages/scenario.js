@@ -1,7 +1,7 @@
 // scenario.js — what browser.test.mjs runs in a page, on the ES module or
 // the script-tag build (passed in as kate): initialize, train with progress
-// events, cancel a run mid-epoch, train the reference model, encode, save,
-// load, and report everything back (typed arrays as plain arrays).
+// events, cancel a run mid-epoch, train the reference model (and, with
+// workers, again on two workers), encode, save, load, and report everything back (typed arrays as plain arrays).
 window.cspViolations = [];
 document.addEventListener('securitypolicyviolation', (e) => {
   window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
@@ -47,6 +47,15 @@ window.runScenario = async function runScenario(kate, args) {
   out.embeddings = Array.from(emb.data);
   const bytes = await model.save();
   out.model = Array.from(bytes);
+  if (args.worker) {
+    // The same model trained on two workers (data-parallel replicas).
+    let workers = 0;
+    const two = await kate.train(args.train, { ...args.options, workers: 2, onProgress: (e) => { workers = e.workers; } });
+    out.twoWorkers = workers;
+    const bytes2 = await two.save();
+    out.twoWorkersSame = bytes2.length === bytes.length && bytes2.every((b, i) => b === bytes[i]);
+    await two.dispose();
+  }
   const loaded = await kate.load(bytes);
   const emb2 = await loaded.encode(args.test);
   out.loadedSame = emb2.data.every((v, i) => v === emb.data[i]);
