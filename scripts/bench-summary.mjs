@@ -41,6 +41,7 @@ try {
 const row = (prefix, kernels) => (js.rows || []).find((r) => r.name.startsWith(prefix) && r.kernels === kernels) || {};
 const chromium = row('Chromium (', 'simd');
 const tfjs = row('Chromium, TensorFlow.js', 'tfjs');
+const many = (js.rows || []).find((r) => r.name.startsWith('Chromium (') && r.kernels === 'simd' && r['train workers'] > 1) || {};
 const node = row('Node', 'simd');
 const first = /median over \d+ fresh contexts: total (\d+) ms/.exec(read('bench-first.txt'));
 const native = read('bench-native.txt');
@@ -51,6 +52,8 @@ const rows = [
   ['training, Chromium, kate (worker, SIMD), 20NG, docs/s', fmt(chromium[trainKey])],
   ['training, Chromium, TensorFlow.js 4.22 wasm, same run, docs/s', fmt(tfjs[trainKey])],
   ['  kate / TensorFlow.js', chromium[trainKey] && tfjs[trainKey] ? `${(chromium[trainKey] / tfjs[trainKey]).toFixed(1)}x` : '-'],
+  [`training, Chromium, kate on ${many['train workers'] ?? 'the default'} workers (data-parallel), docs/s`, fmt(many[trainKey])],
+  ['  kate on several workers / TensorFlow.js', many[trainKey] && tfjs[trainKey] ? `${(many[trainKey] / tfjs[trainKey]).toFixed(1)}x` : '-'],
   ['training, Node (worker thread, SIMD), 20NG, docs/s', fmt(node[trainKey])],
   ['training, native, all cores (synthetic, k=32), docs/s', fmt(goBench(native, 'BenchmarkTrain/k=32/sparse-parallel'))],
   ['training, native, 1 goroutine (synthetic, k=32), docs/s', fmt(goBench(native, 'BenchmarkTrain/k=32/sparse-serial'))],

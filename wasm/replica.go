@@ -16,18 +16,19 @@ import (
 // through MessagePorts (js/src/replica.js).
 
 // replicaFromJS reads train's replica argument: undefined or null for a run
-// alone, else { index, count, exchange(Uint8Array) Promise<Uint8Array[]> }:
-// exchange posts this replica's message to every other one and resolves
-// with the others' messages of the same round (indexed by replica).
+// alone, else { index, count, buffer(n) Uint8Array, exchange(Uint8Array)
+// Promise<Uint8Array[]> }: exchange posts this replica's message (written
+// into an array from buffer) to every other one and resolves with the
+// others' messages of the same round (indexed by replica).
 func replicaFromJS(v js.Value) (*kate.Replica, error) {
 	if v.IsUndefined() || v.IsNull() {
 		return nil, nil
 	}
 	if v.Type() != js.TypeObject || v.Get("index").Type() != js.TypeNumber || v.Get("count").Type() != js.TypeNumber ||
-		v.Get("exchange").Type() != js.TypeFunction {
-		return nil, errArg("replica { index, count, exchange }")
+		v.Get("exchange").Type() != js.TypeFunction || v.Get("buffer").Type() != js.TypeFunction {
+		return nil, errArg("replica { index, count, buffer, exchange }")
 	}
-	x := &jsExchange{fn: v.Get("exchange"), index: v.Get("index").Int()}
+	x := &jsExchange{fn: v.Get("exchange"), buf: v.Get("buffer"), index: v.Get("index").Int()}
 	r := &kate.Replica{Index: x.index, Count: v.Get("count").Int(), Exchange: x.exchange}
 	if r.Count >= 1 && r.Count <= kate.MaxReplicas {
 		x.bufs = make([][]byte, r.Count)
@@ -37,8 +38,8 @@ func replicaFromJS(v js.Value) (*kate.Replica, error) {
 
 // jsExchange is kate.Replica.Exchange over the library's exchange function.
 type jsExchange struct {
-	fn    js.Value
-	index int
+	fn, buf js.Value
+	index   int
 	// bufs[j] holds replica j's last message (reused from round to round).
 	bufs [][]byte
 }
@@ -46,7 +47,9 @@ type jsExchange struct {
 var errRound = errors.New("kate: the training workers' exchange returned a malformed round")
 
 func (x *jsExchange) exchange(ctx context.Context, msg []byte) ([][]byte, error) {
-	got, err := await(ctx, x.fn.Invoke(bytesToJS(msg)))
+	b := x.buf.Invoke(len(msg))
+	js.CopyBytesToJS(b, msg)
+	got, err := await(ctx, x.fn.Invoke(b))
 	if err != nil {
 		return nil, err
 	}

@@ -3,16 +3,18 @@
 // default model: V=2000, K=128, k=32, batches of 100) for a few epochs,
 // then encode the test split with fresh copies of the model (cold token
 // cache) on all encode workers and on one, and again (warm cache).
+// workers: train's workers option (undefined: the library's default);
+// encode: false skips the encoding part.
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[(s.length - 1) >> 1] : NaN;
 }
 
-export async function measure(kate, train, test, { epochs, log = () => {} }) {
+export async function measure(kate, train, test, { epochs, log = () => {}, workers, encode = true }) {
   const ends = [];
   let t0 = performance.now();
   const model = await kate.train(train, {
-    epochs, seed: 1,
+    epochs, seed: 1, workers,
     onProgress(e) {
       if (e.epochDone) {
         ends.push(e);
@@ -26,6 +28,20 @@ export async function measure(kate, train, test, { epochs, log = () => {} }) {
   for (let i = 1; i < ends.length; i++) perEpoch.push(((train.length - nVal) / (ends[i].elapsedMs - ends[i - 1].elapsedMs)) * 1000);
   const last = ends[ends.length - 1];
   const bytes = await model.save();
+  const training = {
+    trainWorkers: last.workers,
+    epochs: ends.length,
+    trainDocs: train.length,
+    trainDocsPerSecond: last.docsPerSecond,
+    epochDocsPerSecondMedian: median(perEpoch.length ? perEpoch : [last.docsPerSecond]),
+    epochDocsPerSecond: perEpoch,
+    setupMs: trainMs - last.elapsedMs,
+    valLoss: model.info.valLoss,
+  };
+  if (!encode) {
+    const info = await kate.runtimeInfo();
+    return { kernels: info.kernels, ...training, peakMemoryBytes: info.peakMemoryBytes };
+  }
   // One worker, cold: calls below the parallel threshold go to the engine only.
   const single = await kate.load(bytes);
   t0 = performance.now();
@@ -43,13 +59,8 @@ export async function measure(kate, train, test, { epochs, log = () => {} }) {
   return {
     kernels: info.kernels,
     encodeWorkers: info.encodeWorkers,
-    epochs: ends.length,
-    trainDocs: train.length,
+    ...training,
     testDocs: test.length,
-    trainDocsPerSecond: last.docsPerSecond,
-    epochDocsPerSecondMedian: median(perEpoch.length ? perEpoch : [last.docsPerSecond]),
-    epochDocsPerSecond: perEpoch,
-    setupMs: trainMs - last.elapsedMs,
     encodeColdOneWorkerDocsPerSecond: (test.length / singleMs) * 1000,
     encodeColdDocsPerSecond: (test.length / coldMs) * 1000,
     encodeWarmDocsPerSecond: (test.length / warmMs) * 1000,

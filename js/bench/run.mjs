@@ -1,5 +1,7 @@
 // run.mjs — runs the benchmark page (bench.html) in headless Chromium with
-// the SIMD and the pure-Go kernels, the same model trained with
+// the SIMD and the pure-Go kernels (training on one worker), with the SIMD
+// kernels training on the default number of workers (data-parallel; its
+// runs alternate with the one-worker runs), the same model trained with
 // TensorFlow.js's wasm backend in the same browser (tfjs.html; when the dev
 // dependencies @tensorflow/tfjs-core and -backend-wasm are installed), and
 // the same benchmark in Node, and prints a table. Data: the full 20 Newsgroups corpus when present
@@ -31,6 +33,7 @@ function summarize(name, results) {
     name,
     kernels: results[0].kernels,
     runs: results.length,
+    'train workers': results[0].trainWorkers,
     'train docs/s (epochs 2+)': Math.round(pick('epochDocsPerSecondMedian')),
     'train docs/s (whole run)': Math.round(pick('trainDocsPerSecond')),
     'vocabulary setup s': +(pick('setupMs') / 1000).toFixed(2),
@@ -73,20 +76,38 @@ async function chromium() {
   const { context, close } = await launchChromium();
   const rows = [];
   try {
-    for (const simd of [1, 0]) {
-      const results = [];
-      for (let r = 0; r < runs; r++) {
-        const page = await context.newPage();
-        page.on('pageerror', (e) => console.error('page error:', e.message));
-        await page.goto(`${srv.url}/bench/bench.html?simd=${simd}&epochs=${epochs}&data=/data/${path.basename(dataFile)}`);
-        await page.waitForFunction(() => window.benchResult, null, { timeout: 30 * 60_000, polling: 500 });
-        const res = await page.evaluate(() => window.benchResult);
-        await page.close();
-        if (res.error) throw new Error(`benchmark page: ${res.error}`);
-        results.push(res);
-      }
-      rows.push(summarize(`Chromium (${results[0].userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? '?'}), worker`, results));
+    // A benchmark page's result; query: its parameters.
+    const runPage = async (query) => {
+      const page = await context.newPage();
+      page.on('pageerror', (e) => console.error('page error:', e.message));
+      await page.goto(`${srv.url}/bench/bench.html?${query}&epochs=${epochs}&data=/data/${path.basename(dataFile)}`);
+      await page.waitForFunction(() => window.benchResult, null, { timeout: 30 * 60_000, polling: 500 });
+      const res = await page.evaluate(() => window.benchResult);
+      await page.close();
+      if (res.error) throw new Error(`benchmark page: ${res.error}`);
+      return res;
+    };
+    const chrome = (r) => r.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? '?';
+    // SIMD kernels on one worker, alternating with the default workers
+    // (the page's navigator.hardwareConcurrency, at most 4; training only).
+    const one = [];
+    const many = [];
+    for (let r = 0; r < runs; r++) {
+      one.push(await runPage('simd=1&workers=1'));
+      many.push(await runPage('simd=1&encode=0'));
     }
+    rows.push(summarize(`Chromium (${chrome(one[0])}), worker`, one));
+    const p = (k) => median(many.map((x) => x[k]));
+    rows.push({
+      name: `Chromium (${chrome(many[0])}), ${many[0].trainWorkers} training workers`, kernels: many[0].kernels, runs,
+      'train workers': many[0].trainWorkers, 'train docs/s (epochs 2+)': Math.round(p('epochDocsPerSecondMedian')),
+      'train docs/s (whole run)': Math.round(p('trainDocsPerSecond')), 'vocabulary setup s': +(p('setupMs') / 1000).toFixed(2),
+      'peak wasm MB': +(p('peakMemoryBytes') / 2 ** 20).toFixed(1),
+    });
+    if (many.some((x, i) => x.valLoss !== one[i].valLoss)) throw new Error('the training workers ended with another validation loss than one worker');
+    const goKernels = [];
+    for (let r = 0; r < runs; r++) goKernels.push(await runPage('simd=0&workers=1'));
+    rows.push(summarize(`Chromium (${chrome(goKernels[0])}), worker`, goKernels));
     if (!tfjs) {
       console.error('TensorFlow.js row skipped: @tensorflow/tfjs-core and @tensorflow/tfjs-backend-wasm are not installed (npm ci at the repository root)');
     } else {
@@ -116,7 +137,7 @@ function node() {
   for (const simd of [1, 0]) {
     const results = [];
     for (let r = 0; r < runs; r++) {
-      const out = execFileSync(process.execPath, [path.join(here, 'node-bench.mjs'), dataFile, String(simd), String(epochs)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      const out = execFileSync(process.execPath, [path.join(here, 'node-bench.mjs'), dataFile, String(simd), String(epochs), '1'], { encoding: 'utf8', maxBuffer: 1 << 24 });
       results.push(JSON.parse(out.trim().split('\n').pop()));
     }
     rows.push(summarize(`Node ${process.version}, worker thread`, results));
@@ -129,8 +150,13 @@ const rows = [];
 if (only !== 'node') rows.push(...(await chromium()));
 if (only !== 'chromium') rows.push(...node());
 console.table(rows);
-const speed = (name, kernels) => rows.find((r) => r.name.startsWith(name) && r.kernels === kernels)?.['train docs/s (epochs 2+)'];
-const kateSIMD = speed('Chromium (', 'simd');
+const speed = (name, kernels, workers) => rows.find((r) => r.name.startsWith(name) && r.kernels === kernels && (workers === undefined || r['train workers'] === workers))?.['train docs/s (epochs 2+)'];
+const kateSIMD = speed('Chromium (', 'simd', 1);
+const kateMany = rows.find((r) => r.name.startsWith('Chromium (') && r.kernels === 'simd' && r['train workers'] > 1);
 const tfjsSpeed = speed('Chromium, TensorFlow.js', 'tfjs');
 if (kateSIMD && tfjsSpeed) console.log(`training in Chromium, same run: kate (SIMD, worker) ${kateSIMD} docs/s, TensorFlow.js wasm ${tfjsSpeed} docs/s: ${(kateSIMD / tfjsSpeed).toFixed(1)}x`);
+if (kateMany && tfjsSpeed) {
+  const v = kateMany['train docs/s (epochs 2+)'];
+  console.log(`training in Chromium on ${kateMany['train workers']} workers, same run: kate ${v} docs/s (${(v / kateSIMD).toFixed(2)}x one worker), TensorFlow.js wasm ${tfjsSpeed} docs/s: ${(v / tfjsSpeed).toFixed(1)}x`);
+}
 console.log(JSON.stringify({ data: dataFile, epochs, runs, rows }));

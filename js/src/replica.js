@@ -6,11 +6,16 @@
 
 /**
  * The exchange object of replica index of count, over ports (ports[j]
- * reaches replica j; null at index): exchange(Uint8Array) posts this
- * replica's message of the round to every other one (taking its buffer)
- * and resolves with the others' messages of the same round (an array
- * indexed by replica, null at index); close() closes the ports. Messages
- * of a port arrive in order, so the rounds need no numbers.
+ * reaches replica j; null at index): buffer(n) returns a Uint8Array of n
+ * bytes to write this replica's message of the round into; exchange(that
+ * array) posts it to every other replica (taking its buffer) and resolves
+ * with the others' messages of the same round (an array indexed by
+ * replica, null at index), which may be read until the next buffer() call;
+ * close() closes the ports. Messages of a port arrive in order, so the
+ * rounds need no numbers.
+ *
+ * Buffers are reused (received ones become the next messages): allocating
+ * a new megabyte-sized ArrayBuffer every round cost more than copying it.
  */
 export function portExchange({ index, count, ports }) {
   const queues = ports.map(() => []);
@@ -20,7 +25,9 @@ export function portExchange({ index, count, ports }) {
     for (let j = 0; j < count; j++) if (j !== index && queues[j].length === 0) return;
     const w = waiting;
     waiting = null;
-    w(queues.map((q, j) => (j === index ? null : q.shift())));
+    received = queues.map((q, j) => (j === index ? null : q.shift()));
+    w(received);
+    received = received.filter((a) => a);
   };
   ports.forEach((p, j) => {
     if (!p) return;
@@ -30,9 +37,19 @@ export function portExchange({ index, count, ports }) {
     };
   });
   const peers = ports.filter((p) => p);
+  let free = [];
+  let received = [];
   return {
     index,
     count,
+    buffer(n) {
+      free.push(...received.map((a) => a.buffer));
+      received = [];
+      const i = free.findIndex((b) => b.byteLength >= n);
+      const buf = i >= 0 ? free.splice(i, 1)[0] : new ArrayBuffer(n + (n >> 3));
+      free = free.slice(-2);
+      return new Uint8Array(buf, 0, n);
+    },
     exchange(bytes) {
       // A copy to each peer but the last, which takes the buffer itself.
       peers.forEach((p, i) => (i === peers.length - 1 ? p.postMessage(bytes, [bytes.buffer]) : p.postMessage(bytes)));
