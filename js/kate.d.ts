@@ -169,6 +169,8 @@ export interface Limits {
   modelBytes: number;
   /** The core's default embedding size (train's dim when not given). */
   defaultDim: number;
+  /** The core's default vocabulary size (train's vocabSize when not given). */
+  defaultVocabSize: number;
 }
 
 /** Describes the running engine. */

@@ -41,10 +41,11 @@ func (b *bridge) object() js.Value {
 	o.Set("version", kate.Version)
 	// limits: the bounds the JavaScript library checks arguments against
 	// before calling (declared here once, from the kate package), and the
-	// default embedding size it derives k from when dim is not given.
+	// default embedding size it derives k from when dim is not given, and
+	// the default vocabulary size (train's choice of workers reads both).
 	o.Set("limits", newObject("dim", kate.MaxDim, "vocabSize", kate.MaxVocabulary, "alpha", kate.MaxAlpha,
 		"weights", kate.MaxWeights, "topicWords", maxTopicWords, "modelBytes", kate.MaxModelBytes,
-		"defaultDim", kate.DefaultConfig().Dim))
+		"defaultDim", kate.DefaultConfig().Dim, "defaultVocabSize", kate.DefaultConfig().VocabSize))
 	fns := map[string]func(args []js.Value) any{
 		// simdModules() Uint8Array[]: the bytes of the SIMD kernel modules,
 		// each importing env.mem (this instance's exported memory).

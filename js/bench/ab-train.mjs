@@ -1,8 +1,9 @@
 // ab-train.mjs — training docs/s of two builds of js/dist, alternating, in
-// Node (the engine on the main thread, worker: false, SIMD kernels), so
-// that both see the same machine load (docs/speed.md):
+// Node (the engine on the main thread, worker: false, SIMD kernels; with
+// --worker, in worker threads, so that the train option workers can be
+// compared), so that both see the same machine load (docs/speed.md):
 //
-//   node js/bench/ab-train.mjs DIST_A DIST_B [--rounds 3] [--epochs 3] [--options JSON] [--options-b JSON]
+//   node js/bench/ab-train.mjs DIST_A DIST_B [--rounds 3] [--epochs 3] [--options JSON] [--options-b JSON] [--worker]
 //
 // Each round trains once with each build (in a fresh process, A first on
 // odd rounds, B first on even ones) on the training split of the corpus
@@ -13,8 +14,8 @@
 // and DIST_B may then be the same build). It prints the docs/s of every
 // epoch after the first (their time includes the epoch's validation loss),
 // by the wall clock and by the process's CPU time (steadier on a shared
-// machine), the medians and B/A, and the final validation loss of each build (equal
-// losses mean the same training).
+// machine; the CPU time of all the process's threads), the medians and B/A, and the final
+// validation loss of each build (equal losses mean the same training).
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -25,7 +26,7 @@ const here = fileURLToPath(import.meta.url);
 if (process.env.KATE_AB_CHILD) {
   const kate = await import(pathToFileURL(path.join(path.resolve(process.env.KATE_AB_CHILD), 'kate.node.mjs')).href);
   const train = readCorpus(dataFile).filter((r) => r.split === 'train').map((r) => r.text);
-  await kate.initialize({ worker: false });
+  await kate.initialize({ worker: process.env.KATE_AB_WORKER === '1' });
   const ends = [];
   const options = JSON.parse(process.env.KATE_AB_OPTIONS || '{}');
   const cpu = [];
@@ -71,7 +72,7 @@ const opts = { A: options, B: optionsB };
 for (let r = 0; r < rounds; r++) {
   for (const d of r % 2 ? ['B', 'A'] : ['A', 'B']) {
     const out = execFileSync(process.execPath, [here], {
-      env: { ...process.env, KATE_AB_CHILD: dir[d], KATE_AB_EPOCHS: epochs, KATE_AB_OPTIONS: opts[d] },
+      env: { ...process.env, KATE_AB_CHILD: dir[d], KATE_AB_EPOCHS: epochs, KATE_AB_OPTIONS: opts[d], KATE_AB_WORKER: process.argv.includes('--worker') ? '1' : '0' },
       encoding: 'utf8', maxBuffer: 1 << 24,
     });
     const j = JSON.parse(out.trim().split('\n').pop());

@@ -207,19 +207,26 @@ export async function runtimeInfo() {
 }
 
 /**
- * How many workers a training of n texts runs on: the option workers, or
- * else the engine's trainWorkers for corpora of at least TRAIN_PARALLEL_MIN
- * texts (smaller ones train alone: starting a worker would cost more than
- * it saves).
+ * How many workers a training of n texts with options cfg runs on: the
+ * option workers, or else the engine's trainWorkers when the corpus has at
+ * least TRAIN_PARALLEL_MIN texts (for fewer, starting a worker costs more
+ * than it saves), the model at most TRAIN_PARALLEL_MAX_WEIGHTS weights
+ * (each replica holds the model and its optimizer state: 9 float32 arrays
+ * of vocabSize x dim) and no other training runs (docs/limits.md).
  */
 export const TRAIN_PARALLEL_MIN = 1000;
+export const TRAIN_PARALLEL_MAX_WEIGHTS = 2 ** 22;
+let trainings = 0;
 
-function trainWorkerCount(workers, n) {
+function trainWorkerCount(workers, n, cfg) {
   if (workers !== undefined) {
     if (workers > 1 && !session.spawnWorker) fail('option workers above 1 needs initialize({ worker: true }) (without workers, training runs on this thread)');
     return workers;
   }
-  return n >= TRAIN_PARALLEL_MIN && session.spawnWorker ? session.trainWorkers : 1;
+  const { limits } = session.runtime;
+  const weights = (cfg.vocabSize ?? limits.defaultVocabSize) * (cfg.dim ?? limits.defaultDim);
+  if (!session.spawnWorker || n < TRAIN_PARALLEL_MIN || weights > TRAIN_PARALLEL_MAX_WEIGHTS || trainings > 0) return 1;
+  return session.trainWorkers;
 }
 
 /** Starts n workers for training's other replicas; resolves with those that started. */
@@ -233,8 +240,23 @@ export async function train(texts, options) {
   checkTexts('train', texts);
   const eng = await getEngine('train');
   const { cfg, onProgress, signal, workers } = trainOptions(options, session.runtime.limits, MAX_TRAIN_WORKERS);
-  const count = trainWorkerCount(workers, texts.length);
+  const count = trainWorkerCount(workers, texts.length, cfg);
   if (signal && signal.aborted) throw abortError(signal);
+  trainings++;
+  let counted = true;
+  const uncount = () => {
+    if (counted) trainings--;
+    counted = false;
+  };
+  try {
+    return await trainOn(eng, texts, cfg, onProgress, signal, count, uncount);
+  } finally {
+    uncount();
+  }
+}
+
+/** train() on eng and count - 1 more workers; uncount() when it settles. */
+async function trainOn(eng, texts, cfg, onProgress, signal, count, uncount) {
   // The other replicas' engines. If some fail to start, training runs on
   // fewer workers: the model is the same bits on any number.
   const peers = count > 1 ? await startPeers(count - 1) : [];
@@ -252,6 +274,7 @@ export async function train(texts, options) {
       for (const c of calls) c.engine.cancel(c.call.id);
       for (const p of peers) p.die('kate: not needed');
       if (session.trainPeers === peers) session.trainPeers = [];
+      uncount();
       fn(v);
     };
     const onAbort = () => finish(reject, abortError(signal));

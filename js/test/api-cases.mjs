@@ -73,6 +73,7 @@ export function defineAPITests({ worker }) {
     const info = await kate.runtimeInfo();
     assert.equal(info.limits.dim, 4096, 'limits come from the Go core');
     assert.equal(info.limits.defaultDim, 128, 'the default dim comes from the Go core');
+    assert.equal(info.limits.defaultVocabSize, 2000, 'the default vocabSize comes from the Go core');
     assert.equal(info.limits.vocabSize, 2 ** 20);
     assert.equal(info.limits.alpha, 100);
     assert.equal(info.worker, worker);
