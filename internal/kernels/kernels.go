@@ -1,7 +1,10 @@
 // Package kernels holds the hot float32 kernels of training and encoding
 // (docs/design.md §2) and the switch that selects which implementation runs
 // them: the pure-Go reference (Go) or a replacement installed with Use (the
-// WebAssembly bridge installs the SIMD kernels of wasm/simd this way).
+// WebAssembly bridge installs the SIMD kernels of wasm/simd this way). A
+// native build with GOEXPERIMENT=simd on amd64 installs its AVX2 kernels
+// (Native) at start-up when the CPU has AVX2, unless the environment
+// variable KATE_KERNELS is "go"; Name tells which set runs.
 //
 // Every reduction uses four interleaved partial sums (lane l takes elements
 // l, l+4, l+8, ...), combined as (s0+s1)+(s2+s3), then the tail added in
@@ -23,6 +26,10 @@ import (
 // whole rows so that a replacement reached through a foreign call pays the
 // call's cost once per document, not once per row.
 type Set struct {
+	// Name names the set: "go" for the pure-Go reference, "avx2" for the
+	// native SIMD kernels, "wasm-simd" for WebAssembly SIMD. Use names an
+	// unnamed set "custom".
+	Name string
 	// Axpy computes y[i] += a*x[i] for i < len(x); len(y) >= len(x).
 	Axpy func(a float32, x, y []float32)
 	// DecodeRows computes y = c + Σ_{j in rows, in order} h[j]·wt[j*v:(j+1)*v]:
@@ -95,7 +102,7 @@ type Set struct {
 // Go returns the portable pure-Go kernels: the reference for any
 // accelerated set.
 func Go() Set {
-	return Set{Axpy: axpyGo, DecodeRows: decodeRowsGo, SigmoidDelta: sigmoidDeltaGo, GradRows: gradRowsGo,
+	return Set{Name: "go", Axpy: axpyGo, DecodeRows: decodeRowsGo, SigmoidDelta: sigmoidDeltaGo, GradRows: gradRowsGo,
 		Softplus: softplusGo, AdadeltaSum: adadeltaSumGo,
 		SparseDot: sparseDotGo, SparseAxpy: sparseAxpyGo, SparseGrad: sparseGradGo, SparseDecode: sparseDecodeGo,
 		AxpyRows: axpyRowsGo, Transpose: transposeGo, SparseGradT: sparseGradTGo, ScatterAxpy: scatterAxpyGo}
@@ -109,7 +116,17 @@ var active = Go()
 // kernel.
 func Use(k Set) Set {
 	old := active
+	active = complete(k)
+	return old
+}
+
+// complete fills the nil fields of k with the pure-Go kernels and names an
+// unnamed set "custom".
+func complete(k Set) Set {
 	g := Go()
+	if k.Name == "" {
+		k.Name = "custom"
+	}
 	if k.Axpy == nil {
 		k.Axpy = g.Axpy
 	}
@@ -152,12 +169,18 @@ func Use(k Set) Set {
 	if k.ScatterAxpy == nil {
 		k.ScatterAxpy = g.ScatterAxpy
 	}
-	active = k
-	return old
+	return k
 }
 
 // Active returns the kernels in use.
 func Active() Set { return active }
+
+// Name returns the name of the kernels in use (Set.Name).
+func Name() string { return active.Name }
+
+// KernelsEnv is the environment variable that, set to "go", keeps the
+// pure-Go kernels in a build that has native SIMD kernels (Native).
+const KernelsEnv = "KATE_KERNELS"
 
 // Axpy runs the active set's Axpy.
 func Axpy(a float32, x, y []float32) { active.Axpy(a, x, y) }

@@ -1,0 +1,9 @@
+//go:build !(goexperiment.simd && amd64)
+
+package kernels
+
+// Native returns the native SIMD kernel set and true when this build has
+// one (GOEXPERIMENT=simd on amd64) and the CPU has the instructions it
+// needs (AVX2). This build has none: it returns an empty Set and false,
+// and the pure-Go kernels run.
+func Native() (Set, bool) { return Set{}, false }

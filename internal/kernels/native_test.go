@@ -1,0 +1,186 @@
+package kernels_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"os"
+	"testing"
+
+	"github.com/kate-web/kate/internal/kernels"
+	"github.com/kate-web/kate/wasm/simd"
+)
+
+// native returns the native SIMD kernels, or skips the test in a build
+// without them (./build.sh test runs the package both with and without
+// GOEXPERIMENT=simd).
+func native(t *testing.T) kernels.Set {
+	t.Helper()
+	k, ok := kernels.Native()
+	if !ok {
+		t.Skip("no native SIMD kernels in this build (GOEXPERIMENT=simd on amd64 with AVX2)")
+	}
+	return k
+}
+
+// TestNativeKernelsIdentical holds every native SIMD kernel to the pure-Go
+// reference bit for bit on random inputs (the checker the WebAssembly
+// kernels are held to: lengths around multiples of 4, 8 and 16, odd
+// lengths and tails, exp's whole range and its edges).
+func TestNativeKernelsIdentical(t *testing.T) {
+	k := native(t)
+	if err := simd.Check(kernels.Go(), k, 11, 300); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestNativeInstalled: a build with native kernels runs them unless
+// KATE_KERNELS=go.
+func TestNativeInstalled(t *testing.T) {
+	native(t)
+	want := "avx2"
+	if os.Getenv(kernels.KernelsEnv) == "go" {
+		want = "go"
+	}
+	if got := kernels.Name(); got != want {
+		t.Errorf("active kernels %q, want %q", got, want)
+	}
+}
+
+// special returns n values mixing ordinary numbers with zeros of both
+// signs, subnormals, huge values, infinities and NaN.
+func special(rng *rand.Rand, n int) []float32 {
+	edges := []float32{0, float32(math.Copysign(0, -1)), 1e-45, -1e-45, 1e-39, -3e-39, 3e38, -3e38, 1e20, -1e20,
+		float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), 1, -1, 0.5}
+	s := make([]float32, n)
+	for i := range s {
+		if rng.IntN(3) == 0 {
+			s[i] = edges[rng.IntN(len(edges))]
+		} else {
+			s[i] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(9)-4)))
+		}
+	}
+	return s
+}
+
+func sameBits(t *testing.T, what string, n int, want, got []float32) {
+	t.Helper()
+	for i := range want {
+		w, g := want[i], got[i]
+		if math.Float32bits(w) != math.Float32bits(g) && !(w != w && g != g) {
+			t.Fatalf("%s (n=%d): element %d of %d: want %v (%#x), got %v (%#x)", what, n, i, len(want), w, math.Float32bits(w), g, math.Float32bits(g))
+		}
+	}
+}
+
+func clone(s []float32) []float32 { return append([]float32(nil), s...) }
+
+// TestNativeSpecialValues runs the native kernels on inputs full of
+// special values (signed zeros, subnormals, overflow, infinities, NaN),
+// every length from 0 to 70, and compares with pure Go bit for bit.
+func TestNativeSpecialValues(t *testing.T) {
+	k := native(t)
+	g := kernels.Go()
+	rng := rand.New(rand.NewPCG(5, 6))
+	for n := 0; n <= 70; n++ {
+		for rep := 0; rep < 4; rep++ {
+			a := special(rng, 1)[0]
+			x, y := special(rng, n), special(rng, n+2)
+			y2 := clone(y)
+			g.Axpy(a, x, y)
+			k.Axpy(a, x, y2)
+			sameBits(t, "Axpy", n, y, y2)
+
+			scale := special(rng, 1)[0]
+			p, p2 := special(rng, n+1), []float32(nil)
+			p2 = clone(p)
+			g.SigmoidDelta(x, p, scale)
+			k.SigmoidDelta(x, p2, scale)
+			sameBits(t, "SigmoidDelta", n, p, p2)
+			g.Softplus(x, p)
+			k.Softplus(x, p2)
+			sameBits(t, "Softplus", n, p, p2)
+
+			th, acc, upd := special(rng, n), special(rng, n), special(rng, n)
+			var gs, gs2 [4][]float32
+			for c := range gs {
+				gs[c] = special(rng, n)
+				gs2[c] = clone(gs[c])
+			}
+			th2, acc2, upd2 := clone(th), clone(acc), clone(upd)
+			g.AdadeltaSum(th, acc, upd, gs[0], gs[1], gs[2], gs[3], 1, 0.95, 1e-6)
+			k.AdadeltaSum(th2, acc2, upd2, gs2[0], gs2[1], gs2[2], gs2[3], 1, 0.95, 1e-6)
+			sameBits(t, "AdadeltaSum theta", n, th, th2)
+			sameBits(t, "AdadeltaSum acc", n, acc, acc2)
+			sameBits(t, "AdadeltaSum upd", n, upd, upd2)
+			for c := range gs {
+				sameBits(t, "AdadeltaSum g", n, gs[c], gs2[c])
+			}
+
+			// A 5-row matrix of width n: the dense row kernels, four rows
+			// at a time and one alone.
+			const rows = 5
+			wt, h, c := special(rng, rows*n), special(rng, rows), special(rng, n)
+			rs := []int32{4, 0, 2, 1, 3}[:rng.IntN(rows+1)]
+			out, out2 := special(rng, n), []float32(nil)
+			out2 = clone(out)
+			g.DecodeRows(out, c, wt, n, rs, h)
+			k.DecodeRows(out2, c, wt, n, rs, h)
+			sameBits(t, "DecodeRows", n, out, out2)
+			gw, gg := special(rng, rows*n), special(rng, rows)
+			gw2, gg2 := clone(gw), clone(gg)
+			g.GradRows(x, wt, gw, n, rs, h, gg)
+			k.GradRows(x, wt, gw2, n, rs, h, gg2)
+			sameBits(t, "GradRows gw", n, gw, gw2)
+			sameBits(t, "GradRows g", n, gg, gg2)
+
+			// The V x K kernels with K = n and 5 rows of wT.
+			idx := []int32{3, 1, 1, 4, 0, 2}[:rng.IntN(7)]
+			xs := special(rng, len(idx))
+			av := special(rng, n)
+			av2 := clone(av)
+			g.AxpyRows(av, wt, idx, xs)
+			k.AxpyRows(av2, wt, idx, xs)
+			sameBits(t, "AxpyRows", n, av, av2)
+			gw2 = clone(gw)
+			g.ScatterAxpy(gw, c, idx, xs)
+			k.ScatterAxpy(gw2, c, idx, xs)
+			sameBits(t, "ScatterAxpy", n, gw, gw2)
+		}
+	}
+}
+
+// TestNativeBounds: the native kernels panic, as the pure-Go ones do, on
+// slices too short for their arguments, instead of touching memory
+// outside them.
+func TestNativeBounds(t *testing.T) {
+	k := native(t)
+	for name, call := range map[string]func(){
+		"Axpy": func() { k.Axpy(1, make([]float32, 17), make([]float32, 16)) },
+		"DecodeRows": func() {
+			k.DecodeRows(make([]float32, 70), make([]float32, 70), make([]float32, 139), 70, []int32{1}, make([]float32, 2))
+		},
+		"DecodeRows h": func() {
+			k.DecodeRows(make([]float32, 8), make([]float32, 8), make([]float32, 24), 8, []int32{2}, make([]float32, 2))
+		},
+		"GradRows": func() {
+			k.GradRows(make([]float32, 9), make([]float32, 36), make([]float32, 35), 9, []int32{0, 1, 2, 3}, make([]float32, 4), make([]float32, 4))
+		},
+		"SigmoidDelta": func() { k.SigmoidDelta(make([]float32, 9), make([]float32, 8), 1) },
+		"Softplus":     func() { k.Softplus(make([]float32, 9), make([]float32, 8)) },
+		"AdadeltaSum": func() {
+			n := make([]float32, 16)
+			k.AdadeltaSum(n, n, n, n, n, n, make([]float32, 15), 1, 0.9, 1e-6)
+		},
+		"AxpyRows":    func() { k.AxpyRows(make([]float32, 40), make([]float32, 79), []int32{0, 1}, []float32{1, 1}) },
+		"ScatterAxpy": func() { k.ScatterAxpy(make([]float32, 16), make([]float32, 8), []int32{2}, []float32{1}) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic on out-of-bounds slices", name)
+				}
+			}()
+			call()
+		}()
+	}
+}
