@@ -3,8 +3,10 @@
 package kernels
 
 import (
+	"math"
 	"os"
 	"simd/archsimd"
+	"unsafe"
 
 	"github.com/kate-web/kate/internal/mathf"
 )
@@ -14,10 +16,20 @@ import (
 // kernels: element-wise work has no ordering question; a dot product
 // multiplies 8 elements at once and adds the low half (elements i..i+3) and
 // then the high half (i+4..i+7) to a 4-lane accumulator, which is the
-// canonical 4-lane order of the package doc; no fused multiply-add
-// anywhere (MulAdd is never used). Each kernel ends with VZEROUPPER
-// (ClearAVXUpperBits) so that the scalar SSE code after it pays no
-// transition penalty.
+// canonical 4-lane order of the package doc, and combines the lanes as
+// (s0+s1)+(s2+s3) with two horizontal adds; no fused multiply-add anywhere
+// (MulAdd is never used).
+//
+// Speed rule: no legacy (non-VEX) SSE instruction may run while the upper
+// halves of the vector registers are dirty, between a kernel's first AVX
+// instruction and its VZEROUPPER (archsimd.ClearAVXUpperBits): on this
+// project's CPU each such instruction costs on the order of a microsecond
+// (the first version of ScatterAxpy, one scalar load per row between AVX
+// loops, ran 40 times slower than this one). Go compiles scalar float32
+// code, and the zero value of a vector type, to legacy SSE, so inside the
+// AVX part scalars are broadcast from their bits (an integer load), zero
+// vectors come from BroadcastUint32x4(0), and tails that need scalar float
+// code run after ClearAVXUpperBits.
 
 func init() {
 	if s, ok := Native(); ok && os.Getenv(KernelsEnv) != "go" {
@@ -28,8 +40,8 @@ func init() {
 // Native returns the native SIMD kernel set and true when this build has
 // one (GOEXPERIMENT=simd on amd64) and the CPU has the instructions it
 // needs (AVX2); otherwise an empty Set and false. Kernels it does not
-// accelerate are the pure-Go ones. The set is installed at
-// start-up unless the environment variable KATE_KERNELS is "go".
+// accelerate are the pure-Go ones. The set is installed at start-up
+// unless the environment variable KATE_KERNELS is "go".
 func Native() (Set, bool) {
 	if !archsimd.X86.AVX2() {
 		return Set{}, false
@@ -40,36 +52,57 @@ func Native() (Set, bool) {
 }
 
 type f8 = archsimd.Float32x8
-type f4 = archsimd.Float32x4
 
-func ld8(s []float32) f8     { return archsimd.LoadFloat32x8((*[8]float32)(s)) }
-func st8(v f8, s []float32)  { v.Store((*[8]float32)(s)) }
-func ld4(s []float32) f4     { return archsimd.LoadFloat32x4((*[4]float32)(s)) }
-func bc8(a float32) f8       { return archsimd.BroadcastFloat32x8(a) }
-func neg8(x, sign f8) f8     { return x.AsUint32x8().Xor(sign.AsUint32x8()).AsFloat32x8() }
-func signMask8() f8          { return archsimd.BroadcastUint32x8(0x80000000).AsFloat32x8() }
-func hsum4(s f4) (r float32) { var a [4]float32; s.Store(&a); return (a[0] + a[1]) + (a[2] + a[3]) }
+// ldp and stp load and store 8 floats at element i of the slice whose
+// first element p points to; the callers have checked the bounds (a slice
+// expression) before the loop.
+func ldp(p unsafe.Pointer, i int) f8 {
+	return archsimd.LoadFloat32x8((*[8]float32)(unsafe.Add(p, uintptr(i)<<2)))
+}
+func stp(v f8, p unsafe.Pointer, i int) { v.Store((*[8]float32)(unsafe.Add(p, uintptr(i)<<2))) }
+func ptr(s []float32) unsafe.Pointer    { return unsafe.Pointer(unsafe.SliceData(s)) }
+
+// bits broadcasts the float32 whose bits are u (an integer move: no legacy
+// SSE).
+func bits(u uint32) f8 { return archsimd.BroadcastUint32x8(u).AsFloat32x8() }
+
+// bcAt broadcasts s[i], read as an integer.
+func bcAt(s []float32, i int) f8 { return bits(*(*uint32)(unsafe.Pointer(&s[i]))) }
+
+// bcAt32 broadcasts s[i] for an int32 index.
+func bcAt32(s []float32, i int32) f8 { return bits(*(*uint32)(unsafe.Pointer(&s[i]))) }
+
+// setBits stores the float32 whose bits are u at s[i] (an integer store).
+func setBits(s []float32, i int, u uint32) { *(*uint32)(unsafe.Pointer(&s[i])) = u }
 
 func axpyAVX2(a float32, x, y []float32) {
 	n := len(x)
 	y = y[:n]
-	av := bc8(a)
+	av := bits(math.Float32bits(a))
+	axpyLoop(av, x, y)
+	archsimd.ClearAVXUpperBits()
+}
+
+// axpyLoop computes y += a·x on 8 lanes, the tail with masked loads and
+// stores; len(y) == len(x).
+func axpyLoop(av f8, x, y []float32) {
+	n := len(x)
+	px, py := ptr(x), ptr(y)
 	i := 0
 	for ; i+16 <= n; i += 16 {
-		y0 := ld8(y[i:]).Add(av.Mul(ld8(x[i:])))
-		y1 := ld8(y[i+8:]).Add(av.Mul(ld8(x[i+8:])))
-		st8(y0, y[i:])
-		st8(y1, y[i+8:])
+		y0 := ldp(py, i).Add(av.Mul(ldp(px, i)))
+		y1 := ldp(py, i+8).Add(av.Mul(ldp(px, i+8)))
+		stp(y0, py, i)
+		stp(y1, py, i+8)
 	}
 	if i+8 <= n {
-		st8(ld8(y[i:]).Add(av.Mul(ld8(x[i:]))), y[i:])
+		stp(ldp(py, i).Add(av.Mul(ldp(px, i))), py, i)
 		i += 8
 	}
 	if i < n {
 		xs, ys := x[i:n], y[i:n]
 		archsimd.LoadFloat32x8SlicePart(ys).Add(av.Mul(archsimd.LoadFloat32x8SlicePart(xs))).StoreSlicePart(ys)
 	}
-	archsimd.ClearAVXUpperBits()
 }
 
 // decodeRowsAVX2 keeps 64 outputs in registers while it adds every row's
@@ -81,43 +114,43 @@ func decodeRowsAVX2(y, c, wt []float32, v int, rows []int32, h []float32) {
 		_ = h[j]
 		_ = wt[int(j)*v : (int(j)+1)*v]
 	}
+	pwt, pc, py := ptr(wt), ptr(c), ptr(y)
 	i := 0
 	for ; i+64 <= v; i += 64 {
-		a0, a1, a2, a3 := ld8(c[i:]), ld8(c[i+8:]), ld8(c[i+16:]), ld8(c[i+24:])
-		a4, a5, a6, a7 := ld8(c[i+32:]), ld8(c[i+40:]), ld8(c[i+48:]), ld8(c[i+56:])
+		a0, a1, a2, a3 := ldp(pc, i), ldp(pc, i+8), ldp(pc, i+16), ldp(pc, i+24)
+		a4, a5, a6, a7 := ldp(pc, i+32), ldp(pc, i+40), ldp(pc, i+48), ldp(pc, i+56)
 		for _, j := range rows {
-			hj := bc8(h[j])
-			w := wt[int(j)*v+i : int(j)*v+i+64]
-			a0 = a0.Add(hj.Mul(ld8(w[0:])))
-			a1 = a1.Add(hj.Mul(ld8(w[8:])))
-			a2 = a2.Add(hj.Mul(ld8(w[16:])))
-			a3 = a3.Add(hj.Mul(ld8(w[24:])))
-			a4 = a4.Add(hj.Mul(ld8(w[32:])))
-			a5 = a5.Add(hj.Mul(ld8(w[40:])))
-			a6 = a6.Add(hj.Mul(ld8(w[48:])))
-			a7 = a7.Add(hj.Mul(ld8(w[56:])))
+			hj := bcAt32(h, j)
+			w := unsafe.Add(pwt, uintptr(int(j)*v+i)<<2)
+			a0 = a0.Add(hj.Mul(ldp(w, 0)))
+			a1 = a1.Add(hj.Mul(ldp(w, 8)))
+			a2 = a2.Add(hj.Mul(ldp(w, 16)))
+			a3 = a3.Add(hj.Mul(ldp(w, 24)))
+			a4 = a4.Add(hj.Mul(ldp(w, 32)))
+			a5 = a5.Add(hj.Mul(ldp(w, 40)))
+			a6 = a6.Add(hj.Mul(ldp(w, 48)))
+			a7 = a7.Add(hj.Mul(ldp(w, 56)))
 		}
-		ys := y[i : i+64]
-		st8(a0, ys[0:])
-		st8(a1, ys[8:])
-		st8(a2, ys[16:])
-		st8(a3, ys[24:])
-		st8(a4, ys[32:])
-		st8(a5, ys[40:])
-		st8(a6, ys[48:])
-		st8(a7, ys[56:])
+		stp(a0, py, i)
+		stp(a1, py, i+8)
+		stp(a2, py, i+16)
+		stp(a3, py, i+24)
+		stp(a4, py, i+32)
+		stp(a5, py, i+40)
+		stp(a6, py, i+48)
+		stp(a7, py, i+56)
 	}
 	for ; i+8 <= v; i += 8 {
-		a := ld8(c[i:])
+		a := ldp(pc, i)
 		for _, j := range rows {
-			a = a.Add(bc8(h[j]).Mul(ld8(wt[int(j)*v+i:])))
+			a = a.Add(bcAt32(h, j).Mul(ldp(pwt, int(j)*v+i)))
 		}
-		st8(a, y[i:])
+		stp(a, py, i)
 	}
 	if i < v {
 		a := archsimd.LoadFloat32x8SlicePart(c[i:])
 		for _, j := range rows {
-			a = a.Add(bc8(h[j]).Mul(archsimd.LoadFloat32x8SlicePart(wt[int(j)*v+i : (int(j)+1)*v])))
+			a = a.Add(bcAt32(h, j).Mul(archsimd.LoadFloat32x8SlicePart(wt[int(j)*v+i : (int(j)+1)*v])))
 		}
 		a.StoreSlicePart(y[i:])
 	}
@@ -126,190 +159,244 @@ func decodeRowsAVX2(y, c, wt []float32, v int, rows []int32, h []float32) {
 
 // gradRowsAVX2 takes four rows at a time, sharing the loads of d; each
 // row's dot product adds the low and then the high half of every 8
-// products to its 4-lane accumulator.
+// products to the low half of an 8-lane accumulator (lanes 0..3 are the
+// canonical four partial sums; lanes 4..7 are never read), then one group
+// of 4 products; two horizontal adds give the four rows'
+// (s0+s1)+(s2+s3). The last v%4 elements, if any, are added in scalar
+// code after ClearAVXUpperBits. (Only 256-bit vectors are used: Go moves
+// 128-bit vectors between registers with legacy SSE instructions.)
 func gradRowsAVX2(d, wt, gw []float32, v int, rows []int32, h, g []float32) {
 	d = d[:v]
+	v8, v4 := v&^7, v&^3
+	pd := ptr(d)
+	var sums [4]float32
 	r := 0
 	for ; r+4 <= len(rows); r += 4 {
 		j0, j1, j2, j3 := int(rows[r]), int(rows[r+1]), int(rows[r+2]), int(rows[r+3])
 		_, _, _, _ = g[j0], g[j1], g[j2], g[j3]
 		w0, w1, w2, w3 := wt[j0*v:(j0+1)*v], wt[j1*v:(j1+1)*v], wt[j2*v:(j2+1)*v], wt[j3*v:(j3+1)*v]
 		q0, q1, q2, q3 := gw[j0*v:(j0+1)*v], gw[j1*v:(j1+1)*v], gw[j2*v:(j2+1)*v], gw[j3*v:(j3+1)*v]
-		h0, h1, h2, h3 := bc8(h[j0]), bc8(h[j1]), bc8(h[j2]), bc8(h[j3])
-		var s0, s1, s2, s3 f4
-		i := 0
-		for ; i+8 <= v; i += 8 {
-			dv := ld8(d[i:])
-			p0 := dv.Mul(ld8(w0[i:]))
-			p1 := dv.Mul(ld8(w1[i:]))
-			p2 := dv.Mul(ld8(w2[i:]))
-			p3 := dv.Mul(ld8(w3[i:]))
-			st8(ld8(q0[i:]).Add(h0.Mul(dv)), q0[i:])
-			st8(ld8(q1[i:]).Add(h1.Mul(dv)), q1[i:])
-			st8(ld8(q2[i:]).Add(h2.Mul(dv)), q2[i:])
-			st8(ld8(q3[i:]).Add(h3.Mul(dv)), q3[i:])
-			s0 = s0.Add(p0.GetLo()).Add(p0.GetHi())
-			s1 = s1.Add(p1.GetLo()).Add(p1.GetHi())
-			s2 = s2.Add(p2.GetLo()).Add(p2.GetHi())
-			s3 = s3.Add(p3.GetLo()).Add(p3.GetHi())
+		h0, h1, h2, h3 := bcAt(h, j0), bcAt(h, j1), bcAt(h, j2), bcAt(h, j3)
+		pw0, pw1, pw2, pw3 := ptr(w0), ptr(w1), ptr(w2), ptr(w3)
+		pq0, pq1, pq2, pq3 := ptr(q0), ptr(q1), ptr(q2), ptr(q3)
+		s0, s1, s2, s3 := zero8(), zero8(), zero8(), zero8()
+		for i := 0; i < v8; i += 8 {
+			dv := ldp(pd, i)
+			p0 := dv.Mul(ldp(pw0, i))
+			p1 := dv.Mul(ldp(pw1, i))
+			p2 := dv.Mul(ldp(pw2, i))
+			p3 := dv.Mul(ldp(pw3, i))
+			stp(ldp(pq0, i).Add(h0.Mul(dv)), pq0, i)
+			stp(ldp(pq1, i).Add(h1.Mul(dv)), pq1, i)
+			stp(ldp(pq2, i).Add(h2.Mul(dv)), pq2, i)
+			stp(ldp(pq3, i).Add(h3.Mul(dv)), pq3, i)
+			s0 = s0.Add(p0).Add(swapHalves(p0))
+			s1 = s1.Add(p1).Add(swapHalves(p1))
+			s2 = s2.Add(p2).Add(swapHalves(p2))
+			s3 = s3.Add(p3).Add(swapHalves(p3))
 		}
-		if i+4 <= v {
-			dv := ld4(d[i:])
-			s0 = s0.Add(dv.Mul(ld4(w0[i:])))
-			s1 = s1.Add(dv.Mul(ld4(w1[i:])))
-			s2 = s2.Add(dv.Mul(ld4(w2[i:])))
-			s3 = s3.Add(dv.Mul(ld4(w3[i:])))
-			st8q(q0[i:], ld4(q0[i:]).Add(h0.GetLo().Mul(dv)))
-			st8q(q1[i:], ld4(q1[i:]).Add(h1.GetLo().Mul(dv)))
-			st8q(q2[i:], ld4(q2[i:]).Add(h2.GetLo().Mul(dv)))
-			st8q(q3[i:], ld4(q3[i:]).Add(h3.GetLo().Mul(dv)))
-			i += 4
+		if v8 < v4 {
+			dv := archsimd.LoadFloat32x8SlicePart(d[v8:v4])
+			s0 = s0.Add(dv.Mul(archsimd.LoadFloat32x8SlicePart(w0[v8:v4])))
+			s1 = s1.Add(dv.Mul(archsimd.LoadFloat32x8SlicePart(w1[v8:v4])))
+			s2 = s2.Add(dv.Mul(archsimd.LoadFloat32x8SlicePart(w2[v8:v4])))
+			s3 = s3.Add(dv.Mul(archsimd.LoadFloat32x8SlicePart(w3[v8:v4])))
+			archsimd.LoadFloat32x8SlicePart(q0[v8:v4]).Add(h0.Mul(dv)).StoreSlicePart(q0[v8:v4])
+			archsimd.LoadFloat32x8SlicePart(q1[v8:v4]).Add(h1.Mul(dv)).StoreSlicePart(q1[v8:v4])
+			archsimd.LoadFloat32x8SlicePart(q2[v8:v4]).Add(h2.Mul(dv)).StoreSlicePart(q2[v8:v4])
+			archsimd.LoadFloat32x8SlicePart(q3[v8:v4]).Add(h3.Mul(dv)).StoreSlicePart(q3[v8:v4])
 		}
-		t0, t1, t2, t3 := hsum4(s0), hsum4(s1), hsum4(s2), hsum4(s3)
-		if i < v {
-			hh0, hh1, hh2, hh3 := h[j0], h[j1], h[j2], h[j3]
-			for ; i < v; i++ {
-				di := d[i]
-				q0[i] += hh0 * di
-				q1[i] += hh1 * di
-				q2[i] += hh2 * di
-				q3[i] += hh3 * di
-				t0 += di * w0[i]
-				t1 += di * w1[i]
-				t2 += di * w2[i]
-				t3 += di * w3[i]
+		t := s0.AddPairsGrouped(s1).AddPairsGrouped(s2.AddPairsGrouped(s3))
+		if v4 == v {
+			setBits(g, j0, t.AsUint32x8().GetLo().GetElem(0))
+			setBits(g, j1, t.AsUint32x8().GetLo().GetElem(1))
+			setBits(g, j2, t.AsUint32x8().GetLo().GetElem(2))
+			setBits(g, j3, t.AsUint32x8().GetLo().GetElem(3))
+			continue
+		}
+		t.StoreSlicePart(sums[:])
+		archsimd.ClearAVXUpperBits()
+		hh := [4]float32{h[j0], h[j1], h[j2], h[j3]}
+		ws := [4][]float32{w0, w1, w2, w3}
+		qs := [4][]float32{q0, q1, q2, q3}
+		for k := range 4 {
+			s, w, q, hk := sums[k], ws[k], qs[k], hh[k]
+			for i := v4; i < v; i++ {
+				q[i] += hk * d[i]
+				s += d[i] * w[i]
 			}
+			sums[k] = s
 		}
-		g[j0], g[j1], g[j2], g[j3] = t0, t1, t2, t3
+		g[j0], g[j1], g[j2], g[j3] = sums[0], sums[1], sums[2], sums[3]
 	}
 	for ; r < len(rows); r++ {
 		j := int(rows[r])
 		_ = g[j]
 		w, q := wt[j*v:(j+1)*v], gw[j*v:(j+1)*v]
-		hj := bc8(h[j])
-		var s f4
-		i := 0
-		for ; i+8 <= v; i += 8 {
-			dv := ld8(d[i:])
-			p := dv.Mul(ld8(w[i:]))
-			st8(ld8(q[i:]).Add(hj.Mul(dv)), q[i:])
-			s = s.Add(p.GetLo()).Add(p.GetHi())
+		hj := bcAt(h, j)
+		pw, pq := ptr(w), ptr(q)
+		s := zero8()
+		for i := 0; i < v8; i += 8 {
+			dv := ldp(pd, i)
+			p := dv.Mul(ldp(pw, i))
+			stp(ldp(pq, i).Add(hj.Mul(dv)), pq, i)
+			s = s.Add(p).Add(swapHalves(p))
 		}
-		if i+4 <= v {
-			dv := ld4(d[i:])
-			s = s.Add(dv.Mul(ld4(w[i:])))
-			st8q(q[i:], ld4(q[i:]).Add(hj.GetLo().Mul(dv)))
-			i += 4
+		if v8 < v4 {
+			dv := archsimd.LoadFloat32x8SlicePart(d[v8:v4])
+			s = s.Add(dv.Mul(archsimd.LoadFloat32x8SlicePart(w[v8:v4])))
+			archsimd.LoadFloat32x8SlicePart(q[v8:v4]).Add(hj.Mul(dv)).StoreSlicePart(q[v8:v4])
 		}
-		t := hsum4(s)
-		for ; i < v; i++ {
-			q[i] += h[j] * d[i]
-			t += d[i] * w[i]
+		t := s.AddPairsGrouped(s).AddPairsGrouped(s.AddPairsGrouped(s))
+		if v4 == v {
+			setBits(g, j, t.AsUint32x8().GetLo().GetElem(0))
+			continue
 		}
-		g[j] = t
+		t.StoreSlicePart(sums[:])
+		archsimd.ClearAVXUpperBits()
+		sj, hk := sums[0], h[j]
+		for i := v4; i < v; i++ {
+			q[i] += hk * d[i]
+			sj += d[i] * w[i]
+		}
+		g[j] = sj
 	}
 	archsimd.ClearAVXUpperBits()
 }
 
-func st8q(s []float32, v f4) { v.Store((*[4]float32)(s)) }
+// swapHalves returns x with its two 128-bit halves exchanged.
+func swapHalves(x f8) f8 { return x.Select128FromPair(1, 0, x) }
 
-// expConsts holds the broadcast constants of exp8.
-type expConsts struct {
-	hi, lo, log2e, half, ln2hi, ln2lo, one, zero, sign f8
-	p0, p1, p2, p3, p4, p5                             f8
-	bias                                               archsimd.Int32x8
-}
+func zero8() f8 { return archsimd.BroadcastUint32x8(0).AsFloat32x8() }
 
-func newExpConsts() expConsts {
-	return expConsts{
-		hi: bc8(mathf.ExpHi), lo: bc8(mathf.ExpLo), log2e: bc8(mathf.Log2e32), half: bc8(0.5),
-		ln2hi: bc8(mathf.Ln2Hi32), ln2lo: bc8(mathf.Ln2Lo32), one: bc8(1), zero: bc8(0), sign: signMask8(),
-		p0: bc8(mathf.ExpPoly[0]), p1: bc8(mathf.ExpPoly[1]), p2: bc8(mathf.ExpPoly[2]),
-		p3: bc8(mathf.ExpPoly[3]), p4: bc8(mathf.ExpPoly[4]), p5: bc8(mathf.ExpPoly[5]),
-		bias: archsimd.BroadcastInt32x8(127),
+// expTab holds the constants of exp8, each in 8 lanes.
+var expTab = func() (t [expN][8]float32) {
+	for k, c := range [expN]float32{mathf.ExpHi, mathf.ExpLo, mathf.Log2e32, 0.5, mathf.Ln2Hi32, mathf.Ln2Lo32, 1,
+		mathf.ExpPoly[0], mathf.ExpPoly[1], mathf.ExpPoly[2], mathf.ExpPoly[3], mathf.ExpPoly[4], mathf.ExpPoly[5]} {
+		for l := range t[k] {
+			t[k][l] = c
+		}
 	}
-}
+	return t
+}()
+
+const (
+	eHi = iota
+	eLo
+	eLog2e
+	eHalf
+	eLn2Hi
+	eLn2Lo
+	eOne
+	eP0
+	eP1
+	eP2
+	eP3
+	eP4
+	eP5
+	expN
+)
+
+func ec(k int) f8 { return archsimd.LoadFloat32x8(&expTab[k]) }
 
 // exp8 is mathf.Exp on 8 lanes, step by step: the clamp above, floor of
 // x·log2e + 1/2 (the reference's truncation corrected for negative values
 // is a floor on its whole range), the two-part reduction, the polynomial,
 // the scaling by 2**n built from exponent bits, and 0 for the lanes under
 // the range. A NaN lane gives NaN, as in the reference.
-func exp8(x f8, e *expConsts) f8 {
-	xc := e.hi.Merge(x, x.Greater(e.hi))
-	fl := xc.Mul(e.log2e).Add(e.half).Floor()
-	r := xc.Sub(fl.Mul(e.ln2hi))
-	r = r.Sub(fl.Mul(e.ln2lo))
+func exp8(x f8) f8 {
+	hi := ec(eHi)
+	xc := hi.Merge(x, x.Greater(hi))
+	fl := xc.Mul(ec(eLog2e)).Add(ec(eHalf)).Floor()
+	r := xc.Sub(fl.Mul(ec(eLn2Hi)))
+	r = r.Sub(fl.Mul(ec(eLn2Lo)))
 	z := r.Mul(r)
-	p := e.p0.Mul(r).Add(e.p1)
-	p = p.Mul(r).Add(e.p2)
-	p = p.Mul(r).Add(e.p3)
-	p = p.Mul(r).Add(e.p4)
-	p = p.Mul(r).Add(e.p5)
-	p = p.Mul(z).Add(r).Add(e.one)
-	pow := fl.ConvertToInt32().Add(e.bias).ShiftAllLeft(23).AsFloat32x8()
-	return e.zero.Merge(p.Mul(pow), x.Less(e.lo))
+	p := ec(eP0).Mul(r).Add(ec(eP1))
+	p = p.Mul(r).Add(ec(eP2))
+	p = p.Mul(r).Add(ec(eP3))
+	p = p.Mul(r).Add(ec(eP4))
+	p = p.Mul(r).Add(ec(eP5))
+	p = p.Mul(z).Add(r).Add(ec(eOne))
+	pow := fl.ConvertToInt32().Add(archsimd.BroadcastInt32x8(127)).ShiftAllLeft(23).AsFloat32x8()
+	zero := x.AsUint32x8().Xor(x.AsUint32x8()).AsFloat32x8()
+	return zero.Merge(p.Mul(pow), x.Less(ec(eLo)))
+}
+
+// neg8 flips the sign bit of every lane (the reference's unary minus).
+func neg8(x f8) f8 {
+	return x.AsUint32x8().Xor(archsimd.BroadcastUint32x8(0x80000000)).AsFloat32x8()
 }
 
 func sigmoidDeltaAVX2(y, p []float32, scale float32) {
 	n := len(y)
 	p = p[:n]
-	e := newExpConsts()
-	sc := bc8(scale)
-	sig := func(x f8) f8 {
-		return e.one.Div(e.one.Add(exp8(neg8(x, e.sign), &e))).Mul(sc)
-	}
+	sc := bits(math.Float32bits(scale))
+	py, pp := ptr(y), ptr(p)
 	i := 0
 	for ; i+8 <= n; i += 8 {
-		st8(sig(ld8(y[i:])), p[i:])
+		one := ec(eOne)
+		stp(one.Div(one.Add(exp8(neg8(ldp(py, i))))).Mul(sc), pp, i)
 	}
 	if i < n {
-		sig(archsimd.LoadFloat32x8SlicePart(y[i:])).StoreSlicePart(p[i:])
+		one := ec(eOne)
+		one.Div(one.Add(exp8(neg8(archsimd.LoadFloat32x8SlicePart(y[i:]))))).Mul(sc).StoreSlicePart(p[i:])
 	}
 	archsimd.ClearAVXUpperBits()
 }
 
-// softplusAVX2 is mathf.Softplus on 8 lanes: max(y, 0) + Log1p(Exp(-|y|)),
+// logTab holds the coefficients of mathf.Log1p's polynomial and √2, each
+// in 8 lanes.
+var logTab = func() (t [len(mathf.LogPoly) + 1][8]float32) {
+	for k := range t {
+		c := float32(mathf.Sqrt2)
+		if k < len(mathf.LogPoly) {
+			c = mathf.LogPoly[k]
+		}
+		for l := range t[k] {
+			t[k][l] = c
+		}
+	}
+	return t
+}()
+
+// softplus8 is mathf.Softplus on 8 lanes: max(y, 0) + Log1p(Exp(-|y|)),
 // every branch of the reference a select.
+func softplus8(v f8) f8 {
+	zero := v.AsUint32x8().Xor(v.AsUint32x8()).AsFloat32x8()
+	one, half := ec(eOne), ec(eHalf)
+	neg := v.Less(zero)
+	m := zero.Merge(v, neg)
+	ay := neg8(v).Merge(v, neg)
+	ex := exp8(neg8(ay))
+	// Log1p(ex)
+	u := one.Add(ex)
+	big := u.Greater(archsimd.LoadFloat32x8(&logTab[len(mathf.LogPoly)]))
+	x := u.Mul(half).Sub(one).Merge(u.Sub(one), big)
+	k := one.Merge(zero, big)
+	z := x.Mul(x)
+	t := archsimd.LoadFloat32x8(&logTab[0]).Mul(x).Add(archsimd.LoadFloat32x8(&logTab[1]))
+	for c := 2; c < len(mathf.LogPoly); c++ {
+		t = t.Mul(x).Add(archsimd.LoadFloat32x8(&logTab[c]))
+	}
+	t = t.Mul(x).Mul(z)
+	t = t.Add(ec(eLn2Lo).Mul(k))
+	t = t.Sub(half.Mul(z))
+	l := x.Add(t).Add(ec(eLn2Hi).Mul(k))
+	l = l.Mul(ex.Div(u.Sub(one)))
+	l = ex.Merge(l, u.Equal(one))
+	return m.Add(l)
+}
+
 func softplusAVX2(y, p []float32) {
 	n := len(y)
 	p = p[:n]
-	e := newExpConsts()
-	sqrt2 := bc8(mathf.Sqrt2)
-	var lp [len(mathf.LogPoly)]f8
-	for k, c := range mathf.LogPoly {
-		lp[k] = bc8(c)
-	}
-	sp := func(v f8) f8 {
-		neg := v.Less(e.zero)
-		m := e.zero.Merge(v, neg)
-		nv := neg8(v, e.sign)
-		ay := nv.Merge(v, neg)
-		ex := exp8(neg8(ay, e.sign), &e)
-		// Log1p(ex)
-		u := e.one.Add(ex)
-		big := u.Greater(sqrt2)
-		x := u.Mul(e.half).Sub(e.one).Merge(u.Sub(e.one), big)
-		k := e.one.Merge(e.zero, big)
-		z := x.Mul(x)
-		t := lp[0].Mul(x).Add(lp[1])
-		for c := 2; c < len(lp); c++ {
-			t = t.Mul(x).Add(lp[c])
-		}
-		t = t.Mul(x).Mul(z)
-		t = t.Add(e.ln2lo.Mul(k))
-		t = t.Sub(e.half.Mul(z))
-		l := x.Add(t).Add(e.ln2hi.Mul(k))
-		l = l.Mul(ex.Div(u.Sub(e.one)))
-		l = ex.Merge(l, u.Equal(e.one))
-		return m.Add(l)
-	}
+	py, pp := ptr(y), ptr(p)
 	i := 0
 	for ; i+8 <= n; i += 8 {
-		st8(sp(ld8(y[i:])), p[i:])
+		stp(softplus8(ldp(py, i)), pp, i)
 	}
 	if i < n {
-		sp(archsimd.LoadFloat32x8SlicePart(y[i:])).StoreSlicePart(p[i:])
+		softplus8(archsimd.LoadFloat32x8SlicePart(y[i:])).StoreSlicePart(p[i:])
 	}
 	archsimd.ClearAVXUpperBits()
 }
@@ -322,27 +409,30 @@ func adadeltaSumAVX2(theta, acc, upd, g0, g1, g2, g3 []float32, lr, rho, eps flo
 	n := len(theta)
 	acc, upd = acc[:n], upd[:n]
 	g0, g1, g2, g3 = g0[:n], g1[:n], g2[:n], g3[:n]
-	vlr, vrho, veps, vr1, zero := bc8(lr), bc8(rho), bc8(eps), bc8(1-rho), bc8(0)
-	step := func(th, ac, up, a0, a1, a2, a3 []float32) {
-		g := ld8(a0).Add(ld8(a1)).Add(ld8(a2)).Add(ld8(a3))
-		st8(zero, a0)
-		st8(zero, a1)
-		st8(zero, a2)
-		st8(zero, a3)
-		a := vrho.Mul(ld8(ac)).Add(vr1.Mul(g).Mul(g))
-		st8(a, ac)
-		u := ld8(up)
-		d := g.Mul(u.Add(veps).Div(a.Add(veps)).Sqrt())
-		st8(ld8(th).Sub(vlr.Mul(d)), th)
-		st8(vrho.Mul(u).Add(vr1.Mul(d).Mul(d)), up)
+	blr, brho, beps, br1 := math.Float32bits(lr), math.Float32bits(rho), math.Float32bits(eps), math.Float32bits(1-rho)
+	n8 := n &^ 7
+	if n8 > 0 {
+		vlr, vrho, veps, vr1 := bits(blr), bits(brho), bits(beps), bits(br1)
+		zero := vlr.AsUint32x8().Xor(vlr.AsUint32x8()).AsFloat32x8()
+		pth, pac, pup := ptr(theta), ptr(acc), ptr(upd)
+		p0, p1, p2, p3 := ptr(g0), ptr(g1), ptr(g2), ptr(g3)
+		for i := 0; i < n8; i += 8 {
+			g := ldp(p0, i).Add(ldp(p1, i)).Add(ldp(p2, i)).Add(ldp(p3, i))
+			stp(zero, p0, i)
+			stp(zero, p1, i)
+			stp(zero, p2, i)
+			stp(zero, p3, i)
+			a := vrho.Mul(ldp(pac, i)).Add(vr1.Mul(g).Mul(g))
+			stp(a, pac, i)
+			u := ldp(pup, i)
+			d := g.Mul(u.Add(veps).Div(a.Add(veps)).Sqrt())
+			stp(ldp(pth, i).Sub(vlr.Mul(d)), pth, i)
+			stp(vrho.Mul(u).Add(vr1.Mul(d).Mul(d)), pup, i)
+		}
+		archsimd.ClearAVXUpperBits()
 	}
-	i := 0
-	for ; i+8 <= n; i += 8 {
-		step(theta[i:], acc[i:], upd[i:], g0[i:], g1[i:], g2[i:], g3[i:])
-	}
-	archsimd.ClearAVXUpperBits()
-	if i < n {
-		adadeltaSumGo(theta[i:], acc[i:], upd[i:], g0[i:], g1[i:], g2[i:], g3[i:], lr, rho, eps)
+	if n8 < n {
+		adadeltaSumGo(theta[n8:], acc[n8:], upd[n8:], g0[n8:], g1[n8:], g2[n8:], g3[n8:], lr, rho, eps)
 	}
 }
 
@@ -354,33 +444,34 @@ func axpyRowsAVX2(a, wT []float32, idx []int32, x []float32) {
 	for _, i := range idx {
 		_ = wT[int(i)*k : (int(i)+1)*k]
 	}
+	pwT, pa := ptr(wT), ptr(a)
 	j := 0
 	for ; j+32 <= k; j += 32 {
-		a0, a1, a2, a3 := ld8(a[j:]), ld8(a[j+8:]), ld8(a[j+16:]), ld8(a[j+24:])
+		a0, a1, a2, a3 := ldp(pa, j), ldp(pa, j+8), ldp(pa, j+16), ldp(pa, j+24)
 		for q, i := range idx {
-			xq := bc8(x[q])
-			w := wT[int(i)*k+j : int(i)*k+j+32]
-			a0 = a0.Add(xq.Mul(ld8(w[0:])))
-			a1 = a1.Add(xq.Mul(ld8(w[8:])))
-			a2 = a2.Add(xq.Mul(ld8(w[16:])))
-			a3 = a3.Add(xq.Mul(ld8(w[24:])))
+			xq := bcAt(x, q)
+			w := unsafe.Add(pwT, uintptr(int(i)*k+j)<<2)
+			a0 = a0.Add(xq.Mul(ldp(w, 0)))
+			a1 = a1.Add(xq.Mul(ldp(w, 8)))
+			a2 = a2.Add(xq.Mul(ldp(w, 16)))
+			a3 = a3.Add(xq.Mul(ldp(w, 24)))
 		}
-		st8(a0, a[j:])
-		st8(a1, a[j+8:])
-		st8(a2, a[j+16:])
-		st8(a3, a[j+24:])
+		stp(a0, pa, j)
+		stp(a1, pa, j+8)
+		stp(a2, pa, j+16)
+		stp(a3, pa, j+24)
 	}
 	for ; j+8 <= k; j += 8 {
-		s := ld8(a[j:])
+		s := ldp(pa, j)
 		for q, i := range idx {
-			s = s.Add(bc8(x[q]).Mul(ld8(wT[int(i)*k+j:])))
+			s = s.Add(bcAt(x, q).Mul(ldp(pwT, int(i)*k+j)))
 		}
-		st8(s, a[j:])
+		stp(s, pa, j)
 	}
 	if j < k {
 		s := archsimd.LoadFloat32x8SlicePart(a[j:])
 		for q, i := range idx {
-			s = s.Add(bc8(x[q]).Mul(archsimd.LoadFloat32x8SlicePart(wT[int(i)*k+j : (int(i)+1)*k])))
+			s = s.Add(bcAt(x, q).Mul(archsimd.LoadFloat32x8SlicePart(wT[int(i)*k+j : (int(i)+1)*k])))
 		}
 		s.StoreSlicePart(a[j:])
 	}
@@ -391,23 +482,7 @@ func scatterAxpyAVX2(gT, d []float32, idx []int32, x []float32) {
 	k := len(d)
 	x = x[:len(idx)]
 	for q, i := range idx {
-		axpyNoClear(x[q], d, gT[int(i)*k:(int(i)+1)*k])
+		axpyLoop(bcAt(x, q), d, gT[int(i)*k:(int(i)+1)*k])
 	}
 	archsimd.ClearAVXUpperBits()
-}
-
-// axpyNoClear is axpyAVX2 without the final VZEROUPPER, for callers that
-// loop over it.
-func axpyNoClear(a float32, x, y []float32) {
-	n := len(x)
-	y = y[:n]
-	av := bc8(a)
-	i := 0
-	for ; i+8 <= n; i += 8 {
-		st8(ld8(y[i:]).Add(av.Mul(ld8(x[i:]))), y[i:])
-	}
-	if i < n {
-		xs, ys := x[i:n], y[i:n]
-		archsimd.LoadFloat32x8SlicePart(ys).Add(av.Mul(archsimd.LoadFloat32x8SlicePart(xs))).StoreSlicePart(ys)
-	}
 }
