@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # build.sh — build, test, serve and benchmark the project.
 #
-#   ./build.sh            build js/dist (wasm + JS package) and the demo
+#   ./build.sh            build js/dist (wasm + JS package), the demo and the command-line tool
+#                         bin/kate (with GOEXPERIMENT=simd: AVX2 kernels on amd64)
 #   ./build.sh test       every test: Go (native and wasm), JS, browser, demo, worker
 #   ./build.sh bench      benchmarks (Go native, Go under wasm in Node, browser with TF.js, first
 #                         embedding), then one summary table (scripts/bench-summary.mjs)
@@ -83,11 +84,18 @@ go_checks() {
 	go vet ./...
 	log "go vet (GOOS=js GOARCH=wasm)"
 	GOOS=js GOARCH=wasm go vet ./...
+	log "go vet (GOEXPERIMENT=simd)"
+	GOEXPERIMENT=simd go vet ./internal/kernels ./cmd/kate
 }
 
 go_tests() {
 	log "go test (native)"
 	go test -count=1 ./...
+	# The native AVX2 kernels (internal/kernels, GOEXPERIMENT=simd) against
+	# pure Go bit for bit, and kate's tests with them installed (they skip
+	# themselves on a CPU without AVX2 or off amd64).
+	log "go test (native, GOEXPERIMENT=simd)"
+	GOEXPERIMENT=simd go test -count=1 ./internal/kernels ./kate
 	log "go fuzz (brief)"
 	go test -run '^$' -fuzz '^FuzzTokenize$' -fuzztime 10s ./kate
 	go test -run '^$' -fuzz '^FuzzUnmarshalModel$' -fuzztime 10s ./kate
@@ -95,9 +103,18 @@ go_tests() {
 	GOOS=js GOARCH=wasm go test -count=1 -exec="$WASM_EXEC_NODE" ./kate/... ./internal/kernels ./internal/mathf ./internal/parallel ./wasm/simd
 }
 
+# build_cli builds the command-line tool with the native SIMD kernels
+# (GOEXPERIMENT=simd; plain `go build` or `go install` gives the pure-Go
+# kernels, with the same results bit for bit).
+build_cli() {
+	log "bin/kate (GOEXPERIMENT=simd)"
+	GOEXPERIMENT=simd go build -trimpath -o bin/kate ./cmd/kate
+}
+
 build_all() {
 	part js/build.sh
 	part demo/build.sh
+	build_cli
 }
 
 cmd=${1:-build}
@@ -121,8 +138,13 @@ test)
 bench)
 	node_deps
 	chromium_dep
-	log "Go benchmarks (native)"
-	go test -run '^$' -bench . -benchtime 2s -count 3 ./kate | tee bench-native.txt
+	log "Go benchmarks (native, GOEXPERIMENT=simd: the AVX2 kernels bin/kate uses)"
+	{
+		GOEXPERIMENT=simd go run ./cmd/kate version
+		GOEXPERIMENT=simd go test -run '^$' -bench . -benchtime 2s -count 3 ./kate
+	} | tee bench-native.txt
+	log "Go benchmarks (native, pure-Go kernels)"
+	go test -run '^$' -bench 'Train$' -benchtime 2s -count 3 ./kate | tee bench-native-go.txt
 	log "Go benchmarks (wasm in Node)"
 	GOOS=js GOARCH=wasm go test -run '^$' -bench 'Train|Encode' -benchtime 2s -count 3 -exec="$WASM_EXEC_NODE" ./kate | tee bench-wasm.txt
 	build_all

@@ -1,6 +1,8 @@
 // bench-summary.mjs — the one table ./build.sh bench ends with: the headline
 // figures of the benchmarks it ran, read from their outputs at the
-// repository root (bench-native.txt, bench-wasm.txt: go test -bench output;
+// repository root (bench-native.txt: `kate version`, naming the kernels,
+// then go test -bench output; bench-native-go.txt, bench-wasm.txt: go test
+// -bench output;
 // bench-js.txt: js/bench/run.mjs, whose last line is JSON; bench-first.txt:
 // demo/bench/first-embedding.mjs). A missing file or figure shows as "-".
 //
@@ -45,6 +47,8 @@ const many = (js.rows || []).find((r) => r.name.startsWith('Chromium (') && r.ke
 const node = row('Node', 'simd');
 const first = /median over \d+ fresh contexts: total (\d+) ms/.exec(read('bench-first.txt'));
 const native = read('bench-native.txt');
+const nativeGo = read('bench-native-go.txt');
+const nativeKernels = (/kernels (\S+)\)/.exec(native) || [])[1] || '?';
 const wasm = read('bench-wasm.txt');
 const trainKey = 'train docs/s (epochs 2+)';
 const fmt = (v, digits = 0) => (typeof v === 'number' && Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: digits }) : '-');
@@ -55,8 +59,9 @@ const rows = [
   [`training, Chromium, kate on ${many['train workers'] ?? 'the default'} workers (data-parallel), docs/s`, fmt(many[trainKey])],
   ['  kate on several workers / TensorFlow.js', many[trainKey] && tfjs[trainKey] ? `${(many[trainKey] / tfjs[trainKey]).toFixed(1)}x` : '-'],
   ['training, Node (worker thread, SIMD), 20NG, docs/s', fmt(node[trainKey])],
-  ['training, native, all cores (synthetic, k=32), docs/s', fmt(goBench(native, 'BenchmarkTrain/k=32/sparse-parallel'))],
-  ['training, native, 1 goroutine (synthetic, k=32), docs/s', fmt(goBench(native, 'BenchmarkTrain/k=32/sparse-serial'))],
+  [`training, native (${nativeKernels} kernels), all cores (synthetic, k=32), docs/s`, fmt(goBench(native, 'BenchmarkTrain/k=32/sparse-parallel'))],
+  [`training, native (${nativeKernels} kernels), 1 goroutine (synthetic, k=32), docs/s`, fmt(goBench(native, 'BenchmarkTrain/k=32/sparse-serial'))],
+  ['training, native (pure-Go kernels), all cores / 1 goroutine, docs/s', `${fmt(goBench(nativeGo, 'BenchmarkTrain/k=32/sparse-parallel'))} / ${fmt(goBench(nativeGo, 'BenchmarkTrain/k=32/sparse-serial'))}`],
   ['training, wasm in Node, pure-Go kernels (synthetic, k=32), docs/s', fmt(goBench(wasm, 'BenchmarkTrain/k=32/sparse-serial'))],
   ['training at V=10,000, native, exact / sampling 5, docs/s', `${fmt(goBench(native, 'BenchmarkTrainSampling/V=10000/sampling=0'))} / ${fmt(goBench(native, 'BenchmarkTrainSampling/V=10000/sampling=5'))}`],
   ['encoding, Chromium, new text, 1 worker / default workers, docs/s', `${fmt(chromium['encode docs/s (cold, 1 worker)'])} / ${fmt(Object.entries(chromium).find(([k]) => /cold, \d+ workers/.test(k))?.[1])}`],

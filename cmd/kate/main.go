@@ -10,7 +10,8 @@
 //	kate eval    --data FILE [--label-field label] [training flags]
 //	kate index   -o search.kidx [--model MODEL | training flags] PATH...
 //	kate help [COMMAND]
-//	kate version
+//	kate version          (also names the kernels in use: "go", or "avx2" in a
+//	                       build with GOEXPERIMENT=simd on a CPU with AVX2)
 //
 // Input FILE is JSON Lines (optionally gzip-compressed), a plain text file
 // with one document per line, or a directory of .txt files (see package
@@ -32,6 +33,7 @@ import (
 
 	"os/signal"
 
+	"github.com/kate-web/kate/internal/kernels"
 	"github.com/kate-web/kate/kate"
 )
 
@@ -124,7 +126,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		printUsage(stdout)
 		return exitOK
 	case "version", "-version", "--version":
-		fmt.Fprintf(stdout, "kate %s (%s %s/%s)\n", kate.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		fmt.Fprintf(stdout, "kate %s (%s %s/%s, kernels %s)\n", kate.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH, kernels.Name())
 		return exitOK
 	}
 	c, ok := commands[name]

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/kate-web/kate/dataset"
+	"github.com/kate-web/kate/internal/kernels"
 	"github.com/kate-web/kate/kate"
 )
 
@@ -548,7 +549,7 @@ func checkOneLine(t *testing.T, stderr string, want ...string) {
 
 func TestHelpAndVersion(t *testing.T) {
 	code, stdout, stderr := kateRun(t, "version")
-	if code != 0 || stdout != fmt.Sprintf("kate %s (%s %s/%s)\n", kate.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH) || stderr != "" {
+	if code != 0 || stdout != fmt.Sprintf("kate %s (%s %s/%s, kernels %s)\n", kate.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH, kernels.Name()) || stderr != "" {
 		t.Errorf("version: %d %q %q", code, stdout, stderr)
 	}
 	code, stdout, _ = kateRun(t, "help")
