@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# ab-native.sh — native training throughput, pure-Go kernels against the
+# AVX2 kernels (GOEXPERIMENT=simd), the two builds alternating in one run so
+# that both see the same machine load (docs/speed.md, "Native kernels").
+#
+#   bash scripts/ab-native.sh [ROUNDS] [BENCH-REGEXP] [BENCHTIME]
+#
+# Defaults: 5 rounds of -bench 'Train$/k=32/sparse' -benchtime 200x. Prints
+# every round, then per benchmark the median docs/s of each build and their
+# ratio, with the load average before and after.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-5}
+bench=${2:-'Train$/k=32/sparse'}
+benchtime=${3:-200x}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+go test -c -o "$tmp/go.test" ./kate
+GOEXPERIMENT=simd go test -c -o "$tmp/simd.test" ./kate
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for r in $(seq "$rounds"); do
+	for b in go simd; do
+		(cd kate && "$tmp/$b.test" -test.run '^$' -test.bench "$bench" -test.benchtime "$benchtime") |
+			awk -v b="$b" -v r="$r" '/docs\/s/ { for (i = 1; i < NF; i++) if ($(i+1) == "docs/s") print r, b, $1, $i }' |
+			tee -a "$tmp/all.txt"
+	done
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+printf '%-40s %12s %12s %7s\n' benchmark "go docs/s" "avx2 docs/s" ratio
+for name in $(awk '{print $3}' "$tmp/all.txt" | sort -u); do
+	med() { awk -v n="$name" -v b="$1" '$3 == n && $2 == b {print $4}' "$tmp/all.txt" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+	g=$(med go)
+	s=$(med simd)
+	awk -v n="$name" -v g="$g" -v s="$s" 'BEGIN { printf "%-40s %12.0f %12.0f %6.2fx\n", n, g, s, s / g }'
+done
