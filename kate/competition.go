@@ -79,6 +79,7 @@ type competition struct {
 	posL, negL []int32 // losers
 	ep, en     float32 // energies of the positive and negative losers
 	sel        []int32 // scratch for selection
+	asc        []int32 // scratch: the candidates in ascending order
 	mark       []bool  // scratch: winners of the side being split
 }
 
@@ -86,7 +87,7 @@ func newCompetition(dim int) *competition {
 	return &competition{
 		posW: make([]int32, 0, dim), negW: make([]int32, 0, dim),
 		posL: make([]int32, 0, dim), negL: make([]int32, 0, dim),
-		sel: make([]int32, 0, dim), mark: make([]bool, dim),
+		sel: make([]int32, 0, dim), asc: make([]int32, 0, dim), mark: make([]bool, dim),
 	}
 }
 
@@ -117,40 +118,51 @@ func (c *competition) forward(z, h []float32, k int, alpha float32) {
 // magnitude (ties to the lower index) as winners; the rest are losers. Both
 // lists come back in ascending unit order.
 func (c *competition) split(z []float32, quota int, positive bool, win, lose []int32) ([]int32, []int32) {
-	cand := c.sel[:0]
-	for j, v := range z {
-		if (positive && v > 0) || (!positive && v < 0) {
-			cand = append(cand, int32(j))
-		}
-	}
-	c.sel = cand
-	if len(cand) <= quota {
-		return append(win, cand...), lose
-	}
 	sign := float32(1)
 	if !positive {
 		sign = -1
 	}
-	if quota > 0 {
-		selectTop(cand, quota, z, sign)
+	// The candidates in ascending unit order, without a branch per unit
+	// (the signs are unpredictable): every unit is written, and the count
+	// advances for those of the sign (sign·v > 0 is exact: v > 0 or v < 0).
+	cand := c.sel[:len(z)]
+	n := 0
+	for j, v := range z {
+		cand[n] = int32(j)
+		if sign*v > 0 {
+			n++
+		}
 	}
+	cand = cand[:n]
+	if n <= quota {
+		return append(win, cand...), lose
+	}
+	if quota == 0 {
+		return win, append(lose, cand...)
+	}
+	asc := append(c.asc[:0], cand...)
+	c.asc = asc
+	selectTop(cand, quota, z, sign)
 	// The winners are cand[:quota] in some order; emit both lists in
-	// ascending unit order by marking the winners.
+	// ascending unit order by marking the winners, again without a branch
+	// per unit (win and lose have room for every unit: capacity K).
 	mark := c.mark[:len(z)]
 	for _, j := range cand[:quota] {
 		mark[j] = true
 	}
-	for j, v := range z {
-		if (positive && v > 0) || (!positive && v < 0) {
-			if mark[j] {
-				win = append(win, int32(j))
-				mark[j] = false
-			} else {
-				lose = append(lose, int32(j))
-			}
+	nw, nl := len(win), len(lose)
+	win, lose = win[:nw+n], lose[:nl+n]
+	for _, j := range asc {
+		win[nw], lose[nl] = j, j
+		w := 0
+		if mark[j] {
+			w = 1
 		}
+		mark[j] = false
+		nw += w
+		nl += 1 - w
 	}
-	return win, lose
+	return win[:nw], lose[:nl]
 }
 
 // selectTop reorders cand so that its first q entries are the q units that

@@ -149,3 +149,70 @@ func f64(x []float32) []float64 {
 	}
 	return out
 }
+
+// The winner and loser lists of both signs equal those of a sort-based
+// reference, in ascending unit order (the order the losers' energies are
+// summed in), on random activations with ties, zeros of both signs and
+// quotas from 0 to more than the candidates.
+func TestCompetitionListsExact(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	ref := func(z []float32, quota int, sign float32) (win, lose []int32) {
+		var cand []int32
+		for j, v := range z {
+			if sign*v > 0 {
+				cand = append(cand, int32(j))
+			}
+		}
+		top := slices.Clone(cand)
+		slices.SortStableFunc(top, func(a, b int32) int {
+			ka, kb := sign*z[a], sign*z[b]
+			switch {
+			case ka > kb:
+				return -1
+			case ka < kb:
+				return 1
+			}
+			return int(a) - int(b)
+		})
+		isWin := map[int32]bool{}
+		for _, j := range top[:min(quota, len(top))] {
+			isWin[j] = true
+		}
+		for _, j := range cand {
+			if isWin[j] {
+				win = append(win, j)
+			} else {
+				lose = append(lose, j)
+			}
+		}
+		return win, lose
+	}
+	negZero := float32(math.Copysign(0, -1))
+	for trial := 0; trial < 2000; trial++ {
+		k := 1 + r.IntN(70)
+		z := make([]float32, k)
+		for i := range z {
+			switch r.IntN(6) {
+			case 0:
+				z[i] = negZero
+			case 1:
+				z[i] = float32(r.IntN(5)-2) / 2
+			default:
+				z[i] = float32(r.NormFloat64())
+			}
+		}
+		kk := r.IntN(k + 3)
+		c := newCompetition(k)
+		c.forward(z, make([]float32, k), kk, 1)
+		for _, side := range []struct {
+			win, lose []int32
+			quota     int
+			sign      float32
+		}{{c.posW, c.posL, (kk + 1) / 2, 1}, {c.negW, c.negL, kk / 2, -1}} {
+			w, l := ref(z, side.quota, side.sign)
+			if !slices.Equal(side.win, w) || !slices.Equal(side.lose, l) {
+				t.Fatalf("z=%v k=%d sign %v: winners %v losers %v, want %v %v", z, kk, side.sign, side.win, side.lose, w, l)
+			}
+		}
+	}
+}
