@@ -190,6 +190,8 @@ type Vectorizer struct {
 	counts []int32
 	seen   []int32
 	buf    []byte
+	// tok holds the lowered bytes of the ASCII token being scanned.
+	tok [maxTokenBytes]byte
 	// idx and val back the vectors returned by scratch.
 	idx []int32
 	val []float32
@@ -232,67 +234,121 @@ func (z *Vectorizer) Vector(text string) SparseVector {
 // scratch returns the input vector of text in the vectorizer's own buffers,
 // valid until its next call: encoding text allocates nothing once the
 // buffers and the token cache are warm.
+//
+// It finds the tokens of forEachRawToken itself (the encode path's inner
+// loop: docs/speed.md, "Encoding new text"): a run of ASCII letters and
+// digits ended by an ASCII separator (or the end of the text) is lowered
+// into z.tok and hashed (tokenHash) in one pass, one byteClass load per
+// byte, and looked up in the cache's current generation in place; a token
+// with a non-ASCII rune, or longer than maxTokenBytes, takes the general
+// path (slowToken). TestVectorizerScan and FuzzTokenize compare the vectors
+// with the shared tokenizer's.
 func (z *Vectorizer) scratch(text string) SparseVector {
-	// The tokens of forEachRawToken, scanned here with their tokenHash
-	// computed byte by byte on the way (the encode path's inner loop:
-	// docs/speed.md).
 	seen := z.seen[:0]
-	b := z.buf[:0]
-	h := uint32(tokenHashOffset)
-	end := func() {
-		if id := z.lookupHashed(b, h); id >= 0 {
-			if z.counts[id] == 0 {
-				seen = append(seen, id)
-			}
-			z.counts[id]++
+	counts := z.counts
+	tok := &z.tok
+	n := len(text)
+	for i := 0; i < n; {
+		l := byteClass[text[i]]
+		if l == 0 {
+			i++
+			continue
 		}
-		b, h = b[:0], tokenHashOffset
-	}
-	for i := 0; i < len(text); {
-		c := text[i]
-		if c < utf8.RuneSelf {
-			if asciiLower[c] == 0 {
-				i++
-				if len(b) > 0 {
-					end()
-				}
+		var id int32
+		if l == classNonASCII {
+			var ok bool
+			if i, id, ok = z.slowToken(text, i); !ok {
 				continue
 			}
-			// A run of ASCII letters and digits, text[i:j]: the bytes that
-			// fit in the token are lowered and hashed, the rest skipped.
-			j := i + 1
-			for j < len(text) && text[j] < utf8.RuneSelf && asciiLower[text[j]] != 0 {
-				j++
-			}
-			for _, c := range []byte(text[i:min(j, i+max(0, maxTokenBytes-len(b)))]) {
-				l := asciiLower[c]
-				b = append(b, l)
+		} else {
+			start := i
+			h := uint32(tokenHashOffset)
+			for {
+				tok[(i-start)&(maxTokenBytes-1)] = l
 				h = (h ^ uint32(l)) * tokenHashPrime
+				i++
+				if i == n {
+					break
+				}
+				if l = byteClass[text[i]]; l == 0 || l == classNonASCII {
+					break
+				}
 			}
-			i = j
-			continue
-		}
-		n := len(b)
-		var tok bool
-		if b, i, tok = appendRune(b, text, i); tok {
-			for _, c := range b[n:] {
-				h = (h ^ uint32(c)) * tokenHashPrime
+			if l == classNonASCII || i-start > maxTokenBytes {
+				// The token goes on with a non-ASCII rune, or is cut.
+				i, id, _ = z.slowToken(text, start)
+			} else {
+				raw := tok[:i-start]
+				var ok bool
+				if id, ok = z.cache.cur.get(raw, h); !ok {
+					id = z.lookupHashed(raw, h)
+				}
 			}
-			continue
 		}
-		if len(b) > 0 {
-			end()
+		if id >= 0 {
+			if counts[id] == 0 {
+				seen = append(seen, id)
+			}
+			counts[id]++
 		}
 	}
-	if len(b) > 0 {
-		end()
-	}
-	z.buf = b
 	z.seen = seen
-	out := logMaxVector(seen, z.counts, z.idx[:0], z.val[:0])
+	out := logMaxVector(seen, counts, z.idx[:0], z.val[:0])
 	z.idx, z.val = out.Indices, out.Values
 	return out
 }
+
+// slowToken reads the token of forEachRawToken that starts at text[i] (a
+// letter, a digit or a non-ASCII byte) with the general rules: non-ASCII
+// runes decoded, lowered and appended while they are letters or digits,
+// bytes past maxTokenBytes dropped. It returns the index after the token
+// (and after the separator that ended it, when that was a non-ASCII rune),
+// the token's id, and false when there was no token (text[i] starts a
+// separator or an invalid byte).
+func (z *Vectorizer) slowToken(text string, i int) (int, int32, bool) {
+	b := z.buf[:0]
+	for i < len(text) {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			l := asciiLower[c]
+			if l == 0 {
+				break
+			}
+			if len(b) < maxTokenBytes {
+				b = append(b, l)
+			}
+			i++
+			continue
+		}
+		var ok bool
+		if b, i, ok = appendRune(b, text, i); !ok {
+			break
+		}
+	}
+	z.buf = b
+	if len(b) == 0 {
+		return i, -1, false
+	}
+	return i, z.lookup(b), true
+}
+
+// byteClass maps a byte to its role in the scan: an ASCII letter or digit
+// to its lower case, any other ASCII byte (a separator) to 0, and every
+// byte of a multi-byte UTF-8 sequence (or an invalid byte) to
+// classNonASCII.
+var byteClass = func() (t [256]byte) {
+	copy(t[:], asciiLower[:])
+	for c := utf8.RuneSelf; c < 256; c++ {
+		t[c] = classNonASCII
+	}
+	return t
+}()
+
+// classNonASCII is byteClass's value for the bytes from 0x80 up.
+const classNonASCII = 0xff
+
+// scratch indexes z.tok modulo maxTokenBytes, a power of two.
+var _ = [1]struct{}{}[maxTokenBytes&(maxTokenBytes-1)]
 
 // EncodeTo writes the embedding of text into dst, which must have length
 // Dim of the vectorizer's model; it errors otherwise. It allocates nothing
