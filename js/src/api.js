@@ -94,19 +94,28 @@ async function start(opt) {
   session.trainWorkers = opt.trainWorkers ?? Math.max(1, Math.min(MAX_TRAIN_WORKERS, platform.cpuCount()));
   session.spawnWorker = () => startWorker(opt.workerURL, engineOptions, module);
   session.helpers = [];
+  session.helpersStarting = 0;
   // Helpers for large encode calls start lazily, with the first large
-  // encode (Model.encode calls session.startHelpers); encode uses those that
-  // are ready. Starting them here would slow the engine's own start on
-  // machines with few cores.
+  // encode (Model.encode calls session.startHelpers); a call in progress
+  // takes each helper on as it becomes ready. Starting them here would slow
+  // the engine's own start on machines with few cores.
   let wanted = (opt.encodeWorkers ?? Math.max(1, Math.min(4, platform.cpuCount()))) - 1;
   session.startHelpers = () => {
     for (; wanted > 0; wanted--) {
+      session.helpersStarting++;
       startWorker(opt.workerURL, engineOptions, module).then(
         (h) => {
-          if (session.engine === w.engine) session.helpers.push(h.engine);
-          else h.engine.die('kate: not needed');
+          if (session.engine !== w.engine) {
+            h.engine.die('kate: not needed');
+            return;
+          }
+          session.helpersStarting--;
+          session.helpers.push(h.engine);
+          for (const join of session.helperListeners) join(h.engine);
         },
-        () => {},
+        () => {
+          if (session.engine === w.engine) session.helpersStarting--;
+        },
       );
     }
   };
@@ -162,6 +171,7 @@ session.restart = () => {
   if (!restarting) {
     for (const h of session.helpers) h.die('kate: not needed');
     session.helpers = [];
+    session.helpersStarting = 0;
     restarting = begin(session.options).finally(() => {
       restarting = null;
     });

@@ -69,41 +69,71 @@ export class Model {
     checkTexts('model.encode', texts);
     const mine = this.#engine === session.engine;
     if (mine && texts.length >= PARALLEL_MIN) session.startHelpers();
-    const pool = mine ? session.helpers.filter((h) => !h.dead) : [];
-    if (texts.length < PARALLEL_MIN || pool.length === 0) {
+    const sharing = mine && (session.helpersStarting > 0 || session.helpers.some((h) => !h.dead));
+    if (texts.length < PARALLEL_MIN || !sharing) {
       const data = await this.#call('encode', 'encode', [texts]);
       return { data, dims: [texts.length, this.dim] };
     }
-    return { data: await this.#encodeParallel(texts, pool), dims: [texts.length, this.dim] };
+    return { data: await this.#encodeShared(texts), dims: [texts.length, this.dim] };
   }
 
-  /** Encodes contiguous parts of texts on this model's engine and on helper engines at once. */
-  async #encodeParallel(texts, pool) {
-    const parts = pool.length + 1;
-    const size = Math.ceil(texts.length / parts);
-    const chunks = [];
-    for (let i = 0; i < parts; i++) chunks.push(texts.slice(i * size, (i + 1) * size));
-    const results = await Promise.all(chunks.map(async (chunk, i) => {
-      if (chunk.length === 0) return new Float32Array(0);
-      if (i === 0) return this.#call('encode', 'encode', [chunk]);
-      const h = pool[i - 1];
+  /**
+   * Encodes texts in parts taken in turn by this model's engine and by the
+   * helper engines, each helper joining as soon as it has started and
+   * loaded a replica (the first large call starts the helpers: it does not
+   * wait for them). A part that fails on a helper is encoded by the
+   * engine; the helper is not used again. Each text's embedding does not
+   * depend on where it is encoded.
+   */
+  async #encodeShared(texts) {
+    const n = texts.length;
+    const dim = this.dim;
+    const out = new Float32Array(n * dim);
+    const engines = 1 + session.helpers.length + session.helpersStarting;
+    // Parts small enough that the engines finish close together, large
+    // enough that the messages cost nothing measurable.
+    const size = Math.max(64, Math.min(1024, Math.ceil(n / (8 * engines))));
+    let next = 0;
+    const take = () => {
+      if (next >= n) return null;
+      const lo = next;
+      next = Math.min(n, lo + size);
+      return [lo, next];
+    };
+    const failed = [];
+    const onEngine = async ([lo, hi]) => out.set(await this.#call('encode', 'encode', [texts.slice(lo, hi)]), lo * dim);
+    const helperRun = async (h) => {
+      let part = null;
       try {
         const handle = await this.#replica(h);
-        if (this.#disposed) fail('model.encode: this model has been disposed');
-        return await h.call('encode', [handle, chunk]).promise;
+        while ((part = take())) {
+          if (this.#disposed) fail('model.encode: this model has been disposed');
+          out.set(await h.call('encode', [handle, texts.slice(part[0], part[1])]).promise, part[0] * dim);
+        }
       } catch (e) {
         if (this.#disposed) throw e;
-        // A helper that failed is not used again; its share runs here.
         h.die(`kate: encode helper failed: ${e.message}`);
-        return this.#call('encode', 'encode', [chunk]);
+        if (part) failed.push(part);
       }
-    }));
-    const out = new Float32Array(texts.length * this.dim);
-    let pos = 0;
-    for (const r of results) {
-      out.set(r, pos);
-      pos += r.length;
+    };
+    const runners = [(async () => {
+      for (let part; (part = take());) await onEngine(part);
+    })()];
+    for (const h of session.helpers) if (!h.dead) runners.push(helperRun(h));
+    const join = (h) => {
+      if (next < n) runners.push(helperRun(h));
+    };
+    session.helperListeners.add(join);
+    try {
+      if (session.helpersStarting > 0 && !this.#bytes) this.#bytes = this.#call('save', 'save', []);
+      for (let seen = 0; seen < runners.length;) {
+        seen = runners.length;
+        await Promise.all(runners);
+      }
+    } finally {
+      session.helperListeners.delete(join);
     }
+    for (const part of failed) await onEngine(part);
     return out;
   }
 

@@ -13,6 +13,9 @@ export const session = {
   runtime: null,
   /** Helper engines (workers) that share large encode calls; see Model.encode. */
   helpers: [],
+  /** How many helpers are starting; each calls helperListeners(engine) once ready. */
+  helpersStarting: 0,
+  helperListeners: new Set(),
   /** Starts the helpers (once; api.js sets it when the engine is a worker). */
   startHelpers: () => {},
   /** How many workers train uses by default (initialize's trainWorkers). */
