@@ -332,6 +332,11 @@ func buildCorpus(ctx context.Context, texts []string, opts TextOptions, vocabSiz
 // for the next document.
 func logMaxVector(seen, cnt, idx []int32, val []float32) SparseVector {
 	slices.Sort(seen)
+	return logMaxSorted(seen, cnt, idx, val)
+}
+
+// logMaxSorted is logMaxVector for seen already in increasing order.
+func logMaxSorted(seen, cnt, idx []int32, val []float32) SparseVector {
 	maxc := int32(0)
 	for _, id := range seen {
 		maxc = max(maxc, cnt[id])

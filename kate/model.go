@@ -3,6 +3,7 @@ package kate
 import (
 	"errors"
 	"math"
+	bits64 "math/bits"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -195,6 +196,9 @@ type Vectorizer struct {
 	counts []int32
 	seen   []int32
 	buf    []byte
+	// bits is the bitmap (one bit per vocabulary term, all zero between
+	// calls) that sorts a document's terms (sortByBits).
+	bits []uint64
 	// tok holds the lowered bytes of the ASCII token being scanned.
 	tok [maxTokenBytes]byte
 	// idx and val back the vectors returned by scratch.
@@ -204,7 +208,8 @@ type Vectorizer struct {
 
 // NewVectorizer returns a vectorizer for m.
 func (m *Model) NewVectorizer() *Vectorizer {
-	return &Vectorizer{m: m, cache: newTokenCache(maxCacheEntries), counts: make([]int32, m.vocab.Len())}
+	v := m.vocab.Len()
+	return &Vectorizer{m: m, cache: newTokenCache(maxCacheEntries), counts: make([]int32, v), bits: make([]uint64, (v+63)/64)}
 }
 
 func (z *Vectorizer) lookup(raw []byte) int32 {
@@ -298,8 +303,32 @@ func (z *Vectorizer) scratch(text string) SparseVector {
 		}
 	}
 	z.seen = seen
-	out := logMaxVector(seen, counts, z.idx[:0], z.val[:0])
+	if len(z.bits) > 0 && len(seen) >= len(z.bits)/8 {
+		seen = sortByBits(seen, z.bits)
+	} else {
+		slices.Sort(seen)
+	}
+	out := logMaxSorted(seen, counts, z.idx[:0], z.val[:0])
 	z.idx, z.val = out.Indices, out.Values
+	return out
+}
+
+// sortByBits sorts ids (distinct, each below 64·len(bits)) in place by
+// setting their bits in bits (all zero, and left so) and reading them back
+// in order: a pass over the V/64 words of the bitmap instead of a sort, for
+// the documents with many distinct terms.
+func sortByBits(ids []int32, bits []uint64) []int32 {
+	for _, id := range ids {
+		bits[id>>6] |= 1 << (id & 63)
+	}
+	out := ids[:0]
+	for w, b := range bits {
+		for b != 0 {
+			out = append(out, int32(w<<6+bits64.TrailingZeros64(b)))
+			b &= b - 1
+		}
+		bits[w] = 0
+	}
 	return out
 }
 

@@ -61,7 +61,9 @@ func processToken(tok string, opts TextOptions) string {
 		return ""
 	}
 	if opts.Stem {
-		tok = english.Stem(tok, true)
+		// The raw token is lower case and has no white space, as StemLower
+		// needs (TestRawTokensLower).
+		tok = english.StemLower(tok)
 		if tok == "" {
 			return ""
 		}

@@ -1,9 +1,11 @@
 package kate
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestTokenizer(t *testing.T) {
@@ -201,5 +203,44 @@ func TestCountsToVector(t *testing.T) {
 	}
 	if x, err := countsToVector(nil, nil); err != nil || x.Nnz() != 0 {
 		t.Errorf("empty: %v %v", x, err)
+	}
+}
+
+// sortByBits sorts distinct ids as slices.Sort does and leaves its bitmap
+// clear.
+func TestSortByBits(t *testing.T) {
+	const v = 2000
+	bits := make([]uint64, (v+63)/64)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 5, 150, v} {
+		ids := []int32{0, 63, 64, v - 1}
+		for _, p := range rng.Perm(v)[:n] {
+			if !slices.Contains(ids, int32(p)) {
+				ids = append(ids, int32(p))
+			}
+		}
+		rng.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+		want := slices.Sorted(slices.Values(ids))
+		if got := sortByBits(ids, bits); !slices.Equal(got, want) {
+			t.Fatalf("n=%d: %v, want %v", n, got, want)
+		}
+		if slices.ContainsFunc(bits, func(b uint64) bool { return b != 0 }) {
+			t.Fatalf("n=%d: bitmap not cleared", n)
+		}
+	}
+}
+
+// Raw tokens are what english.StemLower needs (processToken): the lower
+// case of a letter or digit is left unchanged by strings.ToLower and
+// strings.TrimSpace, for every rune.
+func TestRawTokensLower(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			continue
+		}
+		s := string(unicode.ToLower(r))
+		if strings.ToLower(s) != s || strings.TrimSpace(s) != s {
+			t.Errorf("rune %U: lower case %q changes", r, s)
+		}
 	}
 }

@@ -15,6 +15,21 @@ func Stem(word string, stemStopwWords bool) string {
 	if len(word) <= 2 || (stemStopwWords == false && IsStopWord(word)) {
 		return word
 	}
+	return stemLower(word)
+}
+
+// StemLower is Stem(word, true) for a word that strings.ToLower and
+// strings.TrimSpace leave unchanged (kate's tokens: lower-case letters and
+// digits), without those two passes over it (a kate addition).
+func StemLower(word string) string {
+	if len(word) <= 2 {
+		return word
+	}
+	return stemLower(word)
+}
+
+// stemLower stems a lower-case, trimmed word longer than two bytes.
+func stemLower(word string) string {
 
 	// Return special words immediately
 	if specialVersion := stemSpecialWord(word); specialVersion != "" {

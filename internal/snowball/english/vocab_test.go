@@ -17,6 +17,15 @@ func Test_EnglishVocabulary(t *testing.T) {
 	}
 }
 
+// StemLower (kate's addition) equals Stem on lower-case words.
+func Test_StemLower(t *testing.T) {
+	for _, testCase := range testCases {
+		if got, want := english.StemLower(testCase.in), english.Stem(testCase.in, true); got != want {
+			t.Errorf("StemLower(%q) = %q, Stem %q", testCase.in, got, want)
+		}
+	}
+}
+
 func Benchmark_Stem(b *testing.B) {
 	b.ReportAllocs()
 	var bytes int
