@@ -12,6 +12,7 @@ import (
 	"github.com/kate-web/kate/internal/kernels"
 	"github.com/kate-web/kate/internal/mathf"
 	"github.com/kate-web/kate/internal/parallel"
+	"github.com/kate-web/kate/internal/snowball/english"
 )
 
 // Params are a model's hyper-parameters: everything needed to rebuild the
@@ -199,6 +200,9 @@ type Vectorizer struct {
 	// bits is the bitmap (one bit per vocabulary term, all zero between
 	// calls) that sorts a document's terms (sortByBits).
 	bits []uint64
+	// runes and stem hold the stem of the token being processed (termID).
+	runes []rune
+	stem  []byte
 	// tok holds the lowered bytes of the ASCII token being scanned.
 	tok [maxTokenBytes]byte
 	// idx and val back the vectors returned by scratch.
@@ -225,14 +229,36 @@ func (z *Vectorizer) lookupHashed(raw []byte, h uint32) int32 {
 		return id
 	}
 	key := string(raw)
-	id := int32(-1)
-	if term := processToken(key, z.m.params.Text); term != "" {
-		if i, ok := z.m.vocab.Index(term); ok {
-			id = int32(i)
-		}
-	}
+	id := z.termID(key)
 	z.cache.put(key, id)
 	return id
+}
+
+// termID returns the vocabulary index of the term processToken makes of
+// the raw token tok, or -1 when it drops it or the term is not in the
+// vocabulary. The stem is looked up from the vectorizer's buffers
+// (english.StemLowerRunes) without being made into a string.
+func (z *Vectorizer) termID(tok string) int32 {
+	opts := z.m.params.Text
+	if dropToken(tok, opts) {
+		return -1
+	}
+	if !opts.Stem {
+		if i, ok := z.m.vocab.index[tok]; ok {
+			return i
+		}
+		return -1
+	}
+	z.runes = english.StemLowerRunes(tok, z.runes)
+	b := z.stem[:0]
+	for _, r := range z.runes {
+		b = utf8.AppendRune(b, r)
+	}
+	z.stem = b
+	if i, ok := z.m.vocab.index[string(b)]; ok && len(b) > 0 {
+		return i
+	}
+	return -1
 }
 
 // Vector returns the input vector x of text.

@@ -47,17 +47,7 @@ func (o TextOptions) Tokens(text string) []string {
 // processToken applies the digit filter, stopwords and stemming to one
 // lower-cased raw token. It returns "" when the token is dropped.
 func processToken(tok string, opts TextOptions) string {
-	allDigits := true
-	for _, r := range tok {
-		if !unicode.IsDigit(r) {
-			allDigits = false
-			break
-		}
-	}
-	if allDigits {
-		return ""
-	}
-	if opts.Stopwords && isStopword(tok) {
+	if dropToken(tok, opts) {
 		return ""
 	}
 	if opts.Stem {
@@ -69,6 +59,19 @@ func processToken(tok string, opts TextOptions) string {
 		}
 	}
 	return tok
+}
+
+// dropToken reports whether processToken drops the raw token tok before
+// stemming: all digits, or a stopword when opts removes them.
+func dropToken(tok string, opts TextOptions) bool {
+	allDigits := true
+	for _, r := range tok {
+		if !unicode.IsDigit(r) {
+			allDigits = false
+			break
+		}
+	}
+	return allDigits || opts.Stopwords && isStopword(tok)
 }
 
 // forEachRawToken calls fn with every maximal run of letters and digits in

@@ -100,15 +100,20 @@ func TestVectorize(t *testing.T) {
 	}
 }
 
-// refVector is the input vector of text from forEachRawToken and
-// Vectorizer.lookup (the tokens as the corpus builder sees them), for
-// checking the vectorizer's own scan.
+// refVector is the input vector of text from forEachRawToken,
+// processToken and the vocabulary (the tokens and terms as the corpus
+// builder sees them, without the token cache), for checking the
+// vectorizer's own scan and term lookup.
 func refVector(z *Vectorizer, text string) SparseVector {
 	counts := make([]int32, z.m.vocab.Len())
 	var seen []int32
 	var buf []byte
 	forEachRawToken(text, &buf, func(raw []byte) {
-		if id := z.lookup(raw); id >= 0 {
+		id := int32(-1)
+		if i, ok := z.m.vocab.Index(processToken(string(raw), z.m.params.Text)); ok {
+			id = int32(i)
+		}
+		if id >= 0 {
 			if counts[id] == 0 {
 				seen = append(seen, id)
 			}
@@ -241,6 +246,39 @@ func TestRawTokensLower(t *testing.T) {
 		s := string(unicode.ToLower(r))
 		if strings.ToLower(s) != s || strings.TrimSpace(s) != s {
 			t.Errorf("rune %U: lower case %q changes", r, s)
+		}
+	}
+}
+
+// The vectorizer's term lookup (termID, which stems into its own buffers)
+// gives processToken's term's index, under every TextOptions.
+func TestTermID(t *testing.T) {
+	words := []string{"running", "runs", "the", "and", "1993", "x86", "école", "naïve", "skies", "dying",
+		"generously", "communication", "a", "is", "ab", "abc", "connection", "connected", "ωμέγα", "straße", "hopping"}
+	for _, opts := range []TextOptions{{}, {Stem: true}, {Stopwords: true}, DefaultTextOptions()} {
+		var terms []string
+		for _, w := range words[:len(words)-3] {
+			if term := processToken(w, opts); term != "" && !slices.Contains(terms, term) {
+				terms = append(terms, term)
+			}
+		}
+		vocab, err := NewVocabulary(terms)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := newModel(Params{Dim: 4, Winners: 2, Alpha: 1, Text: opts}, vocab, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		z := m.NewVectorizer()
+		for _, w := range words {
+			want := int32(-1)
+			if i, ok := vocab.Index(processToken(w, opts)); ok {
+				want = int32(i)
+			}
+			if got := z.termID(w); got != want {
+				t.Errorf("%+v: termID(%q) = %d, want %d", opts, w, got, want)
+			}
 		}
 	}
 }

@@ -8,7 +8,7 @@ import (
 
 // Step 0 is to strip off apostrophes and "s".
 func step0(w *snowballword.SnowballWord) bool {
-	suffix := w.FirstSuffix("'s'", "'s", "'")
+	suffix := w.FirstSuffixOf(step0Suffixes)
 	if suffix == "" {
 		return false
 	}
@@ -16,3 +16,6 @@ func step0(w *snowballword.SnowballWord) bool {
 	w.RemoveLastNRunes(suffixLength)
 	return true
 }
+
+// The suffix lists of this step, as sets (kate's change, same order).
+var step0Suffixes = snowballword.NewSuffixSet("'s'", "'s", "'")

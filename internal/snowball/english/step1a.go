@@ -9,7 +9,7 @@ import (
 // Step 1a is normalization of various special "s"-endings.
 func step1a(w *snowballword.SnowballWord) bool {
 
-	suffix := w.FirstSuffix("sses", "ied", "ies", "us", "ss", "s")
+	suffix := w.FirstSuffixOf(step1aSuffixes)
 	switch suffix {
 
 	case "sses":
@@ -52,3 +52,6 @@ func step1a(w *snowballword.SnowballWord) bool {
 	}
 	return false
 }
+
+// The suffix lists of this step, as sets (kate's change, same order).
+var step1aSuffixes = snowballword.NewSuffixSet("sses", "ied", "ies", "us", "ss", "s")

@@ -9,7 +9,7 @@ import (
 // Step 1b is the normalization of various "ly" and "ed" sufficies.
 func step1b(w *snowballword.SnowballWord) bool {
 
-	suffix := w.FirstSuffix("eedly", "ingly", "edly", "ing", "eed", "ed")
+	suffix := w.FirstSuffixOf(step1bSuffixes)
 	suffixLength := utf8.RuneCountInString(suffix)
 
 	switch suffix {
@@ -51,7 +51,7 @@ func step1b(w *snowballword.SnowballWord) bool {
 
 			// ...and after the deletion...
 
-			newSuffix := w.FirstSuffix("at", "bl", "iz", "bb", "dd", "ff", "gg", "mm", "nn", "pp", "rr", "tt")
+			newSuffix := w.FirstSuffixOf(step1bEndings)
 			switch newSuffix {
 
 			case "":
@@ -104,3 +104,7 @@ func step1b(w *snowballword.SnowballWord) bool {
 
 	return false
 }
+
+// The suffix lists of this step, as sets (kate's change, same order).
+var step1bSuffixes = snowballword.NewSuffixSet("eedly", "ingly", "edly", "ing", "eed", "ed")
+var step1bEndings = snowballword.NewSuffixSet("at", "bl", "iz", "bb", "dd", "ff", "gg", "mm", "nn", "pp", "rr", "tt")

@@ -11,12 +11,7 @@ import (
 func step2(w *snowballword.SnowballWord) bool {
 
 	// Possible sufficies for this step, longest first.
-	suffix := w.FirstSuffix(
-		"ational", "fulness", "iveness", "ization", "ousness",
-		"biliti", "lessli", "tional", "alism", "aliti", "ation",
-		"entli", "fulli", "iviti", "ousli", "anci", "abli",
-		"alli", "ator", "enci", "izer", "bli", "ogi", "li",
-	)
+	suffix := w.FirstSuffixOf(step2Suffixes)
 	suffixLength := utf8.RuneCountInString(suffix)
 
 	// If it is not in R1, do nothing
@@ -97,3 +92,11 @@ func step2(w *snowballword.SnowballWord) bool {
 	return true
 
 }
+
+// The suffix list of this step, as a set (kate's change, same order).
+var step2Suffixes = snowballword.NewSuffixSet(
+	"ational", "fulness", "iveness", "ization", "ousness",
+	"biliti", "lessli", "tional", "alism", "aliti", "ation",
+	"entli", "fulli", "iviti", "ousli", "anci", "abli",
+	"alli", "ator", "enci", "izer", "bli", "ogi", "li",
+)

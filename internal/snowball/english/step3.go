@@ -10,10 +10,7 @@ import (
 // found in R1.
 func step3(w *snowballword.SnowballWord) bool {
 
-	suffix := w.FirstSuffix(
-		"ational", "tional", "alize", "icate", "ative",
-		"iciti", "ical", "ful", "ness",
-	)
+	suffix := w.FirstSuffixOf(step3Suffixes)
 
 	suffixLength := utf8.RuneCountInString(suffix)
 
@@ -57,3 +54,9 @@ func step3(w *snowballword.SnowballWord) bool {
 	return true
 
 }
+
+// The suffix list of this step, as a set (kate's change, same order).
+var step3Suffixes = snowballword.NewSuffixSet(
+	"ational", "tional", "alize", "icate", "ative",
+	"iciti", "ical", "ful", "ness",
+)

@@ -19,11 +19,7 @@ import (
 func step4(w *snowballword.SnowballWord) bool {
 
 	// Find all endings in R1
-	suffix := w.FirstSuffix(
-		"ement", "ance", "ence", "able", "ible", "ment",
-		"ent", "ant", "ism", "ate", "iti", "ous", "ive",
-		"ize", "ion", "al", "er", "ic",
-	)
+	suffix := w.FirstSuffixOf(step4Suffixes)
 	suffixLength := utf8.RuneCountInString(suffix)
 
 	// If it does not fit in R2, do nothing.
@@ -56,3 +52,10 @@ func step4(w *snowballword.SnowballWord) bool {
 	return true
 
 }
+
+// The suffix list of this step, as a set (kate's change, same order).
+var step4Suffixes = snowballword.NewSuffixSet(
+	"ement", "ance", "ence", "able", "ible", "ment",
+	"ent", "ant", "ism", "ate", "iti", "ous", "ive",
+	"ize", "ion", "al", "er", "ic",
+)

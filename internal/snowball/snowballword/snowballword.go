@@ -342,3 +342,59 @@ func (w *SnowballWord) RemoveFirstSuffix(suffixes ...string) (suffix string) {
 func (w *SnowballWord) FirstSuffix(suffixes ...string) (suffix string) {
 	return w.FirstSuffixIfIn(0, len(w.RS), suffixes...)
 }
+
+// SuffixSet is a list of candidate suffixes, all ASCII, grouped by their
+// last byte with the list's order kept within each group (kate's change:
+// FirstSuffixOf looks only at the candidates that can match the word's
+// last rune, where FirstSuffix compares the word with every candidate of
+// its argument list, built anew at each call).
+type SuffixSet struct {
+	byLast [utf8.RuneSelf][]string
+}
+
+// NewSuffixSet returns the set of suffixes, in their order. It panics on
+// an empty or non-ASCII suffix.
+func NewSuffixSet(suffixes ...string) *SuffixSet {
+	s := &SuffixSet{}
+	for _, suffix := range suffixes {
+		for i := 0; i < len(suffix); i++ {
+			if suffix[i] >= utf8.RuneSelf {
+				panic("snowballword: non-ASCII suffix " + strconv.Quote(suffix))
+			}
+		}
+		if suffix == "" {
+			panic("snowballword: empty suffix")
+		}
+		c := suffix[len(suffix)-1]
+		s.byLast[c] = append(s.byLast[c], suffix)
+	}
+	return s
+}
+
+// FirstSuffixOf returns the first suffix of the list s was made from that
+// the word ends with, or the empty string: FirstSuffix(list...).
+func (w *SnowballWord) FirstSuffixOf(s *SuffixSet) string {
+	n := len(w.RS)
+	if n == 0 {
+		return ""
+	}
+	last := w.RS[n-1]
+	if last < 0 || last >= utf8.RuneSelf {
+		return ""
+	}
+next:
+	for _, suffix := range s.byLast[last] {
+		k := len(suffix)
+		if k > n {
+			continue
+		}
+		rs := w.RS[n-k : n-1]
+		for i, r := range rs {
+			if r != rune(suffix[i]) {
+				continue next
+			}
+		}
+		return suffix
+	}
+	return ""
+}
