@@ -366,25 +366,7 @@ func sortByBits(ids []int32, bits []uint64) []int32 {
 // the token's id, and false when there was no token (text[i] starts a
 // separator or an invalid byte).
 func (z *Vectorizer) slowToken(text string, i int) (int, int32, bool) {
-	b := z.buf[:0]
-	for i < len(text) {
-		c := text[i]
-		if c < utf8.RuneSelf {
-			l := asciiLower[c]
-			if l == 0 {
-				break
-			}
-			if len(b) < maxTokenBytes {
-				b = append(b, l)
-			}
-			i++
-			continue
-		}
-		var ok bool
-		if b, i, ok = appendRune(b, text, i); !ok {
-			break
-		}
-	}
+	b, i := readToken(z.buf[:0], text, i)
 	z.buf = b
 	if len(b) == 0 {
 		return i, -1, false

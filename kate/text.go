@@ -51,9 +51,9 @@ func processToken(tok string, opts TextOptions) string {
 		return ""
 	}
 	if opts.Stem {
-		// The raw token is lower case and has no white space, as StemLower
-		// needs (TestRawTokensLower).
-		tok = english.StemLower(tok)
+		// The raw token is lower case and has no white space, as
+		// StemLowerRunes needs (TestRawTokensLower).
+		tok = string(english.StemLowerRunes(tok, nil))
 		if tok == "" {
 			return ""
 		}
@@ -79,35 +79,42 @@ func dropToken(tok string, opts TextOptions) bool {
 // maxTokenBytes. The slice passed to fn is only valid during the call.
 // Invalid UTF-8 bytes are separators.
 func forEachRawToken(text string, buf *[]byte, fn func(raw []byte)) {
-	b := (*buf)[:0]
+	b := *buf
 	for i := 0; i < len(text); {
+		start := i
+		if b, i = readToken(b[:0], text, i); len(b) > 0 {
+			fn(b)
+		} else if i == start {
+			i++ // an ASCII separator
+		}
+	}
+	*buf = b[:0]
+}
+
+// readToken appends to b the lower-cased token of forEachRawToken that
+// starts at text[i] (none when text[i] starts a separator) and returns it
+// with the index of the separator that ended it (after it, when it was a
+// non-ASCII rune or an invalid byte).
+func readToken(b []byte, text string, i int) ([]byte, int) {
+	for i < len(text) {
 		c := text[i]
 		if c < utf8.RuneSelf {
-			i++
-			if l := asciiLower[c]; l != 0 {
-				if len(b) < maxTokenBytes {
-					b = append(b, l)
-				}
-			} else if len(b) > 0 {
-				fn(b)
-				b = b[:0]
+			l := asciiLower[c]
+			if l == 0 {
+				break
 			}
+			if len(b) < maxTokenBytes {
+				b = append(b, l)
+			}
+			i++
 			continue
 		}
-		var tok bool
-		if b, i, tok = appendRune(b, text, i); tok {
-			continue
-		}
-		if len(b) > 0 {
-			fn(b)
-			b = b[:0]
+		var ok bool
+		if b, i, ok = appendRune(b, text, i); !ok {
+			break
 		}
 	}
-	if len(b) > 0 {
-		fn(b)
-		b = b[:0]
-	}
-	*buf = b
+	return b, i
 }
 
 // appendRune decodes the non-ASCII rune at text[i]: when it is a letter or

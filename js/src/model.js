@@ -89,37 +89,30 @@ export class Model {
     const n = texts.length;
     const dim = this.dim;
     const out = new Float32Array(n * dim);
-    const engines = 1 + session.helpers.length + session.helpersStarting;
     // Parts small enough that the engines finish close together, large
     // enough that the messages cost nothing measurable.
-    const size = Math.max(64, Math.min(1024, Math.ceil(n / (8 * engines))));
+    const size = Math.max(64, Math.min(1024, Math.ceil(n / (8 * (1 + session.helpers.length + session.helpersStarting)))));
+    const retry = [];
     let next = 0;
-    const take = () => {
-      if (next >= n) return null;
-      const lo = next;
-      next = Math.min(n, lo + size);
-      return [lo, next];
+    const take = () => retry.pop() || (next < n ? [next, (next = Math.min(n, next + size))] : null);
+    const onEngine = async () => {
+      for (let part; (part = take());) out.set(await this.#call('encode', 'encode', [texts.slice(...part)]), part[0] * dim);
     };
-    const failed = [];
-    const onEngine = async ([lo, hi]) => out.set(await this.#call('encode', 'encode', [texts.slice(lo, hi)]), lo * dim);
     const helperRun = async (h) => {
       let part = null;
       try {
         const handle = await this.#replica(h);
         while ((part = take())) {
           if (this.#disposed) fail('model.encode: this model has been disposed');
-          out.set(await h.call('encode', [handle, texts.slice(part[0], part[1])]).promise, part[0] * dim);
+          out.set(await h.call('encode', [handle, texts.slice(...part)]).promise, part[0] * dim);
         }
       } catch (e) {
         if (this.#disposed) throw e;
         h.die(`kate: encode helper failed: ${e.message}`);
-        if (part) failed.push(part);
+        if (part) retry.push(part);
       }
     };
-    const runners = [(async () => {
-      for (let part; (part = take());) await onEngine(part);
-    })()];
-    for (const h of session.helpers) if (!h.dead) runners.push(helperRun(h));
+    const runners = [onEngine(), ...session.helpers.filter((h) => !h.dead).map(helperRun)];
     const join = (h) => {
       if (next < n) runners.push(helperRun(h));
     };
@@ -133,7 +126,7 @@ export class Model {
     } finally {
       session.helperListeners.delete(join);
     }
-    for (const part of failed) await onEngine(part);
+    await onEngine(); // the parts of helpers that failed after the engine's last part
     return out;
   }
 

@@ -18,20 +18,12 @@ func Stem(word string, stemStopwWords bool) string {
 	return stemLower(word)
 }
 
-// StemLower is Stem(word, true) for a word that strings.ToLower and
+// StemLowerRunes is Stem(word, true) for a word that strings.ToLower and
 // strings.TrimSpace leave unchanged (kate's tokens: lower-case letters and
-// digits), without those two passes over it (a kate addition).
-func StemLower(word string) string {
-	if len(word) <= 2 {
-		return word
-	}
-	return stemLower(word)
-}
-
-// StemLowerRunes is StemLower with the stem written as runes over buf
-// (its contents are replaced; the result may share its array) instead of
-// returned as a new string, so that a caller that only looks the stem up
-// allocates nothing (a kate addition).
+// digits), without those two passes over it, the stem written as runes
+// over buf (its contents are replaced; the result may share its array)
+// instead of returned as a new string, so that a caller that only looks
+// the stem up allocates nothing (a kate addition).
 func StemLowerRunes(word string, buf []rune) []rune {
 	buf = buf[:0]
 	if len(word) <= 2 {
