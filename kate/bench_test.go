@@ -178,21 +178,10 @@ func BenchmarkEncode(b *testing.B) {
 		reportDocs(b, b.N, start)
 		reportCPU(b, b.N, cpu0)
 	})
-	// vector: the encoder alone, gathering from the K x V weights (as
-	// training's validation does); vector-final: from their transposed copy
-	// (encodeFinal, as encoding text does).
 	b.Run("vector", func(b *testing.B) {
 		start, cpu0 := time.Now(), processCPU()
 		for i := 0; i < b.N; i++ {
 			m.encode(dst, c.Vectors[i%len(c.Vectors)])
-		}
-		reportDocs(b, b.N, start)
-		reportCPU(b, b.N, cpu0)
-	})
-	b.Run("vector-final", func(b *testing.B) {
-		start, cpu0 := time.Now(), processCPU()
-		for i := 0; i < b.N; i++ {
-			m.encodeFinal(dst, c.Vectors[i%len(c.Vectors)])
 		}
 		reportDocs(b, b.N, start)
 		reportCPU(b, b.N, cpu0)

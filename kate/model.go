@@ -81,11 +81,6 @@ type Model struct {
 	extra []section
 
 	pool sync.Pool // *Vectorizer
-	// wT is the transpose of wt (V x K) that encodeFinal reads, made once
-	// by transposed (nil until then, and for a model above
-	// maxEncodeWeights).
-	wTOnce sync.Once
-	wT     []float32
 }
 
 // TrainInfo describes how a model was trained; it is stored in the model
@@ -400,7 +395,7 @@ func (z *Vectorizer) EncodeTo(dst []float32, text string) error {
 	if len(dst) != z.m.params.Dim {
 		return errorf("kate: destination has length %d, want %d", len(dst), z.m.params.Dim)
 	}
-	z.m.encodeFinal(dst, z.scratch(text))
+	z.m.encode(dst, z.scratch(text))
 	return nil
 }
 
@@ -416,42 +411,6 @@ func (m *Model) Vectorize(text string) SparseVector {
 	z := m.getVectorizer()
 	defer m.pool.Put(z)
 	return z.Vector(text)
-}
-
-// encodeFinal is encode for a model whose weights no longer change (after
-// training: the Vectorizer, Encode and EncodeVectors): the pre-activation
-// adds one contiguous K-long row of the transposed weights per entry of x
-// (kernels.AxpyRows, the same products in the same order as SparseDot:
-// the same bits) instead of gathering x's entries from each of the K rows.
-func (m *Model) encodeFinal(z []float32, x SparseVector) {
-	wT := m.transposed()
-	if wT == nil {
-		m.encode(z, x)
-		return
-	}
-	copy(z, m.b)
-	kernels.AxpyRows(z, wT, x.Indices, x.Values)
-	for j, a := range z {
-		z[j] = mathf.Tanh(a)
-	}
-}
-
-// maxEncodeWeights bounds V*K for the transposed copy of encodeFinal (16
-// MB of float32): a larger model encodes from wt alone, without doubling
-// its memory.
-const maxEncodeWeights = 1 << 22
-
-// transposed returns wt's transpose (V x K), made on first use, or nil when
-// V*K is above maxEncodeWeights.
-func (m *Model) transposed() []float32 {
-	m.wTOnce.Do(func() {
-		v, k := m.vocab.Len(), m.params.Dim
-		if v*k <= maxEncodeWeights {
-			m.wT = make([]float32, v*k)
-			kernels.Transpose(m.wT, m.wt, k, v, v)
-		}
-	})
-	return m.wT
 }
 
 // encode computes z = tanh(x W + b) into z (length K) for a valid x.
@@ -516,7 +475,7 @@ func (m *Model) EncodeVectors(xs []SparseVector) ([]float32, error) {
 	out := make([]float32, len(xs)*k)
 	parallel.Blocks(len(xs), 64, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			m.encodeFinal(out[i*k:(i+1)*k], xs[i])
+			m.encode(out[i*k:(i+1)*k], xs[i])
 		}
 	})
 	return out, nil

@@ -77,14 +77,7 @@ export class Model {
     return { data: await this.#encodeShared(texts), dims: [texts.length, this.dim] };
   }
 
-  /**
-   * Encodes texts in parts taken in turn by this model's engine and by the
-   * helper engines, each helper joining as soon as it has started and
-   * loaded a replica (the first large call starts the helpers: it does not
-   * wait for them). A part that fails on a helper is encoded by the
-   * engine; the helper is not used again. Each text's embedding does not
-   * depend on where it is encoded.
-   */
+  /** Encodes texts in parts that the engine and each helper (once ready) take in turn. */
   async #encodeShared(texts) {
     const n = texts.length;
     const dim = this.dim;
