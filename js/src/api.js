@@ -30,6 +30,18 @@ const INIT_OPTIONS = ['wasmURL', 'wasmModule', 'worker', 'workerURL', 'simd', 'e
 /** The most workers one training runs on (the Go core's kate.MaxReplicas). */
 export const MAX_TRAIN_WORKERS = 4;
 
+/**
+ * The default number of training workers on cpus processors: one
+ * processor is left to the page and the browser (the workers run in lock
+ * step, once per batch, so a worker that waits for a processor stalls
+ * them all: docs/speed.md), and 3 would be no faster than 2 (a batch's
+ * four chunks split 1, 1, 2): 4 from 5 processors, 2 from 3, else 1.
+ */
+export function defaultTrainWorkers(cpus) {
+  if (cpus - 1 >= 4) return 4;
+  return cpus - 1 >= 2 ? 2 : 1;
+}
+
 function resolveURL(u, name) {
   if (u instanceof URL) return u.href;
   if (typeof u !== 'string' || u === '') fail(`initialize: option ${name} must be a URL or a string, got ${describe(u)}`);
@@ -91,7 +103,7 @@ async function start(opt) {
   session.engine = w.engine;
   // Training's other replicas run in workers started for each training
   // and ended after it (each holds the corpus and the model).
-  session.trainWorkers = opt.trainWorkers ?? Math.max(1, Math.min(MAX_TRAIN_WORKERS, platform.cpuCount()));
+  session.trainWorkers = opt.trainWorkers ?? defaultTrainWorkers(platform.cpuCount());
   session.spawnWorker = () => startWorker(opt.workerURL, engineOptions, module);
   session.helpers = [];
   session.helpersStarting = 0;
