@@ -78,10 +78,14 @@ func bytesOf(w []uint32) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(w))), 4*len(w))
 }
 
-// readWords copies m (a multiple of 4 bytes) into e.in as 32-bit words
-// and returns them.
+// readWords returns m (a multiple of 4 bytes) as 32-bit words: m itself
+// when it is 4-byte aligned (as Go's allocations of byte slices are), else
+// a copy in e.in.
 func (e *exchanger) readWords(m []byte) []uint32 {
 	n := len(m) / 4
+	if uintptr(unsafe.Pointer(unsafe.SliceData(m)))%4 == 0 {
+		return unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(m))), n)
+	}
 	if cap(e.in) < n {
 		e.in = make([]uint32, n)
 	}

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"unsafe"
 )
 
 // hub connects count replicas running in goroutines: Exchange(w) sends a
@@ -211,5 +213,42 @@ func TestReplicaErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "the message of replica 1: truncated or malformed") {
 			t.Errorf("message cut at %d: error %v", cut, err)
 		}
+	}
+}
+
+// Messages that do not start at a 4-byte boundary are read through a copy,
+// to the same model.
+func TestReplicaUnalignedMessages(t *testing.T) {
+	texts, _ := synthCorpus(200, 4, 7)
+	cfg := smallConfig()
+	c, err := BuildCorpus(texts, cfg.Text, cfg.VocabSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := TrainCorpus(context.Background(), c, cfg, TrainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := one.MarshalBinary()
+	h := newHub(2)
+	var odd atomic.Int32
+	h.tamper = func(w, round int, msg []byte) ([]byte, error) {
+		m := make([]byte, len(msg)+1)[1:]
+		copy(m, msg)
+		if uintptr(unsafe.Pointer(unsafe.SliceData(m)))%4 != 0 {
+			odd.Add(1)
+		}
+		return m, nil
+	}
+	models, _, err := trainReplicas(t, c, cfg, 2, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := models[0].MarshalBinary()
+	if !bytes.Equal(got, want) {
+		t.Error("the model trained with unaligned messages differs from one process's")
+	}
+	if odd.Load() == 0 {
+		t.Error("no message was unaligned")
 	}
 }
