@@ -95,7 +95,10 @@ async function chromium() {
     const many = [];
     for (let r = 0; r < runs; r++) {
       one.push(await runPage('simd=1&workers=1'));
-      if (W > 1) many.push(await runPage(`simd=1&encode=0&workers=${W}`));
+      if (W > 1) {
+        many.push(await runPage(`simd=1&encode=0&workers=${W}`));
+        console.error(`run ${r + 1}: training docs/s (epochs 2+) on 1 worker ${Math.round(one[r].epochDocsPerSecondMedian)}, on ${W} workers ${Math.round(many[r].epochDocsPerSecondMedian)} (${(many[r].epochDocsPerSecondMedian / one[r].epochDocsPerSecondMedian).toFixed(2)}x)`);
+      }
     }
     rows.push(summarize(`Chromium (${chrome(one[0])}), worker`, one));
     const p = (k) => median(many.map((x) => x[k]));
