@@ -127,7 +127,8 @@ func refVector(z *Vectorizer, text string) SparseVector {
 // terms, for TestVectorizerScan and FuzzTokenize.
 func scanModel(t testing.TB) *Model {
 	long := strings.Repeat("z", maxTokenBytes)
-	c, err := BuildCorpus([]string{"hello world école naïve abc 123abc ÉCOLE Straße straße " + long + " éé ωμέγα", "world hello b c d"}, DefaultTextOptions(), 50)
+	c, err := BuildCorpus([]string{"hello world école naïve abc 123abc ÉCOLE Straße straße " + long + " éé ωμέγα",
+		"world hello b c d abcdefg abcdefgh abcdefghi abcdefghijklmnopqr word a1b2c3d4e5 " + strings.Repeat("ab", 32)}, DefaultTextOptions(), 50)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,6 +150,12 @@ func TestVectorizerScan(t *testing.T) {
 		"Hello, World! hello world", "ÉCOLE naïve 123abc école", "\xff\xfeabc\xffabc", "a_b-c.d",
 		strings.Repeat("z", 300) + " " + strings.Repeat("z", maxTokenBytes), "Straße STRASSE ωμέγα ΩΜΈΓΑ", "",
 		"end with token éé",
+		// Tokens of 7 to 9 bytes, upper case in long tokens, a non-ASCII rune
+		// just before and after the eighth byte, long runs of separators,
+		// tokens of 64 and 65 bytes, invalid bytes.
+		"ABCDEFG ABCDEFGH abcdefgh ABCDEFGHI aBcDeFgHiJkLmNoPqR", "abcdefgé abcdefghé ÉCOLEabc abcdefg\xffh",
+		"........................word,,,,,,,,x", strings.Repeat("Ab", 32) + " " + strings.Repeat("Ab", 32) + "c",
+		"x", "xy", "a1b2c3d4e5", "@[`{/:", "\x80abc", "WORLD hello",
 	} {
 		want := refVector(m.NewVectorizer(), text)
 		got := z.Vector(text)

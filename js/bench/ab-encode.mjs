@@ -8,7 +8,8 @@
 // rounds, B first on even ones): it loads the model FILE (e.g. from
 // `kate train --data ../shared/data/20news-bydate.jsonl.gz -o FILE`) and
 // encodes the test split of the corpus ($KATE_BENCH_DATA, else the full 20
-// Newsgroups beside the repository, else the bundled sample) in calls of
+// Newsgroups beside the repository, else the bundled sample; all its texts
+// when it has no test split) in calls of
 // 250 texts, cold (a freshly loaded model: empty token cache, every raw
 // token stemmed once) and then warm (the same texts again). It prints the
 // docs/s by the wall clock and by the process's CPU time, their medians
@@ -24,7 +25,9 @@ const here = fileURLToPath(import.meta.url);
 
 if (process.env.KATE_AB_CHILD) {
   const kate = await import(pathToFileURL(path.join(path.resolve(process.env.KATE_AB_CHILD), 'kate.node.mjs')).href);
-  const test = readCorpus(dataFile).filter((r) => r.split === 'test').map((r) => r.text);
+  const rows = readCorpus(dataFile);
+  const split = rows.filter((r) => r.split === 'test');
+  const test = (split.length ? split : rows).map((r) => r.text);
   await kate.initialize({ worker: false });
   const model = await kate.load(new Uint8Array(fs.readFileSync(process.env.KATE_AB_MODEL)));
   const cpuMs = () => {
@@ -76,5 +79,5 @@ for (let r = 0; r < rounds; r++) {
 for (const [name, d] of [['A', a], ['B', b]]) {
   console.log(`${name} ${d}: medians ${Object.entries(res[d]).map(([k, v]) => `${k} ${Math.round(median(v))}`).join(', ')} docs/s`);
 }
-console.log(`B/A: ${Object.keys(res[a]).map((k) => `${k} ${(median(res[b][k]) / median(res[a][k])).toFixed(2)}`).join(', ')}; ${path.basename(dataFile)} test split`);
+console.log(`B/A: ${Object.keys(res[a]).map((k) => `${k} ${(median(res[b][k]) / median(res[a][k])).toFixed(2)}`).join(', ')}; ${path.basename(dataFile)} (its test split, or all its texts when it has none)`);
 console.log(hashes.size === 1 ? 'both builds give the same embeddings' : `the embeddings differ (${hashes.size} different hashes)`);
