@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"time"
 	"unsafe"
 
 	"github.com/kate-web/kate/internal/kernels"
@@ -35,7 +36,29 @@ type Replica struct {
 	// must return when ctx is cancelled (with ctx's error or another); an
 	// error ends training with it.
 	Exchange func(ctx context.Context, msg []byte) ([][]byte, error)
+	// Dismiss, when positive on replica 0, lets it end the others' part
+	// when exchanging costs more than it saves: when, over a window of
+	// dismissRounds batches, its time in Exchange (waiting for the others
+	// included) exceeds Dismiss times what computing the others' chunks
+	// itself would take (its own chunks' time, scaled by their number; 1:
+	// the break-even, the update aside), it flags its next message; every
+	// replica applies that batch's update, then replica 0 trains on alone
+	// (the same bits: it holds the whole state) and the others return
+	// ErrDismissed. 0 never dismisses.
+	Dismiss float64
 }
+
+// ErrDismissed is returned by a replica other than 0 whose part replica 0
+// ended (Replica.Dismiss).
+var ErrDismissed = errors.New("kate: replica dismissed: replica 0 trains on alone")
+
+// dismissRounds is the window of batches over which replica 0 compares
+// its exchange time with its compute time (Replica.Dismiss); dismissBit
+// flags the last shared batch in the first word of replica 0's message.
+const (
+	dismissRounds = 32
+	dismissBit    = 1 << 31
+)
 
 // MaxReplicas is the largest Replica.Count: a batch is split into this many
 // fixed chunks.
@@ -60,6 +83,11 @@ type exchanger struct {
 	rep *Replica
 	msg []uint32
 	in  []uint32
+	// Replica 0's compute and exchange time over the current window of
+	// rounds (Replica.Dismiss), and whether this batch is the last shared.
+	compute, wait time.Duration
+	rounds        int
+	last          bool
 }
 
 // chunks returns the chunks [lo, hi) of each batch that this replica
@@ -125,7 +153,17 @@ func (t *trainer) shareGradients(ctx context.Context, lo, hi int) error {
 	if t.layoutT {
 		rows, rowLen = t.v, t.m.params.Dim
 	}
-	msg := append(e.msg[:0], uint32(hi-lo))
+	first := uint32(hi - lo)
+	if e.rep.Index == 0 && e.rep.Dismiss > 0 && e.rounds == dismissRounds {
+		a, b := e.chunks()
+		own := b - a // replica 0's chunks (hi is 1 once they are summed)
+		if float64(e.wait) > e.rep.Dismiss*float64(e.compute)*float64(trainChunks-own)/float64(own) {
+			e.last = true
+			first |= dismissBit
+		}
+		e.compute, e.wait, e.rounds = 0, 0, 0
+	}
+	msg := append(e.msg[:0], first)
 	for c := lo; c < hi; c++ {
 		ws := t.ws[c]
 		l := math.Float64bits(ws.loss)
@@ -158,7 +196,14 @@ func (t *trainer) shareGradients(ctx context.Context, lo, hi int) error {
 		if w == e.rep.Index {
 			continue
 		}
-		if len(m)%4 != 0 || len(m) == 0 || !t.readGradients(e.readWords(m), rows, rowLen) {
+		if len(m)%4 != 0 || len(m) == 0 {
+			return errorf("kate: the message of replica %d: %w", w, errMalformed)
+		}
+		mw := e.readWords(m)
+		if w == 0 && mw[0]&dismissBit != 0 {
+			e.last = true
+		}
+		if !t.readGradients(mw, rows, rowLen) {
 			return errorf("kate: the message of replica %d: %w", w, errMalformed)
 		}
 	}
@@ -172,7 +217,7 @@ var errMalformed = errors.New("truncated or malformed")
 // m is malformed.
 func (t *trainer) readGradients(m []uint32, rows, rowLen int) bool {
 	k, v := t.m.params.Dim, t.v
-	parts := int(m[0])
+	parts := int(m[0] &^ dismissBit)
 	m = m[1:]
 	for range parts {
 		if len(m) < 4+k+v || m[0] >= trainChunks {

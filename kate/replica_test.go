@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 	"unsafe"
 )
 
@@ -15,11 +16,15 @@ import (
 // copy of the message to every other replica over buffered channels and
 // receives theirs. tamper, when set, may change or fail replica w's round.
 type hub struct {
-	count  int
-	ch     [][]chan []byte // ch[from][to]
-	mu     sync.Mutex
-	rounds []int
-	tamper func(w, round int, msg []byte) ([]byte, error)
+	count int
+	// dismiss sets Replica.Dismiss; dismissed counts the replicas that
+	// returned ErrDismissed.
+	dismiss   float64
+	dismissed atomic.Int32
+	ch        [][]chan []byte // ch[from][to]
+	mu        sync.Mutex
+	rounds    []int
+	tamper    func(w, round int, msg []byte) ([]byte, error)
 }
 
 func newHub(count int) *hub {
@@ -82,10 +87,13 @@ func trainReplicas(t *testing.T, c *Corpus, cfg Config, count int, h *hub) ([]*M
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			opt := TrainOptions{Replica: &Replica{Index: w, Count: count, Exchange: h.exchange(w)},
+			opt := TrainOptions{Replica: &Replica{Index: w, Count: count, Exchange: h.exchange(w), Dismiss: h.dismiss},
 				Progress: func(Progress) { reports[w]++ }}
 			models[w], errs[w] = TrainCorpus(ctx, c, cfg, opt)
-			if errs[w] != nil {
+			if errors.Is(errs[w], ErrDismissed) {
+				h.dismissed.Add(1)
+				errs[w] = nil
+			} else if errs[w] != nil {
 				cancel()
 			}
 		}()
@@ -250,5 +258,54 @@ func TestReplicaUnalignedMessages(t *testing.T) {
 	}
 	if odd.Load() == 0 {
 		t.Error("no message was unaligned")
+	}
+}
+
+// Replica 0 ends the others' part when they make it wait longer than it
+// computes (Replica.Dismiss), and trains on alone to the same model.
+func TestReplicaDismissed(t *testing.T) {
+	texts, _ := synthCorpus(400, 4, 9)
+	cfg := smallConfig()
+	c, err := BuildCorpus(texts, cfg.Text, cfg.VocabSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := TrainCorpus(context.Background(), c, cfg, TrainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := one.MarshalBinary()
+	for _, tc := range []struct {
+		dismiss   float64
+		slow      bool
+		dismissed int32
+	}{{1, true, 2}, {0, true, 0}} {
+		h := newHub(3)
+		h.dismiss = tc.dismiss
+		var rounds atomic.Int32
+		h.tamper = func(w, round int, msg []byte) ([]byte, error) {
+			if w == 0 {
+				rounds.Add(1)
+			}
+			if w == 2 && tc.slow {
+				time.Sleep(3 * time.Millisecond)
+			}
+			return msg, nil
+		}
+		models, _, err := trainReplicas(t, c, cfg, 3, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := models[0].MarshalBinary()
+		if !bytes.Equal(got, want) {
+			t.Errorf("%+v: replica 0's model differs from one process's", tc)
+		}
+		if n := h.dismissed.Load(); n != tc.dismissed {
+			t.Errorf("%+v: %d replicas dismissed, want %d", tc, n, tc.dismissed)
+		}
+		// dismissRounds+1 batches and the epochs' validations before them.
+		if tc.dismissed > 0 && rounds.Load() != dismissRounds+3 {
+			t.Errorf("%+v: replica 0 exchanged %d times, want %d", tc, rounds.Load(), dismissRounds+3)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package kate
 import (
 	"context"
 	"math/rand/v2"
+	"time"
 
 	"github.com/kate-web/kate/internal/kernels"
 	"github.com/kate-web/kate/internal/mathf"
@@ -228,12 +229,26 @@ func (t *trainer) batch(docs []SparseVector, lr float32, withLoss bool) float64 
 // replica's chunks, exchanges the chunks' gradients with the other
 // replicas (replica.go), and applies the same update.
 func (t *trainer) sharedBatch(ctx context.Context, docs []SparseVector, lr float32, withLoss bool) (float64, error) {
-	lo, hi := t.ex.chunks()
+	e := t.ex
+	lo, hi := e.chunks()
+	t0 := time.Now()
 	t.chunks(docs, withLoss, lo, hi)
+	t1 := time.Now()
 	if err := t.shareGradients(ctx, lo, hi); err != nil {
 		return 0, err
 	}
-	return t.update(lr), nil
+	e.compute += t1.Sub(t0)
+	e.wait += time.Since(t1)
+	e.rounds++
+	l := t.update(lr)
+	if e.last {
+		// Replica 0 ended the others' part (Replica.Dismiss).
+		if e.rep.Index != 0 {
+			return 0, ErrDismissed
+		}
+		t.ex = nil
+	}
+	return l, nil
 }
 
 // chunks runs the forward and backward passes of chunks [lo, hi) of the

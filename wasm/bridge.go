@@ -340,6 +340,9 @@ func (b *bridge) train(args []js.Value) any {
 			opt.Progress = func(p kate.Progress) { onProgress.Invoke(progressObject(p)) }
 		}
 		m, err := kate.Train(ctx, texts, cfg, opt)
+		if errors.Is(err, kate.ErrDismissed) {
+			return "dismissed", nil // replica 0 trains on alone
+		}
 		if err != nil {
 			if errors.Is(err, context.Canceled) {
 				return nil, errors.New("kate: training was cancelled")

@@ -75,7 +75,8 @@ func (b *bridge) object() js.Value {
 		// train(token, packedTexts, options, onProgress, replica?)
 		// Promise<info>; replica (wasm/replica.go): this run is one of
 		// several training one model together, and only replica 0 resolves
-		// with the model (the others with null).
+		// with the model (the others with null, or "dismissed" when
+		// replica 0 went on alone).
 		"train": b.train,
 		// cancel(token): cancels the training run started with token.
 		"cancel": b.cancel,

@@ -16,10 +16,11 @@ import (
 // through MessagePorts (js/src/replica.js).
 
 // replicaFromJS reads train's replica argument: undefined or null for a run
-// alone, else { index, count, buffer(n) Uint8Array, exchange(Uint8Array)
-// Promise<Uint8Array[]> }: exchange posts this replica's message (written
-// into an array from buffer) to every other one and resolves with the
-// others' messages of the same round (indexed by replica).
+// alone, else { index, count, dismiss, buffer(n) Uint8Array,
+// exchange(Uint8Array) Promise<Uint8Array[]> }: exchange posts this
+// replica's message (written into an array from buffer) to every other one
+// and resolves with the others' messages of the same round (indexed by
+// replica); dismiss is kate.Replica.Dismiss.
 func replicaFromJS(v js.Value) (*kate.Replica, error) {
 	if v.IsUndefined() || v.IsNull() {
 		return nil, nil
@@ -30,6 +31,9 @@ func replicaFromJS(v js.Value) (*kate.Replica, error) {
 	}
 	x := &jsExchange{fn: v.Get("exchange"), buf: v.Get("buffer"), index: v.Get("index").Int()}
 	r := &kate.Replica{Index: x.index, Count: v.Get("count").Int(), Exchange: x.exchange}
+	if d := v.Get("dismiss"); d.Type() == js.TypeNumber {
+		r.Dismiss = d.Float()
+	}
 	if r.Count >= 1 && r.Count <= kate.MaxReplicas {
 		x.bufs = make([][]byte, r.Count)
 	}

@@ -31,15 +31,16 @@ const INIT_OPTIONS = ['wasmURL', 'wasmModule', 'worker', 'workerURL', 'simd', 'e
 export const MAX_TRAIN_WORKERS = 4;
 
 /**
- * The default number of training workers on cpus processors: one
- * processor is left to the page and the browser (the workers run in lock
- * step, once per batch, so a worker that waits for a processor stalls
- * them all: docs/speed.md), and 3 would be no faster than 2 (a batch's
- * four chunks split 1, 1, 2): 4 from 5 processors, 2 from 3, else 1.
+ * The default number of training workers on cpus processors: 4 from 4
+ * processors, 2 from 2 or 3 (3 would be no faster than 2: a batch's four
+ * chunks split 1, 1, 2), else 1. A training on the default workers lets
+ * replica 0 go on alone when waiting for the others costs more than they
+ * save (the workers run in lock step, so on a busy machine a worker that
+ * waits for a processor stalls them all: docs/speed.md).
  */
 export function defaultTrainWorkers(cpus) {
-  if (cpus - 1 >= 4) return 4;
-  return cpus - 1 >= 2 ? 2 : 1;
+  if (cpus >= 4) return 4;
+  return cpus >= 2 ? 2 : 1;
 }
 
 function resolveURL(u, name) {
@@ -263,6 +264,7 @@ export async function train(texts, options) {
   const eng = await getEngine('train');
   const { cfg, onProgress, signal, workers } = trainOptions(options, session.runtime.limits, MAX_TRAIN_WORKERS);
   const count = trainWorkerCount(workers, texts.length, cfg);
+  const explicit = workers !== undefined;
   if (signal && signal.aborted) throw abortError(signal);
   trainings++;
   let counted = true;
@@ -271,14 +273,17 @@ export async function train(texts, options) {
     counted = false;
   };
   try {
-    return await trainOn(eng, texts, cfg, onProgress, signal, count, uncount);
+    return await trainOn(eng, texts, cfg, onProgress, signal, count, explicit, uncount);
   } finally {
     uncount();
   }
 }
 
-/** train() on eng and count - 1 more workers; uncount() when it settles. */
-async function trainOn(eng, texts, cfg, onProgress, signal, count, uncount) {
+/**
+ * train() on eng and count - 1 more workers (explicit: the option workers
+ * chose count); uncount() when it settles.
+ */
+async function trainOn(eng, texts, cfg, onProgress, signal, count, explicit, uncount) {
   // The other replicas' engines. If some fail to start, training runs on
   // fewer workers: the model is the same bits on any number.
   const peers = count > 1 ? await startPeers(count - 1) : [];
@@ -288,6 +293,7 @@ async function trainOn(eng, texts, cfg, onProgress, signal, count, uncount) {
   return new Promise((resolve, reject) => {
     let done = false;
     let progressError = null;
+    let active = n;
     const calls = [];
     const finish = (fn, v) => {
       if (done) return;
@@ -311,7 +317,7 @@ async function trainOn(eng, texts, cfg, onProgress, signal, count, uncount) {
       ? (event) => {
           if (done) return;
           try {
-            onProgress({ ...event, workers: n });
+            onProgress({ ...event, workers: active });
           } catch (e) {
             progressError = e;
             finish(reject, e);
@@ -319,8 +325,11 @@ async function trainOn(eng, texts, cfg, onProgress, signal, count, uncount) {
         }
       : null;
     const ports = n > 1 ? channels(n) : null;
+    // With the default workers, replica 0 may dismiss the others
+    // (kate.Replica.Dismiss); they then resolve with null.
+    const dismiss = explicit ? 0 : session.dismiss;
     engines.forEach((engine, i) => {
-      const replica = ports ? { index: i, count: n, ports: ports[i] } : undefined;
+      const replica = ports ? { index: i, count: n, ports: ports[i], dismiss } : undefined;
       const args = replica ? [texts, cfg, replica] : [texts, cfg];
       const transfer = replica ? ports[i].filter((p) => p) : undefined;
       calls.push({ engine, call: engine.call('train', args, i === 0 ? progress : null, transfer) });
@@ -343,7 +352,12 @@ async function trainOn(eng, texts, cfg, onProgress, signal, count, uncount) {
     // Another replica failing stops the training: its engine died (the
     // others would wait for it), or it met the error replica 0 meets too.
     calls.slice(1).forEach(({ engine, call }, i) => {
-      call.promise.catch((e) => {
+      call.promise.then((v) => {
+        // Dismissed: replica 0 trains on alone; the worker is not needed.
+        if (done || v !== 'dismissed') return;
+        active--;
+        engine.die('kate: not needed');
+      }, (e) => {
         if (done) return;
         if (engine.dead) finish(reject, new Error(`kate: training worker ${i + 2} of ${n} stopped, so training stopped: ${errorMessage(e).replace(/^kate: /, '')}`));
         else finish(reject, e);
@@ -388,6 +402,10 @@ const testing = Object.freeze({
     const e = await getEngine('crash');
     const targets = { helpers: session.helpers, train: session.trainPeers }[which] || [e];
     for (const target of targets) target.call('crash', [how]).promise.catch(() => {});
+  },
+  /** Sets kate.Replica.Dismiss for trainings on the default workers (1; 1e-9: always). */
+  dismiss(ratio) {
+    session.dismiss = ratio;
   },
   async selfTest(rounds = 50) {
     const e = await getEngine('selfTest');

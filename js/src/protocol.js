@@ -47,7 +47,7 @@ export const OPS = Object.freeze({
   // validation.js. replica ({ index, count, ports }, replica.js): this
   // engine trains replica index of count together with the engines at the
   // other ends of ports; replica 0 resolves with the model, the others
-  // with null.
+  // with null (or 'dismissed' when replica 0 went on alone).
   train: {
     progress: true,
     kernels: true,

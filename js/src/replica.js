@@ -6,8 +6,10 @@
 
 /**
  * The exchange object of replica index of count, over ports (ports[j]
- * reaches replica j; null at index): buffer(n) returns a Uint8Array of n
- * bytes to write this replica's message of the round into; exchange(that
+ * reaches replica j; null at index; dismiss: kate.Replica.Dismiss, replica
+ * 0 may end the others' part when waiting for them costs more than they
+ * save): buffer(n) returns a Uint8Array of n bytes to write this replica's
+ * message of the round into; exchange(that
  * array) posts it to every other replica (taking its buffer) and resolves
  * with the others' messages of the same round (an array indexed by
  * replica, null at index), which may be read until the next buffer() call;
@@ -17,7 +19,7 @@
  * Buffers are reused (received ones become the next messages): allocating
  * a new megabyte-sized ArrayBuffer every round cost more than copying it.
  */
-export function portExchange({ index, count, ports }) {
+export function portExchange({ index, count, ports, dismiss }) {
   const queues = ports.map(() => []);
   let waiting = null;
   const deliver = () => {
@@ -42,6 +44,7 @@ export function portExchange({ index, count, ports }) {
   return {
     index,
     count,
+    dismiss,
     buffer(n) {
       free.push(...received.map((a) => a.buffer));
       received = [];
