@@ -8,7 +8,6 @@ import (
 	"unsafe"
 
 	"github.com/kate-web/kate/internal/kernels"
-	"github.com/kate-web/kate/internal/parallel"
 )
 
 // Data-parallel training (docs/design.md §2.2). Count replicas train one
@@ -18,7 +17,9 @@ import (
 // chunks (step.go), sends the block's gradients to the others and writes
 // theirs into its own chunk buffers, then runs the same reduction and
 // Adadelta update as one process would: every replica keeps the bits of a
-// single-process run, and so does the model replica 0 returns.
+// single-process run, and so does the model replica 0 returns. Every
+// replica computes the validation loss itself (the same bits), so early
+// stopping and the learning-rate schedule decide alike everywhere.
 
 // Replica makes a training run one of Count replicas that train one model
 // together (TrainOptions.Replica). Every replica must be given the same
@@ -31,7 +32,7 @@ type Replica struct {
 	// Exchange sends msg to every other replica and returns the messages
 	// they sent in the same round, indexed by replica (the entry at Index
 	// is ignored). Every replica calls it the same number of times, once
-	// per batch and once per validation; msg is reused after the call
+	// per batch until replica 0 dismisses the others; msg is reused after the call
 	// returns, and the returned slices are read before the next call. It
 	// must return when ctx is cancelled (with ctx's error or another); an
 	// error ends training with it.
@@ -258,53 +259,4 @@ func zeroRow(r []uint32) bool {
 		}
 	}
 	return true
-}
-
-// float64Bytes views f as bytes.
-func float64Bytes(f []float64) []byte {
-	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(f))), 8*len(f))
-}
-
-// validationShared returns validationLoss(docs) computed together: each
-// replica computes the losses of its share of the documents, the replicas
-// exchange them, and every replica sums all of them in document order.
-func (t *trainer) validationShared(ctx context.Context, docs []SparseVector) (float64, error) {
-	e := t.ex
-	n := len(docs)
-	losses := make([]float64, n)
-	lo, hi := share(n, e.rep.Index, e.rep.Count)
-	t.docLosses(docs, losses, lo, hi)
-	in, err := e.rep.Exchange(ctx, float64Bytes(losses[lo:hi]))
-	if err != nil {
-		return 0, err
-	}
-	if len(in) < e.rep.Count {
-		return 0, errors.New("kate: the replicas' exchange returned too few messages")
-	}
-	for w, m := range in[:e.rep.Count] {
-		if w == e.rep.Index {
-			continue
-		}
-		a, b := share(n, w, e.rep.Count)
-		if len(m) != 8*(b-a) {
-			return 0, errorf("kate: the message of replica %d: %w", w, errMalformed)
-		}
-		copy(float64Bytes(losses[a:b]), m)
-	}
-	return t.sumLosses(losses), nil
-}
-
-// docLosses sets losses[d] for d in [lo, hi) to the reconstruction loss of
-// docs[d] without competition.
-func (t *trainer) docLosses(docs []SparseVector, losses []float64, lo, hi int) {
-	m := t.m
-	parallel.Blocks(hi-lo, 16, func(a, b int) {
-		k := m.params.Dim
-		z := make([]float32, k)
-		y := make([]float32, 2*t.v)
-		rows := make([]int32, 0, k)
-		for d := lo + a; d < lo+b; d++ {
-			losses[d] = reconstructLoss(m, docs[d], z, y, rows)
-		}
-	})
 }

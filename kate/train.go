@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kate-web/kate/internal/kernels"
+	"github.com/kate-web/kate/internal/parallel"
 )
 
 // This file holds the training entry points and the loop over epochs:
@@ -171,18 +172,21 @@ func (t *trainer) validationLoss(docs []SparseVector) float64 {
 		return math.NaN()
 	}
 	losses := make([]float64, len(docs))
-	t.docLosses(docs, losses, 0, len(docs))
-	return t.sumLosses(losses)
-}
-
-// sumLosses returns the mean of the documents' losses per output, summed in
-// document order.
-func (t *trainer) sumLosses(losses []float64) float64 {
+	m := t.m
+	parallel.Blocks(len(docs), 16, func(lo, hi int) {
+		k := m.params.Dim
+		z := make([]float32, k)
+		y := make([]float32, 2*t.v)
+		rows := make([]int32, 0, k)
+		for d := lo; d < hi; d++ {
+			losses[d] = reconstructLoss(m, docs[d], z, y, rows)
+		}
+	})
 	s := 0.0
 	for _, l := range losses {
 		s += l
 	}
-	return s / (float64(len(losses)) * float64(t.v))
+	return s / (float64(len(docs)) * float64(t.v))
 }
 
 // reconstructLoss returns the summed cross-entropy of reconstructing x
@@ -292,11 +296,8 @@ func (t *trainer) run(ctx context.Context, xs []SparseVector, opt TrainOptions) 
 		monitor := trainLoss
 		valLoss := math.NaN()
 		if nVal > 0 {
-			if t.ex == nil {
-				valLoss = t.validationLoss(val)
-			} else if valLoss, err = t.validationShared(ctx, val); err != nil {
-				return nil, err
-			}
+			// Every replica computes it (the same bits).
+			valLoss = t.validationLoss(val)
 			monitor = valLoss
 		}
 		if math.IsNaN(monitor) || math.IsInf(monitor, 0) {
