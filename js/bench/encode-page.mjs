@@ -2,7 +2,8 @@
 // by js/bench/encode.mjs in headless Chromium. Query parameters: dist (the
 // URL of a js/dist directory), model (a model file's URL), data (a JSON
 // Lines .gz corpus: its test split, or all its texts when it has none),
-// encodeWorkers (unset: the library's default). window.encodeBench runs
+// encodeWorkers (unset: the library's default), worker (0: the engine on
+// the page's thread, for js/bench/profile.mjs chromium --encode). window.encodeBench runs
 // the phases of measure.mjs's encoding one at a time (the driver reads the
 // browser's CPU time between them): cold1 encodes the texts with a freshly
 // loaded model (empty token cache) in calls of 250 (below the parallel
@@ -34,7 +35,7 @@ async function sha256(data) {
 async function start() {
   const kate = await import(`${q.get('dist')}kate.mjs`);
   const [bytes, texts] = await Promise.all([fetchOk(q.get('model')).then((r) => r.arrayBuffer()).then((b) => new Uint8Array(b)), corpus(q.get('data'))]);
-  const options = {};
+  const options = { worker: q.get('worker') !== '0' };
   if (q.get('encodeWorkers')) options.encodeWorkers = Number(q.get('encodeWorkers'));
   await kate.initialize(options);
   let pooled = null;

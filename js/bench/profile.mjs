@@ -5,7 +5,7 @@
 // same code) and records a V8 CPU profile of the training only:
 //
 //   node js/bench/profile.mjs node     [--epochs 2] [--simd 1] [--out FILE] [--options JSON]
-//   node js/bench/profile.mjs chromium [--epochs 2] [--simd 1] [--out FILE]
+//   node js/bench/profile.mjs chromium [--epochs 2] [--simd 1] [--out FILE] [--encode]
 //
 // "node" profiles in this process (node:inspector, the profiler behind
 // node --cpu-prof); "chromium" runs js/bench/bench.html?worker=0 in headless
@@ -13,10 +13,13 @@
 // domain). Prints the self time by function, grouped, and writes the
 // .cpuprofile (open it in Chrome DevTools' Performance panel).
 // --options (node only) adds train options, e.g. '{"vocabSize":10000,"sampling":2}'.
-// --encode (node only) profiles encoding instead: a model trained for
-// --epochs is saved and loaded again (an empty token cache, as in a new
-// encode worker), then encodes the test split in calls of 250 texts; the
-// summary covers the samples under the bridge's encode.
+// --encode profiles encoding instead: a model trained for --epochs is saved
+// and loaded again (an empty token cache, as in a new encode worker), then
+// encodes the test split in calls of 250 texts; the summary covers the
+// samples under the bridge's encode. With chromium, the model is trained
+// in Node and the page is js/bench/encode.html?worker=0 (the engine on the
+// page's thread, pure-Go kernels as on an encode helper: nothing there
+// installs the SIMD ones).
 // Data: $KATE_BENCH_DATA, else the full 20 Newsgroups corpus beside the
 // repository, else the bundled sample.
 import fs from 'node:fs';
@@ -162,6 +165,35 @@ async function profileNodeEncode() {
   return profile;
 }
 
+async function profileChromiumEncode() {
+  const kate = await import(pathToFileURL(path.join(dist, 'kate.node.mjs')).href);
+  const train = readCorpus(dataFile).filter((r) => r.split === 'train').map((r) => r.text);
+  await kate.initialize({ simd, worker: false });
+  const model = await kate.train(train, { epochs, seed: 1, ...JSON.parse(arg('options', '{}')) });
+  fs.writeFileSync(path.join(dist, 'profile-model.kate'), await model.save());
+  const srv = await serve({ '/dist/': dist, '/bench/': here, '/data/': path.dirname(dataFile) });
+  const { context, close } = await launchChromium();
+  try {
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await page.goto(`${srv.url}/bench/encode.html?dist=/dist/&model=/dist/profile-model.kate&data=/data/${path.basename(dataFile)}&worker=0`);
+    await page.waitForFunction(() => window.benchReady, null, { timeout: 10 * 60_000, polling: 100 });
+    const ready = await page.evaluate(() => window.benchReady);
+    if (ready !== true) throw new Error(ready);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+    const r = await page.evaluate(() => window.encodeBench.cold1());
+    const { profile } = await cdp.send('Profiler.stop');
+    console.error(`encoded ${r.docs} texts in ${(r.ms / 1000).toFixed(2)} s (${Math.round((r.docs / r.ms) * 1000)} docs/s, cold token cache, one engine on the page's thread)`);
+    return profile;
+  } finally {
+    await close();
+    await srv.close();
+  }
+}
+
 async function profileChromium() {
   const srv = await serve({ '/dist/': dist, '/bench/': here, '/data/': path.dirname(dataFile) });
   const { context, close } = await launchChromium();
@@ -194,11 +226,8 @@ async function profileChromium() {
 }
 
 console.error(`profiling ${encodeMode ? 'encoding' : 'training'} (${where}, ${simd ? 'SIMD' : 'pure-Go'} kernels, ${epochs} epochs) on ${path.relative(rootDir, dataFile)}`);
-if (encodeMode && where !== 'node') {
-  console.error('--encode is for node only');
-  process.exit(2);
-}
-const profile = encodeMode ? await profileNodeEncode() : where === 'node' ? await profileNode() : await profileChromium();
+const profile = encodeMode ? await (where === 'node' ? profileNodeEncode() : profileChromiumEncode())
+  : where === 'node' ? await profileNode() : await profileChromium();
 fs.writeFileSync(out, JSON.stringify(profile));
 fs.rmSync(dist, { recursive: true, force: true });
 summarize(profile, encodeMode ? /__bridge_\.encode/ : undefined);
