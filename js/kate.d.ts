@@ -33,8 +33,8 @@ export interface InitializeOptions {
    */
   encodeWorkers?: number;
   /**
-   * Workers a training runs on by default (train's workers option), 1 to 4. Default: 4 from
-   * 4 processors, 2 from 2 or 3 (3 would be no faster than 2), else 1. Training's other
+   * Workers a training runs on by default (train's workers option), 1 to 4. Default: half
+   * the logical processors, 4 from 8, 2 from 4, else 1 (3 would be no faster than 2). Training's other
    * replicas start in workers of their own for each training of 1,000 texts or more and end
    * with it; on the default workers the engine goes on alone when waiting for them costs more
    * than they save. The model does not depend on it. Above 1 only with worker: true.

@@ -31,16 +31,17 @@ const INIT_OPTIONS = ['wasmURL', 'wasmModule', 'worker', 'workerURL', 'simd', 'e
 export const MAX_TRAIN_WORKERS = 4;
 
 /**
- * The default number of training workers on cpus processors: 4 from 4
- * processors, 2 from 2 or 3 (3 would be no faster than 2: a batch's four
- * chunks split 1, 1, 2), else 1. A training on the default workers lets
- * replica 0 go on alone when waiting for the others costs more than they
- * save (the workers run in lock step, so on a busy machine a worker that
- * waits for a processor stalls them all: docs/speed.md).
+ * The default number of training workers on cpus logical processors: half
+ * of them, 4 from 8, 2 from 4, else 1 (3 would be no faster than 2: a
+ * batch's four chunks split 1, 1, 2). On 2 processors two workers were
+ * slower than one in most runs (docs/speed.md): the workers run in lock
+ * step, so one that waits for a processor stalls them all. A training on
+ * the default workers also lets replica 0 go on alone when waiting for the
+ * others costs more than they save.
  */
 export function defaultTrainWorkers(cpus) {
-  if (cpus >= 4) return 4;
-  return cpus >= 2 ? 2 : 1;
+  if (cpus >= 8) return 4;
+  return cpus >= 4 ? 2 : 1;
 }
 
 function resolveURL(u, name) {
@@ -327,7 +328,7 @@ async function trainOn(eng, texts, cfg, onProgress, signal, count, explicit, unc
     const ports = n > 1 ? channels(n) : null;
     // With the default workers, replica 0 may dismiss the others
     // (kate.Replica.Dismiss); they then resolve with null.
-    const dismiss = explicit ? 0 : session.dismiss;
+    const dismiss = session.dismissAlways ?? (explicit ? 0 : 1);
     engines.forEach((engine, i) => {
       const replica = ports ? { index: i, count: n, ports: ports[i], dismiss } : undefined;
       const args = replica ? [texts, cfg, replica] : [texts, cfg];
@@ -403,9 +404,9 @@ const testing = Object.freeze({
     const targets = { helpers: session.helpers, train: session.trainPeers }[which] || [e];
     for (const target of targets) target.call('crash', [how]).promise.catch(() => {});
   },
-  /** Sets kate.Replica.Dismiss for trainings on the default workers (1; 1e-9: always). */
+  /** Sets kate.Replica.Dismiss for every training (1e-9: dismiss at the first check); null restores the default. */
   dismiss(ratio) {
-    session.dismiss = ratio;
+    session.dismissAlways = ratio ?? undefined;
   },
   async selfTest(rounds = 50) {
     const e = await getEngine('selfTest');

@@ -22,8 +22,8 @@ export const session = {
   trainWorkers: 1,
   /** Starts one more worker engine, for training's other replicas (null without workers). */
   spawnWorker: null,
-  /** kate.Replica.Dismiss for trainings on the default workers (the tests change it). */
-  dismiss: 1,
+  /** kate.Replica.Dismiss for every training, when the tests set it. */
+  dismissAlways: undefined,
   /** The engines of the running training's other replicas (the library's tests crash them). */
   trainPeers: [],
   /** Starts a new engine after the engine died (api.js); returns its promise. */
