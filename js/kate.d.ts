@@ -120,8 +120,10 @@ export interface TrainOptions {
   /**
    * Workers that train together, 1..4: each holds a replica of the corpus and the model,
    * computes its share of every batch and exchanges gradients with the others; the model is
-   * the same bytes on any number. Default: initialize's trainWorkers for 1,000 texts or more,
-   * else 1. Above 1 needs the engine in a worker (initialize's worker: true).
+   * the same bytes on any number. Default: initialize's trainWorkers for 1,000 texts or more
+   * and models of at most 2^22 weights while no other training runs, else 1; on the default
+   * workers the engine may go on alone when waiting for the others costs more than they save,
+   * with workers given they stay. Above 1 needs the engine in a worker (initialize's worker: true).
    */
   workers?: number;
 }
