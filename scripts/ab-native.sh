@@ -4,12 +4,43 @@
 # that both see the same machine load (docs/speed.md, "Native kernels").
 #
 #   bash scripts/ab-native.sh [ROUNDS] [BENCH-REGEXP] [BENCHTIME]
+#   bash scripts/ab-native.sh corpus [ROUNDS] [DATA] [EPOCHS]
 #
 # Defaults: 5 rounds of -bench 'Train$/k=32/sparse' -benchtime 200x. Prints
 # every round, then per benchmark the median docs/s of each build and their
 # ratio, with the load average before and after.
+#
+# "corpus" runs `kate train --data DATA --split train --epochs EPOCHS`
+# instead (defaults: 3 rounds, ../shared/data/20news-bydate.jsonl.gz, 3
+# epochs), the two builds of cmd/kate alternating, and compares the docs/s
+# they print (training and the validation loss, all cores) and checks
+# that both wrote the same model file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [[ ${1:-} == corpus ]]; then
+	rounds=${2:-3}
+	data=${3:-../shared/data/20news-bydate.jsonl.gz}
+	epochs=${4:-3}
+	[[ -f $data ]] || { echo "ab-native.sh: $data is missing" >&2; exit 1; }
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	go build -o "$tmp/kate-go" ./cmd/kate
+	GOEXPERIMENT=simd go build -o "$tmp/kate-simd" ./cmd/kate
+	"$tmp/kate-simd" version
+	echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+	for r in $(seq "$rounds"); do
+		for b in go simd; do
+			rate=$("$tmp/kate-$b" train --data "$data" --split train --epochs "$epochs" -o "$tmp/$b.kate" 2>&1 |
+				awk '/^time/ { for (i = 1; i < NF; i++) if ($(i+1) == "docs/s") print $i }' | tr -d ,)
+			echo "$r $b $rate" | tee -a "$tmp/all.txt"
+		done
+		cmp -s "$tmp/go.kate" "$tmp/simd.kate" || { echo "ab-native.sh: the two builds wrote different models" >&2; exit 1; }
+	done
+	echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+	med() { awk -v b="$1" '$2 == b {print $3}' "$tmp/all.txt" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+	awk -v g="$(med go)" -v s="$(med simd)" 'BEGIN { printf "kate train, median docs/s: pure Go %.0f, avx2 %.0f, %.2fx (same model file)\n", g, s, s / g }'
+	exit 0
+fi
 rounds=${1:-5}
 bench=${2:-'Train$/k=32/sparse'}
 benchtime=${3:-200x}
