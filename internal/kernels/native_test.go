@@ -193,10 +193,11 @@ func TestNativeBounds(t *testing.T) {
 
 // TestTrainingIdenticalNative trains the same model with the pure-Go and
 // the native SIMD kernels, on the exact loss and under reconstruction
-// sampling, and requires the same model file, bit for bit. The vocabulary
-// (150 terms, not a multiple of 8) and the 44 units take the kernels
-// through their 64- and 8-wide blocks, their tails and their groups of
-// four rows.
+// sampling, and requires the same model file, bit for bit. The
+// vocabularies (150 terms: not a multiple of 4; 156: a multiple of 4, not
+// of 8), the 44 units and the 12 winners take the kernels through their
+// 64- and 8-wide blocks, their tails and their groups of four rows and
+// single rows.
 func TestTrainingIdenticalNative(t *testing.T) {
 	k := native(t)
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -218,8 +219,15 @@ func TestTrainingIdenticalNative(t *testing.T) {
 		texts = append(texts, s)
 	}
 	cfg := kate.DefaultConfig()
-	cfg.Dim, cfg.Winners, cfg.VocabSize, cfg.Epochs, cfg.BatchSize, cfg.ValidationDocs = 44, 12, 150, 2, 20, 40
+	cfg.Dim, cfg.Winners, cfg.Epochs, cfg.BatchSize, cfg.ValidationDocs = 44, 12, 2, 20, 40
 	cfg.Text = kate.TextOptions{}
+	for _, vocab := range []int{150, 156} {
+		cfg.VocabSize = vocab
+		trainIdentical(t, k, texts, cfg)
+	}
+}
+
+func trainIdentical(t *testing.T, k kernels.Set, texts []string, cfg kate.Config) {
 	train := func(sampling float64) []byte {
 		c := cfg
 		c.Sampling = sampling
@@ -246,7 +254,7 @@ func TestTrainingIdenticalNative(t *testing.T) {
 	kernels.Use(k)
 	for i, r := range samplings {
 		if got := train(r); !slices.Equal(want[i], got) {
-			t.Errorf("sampling %v: the model trained with the native SIMD kernels differs from the pure-Go one", r)
+			t.Errorf("V=%d, sampling %v: the model trained with the native SIMD kernels differs from the pure-Go one", cfg.VocabSize, r)
 		}
 	}
 }
