@@ -42,6 +42,7 @@ try {
 }
 const row = (prefix, kernels) => (js.rows || []).find((r) => r.name.startsWith(prefix) && r.kernels === kernels) || {};
 const chromium = row('Chromium (', 'simd');
+const sampled = (js.rows || []).find((r) => r.name.includes('V=10,000, sampling')) || {};
 const tfjs = row('Chromium, TensorFlow.js', 'tfjs');
 const many = (js.rows || []).find((r) => r.name.startsWith('Chromium (') && r.kernels === 'simd' && r['train workers'] > 1) || {};
 const node = row('Node', 'simd');
@@ -58,6 +59,8 @@ const rows = [
   ['  kate / TensorFlow.js', chromium[trainKey] && tfjs[trainKey] ? `${(chromium[trainKey] / tfjs[trainKey]).toFixed(1)}x` : '-'],
   [`training, Chromium, kate on ${many['train workers'] ?? 'the default'} workers (data-parallel), docs/s`, fmt(many[trainKey])],
   ['  kate on several workers / TensorFlow.js', many[trainKey] && tfjs[trainKey] ? `${(many[trainKey] / tfjs[trainKey]).toFixed(1)}x` : '-'],
+  ['training, Chromium, kate at V=10,000 with sampling 2 (1 worker), docs/s', fmt(sampled[trainKey])],
+  ['  kate at V=10,000 (sampling 2) / TensorFlow.js at V=2,000', sampled[trainKey] && tfjs[trainKey] ? `${(sampled[trainKey] / tfjs[trainKey]).toFixed(1)}x` : '-'],
   ['training, Node (worker thread, SIMD), 20NG, docs/s', fmt(node[trainKey])],
   [`training, native (${nativeKernels} kernels), all cores (synthetic, k=32), docs/s`, fmt(goBench(native, 'BenchmarkTrain/k=32/sparse-parallel'))],
   [`training, native (${nativeKernels} kernels), 1 goroutine (synthetic, k=32), docs/s`, fmt(goBench(native, 'BenchmarkTrain/k=32/sparse-serial'))],

@@ -1,7 +1,8 @@
 // bench-page.mjs — the benchmark page (js/bench/bench.html), run by
 // js/bench/run.mjs in headless Chromium. Query parameters: data (URL of a
 // 20 Newsgroups JSON Lines .gz file), simd (1 or 0), epochs, worker (1/0),
-// workers (train's workers option; absent: the default), encode (1/0).
+// workers (train's workers option; absent: the default), encode (1/0),
+// options (JSON: more train options, e.g. {"vocabSize":10000,"sampling":2}).
 // It runs measure.mjs and publishes the figures in window.benchResult.
 import * as kate from '/dist/kate.mjs';
 import { measure } from '/bench/measure.mjs';
@@ -32,7 +33,8 @@ async function main() {
   const info0 = await kate.runtimeInfo();
   log(`kernels ${info0.kernels}, init ${initMs.toFixed(0)} ms, ${train.length} train / ${test.length} test documents`);
   const workers = q.has('workers') ? Number(q.get('workers')) : undefined;
-  const res = await measure(kate, train, test, { epochs, log, workers, encode: q.get('encode') !== '0' });
+  const options = JSON.parse(q.get('options') || '{}');
+  const res = await measure(kate, train, test, { epochs, log, workers, options, encode: q.get('encode') !== '0' });
   res.userAgent = navigator.userAgent;
   log(JSON.stringify(res, null, 1));
   window.benchResult = res;

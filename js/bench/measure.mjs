@@ -4,17 +4,18 @@
 // then encode the test split with fresh copies of the model (cold token
 // cache) on all encode workers and on one, and again (warm cache).
 // workers: train's workers option (undefined: the library's default);
-// encode: false skips the encoding part.
+// options: more train options (e.g. vocabSize, sampling); encode: false
+// skips the encoding part.
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[(s.length - 1) >> 1] : NaN;
 }
 
-export async function measure(kate, train, test, { epochs, log = () => {}, workers, encode = true }) {
+export async function measure(kate, train, test, { epochs, log = () => {}, workers, options = {}, encode = true }) {
   const ends = [];
   let t0 = performance.now();
   const model = await kate.train(train, {
-    epochs, seed: 1, workers,
+    ...options, epochs, seed: 1, workers,
     onProgress(e) {
       if (e.epochDone) {
         ends.push(e);
