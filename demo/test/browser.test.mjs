@@ -326,8 +326,14 @@ test('bad input gives a plain in-page error', async () => {
   await page.check('input[name="source"][value="files"]');
   const bad = path.join(OUT, 'bad.jsonl');
   fs.writeFileSync(bad, '{"text": "fine"}\n{"text": broken\n');
+  // The k = 200 notice above must not satisfy the wait below: close it, and
+  // wait for the file's own message.
+  if (await page.locator('#notice').isVisible()) await page.click('#notice-close');
   await page.setInputFiles('#files', bad);
-  await page.waitForFunction(() => !document.getElementById('notice').hidden, null, { timeout: 5000 });
+  await page.waitForFunction(() => {
+    const n = document.getElementById('notice');
+    return !n.hidden && /bad\.jsonl/.test(n.textContent);
+  }, null, { timeout: 5000 }).catch(() => {});
   assert.match(await notice(), /bad\.jsonl, line 2, is not valid JSON/);
 });
 
