@@ -46,6 +46,10 @@ type Progress struct {
 	// Stopping is true when this end-of-epoch report is the last one
 	// (early stopping fired or the last epoch ran).
 	Stopping bool
+	// Replicas is the number of replicas training together at the time of
+	// the report: Replica.Count until replica 0 dismisses the others
+	// (Replica.Dismiss), then 1; 1 without Replica.
+	Replicas int
 }
 
 // TrainOptions are the callbacks of a training run; all are optional.
@@ -288,6 +292,7 @@ func (t *trainer) run(ctx context.Context, xs []SparseVector, opt TrainOptions) 
 					Loss: meanLoss(lossSum, lossDocs, t.v), ValLoss: math.NaN(),
 					BestValLoss: best, BestEpoch: bestEpoch, LearningRate: lr,
 					DocsPerSecond: float64(docsDone) / el.Seconds(), Elapsed: el,
+					Replicas: t.replicas(),
 				})
 			}
 		}
@@ -336,7 +341,7 @@ func (t *trainer) run(ctx context.Context, xs []SparseVector, opt TrainOptions) 
 				Epoch: epoch, Epochs: cfg.Epochs, Batch: batches, Batches: batches,
 				Loss: trainLoss, ValLoss: valLoss, BestValLoss: best, BestEpoch: bestEpoch,
 				LearningRate: lr, DocsPerSecond: float64(docsDone) / el.Seconds(), Elapsed: el,
-				EpochDone: true, Stopping: stop,
+				EpochDone: true, Stopping: stop, Replicas: t.replicas(),
 			})
 		}
 		if stop {
@@ -350,6 +355,15 @@ func (t *trainer) run(ctx context.Context, xs []SparseVector, opt TrainOptions) 
 	}
 	t.m.info = TrainInfo{Seed: cfg.Seed, Epochs: min(epoch, cfg.Epochs), BestEpoch: bestEpoch, ValLoss: best, Docs: n, Schedule: cfg}
 	return t.m, nil
+}
+
+// replicas returns the number of replicas training together now (see
+// Progress.Replicas).
+func (t *trainer) replicas() int {
+	if t.ex == nil {
+		return 1
+	}
+	return t.ex.rep.Count
 }
 
 func meanLoss(sum float64, docs, v int) float64 {

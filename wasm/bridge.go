@@ -280,6 +280,7 @@ func progressObject(p kate.Progress) js.Value {
 		"loss", num(p.Loss), "valLoss", num(p.ValLoss), "bestValLoss", num(p.BestValLoss),
 		"bestEpoch", p.BestEpoch, "learningRate", p.LearningRate, "docsPerSecond", num(p.DocsPerSecond),
 		"elapsedMs", float64(p.Elapsed)/float64(time.Millisecond), "epochDone", p.EpochDone, "stopping", p.Stopping,
+		"replicas", p.Replicas,
 	)
 }
 

@@ -318,7 +318,11 @@ async function trainOn(eng, texts, cfg, onProgress, signal, count, explicit, unc
       ? (event) => {
           if (done) return;
           try {
-            onProgress({ ...event, workers: active });
+            // replicas: how many train together as replica 0 reports it
+            // (its dismissal of the others shows here before their
+            // workers' answers reach this thread).
+            const { replicas, ...rest } = event;
+            onProgress({ ...rest, workers: Math.min(active, replicas ?? active) });
           } catch (e) {
             progressError = e;
             finish(reject, e);
