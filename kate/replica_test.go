@@ -224,10 +224,11 @@ func TestReplicaErrors(t *testing.T) {
 	}
 }
 
-// Messages that do not start at a 4-byte boundary are read through a copy,
-// to the same model.
-func TestReplicaUnalignedMessages(t *testing.T) {
-	texts, _ := synthCorpus(200, 4, 7)
+// oneProcess returns a corpus of n synthetic texts (seed), the small
+// configuration, and the bytes of the model one process trains on them.
+func oneProcess(t *testing.T, n int, seed uint64) (*Corpus, Config, []byte) {
+	t.Helper()
+	texts, _ := synthCorpus(n, 4, seed)
 	cfg := smallConfig()
 	c, err := BuildCorpus(texts, cfg.Text, cfg.VocabSize)
 	if err != nil {
@@ -238,6 +239,13 @@ func TestReplicaUnalignedMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, _ := one.MarshalBinary()
+	return c, cfg, want
+}
+
+// Messages that do not start at a 4-byte boundary are read through a copy,
+// to the same model.
+func TestReplicaUnalignedMessages(t *testing.T) {
+	c, cfg, want := oneProcess(t, 200, 7)
 	h := newHub(2)
 	var odd atomic.Int32
 	h.tamper = func(w, round int, msg []byte) ([]byte, error) {
@@ -264,17 +272,7 @@ func TestReplicaUnalignedMessages(t *testing.T) {
 // Replica 0 ends the others' part when they make it wait longer than it
 // computes (Replica.Dismiss), and trains on alone to the same model.
 func TestReplicaDismissed(t *testing.T) {
-	texts, _ := synthCorpus(400, 4, 9)
-	cfg := smallConfig()
-	c, err := BuildCorpus(texts, cfg.Text, cfg.VocabSize)
-	if err != nil {
-		t.Fatal(err)
-	}
-	one, err := TrainCorpus(context.Background(), c, cfg, TrainOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, _ := one.MarshalBinary()
+	c, cfg, want := oneProcess(t, 400, 9)
 	for _, tc := range []struct {
 		dismiss   float64
 		slow      bool
