@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kate-web/kate/internal/kernels"
+	"github.com/kate-web/kate/internal/mathf"
 	"github.com/kate-web/kate/internal/parallel"
 )
 
@@ -183,7 +184,7 @@ func (t *trainer) validationLoss(docs []SparseVector) float64 {
 		y := make([]float32, 2*t.v)
 		rows := make([]int32, 0, k)
 		for d := lo; d < hi; d++ {
-			losses[d] = reconstructLoss(m, docs[d], z, y, rows)
+			losses[d] = reconstructLoss(m, t.wT, docs[d], z, y, rows)
 		}
 	})
 	s := 0.0
@@ -195,9 +196,21 @@ func (t *trainer) validationLoss(docs []SparseVector) float64 {
 
 // reconstructLoss returns the summed cross-entropy of reconstructing x
 // without competition, using scratch z (K), y (2V) and rows (capacity K).
-func reconstructLoss(m *Model, x SparseVector, z, y []float32, rows []int32) float64 {
+// With wT (m's weights transposed, V x K, up to date: the trainer's copy)
+// the encoder adds one contiguous row per non-zero input (kernels.AxpyRows)
+// instead of gathering at stride V: the same products in the same order,
+// so the same loss (docs/design.md §2).
+func reconstructLoss(m *Model, wT []float32, x SparseVector, z, y []float32, rows []int32) float64 {
 	v := m.vocab.Len()
-	m.encode(z, x)
+	if wT != nil {
+		copy(z, m.b)
+		kernels.AxpyRows(z, wT, x.Indices, x.Values)
+		for j, a := range z {
+			z[j] = mathf.Tanh(a)
+		}
+	} else {
+		m.encode(z, x)
+	}
 	rows = rows[:0]
 	for j, zj := range z {
 		if zj != 0 {

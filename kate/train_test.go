@@ -440,3 +440,21 @@ func TestTrainMinInputs(t *testing.T) {
 		t.Fatalf("negative min inputs: %v", err)
 	}
 }
+
+// The validation loss reads the trainer's transposed weights (AxpyRows):
+// it must be the same bits as encoding from the model's K x V weights.
+func TestReconstructLossTransposed(t *testing.T) {
+	m, xs := smallModel(t, 37, 13, 5, 2.5, 24, 5)
+	tr := newTrainer(m, DefaultConfig())
+	k, v := m.params.Dim, tr.v
+	z := make([]float32, k)
+	y := make([]float32, 2*v)
+	rows := make([]int32, 0, k)
+	for d, x := range xs {
+		want := reconstructLoss(m, nil, x, z, y, rows)
+		got := reconstructLoss(m, tr.wT, x, z, y, rows)
+		if math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("document %d: loss %v from the transposed weights, %v from the model's", d, got, want)
+		}
+	}
+}
