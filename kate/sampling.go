@@ -2,6 +2,7 @@ package kate
 
 import (
 	"math"
+	mathbits "math/bits"
 	"math/rand/v2"
 	"slices"
 
@@ -112,15 +113,23 @@ func (s *sampler) draw(ws *workspace, x SparseVector, r *rand.Rand) {
 		case mk < 0: // a non-zero input: already reconstructed
 		case mk == 0:
 			ws.mark[i] = 1
-			ws.out = append(ws.out, i)
+			ws.drawn[i>>6] |= 1 << (i & 63)
 		}
 		if ws.mark[i] > 0 {
 			ws.acc[i] += inv / s.q[i]
 		}
 	}
-	// The drawn zeros in increasing order, through a bitmap (cheaper than
-	// a sort of them).
-	sortByBits(ws.out[start:], ws.drawn)
+	// The drawn zeros in increasing order, from their bits (cheaper than
+	// sorting a list of them): the words are left zero for the next draw.
+	for w, bits := range ws.drawn {
+		if bits == 0 {
+			continue
+		}
+		ws.drawn[w] = 0
+		for ; bits != 0; bits &= bits - 1 {
+			ws.out = append(ws.out, int32(w<<6+mathbits.TrailingZeros64(bits)))
+		}
+	}
 	for _, i := range ws.out[start:] {
 		ws.ow = append(ws.ow, float32(ws.acc[i]))
 		ws.acc[i] = 0

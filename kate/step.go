@@ -68,7 +68,7 @@ type workspace struct {
 	ow     []float32
 	ys, ds []float32
 	mark   []int8
-	drawn  []uint64 // sortByBits's bitmap over the outputs (all zero between documents)
+	drawn  []uint64 // bit i: output i drawn as a zero (all zero between documents)
 	acc    []float64
 	pcg    *rand.PCG
 	rng    *rand.Rand
