@@ -3,6 +3,7 @@
 # ./build.sh test does):
 #   1. Go tests of the bridge and the SIMD kernels under GOOS=js GOARCH=wasm (Node)
 #   2. API tests with node:test: engine on the main thread and in a worker thread
+#      (and js/wasm-data.mjs, which joins kate.wasm's data segments)
 #   3. packaging: npm pack (once, before the tests that install it), install
 #      the tarball in a temporary project, use it
 #   4. headless Chromium: ES module and script-tag builds, worker and main thread
@@ -26,7 +27,7 @@ export KATE_PACK_DIR
 trap 'rm -rf "$KATE_PACK_DIR"' EXIT
 (cd js && npm pack --json --pack-destination "$KATE_PACK_DIR" >"$KATE_PACK_DIR/pack.json")
 log "JS API and packaging tests (Node $(node --version))"
-node --test --test-timeout=300000 js/test/protocol.test.mjs js/test/api-local.test.mjs js/test/api-worker.test.mjs js/test/package.test.mjs
+node --test --test-timeout=300000 js/test/wasm-data.test.mjs js/test/protocol.test.mjs js/test/api-local.test.mjs js/test/api-worker.test.mjs js/test/package.test.mjs
 log "browser tests (headless Chromium)"
 node --test --test-timeout=600000 js/test/browser.test.mjs
 log "example apps: each bundler, from the packed package (headless Chromium)"
