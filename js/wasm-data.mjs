@@ -19,8 +19,8 @@
 //
 //   node js/wasm-data.mjs in.wasm [out.wasm]   print the sizes before and after (and write out.wasm)
 
-/** Reads unsigned LEB128 numbers from bytes. */
-class Reader {
+/** Reads the LEB128 numbers and bytes of a module from pos on. */
+export class Reader {
   constructor(bytes, pos = 0) {
     this.bytes = bytes;
     this.pos = pos;
@@ -87,10 +87,10 @@ function sleb(n) {
 }
 
 /**
- * The sections of a module: [{ id, start, end }], start at the section's id
- * byte, end after its content.
+ * The sections of a module: [{ id, start, content, end }], start at the
+ * section's id byte, content after its size, end after its content.
  */
-function sections(bytes) {
+export function sections(bytes) {
   const magic = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   if (bytes.length < 8 || magic.some((b, i) => bytes[i] !== b)) throw new Error('wasm-data: not a WebAssembly module (version 1)');
   const r = new Reader(bytes, 8);
