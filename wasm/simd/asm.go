@@ -138,26 +138,27 @@ func (f *fn) extract(lane byte) { f.simd(0x1f); f.op(lane) }
 func (f *fn) replace(lane byte) { f.simd(0x20); f.op(lane) }
 
 const (
-	i32x4Splat     = 0x11
-	f32x4Splat     = 0x13
-	f32x4Eq        = 0x41
-	f32x4Lt        = 0x43
-	f32x4Gt        = 0x44
-	f32x4Abs       = 0xe0
-	f32x4Max       = 0xe9
-	v128And        = 0x4e
-	v128Bitselect  = 0x52
-	f32x4Floor     = 0x68
-	i32x4Shl       = 0xab
-	i32x4Add       = 0xae
-	f32x4Neg       = 0xe1
-	f32x4Sqrt      = 0xe3
-	f32x4Add       = 0xe4
-	f32x4Sub       = 0xe5
-	f32x4Mul       = 0xe6
-	f32x4Div       = 0xe7
-	f32x4Min       = 0xe8
-	i32x4TruncSatS = 0xf8
+	i32x4Splat    = 0x11
+	f32x4Splat    = 0x13
+	f32x4Eq       = 0x41
+	f32x4Lt       = 0x43
+	f32x4Gt       = 0x44
+	f32x4Abs      = 0xe0
+	f32x4Max      = 0xe9
+	v128And       = 0x4e
+	v128Bitselect = 0x52
+	f32x4Floor    = 0x68
+	i32x4Shl      = 0xab
+	f32x4Neg      = 0xe1
+	f32x4Sqrt     = 0xe3
+	f32x4Add      = 0xe4
+	f32x4Sub      = 0xe5
+	f32x4Mul      = 0xe6
+	f32x4Div      = 0xe7
+	f32x4Min      = 0xe8
+	f32x4Pmin     = 0xea
+	f32x4Pmax     = 0xeb
+	v128Andnot    = 0x4f
 )
 
 // module assembles functions into a module that imports its memory as

@@ -233,7 +233,7 @@ func expArg(rng *rand.Rand) float32 {
 		math.Nextafter32(mathf.ExpHi, 100), math.Nextafter32(-mathf.ExpHi, -100),
 		math.Nextafter32(-mathf.ExpLo, 100), math.Nextafter32(-mathf.ExpLo, 0),
 		88, -88, 87, -87, 100, -100, 1e-30, -1e-30, 1e-45, 0.5, -0.5,
-		float32(math.Inf(1)), float32(math.Inf(-1)),
+		float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()),
 	}
 	switch rng.IntN(6) {
 	case 0:

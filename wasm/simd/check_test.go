@@ -141,19 +141,19 @@ func TestCheckCatchesOneBit(t *testing.T) {
 
 var update = flag.Bool("update", false, "rewrite kernels.wasm from the assembler")
 
-// TestModuleFileIsCurrent keeps kernels.wasm and sparse.wasm (what
-// Modules returns) equal to what the assembler builds from this package's
+// TestModuleFileIsCurrent keeps kernels.wasm, sparse.wasm and decoder.wasm
+// (what Modules returns) equal to what the assembler builds from this package's
 // source.
 func TestModuleFileIsCurrent(t *testing.T) {
-	want := [][]byte{build(), buildSparse()}
-	files := []string{"kernels.wasm", "sparse.wasm"}
+	want := [][]byte{build(), buildSparse(), buildDecoder()}
+	files := []string{"kernels.wasm", "sparse.wasm", "decoder.wasm"}
 	if *update {
 		for i, f := range files {
 			if err := os.WriteFile(f, want[i], 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
-		t.Skip("kernels.wasm and sparse.wasm rewritten; run the tests again to compile them in")
+		t.Skip("kernels.wasm, sparse.wasm and decoder.wasm rewritten; run the tests again to compile them in")
 	}
 	for i, got := range Modules() {
 		if !bytes.Equal(got, want[i]) {
@@ -167,7 +167,8 @@ func TestModuleIsWellFormed(t *testing.T) {
 		m     []byte
 		names []string
 	}{
-		{build(), []string{"axpy", "decodeRows", "sigmoidDelta", "gradRows", "softplus", "adadeltaSum", "mem"}},
+		{build(), []string{"axpy", "decodeRows", "gradRows", "softplus", "adadeltaSum", "mem"}},
+		{buildDecoder(), []string{"sigmoidDelta", "mem"}},
 		{buildSparse(), []string{"sparseDot", "sparseAxpy", "sparseGrad", "sparseDecode", "mem"}},
 	} {
 		m := tc.m

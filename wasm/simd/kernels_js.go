@@ -91,18 +91,18 @@ func (k *jsKernels) DecodeRows(y, c, wt []float32, v int, rows []int32, h []floa
 }
 
 // SigmoidDelta is kernels.Set.SigmoidDelta. The module does whole groups of
-// four; the last n%4 elements are done here, with the same float32 steps.
+// eight; the last n%8 elements are done here, with the same float32 steps.
 func (k *jsKernels) SigmoidDelta(y, p []float32, scale float32) {
 	n := len(y)
 	if len(p) < n {
 		boundsPanic("SigmoidDelta")
 	}
-	if n4 := n &^ 3; n4 > 0 {
-		k.sigmoid.Invoke(addrF(y), addrF(p), n4, scale)
+	if n8 := n &^ (4*sigmoidVecs - 1); n8 > 0 {
+		k.sigmoid.Invoke(addrF(y), addrF(p), n8, scale)
 		runtime.KeepAlive(y)
 		runtime.KeepAlive(p)
 	}
-	for i := n &^ 3; i < n; i++ {
+	for i := n &^ (4*sigmoidVecs - 1); i < n; i++ {
 		p[i] = mathf.Sigmoid(y[i]) * scale
 	}
 }

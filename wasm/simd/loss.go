@@ -40,10 +40,12 @@ func softplusFn() *fn {
 	}
 	sq2 := set(mathf.Sqrt2)
 	f.mapVec(y, p, n, x, func() {
-		// max(y, 0), left on the stack for the final addition
+		// max(y, 0), left on the stack for the final addition: pmax, y < 0 ?
+		// 0 : y, the reference's comparison (one instruction where max's
+		// NaN and signed-zero rules take several)
 		f.get(x)
 		f.get(ec.zero)
-		f.simd(f32x4Max)
+		f.simd(f32x4Pmax)
 		// e = expf(-|y|)
 		f.get(x)
 		f.simd(f32x4Abs)

@@ -34,22 +34,36 @@ var kernelsWasm string
 //go:embed sparse.wasm
 var sparseWasm string
 
+// decoderWasm is the module of the decoder's sigmoid (buildDecoder), kept
+// like kernelsWasm.
+//
+//go:embed decoder.wasm
+var decoderWasm string
+
 // Modules returns the bytes of the kernel modules (new slices each call):
-// the dense kernels (axpy, decodeRows, sigmoidDelta, gradRows, softplus,
-// adadeltaSum) and the sparse ones (sparseDot, sparseAxpy, sparseGrad,
-// sparseDecode). Each imports its memory as env.mem (the Go instance's
-// exported "mem") and exports its functions by those names; their
-// parameters are byte addresses into that memory, element counts and
-// float32 scalars. There are two so that each stays under the 4 KB a
+// the dense kernels (axpy, decodeRows, gradRows, softplus, adadeltaSum),
+// the sparse ones (sparseDot, sparseAxpy, sparseGrad, sparseDecode,
+// axpyRows, transpose, transposeTall, sparseGradT, scatterAxpy) and the
+// decoder's sigmoid (sigmoidDelta). Each imports its memory as env.mem (the
+// Go instance's exported "mem") and exports its functions by those names;
+// their parameters are byte addresses into that memory, element counts and
+// float32 scalars. There are three so that each stays under the 4 KB a
 // browser compiles synchronously on a page's thread; Kernels takes an
-// object holding the exports of both.
+// object holding the exports of all.
 func Modules() [][]byte {
-	return [][]byte{[]byte(kernelsWasm), []byte(sparseWasm)}
+	return [][]byte{[]byte(kernelsWasm), []byte(sparseWasm), []byte(decoderWasm)}
 }
 
 // build assembles the kernel module (kernels.wasm).
 func build() []byte {
-	return module([]*fn{axpyFn(), decodeRowsFn(), sigmoidDeltaFn(), gradRowsFn(), softplusFn(), adadeltaSumFn()})
+	return module([]*fn{axpyFn(), decodeRowsFn(), gradRowsFn(), softplusFn(), adadeltaSumFn()})
+}
+
+// buildDecoder assembles the module of the decoder's sigmoid
+// (decoder.wasm): sigmoidDelta interleaves four vectors (sigmoidVecs), which
+// takes more bytes than kernels.wasm had left under 4 KB.
+func buildDecoder() []byte {
+	return module([]*fn{sigmoidDeltaFn()})
 }
 
 // while emits a loop that runs body while local i < local end (unsigned).
@@ -254,8 +268,8 @@ func decodeRowsFn() *fn {
 
 // expConsts holds the locals with the splatted constants of expf.
 type expConsts struct {
-	hi, lo, log2e, half, ln2hi, ln2lo, one, zero, bias uint32
-	poly                                               [len(mathf.ExpPoly)]uint32
+	hi, lo, log2e, half, ln2hi, ln2lo, one, zero, magic uint32
+	poly                                                [len(mathf.ExpPoly)]uint32
 }
 
 func (f *fn) newExpConsts() *expConsts {
@@ -268,113 +282,163 @@ func (f *fn) newExpConsts() *expConsts {
 	}
 	e.hi, e.lo, e.log2e, e.half = set(mathf.ExpHi), set(mathf.ExpLo), set(mathf.Log2e32), set(0.5)
 	e.ln2hi, e.ln2lo, e.one, e.zero = set(mathf.Ln2Hi32), set(mathf.Ln2Lo32), set(1), set(0)
+	e.magic = set(1.5*(1<<23) + 127)
 	for k, c := range mathf.ExpPoly {
 		e.poly[k] = set(c)
 	}
-	e.bias = f.local(tV128)
-	f.i32c(127)
-	f.simd(i32x4Splat)
-	f.set(e.bias)
 	return e
 }
 
 // expf4 leaves expf(x) of the four lanes of local x on the stack, with
 // scratch v128 locals t (3 of them): the steps of kate's expf, lane-wise.
 func (f *fn) expf4(e *expConsts, x uint32, t [3]uint32) {
-	xc, fl, r := t[0], t[1], t[2]
-	// xc = min(x, hi); the lanes with x < lo are set to 0 at the end.
-	f.get(x)
-	f.get(e.hi)
-	f.simd(f32x4Min)
-	f.set(xc)
-	// fl = floor(xc*log2e + 0.5)
-	f.get(xc)
-	f.get(e.log2e)
-	f.simd(f32x4Mul)
-	f.get(e.half)
-	f.simd(f32x4Add)
-	f.simd(f32x4Floor)
-	f.set(fl)
-	// r = (xc - fl*ln2hi) - fl*ln2lo
-	f.get(xc)
-	f.get(fl)
-	f.get(e.ln2hi)
-	f.simd(f32x4Mul)
-	f.simd(f32x4Sub)
-	f.get(fl)
-	f.get(e.ln2lo)
-	f.simd(f32x4Mul)
-	f.simd(f32x4Sub)
-	f.set(r)
-	// The zero lanes (under the range) come first in bitselect's operands.
-	f.get(e.zero)
-	// p = ((((c0*r+c1)*r+c2)*r+c3)*r+c4)*r + c5
-	f.get(e.poly[0])
-	for k := 1; k < len(mathf.ExpPoly); k++ {
-		f.get(r)
-		f.simd(f32x4Mul)
-		f.get(e.poly[k])
-		f.simd(f32x4Add)
-	}
-	// p = p*(r*r) + r + 1
-	f.get(r)
-	f.get(r)
-	f.simd(f32x4Mul)
-	f.simd(f32x4Mul)
-	f.get(r)
-	f.simd(f32x4Add)
-	f.get(e.one)
-	f.simd(f32x4Add)
-	// times 2**n, n = int(fl), built from the exponent bits
-	f.get(fl)
-	f.simd(i32x4TruncSatS)
-	f.get(e.bias)
-	f.simd(i32x4Add)
-	f.i32c(23)
-	f.simd(i32x4Shl)
-	f.simd(f32x4Mul)
-	// lanes with x < lo are 0
-	f.get(x)
-	f.get(e.lo)
-	f.simd(f32x4Lt)
-	f.simd(v128Bitselect)
+	f.expfN(e, []uint32{x}, [][3]uint32{t})
+	f.get(t[0])
 }
 
-// sigmoidDelta(y, p, n, scale): p[i] = sigmoid(y[i]) * scale for i < n&^3
-// (the caller does the last n%4 elements).
+// expfN sets t[v][0] to expf(x) of the four lanes of local xs[v] for every
+// v, with t[v] as scratch: the steps of kate's expf, lane-wise, each step
+// emitted for every vector in turn, so that the processor works on
+// independent vectors while each one's long chain of dependent
+// instructions waits (V8 keeps the order of the instructions).
+func (f *fn) expfN(e *expConsts, xs []uint32, t [][3]uint32) {
+	each := func(step func(x, xc, fl, r uint32)) {
+		for v, x := range xs {
+			step(x, t[v][0], t[v][1], t[v][2])
+		}
+	}
+	// xc = hi < x ? hi : x (pmin: one instruction where min's NaN and
+	// signed-zero rules take several; a NaN lane stays NaN, as in the
+	// reference); the lanes with x < lo are set to 0 at the end.
+	each(func(x, xc, fl, r uint32) {
+		f.get(x)
+		f.get(e.hi)
+		f.simd(f32x4Pmin)
+		f.set(xc)
+	})
+	// fl = floor(xc*log2e + 0.5)
+	each(func(x, xc, fl, r uint32) {
+		f.get(xc)
+		f.get(e.log2e)
+		f.simd(f32x4Mul)
+		f.get(e.half)
+		f.simd(f32x4Add)
+		f.simd(f32x4Floor)
+		f.set(fl)
+	})
+	// r = (xc - fl*ln2hi) - fl*ln2lo
+	each(func(x, xc, fl, r uint32) {
+		f.get(xc)
+		f.get(fl)
+		f.get(e.ln2hi)
+		f.simd(f32x4Mul)
+		f.simd(f32x4Sub)
+		f.get(fl)
+		f.get(e.ln2lo)
+		f.simd(f32x4Mul)
+		f.simd(f32x4Sub)
+		f.set(r)
+	})
+	// p = ((((c0*r+c1)*r+c2)*r+c3)*r+c4)*r + c5, in xc (no longer needed)
+	each(func(x, xc, fl, r uint32) {
+		f.get(e.poly[0])
+		f.set(xc)
+	})
+	for k := 1; k < len(mathf.ExpPoly); k++ {
+		each(func(x, xc, fl, r uint32) {
+			f.get(xc)
+			f.get(r)
+			f.simd(f32x4Mul)
+			f.get(e.poly[k])
+			f.simd(f32x4Add)
+			f.set(xc)
+		})
+	}
+	// p = p*(r*r) + r + 1
+	each(func(x, xc, fl, r uint32) {
+		f.get(xc)
+		f.get(r)
+		f.get(r)
+		f.simd(f32x4Mul)
+		f.simd(f32x4Mul)
+		f.get(r)
+		f.simd(f32x4Add)
+		f.get(e.one)
+		f.simd(f32x4Add)
+		f.set(xc)
+	})
+	// times 2**n, n = int(fl), built from the exponent bits: the float
+	// fl + (1.5·2**23 + 127) is exact, and its bits are those of 1.5·2**23
+	// plus n + 127; shifted left by 23 they give (n+127) << 23, as the
+	// reference's, since the bits of 1.5·2**23 leave the word (one addition
+	// where i32x4.trunc_sat and an i32x4.add take several instructions).
+	// Lanes out of range (x < lo, or NaN, whose p is NaN) do not use it.
+	each(func(x, xc, fl, r uint32) {
+		f.get(xc)
+		f.get(fl)
+		f.get(e.magic)
+		f.simd(f32x4Add)
+		f.i32c(23)
+		f.simd(i32x4Shl)
+		f.simd(f32x4Mul)
+		f.set(xc)
+	})
+	// lanes with x < lo are 0
+	each(func(x, xc, fl, r uint32) {
+		f.get(xc)
+		f.get(x)
+		f.get(e.lo)
+		f.simd(f32x4Lt)
+		f.simd(v128Andnot)
+		f.set(xc)
+	})
+}
+
+// sigmoidVecs is the number of vectors of four that sigmoidDelta
+// interleaves.
+const sigmoidVecs = 4
+
+// sigmoidDelta(y, p, n, scale): p[i] = sigmoid(y[i]) * scale for i < n&^7
+// (the caller does the last n%8 elements), eight at a time: two vectors
+// whose steps are interleaved (expfN).
 func sigmoidDeltaFn() *fn {
 	f := newFn("sigmoidDelta", tI32, tI32, tI32, tF32)
 	const y, p, n, scale = 0, 1, 2, 3
-	end4 := f.local(tI32)
-	x, vs := f.local(tV128), f.local(tV128)
-	t := [3]uint32{f.local(tV128), f.local(tV128), f.local(tV128)}
+	end8 := f.local(tI32)
+	var xs []uint32
+	var t [][3]uint32
+	for range sigmoidVecs {
+		xs = append(xs, f.local(tV128))
+		t = append(t, [3]uint32{f.local(tV128), f.local(tV128), f.local(tV128)})
+	}
+	vs := f.local(tV128)
 	e := f.newExpConsts()
 	f.get(scale)
 	f.simd(f32x4Splat)
 	f.set(vs)
-	f.endPtr(end4, y, n, ^3)
-	// sig leaves sigmoid(x)*scale on the stack: (1 / (1 + expf(-x))) * scale.
-	sig := func() {
-		f.get(x)
-		f.simd(f32x4Neg)
-		f.set(x)
-		f.get(e.one)
-		f.get(e.one)
-		f.expf4(e, x, t)
-		f.simd(f32x4Add)
-		f.simd(f32x4Div)
-		f.get(vs)
-		f.simd(f32x4Mul)
-	}
-	f.while(y, end4, func() {
-		f.get(y)
-		f.vload(0)
-		f.set(x)
-		f.get(p)
-		sig()
-		f.vstore(0)
-		f.addTo(y, 16)
-		f.addTo(p, 16)
+	f.endPtr(end8, y, n, -4*sigmoidVecs)
+	f.while(y, end8, func() {
+		for v, x := range xs {
+			f.get(y)
+			f.vload(uint32(16 * v))
+			f.simd(f32x4Neg)
+			f.set(x)
+		}
+		f.expfN(e, xs, t)
+		// p = (1 / (1 + expf(-x))) * scale
+		for v := range xs {
+			f.get(p)
+			f.get(e.one)
+			f.get(e.one)
+			f.get(t[v][0])
+			f.simd(f32x4Add)
+			f.simd(f32x4Div)
+			f.get(vs)
+			f.simd(f32x4Mul)
+			f.vstore(uint32(16 * v))
+		}
+		f.addTo(y, 16*sigmoidVecs)
+		f.addTo(p, 16*sigmoidVecs)
 	})
 	return f
 }

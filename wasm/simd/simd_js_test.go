@@ -21,7 +21,7 @@ import (
 // uint64; gcPtr *ref}, and a predefined reference is NaN-boxed as
 // (0x7FF80000|typeFlagObject)<<32 | id. The browser bridge does not need
 // this: the page passes the memory in.
-func goMemory(t *testing.T) js.Value {
+func goMemory(t testing.TB) js.Value {
 	type value struct {
 		_     [0]func()
 		ref   uint64
@@ -41,7 +41,7 @@ func goMemory(t *testing.T) js.Value {
 
 // instantiate compiles Modules and instantiates them on this program's
 // memory; it returns one object holding the exports of both.
-func instantiate(t *testing.T) js.Value {
+func instantiate(t testing.TB) js.Value {
 	t.Helper()
 	wa := js.Global().Get("WebAssembly")
 	all := js.Global().Get("Object").New()
