@@ -135,12 +135,12 @@ func (k *jsKernels) Softplus(y, p []float32) {
 	if len(p) < n {
 		boundsPanic("Softplus")
 	}
-	if n4 := n &^ 3; n4 > 0 {
-		k.softplus.Invoke(addrF(y), addrF(p), n4)
+	if nv := n &^ (4*softplusVecs - 1); nv > 0 {
+		k.softplus.Invoke(addrF(y), addrF(p), nv)
 		runtime.KeepAlive(y)
 		runtime.KeepAlive(p)
 	}
-	for i := n &^ 3; i < n; i++ {
+	for i := n &^ (4*softplusVecs - 1); i < n; i++ {
 		p[i] = mathf.Softplus(y[i])
 	}
 }

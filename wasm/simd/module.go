@@ -56,14 +56,14 @@ func Modules() [][]byte {
 
 // build assembles the kernel module (kernels.wasm).
 func build() []byte {
-	return module([]*fn{axpyFn(), decodeRowsFn(), gradRowsFn(), softplusFn(), adadeltaSumFn()})
+	return module([]*fn{axpyFn(), decodeRowsFn(), gradRowsFn(), adadeltaSumFn()})
 }
 
 // buildDecoder assembles the module of the decoder's sigmoid
 // (decoder.wasm): sigmoidDelta interleaves four vectors (sigmoidVecs), which
 // takes more bytes than kernels.wasm had left under 4 KB.
 func buildDecoder() []byte {
-	return module([]*fn{sigmoidDeltaFn()})
+	return module([]*fn{sigmoidDeltaFn(), softplusFn()})
 }
 
 // while emits a loop that runs body while local i < local end (unsigned).
@@ -88,7 +88,6 @@ func (f *fn) addTo(l uint32, c int32) {
 	f.set(l)
 }
 
-// endPtr emits l = base + (n & mask) << 2.
 // rowBounds emits the prologue shared by the row kernels: vb = v*4 (a
 // row's length in bytes), e4 and eAll the byte offsets ending the 4-lane
 // part and the whole of a row (zero is a local holding 0), and rend and
@@ -105,6 +104,7 @@ func (f *fn) rowBounds(v, rows, nrows, zero, vb, e4, eAll, rend, rend4 uint32) {
 	f.endPtr(rend4, rows, nrows, ^3)
 }
 
+// endPtr emits l = base + (n & mask) << 2.
 func (f *fn) endPtr(l, base, n uint32, mask int32) {
 	f.get(base)
 	f.get(n)
