@@ -3,7 +3,7 @@ package simd
 import "github.com/kate-web/kate/internal/mathf"
 
 // softplusVecs is the number of vectors of four that softplus interleaves.
-const softplusVecs = 4
+const softplusVecs = 2
 
 // softplus(y, p, n): p[i] = mathf.Softplus(y[i]) for i < n&^(4*softplusVecs-1)
 // (the caller does the rest): its steps (max(y,0) + Log1p(Exp(-|y|))), lane
