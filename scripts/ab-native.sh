@@ -15,8 +15,54 @@
 # epochs), the two builds of cmd/kate alternating, and compares the docs/s
 # they print (training and the validation loss, all cores) and checks
 # that both wrote the same model file.
+#
+#   bash scripts/ab-native.sh commits REV_A REV_B [ROUNDS] [DATA] [EPOCHS]
+#
+# "commits" compares two commits of this repository instead of two kernel
+# sets: cmd/kate of each (from git archive, built with GOEXPERIMENT=simd;
+# KATE_KERNELS=go in the environment runs both on the pure-Go kernels)
+# runs the same kate train, alternating (defaults: 5 rounds, 20 Newsgroups,
+# 3 epochs); prints the docs/s and the CPU seconds (user + system) of every
+# run, their medians and B/A, and checks that both wrote the same model file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [[ ${1:-} == commits ]]; then
+	[[ $# -ge 3 ]] || { echo "usage: bash scripts/ab-native.sh commits REV_A REV_B [ROUNDS] [DATA] [EPOCHS]" >&2; exit 2; }
+	revs=("$2" "$3")
+	rounds=${4:-5}
+	data=${5:-../shared/data/20news-bydate.jsonl.gz}
+	epochs=${6:-3}
+	[[ -f $data ]] || { echo "ab-native.sh: $data is missing" >&2; exit 1; }
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	for s in 0 1; do
+		mkdir "$tmp/src$s"
+		git archive "${revs[$s]}" | tar -x -C "$tmp/src$s"
+		(cd "$tmp/src$s" && GOEXPERIMENT=simd go build -o "$tmp/kate$s" ./cmd/kate)
+	done
+	"$tmp/kate1" version
+	echo "A = ${revs[0]} ($(git rev-parse --short "${revs[0]}")), B = ${revs[1]} ($(git rev-parse --short "${revs[1]}")), kernels ${KATE_KERNELS:-avx2 where the CPU has it}"
+	echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+	TIMEFORMAT='%U %S'
+	for r in $(seq "$rounds"); do
+		order="0 1"
+		((r % 2)) || order="1 0"
+		for s in $order; do
+			{ time "$tmp/kate$s" train --data "$data" --split train --epochs "$epochs" -o "$tmp/m$s.kate" >"$tmp/out$s" 2>&1; } 2>"$tmp/time$s"
+			rate=$(awk '/^time/ { for (i = 1; i < NF; i++) if ($(i+1) == "docs/s") print $i }' "$tmp/out$s" | tr -d ,)
+			cpu=$(awk '{ print $1 + $2 }' "$tmp/time$s")
+			side=A
+			((s == 0)) || side=B
+			echo "$r $side $rate $cpu" | tee -a "$tmp/all.txt"
+		done
+		cmp -s "$tmp/m0.kate" "$tmp/m1.kate" || { echo "ab-native.sh: the two commits wrote different models" >&2; exit 1; }
+	done
+	echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+	med() { awk -v b="$1" -v c="$2" '$2 == b {print $c}' "$tmp/all.txt" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+	awk -v ra="$(med A 3)" -v rb="$(med B 3)" -v ca="$(med A 4)" -v cb="$(med B 4)" 'BEGIN {
+		printf "kate train, medians: A %.0f docs/s, %.2f CPU s; B %.0f docs/s, %.2f CPU s; B/A %.2f by docs/s, %.2f by CPU time (same model file)\n", ra, ca, rb, cb, rb / ra, ca / cb }'
+	exit 0
+fi
 if [[ ${1:-} == corpus ]]; then
 	rounds=${2:-3}
 	data=${3:-../shared/data/20news-bydate.jsonl.gz}
