@@ -34,18 +34,18 @@ var kernelsWasm string
 //go:embed sparse.wasm
 var sparseWasm string
 
-// decoderWasm is the module of the decoder's sigmoid (buildDecoder), kept
-// like kernelsWasm.
+// decoderWasm is the module of the decoder's sigmoid and the loss's
+// softplus (buildDecoder), kept like kernelsWasm.
 //
 //go:embed decoder.wasm
 var decoderWasm string
 
 // Modules returns the bytes of the kernel modules (new slices each call):
-// the dense kernels (axpy, decodeRows, gradRows, softplus, adadeltaSum),
-// the sparse ones (sparseDot, sparseAxpy, sparseGrad, sparseDecode,
-// axpyRows, transpose, transposeTall, sparseGradT, scatterAxpy) and the
-// decoder's sigmoid (sigmoidDelta). Each imports its memory as env.mem (the
-// Go instance's exported "mem") and exports its functions by those names;
+// the dense kernels (axpy, decodeRows, gradRows, adadeltaSum), the sparse
+// ones (sparseDot, sparseAxpy, sparseGrad, sparseDecode, axpyRows,
+// transpose, transposeTall, sparseGradT, scatterAxpy) and the exp-based
+// ones (sigmoidDelta, softplus). Each imports its memory as env.mem (the Go
+// instance's exported "mem") and exports its functions by those names;
 // their parameters are byte addresses into that memory, element counts and
 // float32 scalars. There are three so that each stays under the 4 KB a
 // browser compiles synchronously on a page's thread; Kernels takes an
@@ -59,9 +59,10 @@ func build() []byte {
 	return module([]*fn{axpyFn(), decodeRowsFn(), gradRowsFn(), adadeltaSumFn()})
 }
 
-// buildDecoder assembles the module of the decoder's sigmoid
-// (decoder.wasm): sigmoidDelta interleaves four vectors (sigmoidVecs), which
-// takes more bytes than kernels.wasm had left under 4 KB.
+// buildDecoder assembles the module of the exp-based kernels, the
+// decoder's sigmoid and the loss's softplus (decoder.wasm): they interleave
+// several vectors (sigmoidVecs, softplusVecs), which took more bytes than
+// kernels.wasm had left under 4 KB.
 func buildDecoder() []byte {
 	return module([]*fn{sigmoidDeltaFn(), softplusFn()})
 }
