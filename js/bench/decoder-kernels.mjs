@@ -1,6 +1,6 @@
 // decoder-kernels.mjs — the exact decoder's WebAssembly SIMD kernels
-// (decodeRows, sigmoidDelta, gradRows of wasm/simd's modules) in this Node,
-// per element, in three memory settings (docs/speed.md, "The decoder"):
+// (decodeRows, sigmoidDelta, gradRows of wasm/simd's modules, and the
+// loss's softplus) in this Node, per element, in three memory settings (docs/speed.md, "The decoder"):
 //
 //   node js/bench/decoder-kernels.mjs [--rounds 7] [--modules DIR_A[,DIR_B]]
 //
@@ -31,7 +31,7 @@ const sets = dirs.map((d) => {
   for (const f of fs.readdirSync(d).filter((f) => f.endsWith('.wasm')).sort()) {
     Object.assign(ex, new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(path.join(d, f))), { env: { mem } }).exports);
   }
-  for (const k of ['decodeRows', 'sigmoidDelta', 'gradRows']) if (!ex[k]) throw new Error(`${d}: no ${k} export`);
+  for (const k of ['decodeRows', 'sigmoidDelta', 'gradRows', 'softplus']) if (!ex[k]) throw new Error(`${d}: no ${k} export`);
   return ex;
 });
 const f32 = new Float32Array(mem.buffer);
@@ -49,7 +49,7 @@ const fill = (a, n, s) => { for (let i = 0; i < n; i++) f32[a / 4 + i] = (rand()
 
 const wt = alloc(K * V), gws = [0, 1, 2, 3].map(() => alloc(K * V));
 const sweep = alloc(9 * 262144); // 9 MB
-const h = alloc(K), g = alloc(K), c = alloc(V), y = alloc(V), d = alloc(V);
+const h = alloc(K), g = alloc(K), c = alloc(V), y = alloc(V), d = alloc(V), sp = alloc(V);
 const rowLists = alloc(DOCS * R);
 fill(wt, K * V, 0.1);
 for (const gw of gws) fill(gw, K * V, 1e-6);
@@ -75,7 +75,7 @@ const median = (a) => [...a].sort((p, q) => p - q)[(a.length - 1) >> 1];
 // One pass of a setting with kernel set ex: the median time of a call of
 // each kernel per element it processed (ns).
 function run(ex, setting) {
-  const t = [[], [], []];
+  const t = [[], [], [], []];
   const one = (yy, cc, w, gw, v, rows, nr, dd) => {
     const t0 = now();
     ex.decodeRows(yy, cc, w, v, rows, nr, h);
@@ -84,6 +84,9 @@ function run(ex, setting) {
     const t2 = now();
     ex.gradRows(dd, w, gw, v, rows, nr, h, g);
     const t3 = now();
+    ex.softplus(yy, sp, v);
+    const t4 = now();
+    t[3].push(((t4 - t3) * 1e6) / v);
     t[0].push(((t1 - t0) * 1e6) / (nr * v));
     t[1].push(((t2 - t1) * 1e6) / v);
     t[2].push(((t3 - t2) * 1e6) / (nr * v));
@@ -105,7 +108,7 @@ function run(ex, setting) {
   return t.map(median);
 }
 
-const names = ['decodeRows', 'sigmoidDelta', 'gradRows'];
+const names = ['decodeRows', 'sigmoidDelta', 'gradRows', 'softplus'];
 const settings = ['L1', 'L2', 'step'];
 const res = sets.map(() => Object.fromEntries(settings.map((s) => [s, names.map(() => [])])));
 for (let r = 0; r < rounds + 1; r++) {
@@ -117,7 +120,7 @@ for (let r = 0; r < rounds + 1; r++) {
     }
   }
 }
-console.log(`ns per element, the median call (rows x V for decodeRows and gradRows, V for sigmoidDelta), then the median of ${rounds} rounds; load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+console.log(`ns per element, the median call (rows x V for decodeRows and gradRows, V for sigmoidDelta and softplus), then the median of ${rounds} rounds; load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
 const rows = [];
 for (const s of settings) {
   names.forEach((nm, k) => {
