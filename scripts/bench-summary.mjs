@@ -46,6 +46,7 @@ const sampled = (js.rows || []).find((r) => r.name.includes('V=10,000, sampling'
 const tfjs = row('Chromium, TensorFlow.js', 'tfjs');
 const many = (js.rows || []).find((r) => r.name.startsWith('Chromium (') && r.kernels === 'simd' && r['train workers'] > 1) || {};
 const node = row('Node', 'simd');
+const nativeReal = (js.rows || []).find((r) => r.name.startsWith('native, kate train')) || {};
 const first = /median over \d+ fresh contexts: total (\d+) ms/.exec(read('bench-first.txt'));
 const native = read('bench-native.txt');
 const nativeGo = read('bench-native-go.txt');
@@ -62,6 +63,8 @@ const rows = [
   ['training, Chromium, kate at V=10,000 with sampling 2 (1 worker), docs/s', fmt(sampled[trainKey])],
   ['  kate at V=10,000 (sampling 2) / TensorFlow.js at V=2,000', sampled[trainKey] && tfjs[trainKey] ? `${(sampled[trainKey] / tfjs[trainKey]).toFixed(1)}x` : '-'],
   ['training, Node (worker thread, SIMD), 20NG, docs/s', fmt(node[trainKey])],
+  [`training, native kate train (${nativeReal.kernels ?? '?'} kernels), all cores, 20NG, same run as Chromium, whole-run docs/s`, fmt(nativeReal['train docs/s (whole run)'])],
+  ['  native / Chromium (the better of 1 and several workers, whole run; median of per-run ratios)', typeof nativeReal['native / Chromium best (whole run, per run)'] === 'number' ? `${nativeReal['native / Chromium best (whole run, per run)'].toFixed(2)}x` : '-'],
   [`training, native (${nativeKernels} kernels), all cores (synthetic, k=32), docs/s`, fmt(goBench(native, 'BenchmarkTrain/k=32/sparse-parallel'))],
   [`training, native (${nativeKernels} kernels), 1 goroutine (synthetic, k=32), docs/s`, fmt(goBench(native, 'BenchmarkTrain/k=32/sparse-serial'))],
   ['training, native (pure-Go kernels), all cores / 1 goroutine, docs/s', `${fmt(goBench(nativeGo, 'BenchmarkTrain/k=32/sparse-parallel'))} / ${fmt(goBench(nativeGo, 'BenchmarkTrain/k=32/sparse-serial'))}`],

@@ -5,7 +5,10 @@
 // TensorFlow.js's wasm backend in the same browser (tfjs.html; when the dev
 // dependencies @tensorflow/tfjs-core and -backend-wasm are installed), the
 // same model at V = 10,000 with reconstruction sampling (R = 2, one worker),
-// and the same benchmark in Node, and prints a table. Data: the full 20 Newsgroups corpus when present
+// native training (`kate train` built with GOEXPERIMENT=simd, all cores, on
+// the same documents; its runs alternate with the Chromium ones, and it must
+// end with the same validation loss), and the same benchmark in Node, and
+// prints a table. Data: the full 20 Newsgroups corpus when present
 // ($KATE_DATA, else ../shared/data/20news-bydate.jsonl.gz beside the repository), else the bundled sample.
 //
 //   node js/bench/run.mjs [--epochs N] [--runs N] [--only chromium|node] [--tfjs-seconds 30]
@@ -72,8 +75,34 @@ function tfjsBundle() {
   return { dir, wasmDir };
 }
 
+// nativeKate builds the command-line tool as ./build.sh does (GOEXPERIMENT=simd:
+// the AVX2 kernels where the CPU has them) into a temporary directory; it
+// returns { bin, kernels, dir }.
+function nativeKate() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kate-native-'));
+  const bin = path.join(dir, 'kate');
+  const env = { ...process.env, GOEXPERIMENT: 'simd' };
+  execFileSync('go', ['build', '-trimpath', '-o', bin, './cmd/kate'], { cwd: path.dirname(jsDir), env, stdio: 'inherit' });
+  const version = execFileSync(bin, ['version'], { encoding: 'utf8' });
+  return { bin, dir, kernels: /kernels (\S+)\)/.exec(version)?.[1] ?? '?' };
+}
+
+// nativeTrain trains as the benchmark page does (the training split, seed 1,
+// the default model) with `kate train` and returns its whole-run docs/s (the
+// same definition as the page's trainDocsPerSecond: documents trained over
+// the time since training started, the validation loss included) and its
+// validation loss as printed (6 decimals).
+function nativeTrain(native) {
+  const out = execFileSync(native.bin, ['train', '--data', dataFile, '--split', 'train', '--epochs', String(epochs), '--seed', '1', '--quiet', '-o', path.join(native.dir, 'model.kate')], { encoding: 'utf8' });
+  const rate = /training, .* total, (\d+) docs\/s/.exec(out);
+  const val = /val loss\s+([\d.]+)/.exec(out);
+  if (!rate || !val) throw new Error(`kate train printed no docs/s or val loss:\n${out}`);
+  return { trainDocsPerSecond: Number(rate[1]), valLoss: val[1] };
+}
+
 async function chromium() {
   const tfjs = tfjsBundle();
+  const native = nativeKate();
   const mounts = { '/dist/': distDir, '/bench/': here, '/data/': path.dirname(dataFile) };
   if (tfjs) Object.assign(mounts, { '/tfjs/': tfjs.dir, '/tfjs-wasm/': tfjs.wasmDir });
   const srv = await serve(mounts);
@@ -94,15 +123,22 @@ async function chromium() {
     const chrome = (r) => r.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? '?';
     // SIMD kernels on one worker, alternating with training on
     // min(4, processors) workers (training only).
+    // Native training alternates with them (issue 14: native at least twice
+    // the browser's, in the same run).
     const W = Math.min(4, os.availableParallelism());
     const one = [];
     const many = [];
+    const nat = [];
     for (let r = 0; r < runs; r++) {
       one.push(await runPage('simd=1&workers=1'));
       if (W > 1) {
         many.push(await runPage(`simd=1&encode=0&workers=${W}`));
         console.error(`run ${r + 1}: training docs/s (epochs 2+) on 1 worker ${Math.round(one[r].epochDocsPerSecondMedian)}, on ${W} workers ${Math.round(many[r].epochDocsPerSecondMedian)} (${(many[r].epochDocsPerSecondMedian / one[r].epochDocsPerSecondMedian).toFixed(2)}x)`);
       }
+      nat.push(nativeTrain(native));
+      const browser = Math.max(one[r].trainDocsPerSecond, many[r]?.trainDocsPerSecond ?? 0);
+      console.error(`run ${r + 1}: training docs/s (whole run) native ${nat[r].trainDocsPerSecond}, Chromium's best ${Math.round(browser)} (${(nat[r].trainDocsPerSecond / browser).toFixed(2)}x)`);
+      if (nat[r].valLoss !== one[r].valLoss.toFixed(6)) throw new Error(`kate train ended with validation loss ${nat[r].valLoss}, the page with ${one[r].valLoss.toFixed(6)}: not the same training`);
     }
     rows.push(summarize(`Chromium (${chrome(one[0])}), worker`, one));
     const p = (k) => median(many.map((x) => x[k]));
@@ -113,6 +149,11 @@ async function chromium() {
       'peak wasm MB': +(p('peakMemoryBytes') / 2 ** 20).toFixed(1),
     });
     if (many.some((x, i) => x.valLoss !== one[i].valLoss)) throw new Error('the training workers ended with another validation loss than one worker');
+    rows.push({
+      name: `native, kate train, all cores (${os.availableParallelism()})`, kernels: native.kernels, runs,
+      'train docs/s (whole run)': Math.round(median(nat.map((x) => x.trainDocsPerSecond))),
+      'native / Chromium best (whole run, per run)': +median(nat.map((x, i) => x.trainDocsPerSecond / Math.max(one[i].trainDocsPerSecond, many[i]?.trainDocsPerSecond ?? 0))).toFixed(2),
+    });
     const goKernels = [];
     for (let r = 0; r < runs; r++) goKernels.push(await runPage('simd=0&workers=1'));
     rows.push(summarize(`Chromium (${chrome(goKernels[0])}), worker`, goKernels));
@@ -146,6 +187,7 @@ async function chromium() {
   } finally {
     await close();
     await srv.close();
+    fs.rmSync(native.dir, { recursive: true, force: true });
     if (tfjs) fs.rmSync(tfjs.dir, { recursive: true, force: true });
   }
   return rows;
@@ -178,6 +220,8 @@ if (kateMany && tfjsSpeed) {
   const v = kateMany['train docs/s (epochs 2+)'];
   console.log(`training in Chromium on ${kateMany['train workers']} workers, same run: kate ${v} docs/s (${(v / kateSIMD).toFixed(2)}x one worker), TensorFlow.js wasm ${tfjsSpeed} docs/s: ${(v / tfjsSpeed).toFixed(1)}x`);
 }
+const nativeRow = rows.find((r) => r.name.startsWith('native, kate train'));
+if (nativeRow) console.log(`native training (${nativeRow.kernels} kernels, all cores), same run: ${nativeRow['train docs/s (whole run)']} docs/s over the whole run, ${nativeRow['native / Chromium best (whole run, per run)']}x Chromium's best (median over runs of native / max(1 worker, ${kateMany?.["train workers"] ?? 1} workers))`);
 const kateSampled = rows.find((r) => r.name.includes('V=10,000, sampling'))?.['train docs/s (epochs 2+)'];
 if (kateSampled && tfjsSpeed) console.log(`training in Chromium at V=10,000 with sampling 2 (one worker), same run: ${kateSampled} docs/s, ${(kateSampled / tfjsSpeed).toFixed(1)}x TensorFlow.js at V=2,000 (${(kateSampled / kateSIMD).toFixed(2)}x kate at V=2,000)`);
 console.log(JSON.stringify({ data: dataFile, epochs, runs, rows }));
