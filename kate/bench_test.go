@@ -366,3 +366,22 @@ func BenchmarkDecoder(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSamplerDraw measures the draw of reconstruction sampling alone
+// (V = 10,000, R = 2, the synthetic documents of BenchmarkTrainSampling; one
+// op = one document).
+func BenchmarkSamplerDraw(b *testing.B) {
+	const v = 10000
+	t, docs := benchTrainer(b, v, 16, 4)
+	t.cfg.Sampling = 2
+	t.useSampling(docFreq(docs, v))
+	ws := t.ws[0]
+	ws.pcg.Seed(1, 2)
+	draws := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t.smp.draw(ws, docs[i%len(docs)], ws.rng)
+		draws += len(ws.out)
+	}
+	b.ReportMetric(float64(draws)/float64(b.N), "outputs/doc")
+}
