@@ -36,7 +36,13 @@ fi
 sum=$(sha256sum "$model" | cut -d' ' -f1)
 # -s -w: no symbol table or DWARF (smaller upload). -X: the model's hash,
 # so that GET /v1/model need not hash the file in every fresh instance.
-GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w -X github.com/kate-web/kate/worker/model.BuildSHA256=$sum" "${overlay[@]}" -o "$tmp/build/app.wasm" .
+# -buildvcs=false: no VCS stamp, so a clean clone and a work tree build the
+# same bytes (docs/speed.md, "Size of the page").
+GOOS=js GOARCH=wasm go build -buildvcs=false -trimpath -ldflags="-s -w -X github.com/kate-web/kate/worker/model.BuildSHA256=$sum" "${overlay[@]}" -o "$tmp/build/app.wasm" .
+# Join the data segments that Go's linker writes for its sparse runtime
+# tables (js/wasm-data.mjs, as js/build.mjs does for kate.wasm): the same
+# memory at start, ~70 KB less compressed.
+node ../js/wasm-data.mjs "$tmp/build/app.wasm" "$tmp/build/app.wasm" >&2
 rm -rf build
 mv "$tmp/build" build
 
