@@ -486,11 +486,54 @@ func softplus8(v f8) f8 {
 	return m.Add(l)
 }
 
+// softplus8x2 is softplus8 on two vectors, each step done for both in turn
+// (see exp8x2).
+func softplus8x2(a, b f8) (f8, f8) {
+	zero := a.AsUint32x8().Xor(a.AsUint32x8()).AsFloat32x8()
+	one, half := ec(eOne), ec(eHalf)
+	na, nb := a.Less(zero), b.Less(zero)
+	ma, mb := zero.Merge(a, na), zero.Merge(b, nb)
+	ea, eb := exp8x2(neg8(neg8(a).Merge(a, na)), neg8(neg8(b).Merge(b, nb)))
+	// Log1p(e)
+	ua, ub := one.Add(ea), one.Add(eb)
+	sq2 := archsimd.LoadFloat32x8(&logTab[len(mathf.LogPoly)])
+	biga, bigb := ua.Greater(sq2), ub.Greater(sq2)
+	xa := ua.Mul(half).Sub(one).Merge(ua.Sub(one), biga)
+	xb := ub.Mul(half).Sub(one).Merge(ub.Sub(one), bigb)
+	ka, kb := one.Merge(zero, biga), one.Merge(zero, bigb)
+	za, zb := xa.Mul(xa), xb.Mul(xb)
+	c0, c1 := archsimd.LoadFloat32x8(&logTab[0]), archsimd.LoadFloat32x8(&logTab[1])
+	ta := c0.Mul(xa).Add(c1)
+	tb := c0.Mul(xb).Add(c1)
+	for c := 2; c < len(mathf.LogPoly); c++ {
+		q := archsimd.LoadFloat32x8(&logTab[c])
+		ta = ta.Mul(xa).Add(q)
+		tb = tb.Mul(xb).Add(q)
+	}
+	ta = ta.Mul(xa).Mul(za)
+	tb = tb.Mul(xb).Mul(zb)
+	lo, hi := ec(eLn2Lo), ec(eLn2Hi)
+	ta = ta.Add(lo.Mul(ka)).Sub(half.Mul(za))
+	tb = tb.Add(lo.Mul(kb)).Sub(half.Mul(zb))
+	la := xa.Add(ta).Add(hi.Mul(ka))
+	lb := xb.Add(tb).Add(hi.Mul(kb))
+	la = la.Mul(ea.Div(ua.Sub(one)))
+	lb = lb.Mul(eb.Div(ub.Sub(one)))
+	la = ea.Merge(la, ua.Equal(one))
+	lb = eb.Merge(lb, ub.Equal(one))
+	return ma.Add(la), mb.Add(lb)
+}
+
 func softplusAVX2(y, p []float32) {
 	n := len(y)
 	p = p[:n]
 	py, pp := ptr(y), ptr(p)
 	i := 0
+	for ; i+16 <= n; i += 16 {
+		a, b := softplus8x2(ldp(py, i), ldp(py, i+8))
+		stp(a, pp, i)
+		stp(b, pp, i+8)
+	}
 	for ; i+8 <= n; i += 8 {
 		stp(softplus8(ldp(py, i)), pp, i)
 	}
