@@ -27,7 +27,7 @@ export KATE_PACK_DIR
 trap 'rm -rf "$KATE_PACK_DIR"' EXIT
 (cd js && npm pack --json --pack-destination "$KATE_PACK_DIR" >"$KATE_PACK_DIR/pack.json")
 log "JS API and packaging tests (Node $(node --version))"
-node --test --test-timeout=300000 js/test/wasm-data.test.mjs js/test/protocol.test.mjs js/test/api-local.test.mjs js/test/api-worker.test.mjs js/test/package.test.mjs
+node --test --test-timeout=300000 js/test/wasm-data.test.mjs js/test/protocol.test.mjs js/test/api-local.test.mjs js/test/encode-kernels.test.mjs js/test/api-worker.test.mjs js/test/package.test.mjs
 log "browser tests (headless Chromium)"
 node --test --test-timeout=600000 js/test/browser.test.mjs
 log "example apps: each bundler, from the packed package (headless Chromium)"

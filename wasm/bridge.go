@@ -138,6 +138,36 @@ func (b *bridge) useKernels(args []js.Value) any {
 	})
 }
 
+// useEncodeKernels installs the SIMD SparseDot, the one kernel encoding
+// uses (kate's preactivate), after simd.CheckEncode has held it to the
+// pure-Go kernel bit for bit in this engine (a few milliseconds, where
+// useKernels' check costs tens to hundreds), so that an engine that only
+// encodes (an encode helper, a page that loads a model) need not pay for
+// the whole set's check (docs/design.md §4.1). It returns "simd" when that
+// kernel, or the whole SIMD set, is in use; on a difference the pure-Go
+// kernels stay and the promise rejects with it. The other kernels stay as
+// they are; useKernels later checks and installs them all.
+func (b *bridge) useEncodeKernels(args []js.Value) any {
+	return async(func() (any, error) {
+		if b.kernels == "simd" {
+			return "simd", nil
+		}
+		if len(args) == 0 || args[0].IsNull() || args[0].IsUndefined() {
+			return nil, errors.New("kate: useEncodeKernels needs the SIMD modules' exports")
+		}
+		k := simd.Kernels(args[0])
+		if err := simd.CheckEncode(kernels.Go(), k, 1, 2); err != nil {
+			return nil, err
+		}
+		// Nothing yields between this test and Use: the whole set cannot
+		// have been installed meanwhile.
+		if b.kernels != "simd" {
+			kernels.Use(kernels.Set{Name: "wasm-simd-encode", SparseDot: k.SparseDot})
+		}
+		return "simd", nil
+	})
+}
+
 func (b *bridge) selfTest(args []js.Value) any {
 	return async(func() (any, error) {
 		rounds, err := argInt(args, 0, "rounds")

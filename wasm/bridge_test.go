@@ -278,3 +278,47 @@ func TestTrainNeed(t *testing.T) {
 		t.Errorf("2 GiB of text: need %d MiB", huge>>20)
 	}
 }
+
+// awaitJS waits for the promise p: its value, or its rejection as an error.
+func awaitJS(p js.Value) (js.Value, error) {
+	done := make(chan struct{})
+	var res js.Value
+	var err error
+	then := js.FuncOf(func(this js.Value, args []js.Value) any {
+		res = args[0]
+		close(done)
+		return nil
+	})
+	catch := js.FuncOf(func(this js.Value, args []js.Value) any {
+		err = js.Error{Value: args[0]}
+		close(done)
+		return nil
+	})
+	defer then.Release()
+	defer catch.Release()
+	p.Call("then", then, catch)
+	<-done
+	return res, err
+}
+
+// TestUseEncodeKernelsRefusesAWrongKernel gives useEncodeKernels a module
+// whose sparseDot adds nothing: the check must reject it with the
+// difference, and the pure-Go kernels must stay. Without exports it
+// rejects with a clear message. (wasm/simd's tests check the real module.)
+func TestUseEncodeKernelsRefusesAWrongKernel(t *testing.T) {
+	b := newBridge()
+	o := b.object()
+	if _, err := awaitJS(o.Call("useEncodeKernels")); err == nil || !strings.Contains(err.Error(), "needs the SIMD modules' exports") {
+		t.Fatalf("without exports: got %v", err)
+	}
+	noop := js.FuncOf(func(this js.Value, args []js.Value) any { return nil })
+	defer noop.Release()
+	exports := newObject("sparseDot", noop)
+	_, err := awaitJS(o.Call("useEncodeKernels", exports))
+	if err == nil || !strings.Contains(err.Error(), "SparseDot (encoding) differs") {
+		t.Fatalf("a wrong sparseDot: got %v, want the difference", err)
+	}
+	if got := o.Call("kernelSet").String(); got != "go" {
+		t.Fatalf("after a failed check the kernel set is %q, want go", got)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"syscall/js"
 
+	"github.com/kate-web/kate/internal/kernels"
 	"github.com/kate-web/kate/kate"
 	"github.com/kate-web/kate/wasm/simd"
 )
@@ -63,6 +64,13 @@ func (b *bridge) object() js.Value {
 		// with null, the pure-Go kernels; returns the kernels in use
 		// ("simd" or "go").
 		"useKernels": b.useKernels,
+		// useEncodeKernels(exports) Promise<string>: installs the SIMD
+		// kernel that encoding uses, checked against the pure-Go one
+		// (bridge.useEncodeKernels); "simd", or rejects with the difference.
+		"useEncodeKernels": b.useEncodeKernels,
+		// kernelSet() string: the name of the kernel set in use:
+		// "go", "wasm-simd-encode" (useEncodeKernels) or "wasm-simd".
+		"kernelSet": func(args []js.Value) any { return kernels.Name() },
 		// kernels() string: "simd" or "go".
 		"kernels": func(args []js.Value) any { return b.kernels },
 		// selfTest(rounds) string: "" when the SIMD kernels in use match

@@ -400,7 +400,8 @@ export async function pca(embeddings, n = 2) {
  * crash(which, how) ends the engine (or, with which = 'helpers', the encode
  * helpers; 'train', the workers of the running training's other replicas)
  * as a fatal error would, or with how = 'oom' runs it out of memory for real; selfTest(rounds) checks the SIMD kernels in use against the
- * pure-Go ones ('' = identical).
+ * pure-Go ones ('' = identical); kernelSets() names the kernel set in use
+ * in the engine and in each live encode helper ({ engine, helpers }).
  */
 const testing = Object.freeze({
   async crash(which = 'engine', how = 'exit') {
@@ -411,6 +412,14 @@ const testing = Object.freeze({
   /** Sets kate.Replica.Dismiss for every training (1e-9: dismiss at the first check); null restores the default. */
   dismiss(ratio) {
     session.dismissAlways = ratio ?? undefined;
+  },
+  async kernelSets() {
+    const e = await getEngine('kernelSets');
+    const helpers = session.helpers.filter((h) => !h.dead);
+    return {
+      engine: await e.call('kernelSet', []).promise,
+      helpers: await Promise.all(helpers.map((h) => h.call('kernelSet', []).promise)),
+    };
   },
   async selfTest(rounds = 50) {
     const e = await getEngine('selfTest');

@@ -188,6 +188,8 @@ export class Core {
     this.simdExports = null;
     /** kernelsReady()'s promise once started. */
     this.checking = null;
+    /** encodeKernelsReady()'s promise once started. */
+    this.encodeChecking = null;
     /** Calls waiting for kernelsReady(), and those of them cancelled. */
     this.waiting = new Set();
     this.cancelled = new Set();
@@ -223,10 +225,11 @@ export class Core {
     if (this.dead) throw new Error(this.dead);
     const spec = Object.hasOwn(OPS, op) ? OPS[op] : null;
     if (!spec) throw new Error(`kate: unknown operation ${op}`);
-    if (spec.kernels) {
+    const ready = spec.kernels ? this.kernelsReady() : spec.encodeKernels && spec.encodeKernels(args) ? this.encodeKernelsReady() : null;
+    if (ready) {
       this.waiting.add(id);
       try {
-        await this.kernelsReady();
+        await ready;
       } finally {
         this.waiting.delete(id);
       }
@@ -246,28 +249,58 @@ export class Core {
    * Installs the SIMD kernels the first time a call needs them (training,
    * runtimeInfo, selfTest: OPS entries marked kernels), after the bridge has
    * checked them against the pure-Go kernels bit for bit on random inputs
-   * (~20 ms; if they differ, the pure-Go kernels stay and simdError says
-   * why). Only training uses the kernels, so loading a model and encoding
-   * never wait for the check, nor share the processor with it (docs/design.md
-   * §4.1). Resolves when done; never rejects.
+   * (40 ms of CPU or more per engine; if they differ, the pure-Go kernels
+   * stay and simdError says why). Only training uses them all, so loading a
+   * model and encoding never wait for this check, nor share the processor
+   * with it (docs/design.md §4.1); encoding installs its one kernel with
+   * encodeKernelsReady. Resolves when done; never rejects.
    */
   kernelsReady() {
     if (!this.checking) {
+      // After the encoding check, which may have found a difference (then
+      // simdExports is null) and must not install its kernel over these.
+      this.checking = (this.encodeChecking || Promise.resolve()).then(() => {
+        const exports = this.simdExports;
+        this.simdExports = null;
+        return exports && this.bridge.useKernels(exports);
+      }).then(
+        (k) => {
+          if (k) this.kernels = k;
+        },
+        (e) => {
+          this.kernels = 'go';
+          this.simdError = errorMessage(e);
+        },
+      );
+    }
+    return this.checking;
+  }
+
+  /**
+   * Installs the SIMD kernel that encoding uses (the encoder's SparseDot)
+   * the first time a large encode call needs it (OPS entries with
+   * encodeKernels), after the bridge has checked it against the pure-Go
+   * kernel bit for bit on inputs of every shape the kernel tells apart (a
+   * few ms: wasm/simd CheckEncode). Nothing to do once kernelsReady has
+   * started: that check covers it. On a difference, the pure-Go kernels
+   * stay, simdError says why and no SIMD kernel is installed later.
+   * Resolves when done; never rejects.
+   */
+  encodeKernelsReady() {
+    if (this.checking) return this.checking;
+    if (!this.encodeChecking) {
       const exports = this.simdExports;
-      this.simdExports = null;
-      this.checking = !exports
+      this.encodeChecking = !exports
         ? Promise.resolve()
-        : new Promise((resolve) => resolve(this.bridge.useKernels(exports))).then(
-          (k) => {
-            this.kernels = k;
-          },
+        : new Promise((resolve) => resolve(this.bridge.useEncodeKernels(exports))).then(
+          () => {},
           (e) => {
-            this.kernels = 'go';
+            this.simdExports = null;
             this.simdError = errorMessage(e);
           },
         );
     }
-    return this.checking;
+    return this.encodeChecking;
   }
 
   cancel(id) {

@@ -37,10 +37,15 @@ export function packTexts(texts) {
 
 const buffer = (v) => [v.buffer];
 
+/** encode calls with at least this many texts use the SIMD encoder kernel (Core.encodeKernelsReady). */
+export const ENCODE_KERNELS_MIN = 64;
+
 /**
  * The operations, by name. run(core, args, call) does the work; progress:
  * it sends progress events; transfer(value): the buffers the result hands
- * over; kernels: it needs the training kernels installed (Core.kernelsReady).
+ * over; kernels: it needs the training kernels installed (Core.kernelsReady);
+ * encodeKernels(args): true when this call should first install the kernel
+ * that encoding uses (Core.encodeKernelsReady).
  */
 export const OPS = Object.freeze({
   // train(texts, cfg, replica?) -> model info; cfg is validated by
@@ -62,8 +67,15 @@ export const OPS = Object.freeze({
   },
   // load(bytes) -> model info
   load: { run: (core, [bytes]) => core.bridge.load(bytes) },
-  // encode(handle, texts) -> Float32Array (n x dim)
-  encode: { run: (core, [handle, texts]) => core.bridge.encode(handle, packTexts(texts)), transfer: buffer },
+  // encode(handle, texts) -> Float32Array (n x dim). A call of
+  // ENCODE_KERNELS_MIN texts or more (every part a helper takes) first
+  // installs the SIMD kernel of the encoder, after its own check; a smaller
+  // call (a search box's query) does not wait for that check.
+  encode: {
+    encodeKernels: ([, texts]) => Array.isArray(texts) && texts.length >= ENCODE_KERNELS_MIN,
+    run: (core, [handle, texts]) => core.bridge.encode(handle, packTexts(texts)),
+    transfer: buffer,
+  },
   // topics(handle, n, by) -> [{ unit, label, words, weights, docs, empty, duplicateOf }]
   topics: { run: (core, [handle, n, by]) => core.bridge.topics(handle, n, by) },
   // topicDocuments(handle, texts, n) -> number[][] (per unit, indices of texts)
@@ -91,6 +103,9 @@ export const OPS = Object.freeze({
   runtimeInfo: { kernels: true, run: (core) => core.info() },
   // selfTest(rounds) -> '' when the SIMD kernels equal the pure-Go ones
   selfTest: { kernels: true, run: (core, [rounds]) => core.bridge.selfTest(rounds) },
+  // kernelSet() -> the name of the kernel set in use ('go',
+  // 'wasm-simd-encode' or 'wasm-simd'; the library's tests)
+  kernelSet: { run: (core) => core.bridge.kernelSet() },
   // crash() ends the Go program as a fatal error would (tests of the
   // library's handling of a dead engine).
   // crash('oom') runs it out of memory for real.

@@ -405,6 +405,9 @@ export function defineAPITests({ worker }) {
     const par = await model.encode(texts);
     assert.deepEqual(par.dims, [texts.length, 24]);
     assert.ok(par.data.every((v, i) => v === ref[i]), 'parallel encoding equals encoding on one engine');
+    const sets = await hooks.kernelSets();
+    assert.equal(sets.engine, 'wasm-simd', 'the engine trained, so it runs all the SIMD kernels');
+    assert.deepEqual(sets.helpers, ['wasm-simd-encode', 'wasm-simd-encode'], 'the helpers run the SIMD encoder kernel, checked alone');
     // Helpers that die during a call: their share is encoded by the engine.
     const running = model.encode(texts);
     await hooks.crash('helpers');

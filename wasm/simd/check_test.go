@@ -187,3 +187,58 @@ func TestModuleIsWellFormed(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckEncodeAcceptsTheReference(t *testing.T) {
+	if err := CheckEncode(kernels.Go(), kernels.Go(), 1, 50); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCheckEncodeCatchesOneBit makes sure that the encoding check fails on
+// a SparseDot that differs from the reference in one bit of one sum: of
+// the first row, of a row of the last, incomplete group of four, or only
+// past the first block of 32 indices, or only when a row is left out.
+func TestCheckEncodeCatchesOneBit(t *testing.T) {
+	for name, bad := range map[string]func(a []float32, rows, idx []int32){
+		"first row": func(a []float32, rows, idx []int32) {
+			flipBit(a, rows[0])
+		},
+		"last row of an incomplete group": func(a []float32, rows, idx []int32) {
+			if len(rows)%4 != 0 {
+				flipBit(a, rows[len(rows)-1])
+			}
+		},
+		"past the first block of indices": func(a []float32, rows, idx []int32) {
+			if len(idx) > 32 {
+				flipBit(a, rows[len(rows)/2])
+			}
+		},
+		"a tall matrix": func(a []float32, rows, idx []int32) {
+			if len(a) > 200 {
+				flipBit(a, rows[0])
+			}
+		},
+	} {
+		k := kernels.Go()
+		k.SparseDot = func(a, wt []float32, v int, rows, idx []int32, x []float32) {
+			kernels.Go().SparseDot(a, wt, v, rows, idx, x)
+			if len(rows) > 0 && len(idx) > 0 {
+				bad(a, rows, idx)
+			}
+		}
+		err := CheckEncode(kernels.Go(), k, 1, 2)
+		if err == nil || !strings.Contains(err.Error(), "SparseDot") {
+			t.Errorf("%s: got %v, want a SparseDot difference", name, err)
+		}
+	}
+}
+
+// flipBit changes the lowest bit of a[j] (a NaN, whose bits the check
+// ignores, becomes 0).
+func flipBit(a []float32, j int32) {
+	if a[j] != a[j] {
+		a[j] = 0
+		return
+	}
+	a[j] = math.Float32frombits(math.Float32bits(a[j]) ^ 1)
+}

@@ -68,6 +68,63 @@ func TestKernelsBitIdentical(t *testing.T) {
 	}
 }
 
+// TestEncodeKernelsBitIdentical holds the SIMD SparseDot to the pure-Go
+// one with the encoding check, many rounds more than an engine's start-up
+// runs.
+func TestEncodeKernelsBitIdentical(t *testing.T) {
+	k := Kernels(instantiate(t))
+	if err := CheckEncode(kernels.Go(), k, 7, 300); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEncodingKernelAlone encodes texts with only the SIMD SparseDot
+// installed (as an engine that only encodes runs, bridge.useEncodeKernels)
+// and requires the pure-Go embeddings, bit for bit.
+func TestEncodingKernelAlone(t *testing.T) {
+	var texts []string
+	words := []string{"orbit", "shuttle", "launch", "engine", "wheel", "brake", "game", "team", "season", "church", "god", "faith"}
+	for d := 0; d < 60; d++ {
+		s := ""
+		for w := 0; w < 5+d%17; w++ {
+			s += words[(d*5+w*w)%len(words)] + " "
+		}
+		texts = append(texts, s)
+	}
+	cfg := kate.DefaultConfig()
+	cfg.Dim, cfg.Winners, cfg.VocabSize, cfg.Epochs, cfg.BatchSize, cfg.ValidationDocs = 14, 4, 12, 2, 10, 10
+	cfg.Text = kate.TextOptions{}
+	m, err := kate.Train(context.Background(), texts, cfg, kate.TrainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts = append(texts, "", "nothing known here", "orbit orbit orbit god")
+	want := m.Encode(texts)
+	old := kernels.Use(kernels.Set{Name: "wasm-simd-encode", SparseDot: Kernels(instantiate(t)).SparseDot})
+	defer kernels.Use(old)
+	if got := m.Encode(texts); !slices.Equal(want, got) {
+		t.Fatal("the embeddings with the SIMD SparseDot differ from the pure-Go ones")
+	}
+}
+
+func BenchmarkCheck(b *testing.B) {
+	k := Kernels(instantiate(b))
+	for b.Loop() {
+		if err := Check(kernels.Go(), k, 1, 2); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCheckEncode(b *testing.B) {
+	k := Kernels(instantiate(b))
+	for b.Loop() {
+		if err := CheckEncode(kernels.Go(), k, 1, 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func TestKernelsPanicOutOfBounds(t *testing.T) {
 	k := Kernels(instantiate(t))
 	for name, call := range map[string]func(){
