@@ -342,15 +342,33 @@ func logMaxSorted(seen, cnt, idx []int32, val []float32) SparseVector {
 		maxc = max(maxc, cnt[id])
 	}
 	if maxc > 0 {
-		den := math.Log1p(float64(maxc))
+		den := log1pCount(maxc)
 		for _, id := range seen {
 			idx = append(idx, id)
-			val = append(val, float32(math.Log1p(float64(cnt[id]))/den))
+			val = append(val, float32(log1pCount(cnt[id])/den))
 			cnt[id] = 0
 		}
 	}
 	return SparseVector{Indices: idx, Values: val}
 }
+
+// log1pCount returns math.Log1p(float64(c)) for a count c >= 0, from a
+// table for the counts below 256 (almost every term count of a document):
+// the same float64, without a log1p per term in the encode path.
+func log1pCount(c int32) float64 {
+	if uint32(c) < uint32(len(log1pTable)) {
+		return log1pTable[c]
+	}
+	return math.Log1p(float64(c))
+}
+
+// log1pTable holds math.Log1p(c) for c < 256.
+var log1pTable = func() (t [256]float64) {
+	for c := range t {
+		t[c] = math.Log1p(float64(c))
+	}
+	return t
+}()
 
 // maxCorpusTokens bounds the raw-token cache of corpus building (two
 // generations of half as many; about 40 MB at most).

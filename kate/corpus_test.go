@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -156,5 +157,20 @@ func TestTrainMemory(t *testing.T) {
 	}
 	if (Config{VocabSize: 65536, Params: Params{Dim: 512}}).TrainMemory(0, 0) < 1<<30 {
 		t.Error("the largest model should need at least 1 GiB")
+	}
+}
+
+// TestLog1pCount requires the table's log1p to be math.Log1p's, bit for
+// bit, on every count it holds and past it.
+func TestLog1pCount(t *testing.T) {
+	for c := int32(0); c < 1000; c++ {
+		if got, want := log1pCount(c), math.Log1p(float64(c)); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("log1pCount(%d) = %v, want %v", c, got, want)
+		}
+	}
+	for _, c := range []int32{1 << 20, math.MaxInt32} {
+		if got, want := log1pCount(c), math.Log1p(float64(c)); got != want {
+			t.Fatalf("log1pCount(%d) = %v, want %v", c, got, want)
+		}
 	}
 }
