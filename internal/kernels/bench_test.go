@@ -1,6 +1,7 @@
 package kernels_test
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -95,4 +96,70 @@ func BenchmarkKernels(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkDecoderBlocks asks what reading W once per document would win
+// (docs/speed.md, "The decoder"): one op is one document's DecodeRows,
+// SigmoidDelta and GradRows (32 random rows of K = 128, V = 2,000) in a
+// training step's memory pattern (W and four chunk gradients of 1 MB, the
+// chunk's gradient changing every 25 documents, a 9 MB pass every 100 as
+// Adadelta's), on rows of the whole V ("rows", as training runs them) or
+// with W and the gradients stored as column blocks of 256 and the kernels
+// called block by block ("blocks"): a block's rows of W (32 KB) are still
+// in L1 when GradRows reads them after DecodeRows, as in a fused decoder.
+// The block sums are not the reference's (timing only).
+func BenchmarkDecoderBlocks(b *testing.B) {
+	const v, k, nr, chunk, batch = 2000, 128, 32, 25, 100
+	rng := rand.New(rand.NewPCG(3, 4))
+	vec := func(n int, s float64) []float32 {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(rng.NormFloat64() * s)
+		}
+		return x
+	}
+	wt := vec(k*v, 0.1)
+	gws := [4][]float32{vec(k*v, 1e-6), vec(k*v, 1e-6), vec(k*v, 1e-6), vec(k*v, 1e-6)}
+	sweep := vec(9<<18, 1)
+	h, g, c, y, d := vec(k, 1), vec(k, 1), vec(v, 1), vec(v, 1), vec(v, 1)
+	rows := make([][]int32, 400)
+	for i := range rows {
+		for _, j := range rng.Perm(k)[:nr] {
+			rows[i] = append(rows[i], int32(j))
+		}
+	}
+	s := kernels.Active()
+	var sink float32
+	for _, bw := range []int{0, 256, 512} {
+		name := "rows"
+		if bw > 0 {
+			name = fmt.Sprintf("blocks=%d", bw)
+		}
+		b.Run(name, func(b *testing.B) {
+			for i := range b.N {
+				if i%batch == 0 {
+					for q := 0; q < len(sweep); q += 16 {
+						sink += sweep[q]
+					}
+				}
+				gw, r := gws[(i/chunk)%4], rows[i%len(rows)]
+				if bw == 0 {
+					s.DecodeRows(y, c, wt, v, r, h)
+					s.SigmoidDelta(y, d, 1e-6)
+					s.GradRows(d, wt, gw, v, r, h, g)
+					continue
+				}
+				// Block lo holds rows of length bw at lo*k: W[j][lo:lo+bw]
+				// at wt[lo*k+j*bw:].
+				for lo := 0; lo < v; lo += bw {
+					n := min(bw, v-lo)
+					wb, gb := wt[lo*k:lo*k+k*n], gw[lo*k:lo*k+k*n]
+					s.DecodeRows(y[lo:lo+n], c[lo:lo+n], wb, n, r, h)
+					s.SigmoidDelta(y[lo:lo+n], d[lo:lo+n], 1e-6)
+					s.GradRows(d[lo:lo+n], wb, gb, n, r, h, g)
+				}
+			}
+		})
+	}
+	_ = sink
 }

@@ -164,7 +164,50 @@ function bench({ moduleSets, rounds }) {
   for (const s of settings) {
     names.forEach((nm, k) => out.push({ setting: s, kernel: nm, ns: sets.map((_, m) => median(res[m][s][k])) }));
   }
-  return { rows: out, perCall };
+  // Reading W once per document, as a fused decoder would: the step's
+  // pattern with W and the gradients stored as column blocks of bw (a
+  // block's 32 rows of W, 32 KB at bw = 256, are still in L1 when gradRows
+  // reads them after decodeRows), the three kernels called block by block
+  // (timing only: the block sums are not the reference's). The time of a
+  // document's three kernels, the median document (or the loop's average
+  // with a coarse timer), in µs, for the first module set.
+  const docTime = (bw) => {
+    const ex = sets[0], t = [];
+    let ms = 0;
+    for (let doc = 0; doc < DOCS; doc++) {
+      if (doc % BATCH === 0) {
+        let s = 0;
+        for (let i = sweep / 4, e = i + 9 * 262144; i < e; i += 16) s += f32[i];
+        f32[sweep / 4] = s * 0;
+      }
+      const gw = gws[Math.floor(doc / CHUNK) % 4], rows = rowLists + doc * R * 4;
+      const t0 = now();
+      if (bw === 0) {
+        ex.decodeRows(y, c, wt, V, rows, R, h);
+        ex.sigmoidDelta(y, d, V, 1e-6);
+        ex.gradRows(d, wt, gw, V, rows, R, h, g);
+      } else {
+        for (let lo = 0; lo < V; lo += bw) {
+          const n = Math.min(bw, V - lo), off = lo * K * 4;
+          ex.decodeRows(y + lo * 4, c + lo * 4, wt + off, n, rows, R, h);
+          ex.sigmoidDelta(y + lo * 4, d + lo * 4, n, 1e-6);
+          ex.gradRows(d + lo * 4, wt + off, gw + off, n, rows, R, h, g);
+        }
+      }
+      const dt = now() - t0;
+      t.push(dt * 1000);
+      ms += dt;
+    }
+    return perCall ? median(t) : (ms * 1000) / DOCS;
+  };
+  const blocks = [0, 256, 512].map((bw) => ({ bw, us: [] }));
+  for (let r = 0; r < rounds + 1; r++) {
+    for (const b of r % 2 ? [...blocks].reverse() : blocks) {
+      const x = docTime(b.bw);
+      if (r > 0) b.us.push(x);
+    }
+  }
+  return { rows: out, perCall, blocks: blocks.map((b) => ({ layout: b.bw ? `blocks of ${b.bw}` : 'rows', us: median(b.us) })) };
 }
 
 const moduleSets = dirs.map((d) =>
@@ -191,3 +234,5 @@ console.table(results.rows.map((r) => {
   if (r.ns.length > 1) row['B/A'] = +(r.ns[1] / r.ns[0]).toFixed(3);
   return row;
 }));
+console.log(`a document's decodeRows, sigmoidDelta and gradRows in the step's pattern, W and the gradients as rows or as column blocks (${dirs[0]}):`);
+console.table(results.blocks.map((b) => ({ layout: b.layout, 'µs per document': +b.us.toFixed(2), 'vs rows': +(b.us / results.blocks[0].us).toFixed(3) })));
