@@ -1,6 +1,7 @@
 package kate
 
 import (
+	"encoding/binary"
 	"errors"
 	"math"
 	bits64 "math/bits"
@@ -217,15 +218,27 @@ func (z *Vectorizer) lookup(raw []byte) int32 {
 
 // lookupHashed is lookup for a token whose tokenHash is h.
 func (z *Vectorizer) lookupHashed(raw []byte, h uint32) int32 {
-	if id, ok := z.cache.getHashed(raw, h); ok {
+	if id, ok := z.cache.cur.get(raw, h); ok {
 		return id
+	}
+	return z.lookupNew(raw, h)
+}
+
+// lookupNew is lookupHashed for a token that is not in the cache's
+// current generation.
+func (z *Vectorizer) lookupNew(raw []byte, h uint32) int32 {
+	if z.cache.old != nil {
+		if id, ok := z.cache.old.get(raw, h); ok {
+			z.cache.putHashed(string(raw), h, id)
+			return id
+		}
 	}
 	if id, ok := z.m.known[string(raw)]; ok {
 		return id
 	}
 	key := string(raw)
 	id := z.termID(key)
-	z.cache.put(key, id)
+	z.cache.putHashed(key, h, id)
 	return id
 }
 
@@ -270,7 +283,8 @@ func (z *Vectorizer) Vector(text string) SparseVector {
 // loop: docs/speed.md, "Encoding new text"): a run of ASCII letters and
 // digits ended by an ASCII separator (or the end of the text) is lowered
 // into z.tok and hashed (tokenHash) in one pass, one byteClass load per
-// byte, and looked up in the cache's current generation in place; a token
+// byte, and looked up in the cache's current generation in place (its
+// first 8 bytes read as one word: tokenTable); a token
 // with a non-ASCII rune, or longer than maxTokenBytes, takes the general
 // path (slowToken). TestVectorizerScan and FuzzTokenize compare the vectors
 // with the shared tokenizer's.
@@ -310,9 +324,12 @@ func (z *Vectorizer) scratch(text string) SparseVector {
 				i, id, _ = z.slowToken(text, start)
 			} else {
 				raw := tok[:i-start]
+				// tokenHead(raw) from the 8 bytes at tok[0] (bytes of
+				// earlier tokens past raw masked off).
+				head := binary.LittleEndian.Uint64(tok[:8]) & headMask[i-start]
 				var ok bool
-				if id, ok = z.cache.cur.get(raw, h); !ok {
-					id = z.lookupHashed(raw, h)
+				if id, ok = z.cache.cur.getHead(raw, head, h); !ok {
+					id = z.lookupNew(raw, h)
 				}
 			}
 		}

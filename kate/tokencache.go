@@ -1,5 +1,7 @@
 package kate
 
+import "encoding/binary"
+
 // tokenCache maps lower-cased raw tokens to ids (-1: the token is dropped
 // or not in the vocabulary): the one cache of the text pipeline, used by
 // corpus building (raw token -> term id) and by every Vectorizer (raw token
@@ -37,7 +39,7 @@ func (c *tokenCache) getHashed(raw []byte, h uint32) (int32, bool) {
 	}
 	if c.old != nil {
 		if id, ok := c.old.get(raw, h); ok {
-			c.put(string(raw), id)
+			c.putHashed(string(raw), h, id)
 			return id, true
 		}
 	}
@@ -46,11 +48,16 @@ func (c *tokenCache) getHashed(raw []byte, h uint32) (int32, bool) {
 
 // put caches id for the raw token key.
 func (c *tokenCache) put(key string, id int32) {
+	c.putHashed(key, tokenHash([]byte(key)), id)
+}
+
+// putHashed is put for a key whose tokenHash is h.
+func (c *tokenCache) putHashed(key string, h uint32, id int32) {
 	if c.cur.n >= c.limit {
 		c.old, c.oldBytes = c.cur, c.curBytes
 		c.cur, c.curBytes = newTokenTable(), 0
 	}
-	c.cur.put(key, tokenHash([]byte(key)), id)
+	c.cur.put(key, h, id)
 	c.curBytes += int64(len(key)) + termBytes
 }
 
@@ -76,17 +83,21 @@ func (c *tokenCache) len() int {
 }
 
 // tokenTable is one generation of the token cache: linear probing over a
-// power-of-two array of slots, at most half full, with the tokens' bytes
-// kept back to back in keys.
+// power-of-two array of slots, at most half full. A slot holds the token's
+// first 8 bytes (head), so that most tokens (English words are short) are
+// compared without reading a second place in memory; the bytes past the
+// first 8 of longer tokens are kept back to back in keys.
 type tokenTable struct {
 	slots []tokenSlot
 	keys  []byte
 	n     int
 }
 
-// tokenSlot is one entry: the token is keys[off:off+size-1]; size 0 marks
-// an empty slot.
+// tokenSlot is one entry: a token of size-1 bytes whose first 8 bytes are
+// head (tokenHead) and whose bytes past them are keys[off:off+size-9];
+// size 0 marks an empty slot.
 type tokenSlot struct {
+	head            uint64
 	hash, off, size uint32
 	id              int32
 }
@@ -112,7 +123,38 @@ const (
 	tokenHashPrime  = 16777619
 )
 
+// tokenHead returns the first 8 bytes of raw as a little-endian word,
+// zero-padded when raw is shorter.
+func tokenHead(raw []byte) uint64 {
+	if len(raw) >= 8 {
+		return binary.LittleEndian.Uint64(raw)
+	}
+	var w uint64
+	for i, c := range raw {
+		w |= uint64(c) << (8 * i)
+	}
+	return w
+}
+
+// headMask[n] keeps the first n bytes of a little-endian word (all 8 from
+// n = 8 on): tokenHead of an n-byte token from 8 bytes read past its end.
+var headMask = func() (m [maxTokenBytes + 1]uint64) {
+	for n := range m {
+		if n < 8 {
+			m[n] = 1<<(8*n) - 1
+		} else {
+			m[n] = ^uint64(0)
+		}
+	}
+	return m
+}()
+
 func (t *tokenTable) get(raw []byte, h uint32) (int32, bool) {
+	return t.getHead(raw, tokenHead(raw), h)
+}
+
+// getHead is get for a token whose tokenHead is head.
+func (t *tokenTable) getHead(raw []byte, head uint64, h uint32) (int32, bool) {
 	if t.n == 0 {
 		return 0, false
 	}
@@ -123,7 +165,7 @@ func (t *tokenTable) get(raw []byte, h uint32) (int32, bool) {
 		if s.size == 0 {
 			return 0, false
 		}
-		if s.hash == h && s.size == size && string(t.keys[s.off:s.off+size-1]) == string(raw) {
+		if s.head == head && s.size == size && (size <= 9 || s.hash == h && string(t.keys[s.off:s.off+size-9]) == string(raw[8:])) {
 			return s.id, true
 		}
 	}
@@ -135,8 +177,14 @@ func (t *tokenTable) put(key string, h uint32, id int32) {
 		t.grow()
 	}
 	off := uint32(len(t.keys))
-	t.keys = append(t.keys, key...)
-	t.insert(tokenSlot{hash: h, off: off, size: uint32(len(key)) + 1, id: id})
+	if len(key) > 8 {
+		t.keys = append(t.keys, key[8:]...)
+	}
+	var w uint64
+	for i := 0; i < len(key) && i < 8; i++ {
+		w |= uint64(key[i]) << (8 * i)
+	}
+	t.insert(tokenSlot{head: w, hash: h, off: off, size: uint32(len(key)) + 1, id: id})
 	t.n++
 }
 
@@ -160,10 +208,20 @@ func (t *tokenTable) grow() {
 	}
 }
 
+// key returns the token of the full slot s.
+func (t *tokenTable) key(s tokenSlot) string {
+	n := int(s.size) - 1
+	b := binary.LittleEndian.AppendUint64(make([]byte, 0, max(n, 8)), s.head)[:min(n, 8)]
+	if n > 8 {
+		b = append(b, t.keys[s.off:s.off+uint32(n-8)]...)
+	}
+	return string(b)
+}
+
 func (t *tokenTable) each(fn func(raw string, id int32)) {
 	for _, s := range t.slots {
 		if s.size != 0 {
-			fn(string(t.keys[s.off:s.off+s.size-1]), s.id)
+			fn(t.key(s), s.id)
 		}
 	}
 }
