@@ -199,6 +199,21 @@ func analytic(m *Model, xs []SparseVector, mode GradMode) (gW, gB, gC []float32)
 	return ws.gW, ws.gB, ws.gC
 }
 
+// analyticChunk is analytic with the encoder gradient deferred to the
+// chunk's end, as training computes it (trainer.addEncoderGrads).
+func analyticChunk(m *Model, xs []SparseVector, mode GradMode) (gW, gB, gC []float32) {
+	m.params.Grad = mode
+	t := &trainer{m: m, v: m.vocab.Len()}
+	ws := newWorkspace(t.v, m.params.Dim)
+	ws.deferEnc = true
+	scale := float32(1 / float64(len(xs)*t.v))
+	for _, x := range xs {
+		t.step(ws, x, scale, false)
+	}
+	t.addEncoderGrads(ws)
+	return ws.gW, ws.gB, ws.gC
+}
+
 func checkClose(t *testing.T, what string, got, want float64) {
 	t.Helper()
 	tol := 2e-3*math.Abs(want) + 2e-7
@@ -208,31 +223,42 @@ func checkClose(t *testing.T, what string, got, want float64) {
 }
 
 func TestGradientFiniteDifferencesFull(t *testing.T) {
-	for _, kk := range []int{2, 3, 8} {
-		t.Run(fmt.Sprintf("k=%d", kk), func(t *testing.T) {
-			m, xs := smallModel(t, 24, 8, kk, 2.5, 3, uint64(kk))
-			gW, gB, gC := analytic(m, xs, GradFull)
-			r := newRef64(m)
-			xd := dense64(xs, r.v)
-			fd := func(p *float64) float64 { return r.centralDifference(p, xd) }
-			nonzero := 0
-			for j := 0; j < r.k; j++ {
-				for i := 0; i < r.v; i++ {
-					want := fd(&r.w[i*r.k+j])
-					checkClose(t, fmt.Sprintf("dL/dW[%d,%d]", i, j), float64(gW[j*r.v+i]), want)
-					if want != 0 {
-						nonzero++
-					}
-				}
-				checkClose(t, fmt.Sprintf("dL/db[%d]", j), float64(gB[j]), fd(&r.b[j]))
+	for _, c := range []struct {
+		name string
+		grad func(*Model, []SparseVector, GradMode) ([]float32, []float32, []float32)
+	}{{"per-document", analytic}, {"chunk", analyticChunk}} {
+		for _, kk := range []int{2, 3, 8} {
+			t.Run(fmt.Sprintf("%s/k=%d", c.name, kk), func(t *testing.T) {
+				testGradientFull(t, c.grad, kk)
+			})
+		}
+	}
+}
+
+// testGradientFull checks grad's weight, b and c gradients against finite
+// differences of the float64 reference, with k winners.
+func testGradientFull(t *testing.T, grad func(*Model, []SparseVector, GradMode) ([]float32, []float32, []float32), kk int) {
+	m, xs := smallModel(t, 24, 8, kk, 2.5, 3, uint64(kk))
+	gW, gB, gC := grad(m, xs, GradFull)
+	r := newRef64(m)
+	xd := dense64(xs, r.v)
+	fd := func(p *float64) float64 { return r.centralDifference(p, xd) }
+	nonzero := 0
+	for j := 0; j < r.k; j++ {
+		for i := 0; i < r.v; i++ {
+			want := fd(&r.w[i*r.k+j])
+			checkClose(t, fmt.Sprintf("dL/dW[%d,%d]", i, j), float64(gW[j*r.v+i]), want)
+			if want != 0 {
+				nonzero++
 			}
-			for i := 0; i < r.v; i++ {
-				checkClose(t, fmt.Sprintf("dL/dc[%d]", i), float64(gC[i]), fd(&r.c[i]))
-			}
-			if nonzero < r.v*r.k/4 {
-				t.Errorf("only %d non-zero weight gradients: the check is too weak", nonzero)
-			}
-		})
+		}
+		checkClose(t, fmt.Sprintf("dL/db[%d]", j), float64(gB[j]), fd(&r.b[j]))
+	}
+	for i := 0; i < r.v; i++ {
+		checkClose(t, fmt.Sprintf("dL/dc[%d]", i), float64(gC[i]), fd(&r.c[i]))
+	}
+	if nonzero < r.v*r.k/4 {
+		t.Errorf("only %d non-zero weight gradients: the check is too weak", nonzero)
 	}
 }
 
@@ -404,6 +430,46 @@ func TestSamplingLayoutSameBits(t *testing.T) {
 	for i := range m1.c {
 		if math.Float32bits(m1.c[i]) != math.Float32bits(m2.c[i]) {
 			t.Fatalf("c[%d] differs", i)
+		}
+	}
+}
+
+// Training defers the encoder gradient of the K x V layout to the chunk's
+// end: each chunk's gradient is the same bits as its documents' steps with
+// the deferral and addEncoderGrads, whatever the rows per block
+// (encRowBlock, a cache setting), and the deferred lists are empty
+// afterwards.
+func TestEncoderGradsDeferred(t *testing.T) {
+	const per = 7
+	m0, xs := smallModel(t, 37, 13, 5, 2.5, trainChunks*per, 9)
+	scale := float32(1 / (float64(len(xs)) * 37))
+	ref := &trainer{m: m0, v: 37}
+	want := make([][]float32, trainChunks)
+	for c := range want {
+		ws := newWorkspace(37, 13)
+		ws.deferEnc = true
+		for _, x := range xs[c*per : (c+1)*per] {
+			ref.step(ws, x, scale, false)
+		}
+		ref.addEncoderGrads(ws)
+		want[c] = ws.gW
+	}
+	defer func(old int) { encRowBlock = old }(encRowBlock)
+	for _, rb := range []int{1, 3, 8, 13, 64} {
+		encRowBlock = rb
+		m, _ := smallModel(t, 37, 13, 5, 2.5, trainChunks*per, 9)
+		tr := newTrainer(m, DefaultConfig())
+		tr.serial = true
+		tr.chunks(xs, false, 0, trainChunks)
+		for c, ws := range tr.ws {
+			if ws.deferEnc || len(ws.encX) != 0 || len(ws.encDA) != 0 {
+				t.Fatalf("rows per block %d: chunk %d kept its deferred gradients", rb, c)
+			}
+			for i, g := range ws.gW {
+				if math.Float32bits(g) != math.Float32bits(want[c][i]) {
+					t.Fatalf("rows per block %d: chunk %d: gW[%d] = %v, want %v", rb, c, i, g, want[c][i])
+				}
+			}
 		}
 	}
 }

@@ -51,6 +51,8 @@ type trainer struct {
 	nbatch uint64
 	// ex: this run is one of several replicas (replica.go); nil alone.
 	ex *exchanger
+	// units lists 0..K-1 (addEncoderGrads' rows).
+	units []int32
 }
 
 // workspace is the per-chunk state of a training step: gradient buffers and
@@ -72,6 +74,12 @@ type workspace struct {
 	acc    []float64
 	pcg    *rand.PCG
 	rng    *rand.Rand
+	// deferEnc (set by chunks on the exact loss): encoderGrad keeps each
+	// document's dL/da (K values, appended to encDA) and input (encX), and
+	// addEncoderGrads adds them to gW at the chunk's end.
+	deferEnc bool
+	encDA    []float32
+	encX     []SparseVector
 }
 
 func newWorkspace(v, k int) *workspace {
@@ -158,8 +166,8 @@ func (t *trainer) exactDecoder(ws *workspace, x SparseVector, scale float32, wit
 }
 
 // encoderGrad adds the encoder part of the weight gradient, x ⊗ dL/da with
-// dL/da = dL/dz·(1−z²), to ws.gW (K x V, or V x K under t.layoutT), and
-// dL/da to ws.gB.
+// dL/da = dL/dz·(1−z²), to ws.gW (K x V, or V x K under t.layoutT; under
+// ws.deferEnc at the chunk's end, addEncoderGrads), and dL/da to ws.gB.
 func (t *trainer) encoderGrad(ws *workspace, x SparseVector) {
 	idx, val := x.Indices, x.Values
 	val = val[:len(idx)]
@@ -177,7 +185,11 @@ func (t *trainer) encoderGrad(ws *workspace, x SparseVector) {
 		ws.gB[j] += d
 		rows = append(rows, int32(j))
 	}
-	if t.layoutT {
+	if ws.deferEnc {
+		// x ⊗ da is added at the chunk's end (addEncoderGrads).
+		ws.encDA = append(ws.encDA, da...)
+		ws.encX = append(ws.encX, x)
+	} else if t.layoutT {
 		// x_q·da added to row i_q of the V x K gradient (kernels.ScatterAxpy):
 		// the units left out above add exact zeros, which change no bits
 		// (a gradient sum that starts at +0 is never -0).
@@ -188,6 +200,40 @@ func (t *trainer) encoderGrad(ws *workspace, x SparseVector) {
 		kernels.SparseAxpy(ws.gW, t.v, rows, da, idx, val)
 	}
 	ws.win = rows
+}
+
+// encRowBlock is the number of rows of the K x V gradient to which
+// addEncoderGrads adds the chunk's documents at a time: 8 rows of V = 2,000
+// are 64 KB. It does not change any bits (the rows are independent).
+var encRowBlock = 8
+
+// addEncoderGrads adds the encoder gradients x ⊗ dL/da that encoderGrad
+// deferred to the K x V gradient ws.gW: for each block of encRowBlock rows,
+// every document of the chunk in order (kernels.SparseAxpy), so that the
+// block's rows stay in the cache while the chunk's documents are added to
+// them, instead of all K rows (1 MB at V = 2,000) being scattered into by
+// each document. Every element of gW thus receives the chunk's decoder
+// terms, then its encoder terms in the order of the documents
+// (docs/design.md §2): the same additions on every platform and number of
+// workers.
+func (t *trainer) addEncoderGrads(ws *workspace) {
+	k := t.m.params.Dim
+	if len(t.units) != k {
+		t.units = make([]int32, k)
+		for j := range t.units {
+			t.units[j] = int32(j)
+		}
+	}
+	for j0 := 0; j0 < k && len(ws.encX) > 0; j0 += encRowBlock {
+		rows := t.units[j0:min(j0+encRowBlock, k)]
+		for d, x := range ws.encX {
+			kernels.SparseAxpy(ws.gW, t.v, rows, ws.encDA[d*k:(d+1)*k], x.Indices, x.Values)
+		}
+	}
+	ws.encDA = ws.encDA[:0]
+	clear(ws.encX) // drop the references to the documents
+	ws.encX = ws.encX[:0]
+	ws.deferEnc = false
 }
 
 // gradW returns the weight gradient summed in ws, K x V (a transposed copy
@@ -264,9 +310,14 @@ func (t *trainer) chunks(docs []SparseVector, withLoss bool, lo, hi int) {
 		ws.loss = 0 // the gradient buffers were zeroed by the last update
 		lo := min(len(docs), c*per)
 		hi := min(len(docs), lo+per)
+		// The exact loss defers the encoder gradient to the chunk's end
+		// (addEncoderGrads); sampling's V x K layout adds it along rows, and
+		// its K x V reference (the tests') per document, the same bits.
+		ws.deferEnc = t.smp == nil && !t.layoutT
 		for _, x := range docs[lo:hi] {
 			t.step(ws, x, scale, withLoss)
 		}
+		t.addEncoderGrads(ws)
 	}
 	workers := parallel.Workers(hi - lo)
 	if t.serial {
