@@ -204,13 +204,16 @@ func analytic(m *Model, xs []SparseVector, mode GradMode) (gW, gB, gC []float32)
 func analyticChunk(m *Model, xs []SparseVector, mode GradMode) (gW, gB, gC []float32) {
 	m.params.Grad = mode
 	t := &trainer{m: m, v: m.vocab.Len()}
+	for j := range m.params.Dim {
+		t.units = append(t.units, int32(j))
+	}
 	ws := newWorkspace(t.v, m.params.Dim)
 	ws.deferEnc = true
 	scale := float32(1 / float64(len(xs)*t.v))
 	for _, x := range xs {
 		t.step(ws, x, scale, false)
 	}
-	t.addEncoderGrads(ws)
+	t.addEncoderGrads(ws, xs)
 	return ws.gW, ws.gB, ws.gC
 }
 
@@ -443,7 +446,7 @@ func TestEncoderGradsDeferred(t *testing.T) {
 	const per = 7
 	m0, xs := smallModel(t, 37, 13, 5, 2.5, trainChunks*per, 9)
 	scale := float32(1 / (float64(len(xs)) * 37))
-	ref := &trainer{m: m0, v: 37}
+	ref := newTrainer(m0, DefaultConfig())
 	want := make([][]float32, trainChunks)
 	for c := range want {
 		ws := newWorkspace(37, 13)
@@ -451,7 +454,7 @@ func TestEncoderGradsDeferred(t *testing.T) {
 		for _, x := range xs[c*per : (c+1)*per] {
 			ref.step(ws, x, scale, false)
 		}
-		ref.addEncoderGrads(ws)
+		ref.addEncoderGrads(ws, xs[c*per:(c+1)*per])
 		want[c] = ws.gW
 	}
 	defer func(old int) { encRowBlock = old }(encRowBlock)
@@ -462,7 +465,7 @@ func TestEncoderGradsDeferred(t *testing.T) {
 		tr.serial = true
 		tr.chunks(xs, false, 0, trainChunks)
 		for c, ws := range tr.ws {
-			if ws.deferEnc || len(ws.encX) != 0 || len(ws.encDA) != 0 {
+			if ws.deferEnc || len(ws.encDA) != 0 {
 				t.Fatalf("rows per block %d: chunk %d kept its deferred gradients", rb, c)
 			}
 			for i, g := range ws.gW {

@@ -74,12 +74,11 @@ type workspace struct {
 	acc    []float64
 	pcg    *rand.PCG
 	rng    *rand.Rand
-	// deferEnc (set by chunks on the exact loss): encoderGrad keeps each
-	// document's dL/da (K values, appended to encDA) and input (encX), and
-	// addEncoderGrads adds them to gW at the chunk's end.
+	// deferEnc (set by chunks on the exact loss): encoderGrad appends each
+	// document's dL/da (K values) to encDA, and addEncoderGrads adds the
+	// chunk's encoder gradient to gW at its end.
 	deferEnc bool
 	encDA    []float32
-	encX     []SparseVector
 }
 
 func newWorkspace(v, k int) *workspace {
@@ -99,8 +98,12 @@ func newTrainer(m *Model, cfg Config) *trainer {
 		accW: make([]float32, k*v), updW: make([]float32, k*v),
 		accB: make([]float32, k), updB: make([]float32, k),
 		accC: make([]float32, v), updC: make([]float32, v),
-		rng: rand.New(rand.NewPCG(cfg.Seed, 0x73687566)), // "shuf"
-		wT:  make([]float32, v*k),
+		rng:   rand.New(rand.NewPCG(cfg.Seed, 0x73687566)), // "shuf"
+		wT:    make([]float32, v*k),
+		units: make([]int32, k),
+	}
+	for j := range t.units {
+		t.units[j] = int32(j)
 	}
 	t.syncTransposed()
 	for range trainChunks {
@@ -188,7 +191,6 @@ func (t *trainer) encoderGrad(ws *workspace, x SparseVector) {
 	if ws.deferEnc {
 		// x ⊗ da is added at the chunk's end (addEncoderGrads).
 		ws.encDA = append(ws.encDA, da...)
-		ws.encX = append(ws.encX, x)
 	} else if t.layoutT {
 		// x_q·da added to row i_q of the V x K gradient (kernels.ScatterAxpy):
 		// the units left out above add exact zeros, which change no bits
@@ -207,32 +209,26 @@ func (t *trainer) encoderGrad(ws *workspace, x SparseVector) {
 // are 64 KB. It does not change any bits (the rows are independent).
 var encRowBlock = 8
 
-// addEncoderGrads adds the encoder gradients x ⊗ dL/da that encoderGrad
-// deferred to the K x V gradient ws.gW: for each block of encRowBlock rows,
-// every document of the chunk in order (kernels.SparseAxpy), so that the
-// block's rows stay in the cache while the chunk's documents are added to
-// them, instead of all K rows (1 MB at V = 2,000) being scattered into by
-// each document. Every element of gW thus receives the chunk's decoder
-// terms, then its encoder terms in the order of the documents
-// (docs/design.md §2): the same additions on every platform and number of
-// workers.
-func (t *trainer) addEncoderGrads(ws *workspace) {
-	k := t.m.params.Dim
-	if len(t.units) != k {
-		t.units = make([]int32, k)
-		for j := range t.units {
-			t.units[j] = int32(j)
-		}
-	}
-	for j0 := 0; j0 < k && len(ws.encX) > 0; j0 += encRowBlock {
-		rows := t.units[j0:min(j0+encRowBlock, k)]
-		for d, x := range ws.encX {
-			kernels.SparseAxpy(ws.gW, t.v, rows, ws.encDA[d*k:(d+1)*k], x.Indices, x.Values)
+// addEncoderGrads adds the encoder gradients x ⊗ dL/da of the chunk's
+// documents docs, deferred by encoderGrad, to the K x V gradient ws.gW: for
+// each block of encRowBlock rows, every document in order
+// (kernels.SparseAxpy), so that the block's rows stay in the cache while
+// the chunk's documents are added to them, instead of all K rows (1 MB at
+// V = 2,000) being scattered into by each document. Every element of gW
+// thus receives the chunk's decoder terms, then its encoder terms in the
+// order of the documents (docs/design.md §2): the same additions on every
+// platform and number of workers. The units whose dL/da is 0 add exact
+// zeros, which change no bits (a gradient sum that starts at +0 is never
+// -0).
+func (t *trainer) addEncoderGrads(ws *workspace, docs []SparseVector) {
+	k := len(ws.gB)
+	for j := 0; j < k; j += encRowBlock {
+		rows := t.units[j:min(j+encRowBlock, k)]
+		for d, x := range docs {
+			kernels.SparseAxpy(ws.gW, t.v, rows, ws.encDA[d*k:], x.Indices, x.Values)
 		}
 	}
 	ws.encDA = ws.encDA[:0]
-	clear(ws.encX) // drop the references to the documents
-	ws.encX = ws.encX[:0]
 	ws.deferEnc = false
 }
 
@@ -317,7 +313,9 @@ func (t *trainer) chunks(docs []SparseVector, withLoss bool, lo, hi int) {
 		for _, x := range docs[lo:hi] {
 			t.step(ws, x, scale, withLoss)
 		}
-		t.addEncoderGrads(ws)
+		if ws.deferEnc {
+			t.addEncoderGrads(ws, docs[lo:hi])
+		}
 	}
 	workers := parallel.Workers(hi - lo)
 	if t.serial {
