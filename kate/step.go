@@ -309,7 +309,7 @@ func (t *trainer) chunks(docs []SparseVector, withLoss bool, lo, hi int) {
 		// The exact loss defers the encoder gradient to the chunk's end
 		// (addEncoderGrads); sampling's V x K layout adds it along rows, and
 		// its K x V reference (the tests') per document, the same bits.
-		ws.deferEnc = t.smp == nil && !t.layoutT
+		ws.deferEnc = t.smp == nil && !t.layoutT && t.m.params.Grad != GradNone
 		for _, x := range docs[lo:hi] {
 			t.step(ws, x, scale, withLoss)
 		}
