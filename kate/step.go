@@ -206,8 +206,11 @@ func (t *trainer) encoderGrad(ws *workspace, x SparseVector) {
 
 // encRowBlock is the number of rows of the K x V gradient to which
 // addEncoderGrads adds the chunk's documents at a time: 8 rows of V = 2,000
-// are 64 KB. It does not change any bits (the rows are independent).
-var encRowBlock = 8
+// are 64 KB. Under the WebAssembly SIMD kernels, whose every call crosses
+// into JavaScript (about as long as the kernel's work on 8 rows of a
+// document), it is encRowBlockJS. Neither changes any bits (the rows are
+// independent).
+var encRowBlock, encRowBlockJS = 8, 32
 
 // addEncoderGrads adds the encoder gradients x ⊗ dL/da of the chunk's
 // documents docs, deferred by encoderGrad, to the K x V gradient ws.gW: for
@@ -222,8 +225,12 @@ var encRowBlock = 8
 // -0).
 func (t *trainer) addEncoderGrads(ws *workspace, docs []SparseVector) {
 	k := len(ws.gB)
-	for j := 0; j < k; j += encRowBlock {
-		rows := t.units[j:min(j+encRowBlock, k)]
+	rb := encRowBlock
+	if kernels.Name() == "wasm-simd" {
+		rb = encRowBlockJS
+	}
+	for j := 0; j < k; j += rb {
+		rows := t.units[j:min(j+rb, k)]
 		for d, x := range docs {
 			kernels.SparseAxpy(ws.gW, t.v, rows, ws.encDA[d*k:], x.Indices, x.Values)
 		}
