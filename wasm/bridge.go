@@ -156,7 +156,7 @@ func (b *bridge) useEncodeKernels(args []js.Value) any {
 			return nil, errors.New("kate: useEncodeKernels needs the SIMD modules' exports")
 		}
 		k := simd.Kernels(args[0])
-		if err := simd.CheckEncode(kernels.Go(), k, 1, 2); err != nil {
+		if err := simd.CheckEncode(kernels.Go(), k, 1, 1); err != nil {
 			return nil, err
 		}
 		// Nothing yields between this test and Use: the whole set cannot

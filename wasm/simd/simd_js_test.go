@@ -4,6 +4,7 @@ package simd
 
 import (
 	"context"
+	"math/rand/v2"
 	"slices"
 	"syscall/js"
 	"testing"
@@ -75,6 +76,14 @@ func TestEncodeKernelsBitIdentical(t *testing.T) {
 	k := Kernels(instantiate(t))
 	if err := CheckEncode(kernels.Go(), k, 7, 300); err != nil {
 		t.Fatal(err)
+	}
+	// Encoding's own shapes, which the check keeps smaller: K = 128 or
+	// more rows over a document's hundreds of terms in a wide vocabulary.
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i, s := range [][3]int{{128, 301, 2000}, {128, 160, 2000}, {129, 97, 10000}, {130, 1000, 300}, {256, 65, 64}, {4096, 33, 3}} {
+		if err := checkSparseDot(kernels.Go(), k, rng, i, s[0], s[1], s[2]); err != nil {
+			t.Fatalf("K = %d, %d terms, V = %d: %v", s[0], s[1], s[2], err)
+		}
 	}
 }
 
