@@ -15,7 +15,7 @@ import (
 // program's memory.
 type jsKernels struct {
 	axpy, decode, sigmoid, grad, softplus, adadelta js.Value
-	sdot, saxpy, sgrad, sdecode                     js.Value
+	sdot, saxpy, sgrad, sgradT, sdecode             js.Value
 	axpyRows, transpose, transposeTall, scatterAxpy js.Value
 }
 
@@ -31,7 +31,7 @@ func Kernels(exports js.Value) kernels.Set {
 		sigmoid: exports.Get("sigmoidDelta"), grad: exports.Get("gradRows"),
 		softplus: exports.Get("softplus"), adadelta: exports.Get("adadeltaSum"),
 		sdot: exports.Get("sparseDot"), saxpy: exports.Get("sparseAxpy"),
-		sgrad: exports.Get("sparseGrad"), sdecode: exports.Get("sparseDecode"),
+		sgrad: exports.Get("sparseGrad"), sgradT: exports.Get("sparseGradT"), sdecode: exports.Get("sparseDecode"),
 		axpyRows: exports.Get("axpyRows"), transpose: exports.Get("transpose"),
 		scatterAxpy: exports.Get("scatterAxpy"), transposeTall: exports.Get("transposeTall"),
 	}
@@ -365,9 +365,8 @@ func (k *jsKernels) Transpose(dst, src []float32, rows, cols, ld int) {
 	}
 }
 
-// SparseGradT is kernels.Set.SparseGradT (the module's sparseGrad with
-// the strides of the V x K layout); the last len(rows)%4 rows go to the
-// pure-Go kernel.
+// SparseGradT is kernels.Set.SparseGradT (the module's sparseGradT); the
+// last len(rows)%4 rows go to the pure-Go kernel.
 func (k *jsKernels) SparseGradT(d, wT, gwT []float32, rows []int32, h, g []float32, idx []int32) {
 	kk := len(h)
 	if len(rows) == 0 || len(idx) == 0 {
@@ -384,7 +383,7 @@ func (k *jsKernels) SparseGradT(d, wT, gwT []float32, rows []int32, h, g []float
 	}
 	r4 := len(rows) &^ 3
 	if r4 > 0 {
-		k.sgrad.Invoke(addrF(d), addrF(wT), addrF(gwT), 4, 4*kk, addrI(rows), r4, addrF(h), addrF(g), addrI(idx), len(idx))
+		k.sgradT.Invoke(addrF(d), addrF(wT), addrF(gwT), 4*kk, addrI(rows), r4, addrF(h), addrF(g), addrI(idx), len(idx))
 		runtime.KeepAlive(d)
 		runtime.KeepAlive(wT)
 		runtime.KeepAlive(gwT)

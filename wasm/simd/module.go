@@ -64,7 +64,7 @@ func build() []byte {
 // several vectors (sigmoidVecs, softplusVecs), which took more bytes than
 // kernels.wasm had left under 4 KB.
 func buildDecoder() []byte {
-	return module([]*fn{sigmoidDeltaFn(), softplusFn()})
+	return module([]*fn{sigmoidDeltaFn(), softplusFn(), sparseGradTFn()})
 }
 
 // while emits a loop that runs body while local i < local end (unsigned).

@@ -161,17 +161,7 @@ func sparseRowsFn(name string, dot, axpy bool) *fn {
 	f.get(x)
 	f.set(xb)
 	f.while(pb, nend, func() {
-		// pend = min(pb + 4*sparseBlock, nend)
-		f.get(pb)
-		f.i32c(4 * sparseBlock)
-		f.op(i32Add)
-		f.tee(pend)
-		f.get(nend)
-		f.get(pend)
-		f.get(nend)
-		f.op(i32LtU)
-		f.op(selectOp)
-		f.set(pend)
+		f.minEnd(pend, pb, 4*sparseBlock, nend)
 		f.get(rows)
 		f.set(r)
 		f.while(r, rend4, group)
@@ -180,6 +170,20 @@ func sparseRowsFn(name string, dot, axpy bool) *fn {
 		f.addTo(xb, 4*sparseBlock)
 	})
 	return f
+}
+
+// minEnd emits l = min(p + c, end) (unsigned; p, end i32 locals).
+func (f *fn) minEnd(l, p uint32, c int32, end uint32) {
+	f.get(p)
+	f.i32c(c)
+	f.op(i32Add)
+	f.tee(l)
+	f.get(end)
+	f.get(l)
+	f.get(end)
+	f.op(i32LtU)
+	f.op(selectOp)
+	f.set(l)
 }
 
 // sparseBlock is the number of entries of idx the sparse row kernels take
@@ -467,6 +471,117 @@ func scatterAxpyFn() *fn {
 		})
 		f.addTo(p, 4)
 		f.addTo(xp, 4)
+	})
+	return f
+}
+
+// sparseGradTFn emits sparseGradT(x, wT, gwT, kb, rows, nrows, h, g, idx,
+// n), kernels.Set.SparseGradT on the V x K layout (kb = 4K, a row's bytes):
+// for the rows j of rows[:nrows&^3] (the caller does the last nrows%4),
+// four at a time, and q < n in order,
+//
+//	g[j] += x[q]·wT[idx[q]*K+j];  gwT[idx[q]*K+j] += h[j]·x[q]
+//
+// The four rows' sums and h are scalar locals and every product is an
+// f32 operation of its own, the same operations as a lane of the vector
+// form (sparseGrad), so the bits are the same; it takes no shuffles to
+// gather and scatter lanes, and V8 keeps its few values in registers
+// (docs/speed.md, "The sampled path's kernels"). idx is taken in blocks of
+// sparseBlock entries, as in sparseGrad.
+func sparseGradTFn() *fn {
+	f := newFn("sparseGradT", tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32)
+	const x, wT, gwT, kb, rows, nrows, h, g, idx, n = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9
+	r, rend4, p, xp, pend, pb, xb, nend := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	bw, bq := f.local(tI32), f.local(tI32)
+	ds := f.local(tF32)
+	var j, s, hj [4]uint32 // row indices, the rows' sums, h at the rows
+	for l := range 4 {
+		j[l], s[l], hj[l] = f.local(tI32), f.local(tF32), f.local(tF32)
+	}
+	f.endPtr(rend4, rows, nrows, ^3)
+	f.endPtr(nend, idx, n, -1)
+	// at emits base + j*4 (V8 makes it one lea).
+	at := func(base, j uint32) {
+		f.get(base)
+		f.get(j)
+		f.i32c(2)
+		f.op(i32Shl)
+		f.op(i32Add)
+	}
+	group := func() {
+		for l := range 4 {
+			f.get(r)
+			f.i32load(uint32(4 * l))
+			f.set(j[l])
+			at(g, j[l])
+			f.f32load(0)
+			f.set(s[l])
+			at(h, j[l])
+			f.f32load(0)
+			f.set(hj[l])
+		}
+		f.get(pb)
+		f.set(p)
+		f.get(xb)
+		f.set(xp)
+		f.while(p, pend, func() {
+			// bw = wT + idx[q]*kb, bq = gwT + idx[q]*kb, ds = x[q]
+			f.get(p)
+			f.i32load(0)
+			f.get(kb)
+			f.op(i32Mul)
+			f.tee(bq)
+			f.get(wT)
+			f.op(i32Add)
+			f.set(bw)
+			f.get(bq)
+			f.get(gwT)
+			f.op(i32Add)
+			f.set(bq)
+			f.get(xp)
+			f.f32load(0)
+			f.set(ds)
+			for l := range 4 {
+				// s += ds·w
+				f.get(s[l])
+				f.get(ds)
+				at(bw, j[l])
+				f.f32load(0)
+				f.op(f32Mul)
+				f.op(f32Add)
+				f.set(s[l])
+				// q += h·ds
+				at(bq, j[l])
+				at(bq, j[l])
+				f.f32load(0)
+				f.get(hj[l])
+				f.get(ds)
+				f.op(f32Mul)
+				f.op(f32Add)
+				f.f32store(0)
+			}
+			f.addTo(p, 4)
+			f.addTo(xp, 4)
+		})
+		for l := range 4 {
+			at(g, j[l])
+			f.get(s[l])
+			f.f32store(0)
+		}
+		f.addTo(r, 16)
+	}
+	f.get(idx)
+	f.set(pb)
+	f.get(x)
+	f.set(xb)
+	f.while(pb, nend, func() {
+		f.minEnd(pend, pb, 4*sparseBlock, nend)
+		f.get(rows)
+		f.set(r)
+		f.while(r, rend4, group)
+		f.get(pend)
+		f.set(pb)
+		f.addTo(xb, 4*sparseBlock)
 	})
 	return f
 }
