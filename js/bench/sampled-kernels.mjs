@@ -1,7 +1,8 @@
 // sampled-kernels.mjs — the WebAssembly SIMD kernels of reconstruction
-// sampling's step (sparseGrad with the strides of the V x K layout, i.e.
-// kernels.Set.SparseGradT; sparseDecode) and of the update (adadeltaSum),
-// timed in this Node (docs/speed.md, "The sampled path's kernels"):
+// sampling's step (kernels.Set.SparseGradT: sparseGradT, or in modules
+// without it sparseGrad with the strides of the V x K layout; sparseDecode)
+// and of the update (adadeltaSum), timed in this Node (docs/speed.md, "The
+// sampled path's kernels"):
 //
 //   node js/bench/sampled-kernels.mjs [--rounds 7] [--modules DIR_A[,DIR_B]]
 //
@@ -11,6 +12,8 @@
 // gradient changing every 25 documents; after every 100 documents the
 // update, adadeltaSum over the K x V = 1.28 M weights in blocks of 80,000
 // (as kate/optimizer.go's parallel.Blocks), which also evicts the rows.
+// "hot" repeats the first document (its rows stay in L2): if "step" is
+// slower, the kernel waits on memory.
 // sparseGradT and sparseDecode are timed per call (the median call, ns per
 // output and row), adadeltaSum per batch (ns per weight). The modules are
 // the *.wasm files of DIR (default wasm/simd); with two directories the
