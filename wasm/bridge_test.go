@@ -111,26 +111,7 @@ func TestTrainConfig(t *testing.T) {
 func TestBridgeCalls(t *testing.T) {
 	b := newBridge()
 	o := b.object()
-	await := func(p js.Value) (js.Value, error) {
-		done := make(chan struct{})
-		var res js.Value
-		var err error
-		then := js.FuncOf(func(this js.Value, args []js.Value) any {
-			res = args[0]
-			close(done)
-			return nil
-		})
-		catch := js.FuncOf(func(this js.Value, args []js.Value) any {
-			err = js.Error{Value: args[0]}
-			close(done)
-			return nil
-		})
-		defer then.Release()
-		defer catch.Release()
-		p.Call("then", then, catch)
-		<-done
-		return res, err
-	}
+	await := awaitJS
 	var texts []string
 	words := strings.Fields("apple banana cherry grape lemon mango melon peach pear plum engine wheel brake motor piston clutch gear valve fuel tyre")
 	for d := 0; d < 60; d++ {
