@@ -204,9 +204,6 @@ func analytic(m *Model, xs []SparseVector, mode GradMode) (gW, gB, gC []float32)
 func analyticChunk(m *Model, xs []SparseVector, mode GradMode) (gW, gB, gC []float32) {
 	m.params.Grad = mode
 	t := &trainer{m: m, v: m.vocab.Len()}
-	for j := range m.params.Dim {
-		t.units = append(t.units, int32(j))
-	}
 	ws := newWorkspace(t.v, m.params.Dim)
 	ws.deferEnc = true
 	scale := float32(1 / float64(len(xs)*t.v))

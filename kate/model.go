@@ -227,11 +227,8 @@ func (z *Vectorizer) lookupHashed(raw []byte, h uint32) int32 {
 // lookupNew is lookupHashed for a token that is not in the cache's
 // current generation.
 func (z *Vectorizer) lookupNew(raw []byte, h uint32) int32 {
-	if z.cache.old != nil {
-		if id, ok := z.cache.old.get(raw, h); ok {
-			z.cache.putHashed(string(raw), h, id)
-			return id
-		}
+	if id, ok := z.cache.getOld(raw, h); ok {
+		return id
 	}
 	if id, ok := z.m.known[string(raw)]; ok {
 		return id
@@ -444,6 +441,19 @@ func (m *Model) encode(z []float32, x SparseVector) {
 func preactivate(a, wt, b []float32, v int, x SparseVector) {
 	copy(a, b)
 	kernels.SparseDot(a, wt, v, unitRows[:len(a)], x.Indices, x.Values)
+}
+
+// preactivateFrom is preactivate, reading the weights from wT (wt
+// transposed, V x K: the trainer's copy) when it is not nil: one contiguous
+// row per non-zero input (kernels.AxpyRows) instead of a gather at stride V,
+// the same products in the same order, so the same bits.
+func preactivateFrom(a, wt, wT, b []float32, v int, x SparseVector) {
+	if wT == nil {
+		preactivate(a, wt, b, v, x)
+		return
+	}
+	copy(a, b)
+	kernels.AxpyRows(a, wT, x.Indices, x.Values)
 }
 
 // unitRows lists the units 0, 1, ..., MaxDim-1: the rows argument of the

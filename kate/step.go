@@ -51,8 +51,6 @@ type trainer struct {
 	nbatch uint64
 	// ex: this run is one of several replicas (replica.go); nil alone.
 	ex *exchanger
-	// units lists 0..K-1 (addEncoderGrads' rows).
-	units []int32
 }
 
 // workspace is the per-chunk state of a training step: gradient buffers and
@@ -98,12 +96,8 @@ func newTrainer(m *Model, cfg Config) *trainer {
 		accW: make([]float32, k*v), updW: make([]float32, k*v),
 		accB: make([]float32, k), updB: make([]float32, k),
 		accC: make([]float32, v), updC: make([]float32, v),
-		rng:   rand.New(rand.NewPCG(cfg.Seed, 0x73687566)), // "shuf"
-		wT:    make([]float32, v*k),
-		units: make([]int32, k),
-	}
-	for j := range t.units {
-		t.units[j] = int32(j)
+		rng: rand.New(rand.NewPCG(cfg.Seed, 0x73687566)), // "shuf"
+		wT:  make([]float32, v*k),
 	}
 	t.syncTransposed()
 	for range trainChunks {
@@ -119,14 +113,8 @@ func (t *trainer) step(ws *workspace, x SparseVector, scale float32, withLoss bo
 	m := t.m
 	v := t.v
 	p := m.params
-	// Encoder: a = x W + b, z = tanh(a); from the transposed weights, the
-	// same products in the same order as preactivate.
-	if t.wT != nil {
-		copy(ws.a, m.b)
-		kernels.AxpyRows(ws.a, t.wT, x.Indices, x.Values)
-	} else {
-		preactivate(ws.a, m.wt, m.b, v, x)
-	}
+	// Encoder: a = x W + b, z = tanh(a).
+	preactivateFrom(ws.a, m.wt, t.wT, m.b, v, x)
 	for j, a := range ws.a {
 		ws.z[j] = mathf.Tanh(a)
 	}
@@ -206,8 +194,9 @@ func (t *trainer) encoderGrad(ws *workspace, x SparseVector) {
 
 // encRowBlock is the number of rows of the K x V gradient to which
 // addEncoderGrads adds the chunk's documents at a time: 8 rows of V = 2,000
-// are 64 KB. Under the WebAssembly SIMD kernels, whose every call crosses
-// into JavaScript (about as long as the kernel's work on 8 rows of a
+// are 64 KB. Under a kernel set whose every call crosses into another
+// runtime (kernels.Set.Crossing: WebAssembly's SIMD kernels, where a call
+// into JavaScript takes about as long as the kernel's work on 8 rows of a
 // document), it is encRowBlockJS. Neither changes any bits (the rows are
 // independent).
 var encRowBlock, encRowBlockJS = 8, 32
@@ -226,11 +215,11 @@ var encRowBlock, encRowBlockJS = 8, 32
 func (t *trainer) addEncoderGrads(ws *workspace, docs []SparseVector) {
 	k := len(ws.gB)
 	rb := encRowBlock
-	if kernels.Name() == "wasm-simd" {
+	if kernels.Active().Crossing {
 		rb = encRowBlockJS
 	}
 	for j := 0; j < k; j += rb {
-		rows := t.units[j:min(j+rb, k)]
+		rows := unitRows[j:min(j+rb, k)]
 		for d, x := range docs {
 			kernels.SparseAxpy(ws.gW, t.v, rows, ws.encDA[d*k:], x.Indices, x.Values)
 		}

@@ -37,6 +37,12 @@ func (c *tokenCache) getHashed(raw []byte, h uint32) (int32, bool) {
 	if id, ok := c.cur.get(raw, h); ok {
 		return id, true
 	}
+	return c.getOld(raw, h)
+}
+
+// getOld is getHashed for a token that is not in the current generation:
+// found in the old one, it is copied into the current one.
+func (c *tokenCache) getOld(raw []byte, h uint32) (int32, bool) {
 	if c.old != nil {
 		if id, ok := c.old.get(raw, h); ok {
 			c.putHashed(string(raw), h, id)
@@ -180,11 +186,7 @@ func (t *tokenTable) put(key string, h uint32, id int32) {
 	if len(key) > 8 {
 		t.keys = append(t.keys, key[8:]...)
 	}
-	var w uint64
-	for i := 0; i < len(key) && i < 8; i++ {
-		w |= uint64(key[i]) << (8 * i)
-	}
-	t.insert(tokenSlot{head: w, hash: h, off: off, size: uint32(len(key)) + 1, id: id})
+	t.insert(tokenSlot{head: tokenHead([]byte(key)), hash: h, off: off, size: uint32(len(key)) + 1, id: id})
 	t.n++
 }
 

@@ -202,14 +202,9 @@ func (t *trainer) validationLoss(docs []SparseVector) float64 {
 // so the same loss (docs/design.md §2).
 func reconstructLoss(m *Model, wT []float32, x SparseVector, z, y []float32, rows []int32) float64 {
 	v := m.vocab.Len()
-	if wT != nil {
-		copy(z, m.b)
-		kernels.AxpyRows(z, wT, x.Indices, x.Values)
-		for j, a := range z {
-			z[j] = mathf.Tanh(a)
-		}
-	} else {
-		m.encode(z, x)
+	preactivateFrom(z, m.wt, wT, m.b, v, x)
+	for j, a := range z {
+		z[j] = mathf.Tanh(a)
 	}
 	rows = rows[:0]
 	for j, zj := range z {

@@ -30,6 +30,10 @@ type Set struct {
 	// native SIMD kernels, "wasm-simd" for WebAssembly SIMD. Use names an
 	// unnamed set "custom".
 	Name string
+	// Crossing reports that every call of the set's kernels crosses into
+	// another runtime (WebAssembly's SIMD kernels are JavaScript calls), so
+	// that a caller does better with fewer, larger calls.
+	Crossing bool
 	// Axpy computes y[i] += a*x[i] for i < len(x); len(y) >= len(x).
 	Axpy func(a float32, x, y []float32)
 	// DecodeRows computes y = c + Σ_{j in rows, in order} h[j]·wt[j*v:(j+1)*v]:

@@ -35,7 +35,7 @@ func Kernels(exports js.Value) kernels.Set {
 		axpyRows: exports.Get("axpyRows"), transpose: exports.Get("transpose"),
 		scatterAxpy: exports.Get("scatterAxpy"), transposeTall: exports.Get("transposeTall"),
 	}
-	return kernels.Set{Name: "wasm-simd", Axpy: k.Axpy, DecodeRows: k.DecodeRows, SigmoidDelta: k.SigmoidDelta, GradRows: k.GradRows,
+	return kernels.Set{Name: "wasm-simd", Crossing: true, Axpy: k.Axpy, DecodeRows: k.DecodeRows, SigmoidDelta: k.SigmoidDelta, GradRows: k.GradRows,
 		Softplus: k.Softplus, AdadeltaSum: k.AdadeltaSum,
 		SparseDot: k.SparseDot, SparseAxpy: k.SparseAxpy, SparseGrad: k.SparseGrad, SparseDecode: k.SparseDecode,
 		AxpyRows: k.AxpyRows, Transpose: k.Transpose, SparseGradT: k.SparseGradT, ScatterAxpy: k.ScatterAxpy}
