@@ -6,7 +6,7 @@
 # (cold and warm token cache) and peak WebAssembly memory, in headless
 # Chromium (a Web Worker) and in Node (a worker thread), on the full
 # 20 Newsgroups corpus when ../shared/data (beside the repository) has it, else on the bundled
-# sample. Arguments go to js/bench/run.mjs (--epochs N, --runs N,
+# sample. Arguments go to js/bench/run.mjs (--epochs N (8), --runs N,
 # --only chromium|node, --tfjs-seconds N); KATE_BENCH_DATA=FILE picks another corpus.
 set -euo pipefail
 cd "$(dirname "$0")/.."

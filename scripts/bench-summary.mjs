@@ -53,15 +53,20 @@ const nativeGo = read('bench-native-go.txt');
 const nativeKernels = (/kernels (\S+)\)/.exec(native) || [])[1] || '?';
 const wasm = read('bench-wasm.txt');
 const trainKey = 'train docs/s (epochs 2+)';
+const host = (js.rows || []).find((r) => r.name.startsWith('host')) || {};
+// perRun: a row's ratio to TensorFlow.js taken within each run (median over
+// runs), by wall clock and by CPU time.
+const perRun = (r) => (typeof r['x TensorFlow.js (per run)'] === 'number' ? `${r['x TensorFlow.js (per run)']}x; ${r['x TensorFlow.js per CPU s (per run)'] ?? '-'}x per CPU second` : '-');
 const fmt = (v, digits = 0) => (typeof v === 'number' && Number.isFinite(v) ? v.toLocaleString('en-US', { maximumFractionDigits: digits }) : '-');
 const rows = [
-  ['training, Chromium, kate (worker, SIMD), 20NG, docs/s', fmt(chromium[trainKey])],
+  ['training, Chromium, kate (worker, SIMD), 20NG, epochs 2+, docs/s', fmt(chromium[trainKey])],
   ['training, Chromium, TensorFlow.js 4.22 wasm, same run, docs/s', fmt(tfjs[trainKey])],
-  ['  kate / TensorFlow.js', chromium[trainKey] && tfjs[trainKey] ? `${(chromium[trainKey] / tfjs[trainKey]).toFixed(1)}x` : '-'],
+  ['  kate / TensorFlow.js (median of per-run ratios; per CPU second)', perRun(chromium)],
   [`training, Chromium, kate on ${many['train workers'] ?? 'the default'} workers (data-parallel), docs/s`, fmt(many[trainKey])],
-  ['  kate on several workers / TensorFlow.js', many[trainKey] && tfjs[trainKey] ? `${(many[trainKey] / tfjs[trainKey]).toFixed(1)}x` : '-'],
+  ['  kate on several workers / TensorFlow.js', perRun(many)],
   ['training, Chromium, kate at V=10,000 with sampling 2 (1 worker), docs/s', fmt(sampled[trainKey])],
-  ['  kate at V=10,000 (sampling 2) / TensorFlow.js at V=2,000', sampled[trainKey] && tfjs[trainKey] ? `${(sampled[trainKey] / tfjs[trainKey]).toFixed(1)}x` : '-'],
+  ['  kate at V=10,000 (sampling 2) / TensorFlow.js at V=2,000', perRun(sampled)],
+  ['host memory slice during the Chromium runs, median ms (slowest run / fastest)', host['memory slice ms'] ? `${host['memory slice ms']} (${host['memory slice ms, slowest run / fastest']}x)` : '-'],
   ['training, Node (worker thread, SIMD), 20NG, docs/s', fmt(node[trainKey])],
   [`training, native kate train (${nativeReal.kernels ?? '?'} kernels), all cores, 20NG, same run as Chromium, whole-run docs/s`, fmt(nativeReal['train docs/s (whole run)'])],
   ['  native / Chromium (the better of 1 and several workers, whole run; median of per-run ratios)', typeof nativeReal['native / Chromium best (whole run, per run)'] === 'number' ? `${nativeReal['native / Chromium best (whole run, per run)'].toFixed(2)}x` : '-'],

@@ -9,8 +9,11 @@ import { measure } from '/bench/measure.mjs';
 
 const q = new URLSearchParams(location.search);
 const out = document.getElementById('out');
+// Every line also goes to the console, where run.mjs reads the CPU time
+// at each epoch's end.
 const log = (s) => {
   out.textContent += `\n${s}`;
+  console.log(s);
 };
 
 async function corpus(url) {

@@ -8,11 +8,16 @@
 // measured at that time (docs/speed.md, "Where issue 14 stands (end of
 // the fifth session)").
 //
-//   node js/bench/host-speed.mjs [--slices 24] [--rounds 2]
+//   node js/bench/host-speed.mjs [--slices 24] [--rounds 2] [--json]
+//
+// --json: the last line is {"compute": ms, "memory": ms}, the last round's
+// median slices (js/bench/run.mjs runs it before each of its runs).
 import { flagValue as arg } from '../test/support.mjs';
 
 const slices = Number(arg('slices', 24));
 const rounds = Number(arg('rounds', 2));
+const json = process.argv.includes('--json');
+const last = {};
 
 function compute() {
   const a = new Float64Array(4096).map((_, i) => i * 1e-3);
@@ -38,6 +43,8 @@ for (let round = 1; round <= rounds; round++) {
       ms.push(Math.round(performance.now() - t0));
     }
     const m = median(ms);
+    last[name] = m;
     console.log(`round ${round} ${name.padEnd(7)} median ${m} ms, slowest ${Math.max(...ms)} ms (${(Math.max(...ms) / m).toFixed(2)}x): ${ms.join(' ')}`);
   }
 }
+if (json) console.log(JSON.stringify(last));

@@ -35,6 +35,11 @@ export async function measure(kate, train, test, { epochs, log = () => {}, worke
     trainDocs: train.length,
     trainDocsPerSecond: last.docsPerSecond,
     epochDocsPerSecondMedian: median(perEpoch.length ? perEpoch : [last.docsPerSecond]),
+    // All documents of epochs 2..N over their time (the first epoch, slower
+    // while V8 compiles, left out as TensorFlow.js's page leaves out its
+    // first batches).
+    laterEpochsDocs: (train.length - nVal) * (ends.length - 1),
+    laterEpochsDocsPerSecond: ends.length > 1 ? (((train.length - nVal) * (ends.length - 1)) / (last.elapsedMs - ends[0].elapsedMs)) * 1000 : last.docsPerSecond,
     epochDocsPerSecond: perEpoch,
     setupMs: trainMs - last.elapsedMs,
     valLoss: model.info.valLoss,

@@ -1,27 +1,36 @@
-// run.mjs — runs the benchmark page (bench.html) in headless Chromium with
-// the SIMD and the pure-Go kernels (training on one worker), with the SIMD
-// kernels training on min(4, processors) workers (data-parallel, whatever
-// the library's default; its runs alternate with the one-worker runs), the same model trained with
-// TensorFlow.js's wasm backend in the same browser (tfjs.html; when the dev
-// dependencies @tensorflow/tfjs-core and -backend-wasm are installed), the
-// same model at V = 10,000 with reconstruction sampling (R = 2, one worker),
-// native training (`kate train` built with GOEXPERIMENT=simd, all cores, on
-// the same documents; its runs alternate with the Chromium ones, and it must
-// end with the same validation loss), and the same benchmark in Node, and
-// prints a table. Data: the full 20 Newsgroups corpus when present
-// ($KATE_DATA, else ../shared/data/20news-bydate.jsonl.gz beside the repository), else the bundled sample.
+// run.mjs — the browser benchmark: in headless Chromium, each run trains
+// with kate's SIMD kernels on one worker (then encodes the test split), on
+// min(4, processors) workers (data-parallel, training only), natively
+// (`kate train` built with GOEXPERIMENT=simd, all cores, on the same
+// documents; it must end with the same validation loss), at V = 10,000 with
+// reconstruction sampling (R = 2, one worker), and the same model with
+// TensorFlow.js's wasm backend (tfjs.html; when the dev dependencies
+// @tensorflow/tfjs-core and -backend-wasm are installed). Every ratio to
+// TensorFlow.js is taken within a run and the median over runs is printed,
+// since this machine's speed moves between runs (docs/speed.md, "The
+// benchmark's method"): each run starts with a probe of the host's speed
+// (host-speed.mjs), and each timed span is also divided by the CPU time the
+// browser used in it (cpu.mjs). kate is timed over epochs 2..N (--epochs,
+// 8 by default: about as long as TensorFlow.js's --tfjs-seconds, after
+// the first epoch as TensorFlow.js after its first batches). Then the pure-Go
+// kernels on one worker, and the same benchmark in Node. Prints a table;
+// the last line is JSON (scripts/bench-summary.mjs reads it). Data: the full
+// 20 Newsgroups corpus when present ($KATE_DATA, else
+// ../shared/data/20news-bydate.jsonl.gz beside the repository), else the
+// bundled sample.
 //
-//   node js/bench/run.mjs [--epochs N] [--runs N] [--only chromium|node] [--tfjs-seconds 30]
+//   node js/bench/run.mjs [--epochs 8] [--runs N] [--only chromium|node] [--tfjs-seconds 30]
 import path from 'node:path';
 import fs from 'node:fs';
 import os from 'node:os';
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { cpuMeter } from './cpu.mjs';
 import { serve, launchChromium, distDir, jsDir, benchDataFile as dataFile, flagValue as arg } from '../test/support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const epochs = Number(arg('epochs', 3));
+const epochs = Number(arg('epochs', 8));
 const runs = Number(arg('runs', 1));
 const only = arg('only', '');
 const tfjsSeconds = Number(arg('tfjs-seconds', 30));
@@ -34,6 +43,16 @@ const median = (xs) => {
   return s[(s.length - 1) >> 1];
 };
 
+// encodeColumns: the medians of a page's encoding figures.
+function encodeColumns(results) {
+  const pick = (k) => median(results.map((r) => r[k]));
+  return {
+    'encode docs/s (cold, 1 worker)': Math.round(pick('encodeColdOneWorkerDocsPerSecond')),
+    [`encode docs/s (cold, ${results[0].encodeWorkers} workers)`]: Math.round(pick('encodeColdDocsPerSecond')),
+    [`encode docs/s (warm, ${results[0].encodeWorkers} workers)`]: Math.round(pick('encodeWarmDocsPerSecond')),
+  };
+}
+
 function summarize(name, results) {
   const pick = (k) => median(results.map((r) => r[k]));
   return {
@@ -41,12 +60,10 @@ function summarize(name, results) {
     kernels: results[0].kernels,
     runs: results.length,
     'train workers': results[0].trainWorkers,
-    'train docs/s (epochs 2+)': Math.round(pick('epochDocsPerSecondMedian')),
+    'train docs/s (epochs 2+)': Math.round(pick('laterEpochsDocsPerSecond')),
     'train docs/s (whole run)': Math.round(pick('trainDocsPerSecond')),
     'vocabulary setup s': +(pick('setupMs') / 1000).toFixed(2),
-    'encode docs/s (cold, 1 worker)': Math.round(pick('encodeColdOneWorkerDocsPerSecond')),
-    [`encode docs/s (cold, ${results[0].encodeWorkers} workers)`]: Math.round(pick('encodeColdDocsPerSecond')),
-    [`encode docs/s (warm, ${results[0].encodeWorkers} workers)`]: Math.round(pick('encodeWarmDocsPerSecond')),
+    ...encodeColumns(results),
     'peak wasm MB': +(pick('peakMemoryBytes') / 2 ** 20).toFixed(1),
   };
 }
@@ -100,90 +117,121 @@ function nativeTrain(native) {
   return { trainDocsPerSecond: Number(rate[1]), valLoss: val[1] };
 }
 
+// hostProbe times fixed memory-streaming and compute work in a fresh Node
+// (js/bench/host-speed.mjs): the host's own speed at that moment, printed
+// beside each run's figures.
+function hostProbe() {
+  const out = execFileSync(process.execPath, [path.join(here, 'host-speed.mjs'), '--slices', '6', '--rounds', '1', '--json'], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
 async function chromium() {
   const tfjs = tfjsBundle();
   const native = nativeKate();
   const mounts = { '/dist/': distDir, '/bench/': here, '/data/': path.dirname(dataFile) };
   if (tfjs) Object.assign(mounts, { '/tfjs/': tfjs.dir, '/tfjs-wasm/': tfjs.wasmDir });
   const srv = await serve(mounts);
-  const { context, close } = await launchChromium();
+  const { context, profile, close } = await launchChromium();
   const rows = [];
   try {
-    // A benchmark page's result; query: its parameters.
-    const runPage = async (query) => {
+    const cpu = cpuMeter(profile) ?? (() => NaN);
+    // A page's result; url: its path and query. The CPU time of the whole
+    // browser is read at each line the page logs that marks a timed span
+    // ("epoch N: ..." at each epoch's end, "timing starts" / "timing
+    // ends"): result.cpuMarks.
+    const openPage = async (url) => {
       const page = await context.newPage();
+      const cpuMarks = [];
+      page.on('console', (m) => {
+        if (/^(epoch \d+:|timing (starts|ends))/.test(m.text())) cpuMarks.push(cpu());
+      });
       page.on('pageerror', (e) => console.error('page error:', e.message));
-      await page.goto(`${srv.url}/bench/bench.html?${query}&epochs=${epochs}&data=/data/${path.basename(dataFile)}`);
+      await page.goto(`${srv.url}${url}&data=/data/${path.basename(dataFile)}`);
       await page.waitForFunction(() => window.benchResult, null, { timeout: 30 * 60_000, polling: 500 });
       const res = await page.evaluate(() => window.benchResult);
       await page.close();
-      if (res.error) throw new Error(`benchmark page: ${res.error}`);
+      if (res.error) throw new Error(`benchmark page ${url}: ${res.error}`);
+      res.cpuMarks = cpuMarks;
+      return res;
+    };
+    // kate's page: its training docs per CPU second over epochs 2..N.
+    const runPage = async (query) => {
+      const res = await openPage(`/bench/bench.html?${query}&epochs=${epochs}`);
+      const m = res.cpuMarks;
+      res.laterEpochsDocsPerCpuSecond = m.length === res.epochs && m.length > 1 ? res.laterEpochsDocs / (m[m.length - 1] - m[0]) : NaN;
+      return res;
+    };
+    const tfjsPage = async () => {
+      const res = await openPage(`/bench/tfjs.html?seconds=${tfjsSeconds}`);
+      const m = res.cpuMarks;
+      res.docsPerCpuSecond = m.length === 2 ? res.docs / (m[1] - m[0]) : NaN;
       return res;
     };
     const chrome = (r) => r.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? '?';
-    // SIMD kernels on one worker, alternating with training on
-    // min(4, processors) workers (training only).
-    // Native training alternates with them (issue 14: native at least twice
-    // the browser's, in the same run).
+    const rate = (x) => (Number.isFinite(x) ? Math.round(x) : '-');
+    // Each run: the host's speed, then kate's SIMD kernels on one worker,
+    // on min(4, processors) workers (training only), native training (issue
+    // 14: at least twice the browser's), V = 10,000 with reconstruction
+    // sampling (issue 14: 10x TensorFlow.js at V = 2,000), and
+    // TensorFlow.js: every ratio to TensorFlow.js is taken within a run,
+    // then the median over runs.
     const W = Math.min(4, os.availableParallelism());
-    const one = [];
-    const many = [];
-    const nat = [];
+    const one = [], many = [], nat = [], sampled = [], tf = [], host = [];
     for (let r = 0; r < runs; r++) {
+      host.push(hostProbe());
       one.push(await runPage('simd=1&workers=1'));
-      if (W > 1) {
-        many.push(await runPage(`simd=1&encode=0&workers=${W}`));
-        console.error(`run ${r + 1}: training docs/s (epochs 2+) on 1 worker ${Math.round(one[r].epochDocsPerSecondMedian)}, on ${W} workers ${Math.round(many[r].epochDocsPerSecondMedian)} (${(many[r].epochDocsPerSecondMedian / one[r].epochDocsPerSecondMedian).toFixed(2)}x)`);
-      }
+      if (W > 1) many.push(await runPage(`simd=1&encode=0&workers=${W}`));
       nat.push(nativeTrain(native));
-      const browser = Math.max(one[r].trainDocsPerSecond, many[r]?.trainDocsPerSecond ?? 0);
-      console.error(`run ${r + 1}: training docs/s (whole run) native ${nat[r].trainDocsPerSecond}, Chromium's best ${Math.round(browser)} (${(nat[r].trainDocsPerSecond / browser).toFixed(2)}x)`);
       if (nat[r].valLoss !== one[r].valLoss.toFixed(6)) throw new Error(`kate train ended with validation loss ${nat[r].valLoss}, the page with ${one[r].valLoss.toFixed(6)}: not the same training`);
+      if (many[r] && many[r].valLoss !== one[r].valLoss) throw new Error('the training workers ended with another validation loss than one worker');
+      sampled.push(await runPage(`simd=1&encode=0&workers=1&options=${encodeURIComponent(JSON.stringify(SAMPLED))}`));
+      if (tfjs) tf.push(await tfjsPage());
+      const t = tf[r]?.docsPerSecond;
+      const line = [`run ${r + 1}: host memory slice ${host[r].memory} ms, compute ${host[r].compute} ms`,
+        `docs/s (epochs 2+) and docs per CPU s: 1 worker ${rate(one[r].laterEpochsDocsPerSecond)}, ${rate(one[r].laterEpochsDocsPerCpuSecond)}`];
+      if (many[r]) line.push(`${W} workers ${rate(many[r].laterEpochsDocsPerSecond)}, ${rate(many[r].laterEpochsDocsPerCpuSecond)}`);
+      line.push(`V=10,000 sampling 2 ${rate(sampled[r].laterEpochsDocsPerSecond)}, ${rate(sampled[r].laterEpochsDocsPerCpuSecond)}`);
+      if (t) line.push(`TensorFlow.js ${rate(t)}, ${rate(tf[r].docsPerCpuSecond)} (kate ${(one[r].laterEpochsDocsPerSecond / t).toFixed(1)}x, ${many[r] ? `${(many[r].laterEpochsDocsPerSecond / t).toFixed(1)}x on ${W}, ` : ''}V=10,000 ${(sampled[r].laterEpochsDocsPerSecond / t).toFixed(1)}x)`);
+      const browser = Math.max(one[r].trainDocsPerSecond, many[r]?.trainDocsPerSecond ?? 0);
+      line.push(`native whole run ${nat[r].trainDocsPerSecond} (${(nat[r].trainDocsPerSecond / browser).toFixed(2)}x Chromium's best whole run)`);
+      console.error(line.join('; '));
     }
-    rows.push(summarize(`Chromium (${chrome(one[0])}), worker`, one));
-    const p = (k) => median(many.map((x) => x[k]));
-    if (W > 1) rows.push({
-      name: `Chromium (${chrome(many[0])}), ${many[0].trainWorkers} training workers`, kernels: many[0].kernels, runs,
-      'train workers': many[0].trainWorkers, 'train docs/s (epochs 2+)': Math.round(p('epochDocsPerSecondMedian')),
-      'train docs/s (whole run)': Math.round(p('trainDocsPerSecond')), 'vocabulary setup s': +(p('setupMs') / 1000).toFixed(2),
-      'peak wasm MB': +(p('peakMemoryBytes') / 2 ** 20).toFixed(1),
+    // ratio: the median over runs of kate's docs/s (key) over TensorFlow.js's.
+    const ratio = (xs, key, tfKey) => (tf.length ? +median(xs.map((x, i) => x[key] / tf[i][tfKey])).toFixed(1) : undefined);
+    // trainRow: a row of kate's figures; xs: its pages, one per run, in
+    // step with tf's when ratios is true.
+    const trainRow = (name, xs, extra = {}, ratios = true) => ({
+      name, kernels: xs[0].kernels, runs, 'train workers': xs[0].trainWorkers,
+      'train docs/s (epochs 2+)': Math.round(median(xs.map((x) => x.laterEpochsDocsPerSecond))),
+      'train docs per CPU s (epochs 2+)': rate(median(xs.map((x) => x.laterEpochsDocsPerCpuSecond))),
+      'x TensorFlow.js (per run)': ratios ? ratio(xs, 'laterEpochsDocsPerSecond', 'docsPerSecond') : undefined,
+      'x TensorFlow.js per CPU s (per run)': ratios ? ratio(xs, 'laterEpochsDocsPerCpuSecond', 'docsPerCpuSecond') : undefined,
+      'train docs/s (whole run)': Math.round(median(xs.map((x) => x.trainDocsPerSecond))),
+      'vocabulary setup s': +(median(xs.map((x) => x.setupMs)) / 1000).toFixed(2),
+      ...extra,
+      'peak wasm MB': +(median(xs.map((x) => x.peakMemoryBytes)) / 2 ** 20).toFixed(1),
     });
-    if (many.some((x, i) => x.valLoss !== one[i].valLoss)) throw new Error('the training workers ended with another validation loss than one worker');
+    rows.push(trainRow(`Chromium (${chrome(one[0])}), worker`, one, encodeColumns(one)));
+    if (many.length) rows.push(trainRow(`Chromium (${chrome(many[0])}), ${many[0].trainWorkers} training workers`, many));
     rows.push({
       name: `native, kate train, all cores (${os.availableParallelism()})`, kernels: native.kernels, runs,
       'train docs/s (whole run)': Math.round(median(nat.map((x) => x.trainDocsPerSecond))),
       'native / Chromium best (whole run, per run)': +median(nat.map((x, i) => x.trainDocsPerSecond / Math.max(one[i].trainDocsPerSecond, many[i]?.trainDocsPerSecond ?? 0))).toFixed(2),
     });
+    rows.push(trainRow(`Chromium (${chrome(sampled[0])}), worker, V=10,000, sampling 2`, sampled));
+    if (tf.length) {
+      rows.push({
+        name: 'Chromium, TensorFlow.js 4.22 (wasm backend, SIMD), page', kernels: 'tfjs', runs,
+        'train docs/s (epochs 2+)': Math.round(median(tf.map((x) => x.docsPerSecond))),
+        'train docs per CPU s (epochs 2+)': rate(median(tf.map((x) => x.docsPerCpuSecond))),
+      });
+    } else {
+      console.error('TensorFlow.js row skipped: @tensorflow/tfjs-core and @tensorflow/tfjs-backend-wasm are not installed (npm ci at the repository root)');
+    }
+    rows.push({ name: 'host (js/bench/host-speed.mjs, 6 slices per run)', kernels: '-', runs, 'memory slice ms': median(host.map((h) => h.memory)), 'memory slice ms, slowest run / fastest': +(Math.max(...host.map((h) => h.memory)) / Math.min(...host.map((h) => h.memory))).toFixed(2), 'compute slice ms': median(host.map((h) => h.compute)) });
     const goKernels = [];
     for (let r = 0; r < runs; r++) goKernels.push(await runPage('simd=0&workers=1'));
-    rows.push(summarize(`Chromium (${chrome(goKernels[0])}), worker`, goKernels));
-    // A five times larger vocabulary with reconstruction sampling (issue 14:
-    // V = 10,000 at V = 2,000's speed, i.e. 10x TensorFlow.js at V = 2,000).
-    const sampled = [];
-    for (let r = 0; r < runs; r++) sampled.push(await runPage(`simd=1&encode=0&workers=1&options=${encodeURIComponent(JSON.stringify(SAMPLED))}`));
-    const ps = (k) => median(sampled.map((x) => x[k]));
-    rows.push({
-      name: `Chromium (${chrome(sampled[0])}), worker, V=10,000, sampling 2`, kernels: sampled[0].kernels, runs,
-      'train workers': sampled[0].trainWorkers, 'train docs/s (epochs 2+)': Math.round(ps('epochDocsPerSecondMedian')),
-      'train docs/s (whole run)': Math.round(ps('trainDocsPerSecond')), 'vocabulary setup s': +(ps('setupMs') / 1000).toFixed(2),
-      'peak wasm MB': +(ps('peakMemoryBytes') / 2 ** 20).toFixed(1),
-    });
-    if (!tfjs) {
-      console.error('TensorFlow.js row skipped: @tensorflow/tfjs-core and @tensorflow/tfjs-backend-wasm are not installed (npm ci at the repository root)');
-    } else {
-      const results = [];
-      for (let r = 0; r < runs; r++) {
-        const page = await context.newPage();
-        page.on('pageerror', (e) => console.error('page error:', e.message));
-        await page.goto(`${srv.url}/bench/tfjs.html?seconds=${tfjsSeconds}&data=/data/${path.basename(dataFile)}`);
-        await page.waitForFunction(() => window.benchResult, null, { timeout: 30 * 60_000, polling: 500 });
-        const res = await page.evaluate(() => window.benchResult);
-        await page.close();
-        if (res.error) throw new Error(`TensorFlow.js page: ${res.error}`);
-        results.push(res.docsPerSecond);
-      }
-      rows.push({ name: 'Chromium, TensorFlow.js 4.22 (wasm backend, SIMD), page', kernels: 'tfjs', runs, 'train docs/s (epochs 2+)': Math.round(median(results)) });
-    }
+    rows.push(trainRow(`Chromium (${chrome(goKernels[0])}), worker`, goKernels, encodeColumns(goKernels), false));
   } finally {
     await close();
     await srv.close();
@@ -211,17 +259,16 @@ const rows = [];
 if (only !== 'node') rows.push(...(await chromium()));
 if (only !== 'chromium') rows.push(...node());
 console.table(rows);
-const speed = (name, kernels, workers) => rows.find((r) => r.name.startsWith(name) && r.kernels === kernels && (workers === undefined || r['train workers'] === workers))?.['train docs/s (epochs 2+)'];
-const kateSIMD = speed('Chromium (', 'simd', 1);
+const kateOne = rows.find((r) => r.name.startsWith('Chromium (') && r.kernels === 'simd' && r['train workers'] === 1 && !r.name.includes('sampling'));
 const kateMany = rows.find((r) => r.name.startsWith('Chromium (') && r.kernels === 'simd' && r['train workers'] > 1);
-const tfjsSpeed = speed('Chromium, TensorFlow.js', 'tfjs');
-if (kateSIMD && tfjsSpeed) console.log(`training in Chromium, same run: kate (SIMD, worker) ${kateSIMD} docs/s, TensorFlow.js wasm ${tfjsSpeed} docs/s: ${(kateSIMD / tfjsSpeed).toFixed(1)}x`);
-if (kateMany && tfjsSpeed) {
-  const v = kateMany['train docs/s (epochs 2+)'];
-  console.log(`training in Chromium on ${kateMany['train workers']} workers, same run: kate ${v} docs/s (${(v / kateSIMD).toFixed(2)}x one worker), TensorFlow.js wasm ${tfjsSpeed} docs/s: ${(v / tfjsSpeed).toFixed(1)}x`);
+const kateSampled = rows.find((r) => r.name.includes('V=10,000, sampling'));
+const tfjsRow = rows.find((r) => r.kernels === 'tfjs');
+const per = (row) => `${row['train docs/s (epochs 2+)']} docs/s, ${row['x TensorFlow.js (per run)']}x TensorFlow.js (${row['x TensorFlow.js per CPU s (per run)']}x per CPU second)`;
+if (kateOne && tfjsRow) {
+  console.log(`training in Chromium (medians over runs; each ratio taken within a run): TensorFlow.js wasm ${tfjsRow['train docs/s (epochs 2+)']} docs/s; kate on one worker ${per(kateOne)}`);
+  if (kateMany) console.log(`  kate on ${kateMany['train workers']} workers ${per(kateMany)}`);
+  if (kateSampled) console.log(`  kate at V=10,000 with sampling 2 (one worker) ${per(kateSampled)}`);
 }
 const nativeRow = rows.find((r) => r.name.startsWith('native, kate train'));
-if (nativeRow) console.log(`native training (${nativeRow.kernels} kernels, all cores), same run: ${nativeRow['train docs/s (whole run)']} docs/s over the whole run, ${nativeRow['native / Chromium best (whole run, per run)']}x Chromium's best (median over runs of native / max(1 worker, ${kateMany?.["train workers"] ?? 1} workers))`);
-const kateSampled = rows.find((r) => r.name.includes('V=10,000, sampling'))?.['train docs/s (epochs 2+)'];
-if (kateSampled && tfjsSpeed) console.log(`training in Chromium at V=10,000 with sampling 2 (one worker), same run: ${kateSampled} docs/s, ${(kateSampled / tfjsSpeed).toFixed(1)}x TensorFlow.js at V=2,000 (${(kateSampled / kateSIMD).toFixed(2)}x kate at V=2,000)`);
+if (nativeRow) console.log(`native training (${nativeRow.kernels} kernels, all cores), same run: ${nativeRow['train docs/s (whole run)']} docs/s over the whole run, ${nativeRow['native / Chromium best (whole run, per run)']}x Chromium's best (median over runs of native / max(1 worker, ${kateMany?.['train workers'] ?? 1} workers))`);
 console.log(JSON.stringify({ data: dataFile, epochs, runs, rows }));
