@@ -12,8 +12,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
-GOROOT_DIR=$(go env GOROOT)
-WASM_EXEC_NODE="$GOROOT_DIR/lib/wasm/go_js_wasm_exec"
+# The repository's runner of GOOS=js test binaries: Go's go_js_wasm_exec plus the
+# kate_simd imports a binary linking wasm/simd needs (scripts/go_js_wasm_exec).
+WASM_EXEC_NODE="$ROOT/scripts/go_js_wasm_exec"
 
 log() { printf '\n==> %s\n' "$*" >&2; }
 die() {

@@ -20,7 +20,7 @@ fi
 log "node --check js/src"
 for f in js/src/*.js; do node --check "$f"; done
 log "go test (GOOS=js GOARCH=wasm) ./wasm/..."
-GOOS=js GOARCH=wasm go test -count=1 -exec="$(go env GOROOT)/lib/wasm/go_js_wasm_exec" ./wasm/...
+GOOS=js GOARCH=wasm go test -count=1 -exec="$PWD/scripts/go_js_wasm_exec" ./wasm/...
 log "npm pack"
 KATE_PACK_DIR=$(mktemp -d)
 export KATE_PACK_DIR

@@ -5,6 +5,7 @@
 
 import { goRuntime } from 'kate:go-runtime';
 import { OPS, errorMessage } from './protocol.js';
+import { simdImports } from './simd-imports.js';
 import { VERSION } from './version.js';
 
 /** Fetches and compiles kate.wasm (streaming when the server sends application/wasm). */
@@ -132,9 +133,12 @@ export async function startCore(options) {
     if (options.onExit) options.onExit(msg);
   };
   go.exit = onExit;
+  // The SIMD kernels as direct imports of kate.wasm, bound to the kernel
+  // modules' instances below (simd-imports.js).
+  const simd = simdImports();
   let instance;
   try {
-    instance = await WebAssembly.instantiate(module, go.importObject);
+    instance = await WebAssembly.instantiate(module, { ...go.importObject, kate_simd: simd.imports });
     go.run(instance).then(() => onExit(go.exited ? 'exited' : 'unknown'), (e) => onExit(e && e.message));
   } finally {
     delete globalThis[regName];
@@ -164,6 +168,8 @@ export async function startCore(options) {
         for (const bytes of modules) {
           Object.assign(exports, new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: instance.exports.mem } }).exports);
         }
+        // The bridge's useKernels calls it (wasm/simd.Kernels).
+        exports.bindImports = simd.bind;
       } catch (e) {
         exports = null;
         core.simdError = errorMessage(e);

@@ -12,8 +12,10 @@ import (
 )
 
 // jsKernels calls the exports of an instance of Module that shares this
-// program's memory.
+// program's memory: through the program's kate_simd imports (imports_js.go)
+// when direct, else through syscall/js.
 type jsKernels struct {
+	direct                                          bool
 	axpy, decode, sigmoid, grad, softplus, adadelta js.Value
 	sdot, saxpy, sgrad, sgradT, sdecode             js.Value
 	axpyRows, transpose, transposeTall, scatterAxpy js.Value
@@ -21,7 +23,17 @@ type jsKernels struct {
 
 // Kernels returns a kernels.Set whose functions call the exports of
 // instances of Modules created with this Go program's own memory as
-// env.mem: exports holds the exports of both modules.
+// env.mem: exports holds the exports of all the modules.
+//
+// When exports also holds a function bindImports, Kernels calls
+// exports.bindImports(exports): a host that supplied the program's
+// kate_simd imports (imports_js.go) points them at exports' functions and
+// returns true, and the set then calls the kernels through those imports
+// (named "wasm-simd"). Otherwise, or when it returns anything but true, the
+// set calls them through syscall/js, ten times slower per call but needing
+// nothing of the host ("wasm-simd-js"). Either way the results are the same
+// bits, which Check verifies of the set returned.
+//
 // Each kernel checks its slice bounds before the call (and panics, as the
 // pure-Go kernels do, when they are violated), so the module never touches
 // memory outside the slices.
@@ -35,7 +47,15 @@ func Kernels(exports js.Value) kernels.Set {
 		axpyRows: exports.Get("axpyRows"), transpose: exports.Get("transpose"),
 		scatterAxpy: exports.Get("scatterAxpy"), transposeTall: exports.Get("transposeTall"),
 	}
-	return kernels.Set{Name: "wasm-simd", Crossing: true, Axpy: k.Axpy, DecodeRows: k.DecodeRows, SigmoidDelta: k.SigmoidDelta, GradRows: k.GradRows,
+	if b := exports.Get("bindImports"); b.Type() == js.TypeFunction {
+		r := exports.Call("bindImports", exports)
+		k.direct = r.Type() == js.TypeBoolean && r.Bool()
+	}
+	name := "wasm-simd-js"
+	if k.direct {
+		name = "wasm-simd"
+	}
+	return kernels.Set{Name: name, Crossing: true, Axpy: k.Axpy, DecodeRows: k.DecodeRows, SigmoidDelta: k.SigmoidDelta, GradRows: k.GradRows,
 		Softplus: k.Softplus, AdadeltaSum: k.AdadeltaSum,
 		SparseDot: k.SparseDot, SparseAxpy: k.SparseAxpy, SparseGrad: k.SparseGrad, SparseDecode: k.SparseDecode,
 		AxpyRows: k.AxpyRows, Transpose: k.Transpose, SparseGradT: k.SparseGradT, ScatterAxpy: k.ScatterAxpy}
@@ -43,6 +63,11 @@ func Kernels(exports js.Value) kernels.Set {
 
 func addrF(s []float32) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(s))) }
 func addrI(s []int32) uintptr   { return uintptr(unsafe.Pointer(unsafe.SliceData(s))) }
+
+// pF and pI are addrF and addrI as the i32 of a kate_simd import (the
+// program's memory is at most 4 GiB).
+func pF(s []float32) uint32 { return uint32(addrF(s)) }
+func pI(s []int32) uint32   { return uint32(addrI(s)) }
 
 func boundsPanic(kernel string) {
 	panic("simd: " + kernel + ": slice bounds out of range")
@@ -57,7 +82,11 @@ func (k *jsKernels) Axpy(a float32, x, y []float32) {
 	if len(y) < n {
 		boundsPanic("Axpy")
 	}
-	k.axpy.Invoke(a, addrF(x), addrF(y), n)
+	if k.direct {
+		impAxpy(a, pF(x), pF(y), uint32(n))
+	} else {
+		k.axpy.Invoke(a, addrF(x), addrF(y), n)
+	}
 	runtime.KeepAlive(x)
 	runtime.KeepAlive(y)
 }
@@ -82,7 +111,11 @@ func (k *jsKernels) DecodeRows(y, c, wt []float32, v int, rows []int32, h []floa
 		return
 	}
 	checkRows("DecodeRows", v, rows, wt, nil, h, nil)
-	k.decode.Invoke(addrF(y), addrF(c), addrF(wt), v, addrI(rows), len(rows), addrF(h))
+	if k.direct {
+		impDecodeRows(pF(y), pF(c), pF(wt), uint32(v), pI(rows), uint32(len(rows)), pF(h))
+	} else {
+		k.decode.Invoke(addrF(y), addrF(c), addrF(wt), v, addrI(rows), len(rows), addrF(h))
+	}
 	runtime.KeepAlive(y)
 	runtime.KeepAlive(c)
 	runtime.KeepAlive(wt)
@@ -98,7 +131,11 @@ func (k *jsKernels) SigmoidDelta(y, p []float32, scale float32) {
 		boundsPanic("SigmoidDelta")
 	}
 	if n8 := n &^ (4*sigmoidVecs - 1); n8 > 0 {
-		k.sigmoid.Invoke(addrF(y), addrF(p), n8, scale)
+		if k.direct {
+			impSigmoidDelta(pF(y), pF(p), uint32(n8), scale)
+		} else {
+			k.sigmoid.Invoke(addrF(y), addrF(p), n8, scale)
+		}
 		runtime.KeepAlive(y)
 		runtime.KeepAlive(p)
 	}
@@ -119,7 +156,11 @@ func (k *jsKernels) GradRows(d, wt, gw []float32, v int, rows []int32, h, g []fl
 		return
 	}
 	checkRows("GradRows", v, rows, wt, gw, h, g)
-	k.grad.Invoke(addrF(d), addrF(wt), addrF(gw), v, addrI(rows), len(rows), addrF(h), addrF(g))
+	if k.direct {
+		impGradRows(pF(d), pF(wt), pF(gw), uint32(v), pI(rows), uint32(len(rows)), pF(h), pF(g))
+	} else {
+		k.grad.Invoke(addrF(d), addrF(wt), addrF(gw), v, addrI(rows), len(rows), addrF(h), addrF(g))
+	}
 	runtime.KeepAlive(d)
 	runtime.KeepAlive(wt)
 	runtime.KeepAlive(gw)
@@ -136,7 +177,11 @@ func (k *jsKernels) Softplus(y, p []float32) {
 		boundsPanic("Softplus")
 	}
 	if nv := n &^ (4*softplusVecs - 1); nv > 0 {
-		k.softplus.Invoke(addrF(y), addrF(p), nv)
+		if k.direct {
+			impSoftplus(pF(y), pF(p), uint32(nv))
+		} else {
+			k.softplus.Invoke(addrF(y), addrF(p), nv)
+		}
 		runtime.KeepAlive(y)
 		runtime.KeepAlive(p)
 	}
@@ -154,7 +199,11 @@ func (k *jsKernels) AdadeltaSum(theta, acc, upd, g0, g1, g2, g3 []float32, lr, r
 	}
 	n4 := n &^ 3
 	if n4 > 0 {
-		k.adadelta.Invoke(addrF(theta), addrF(acc), addrF(upd), addrF(g0), addrF(g1), addrF(g2), addrF(g3), n4, lr, rho, eps)
+		if k.direct {
+			impAdadeltaSum(pF(theta), pF(acc), pF(upd), pF(g0), pF(g1), pF(g2), pF(g3), uint32(n4), lr, rho, eps)
+		} else {
+			k.adadelta.Invoke(addrF(theta), addrF(acc), addrF(upd), addrF(g0), addrF(g1), addrF(g2), addrF(g3), n4, lr, rho, eps)
+		}
 		runtime.KeepAlive(theta)
 		runtime.KeepAlive(acc)
 		runtime.KeepAlive(upd)
@@ -219,7 +268,11 @@ func (k *jsKernels) SparseDot(a, wt []float32, v int, rows, idx []int32, x []flo
 	checkSparse("SparseDot", v, rows, idx, len(x), [][]float32{wt}, [][]float32{a})
 	r4 := len(rows) &^ 3
 	if r4 > 0 {
-		k.sdot.Invoke(addrF(x), addrF(wt), 0, 4*v, 4, addrI(rows), r4, 0, addrF(a), addrI(idx), len(idx))
+		if k.direct {
+			impSparseDot(pF(x), pF(wt), 0, uint32(4*v), 4, pI(rows), uint32(r4), 0, pF(a), pI(idx), uint32(len(idx)))
+		} else {
+			k.sdot.Invoke(addrF(x), addrF(wt), 0, 4*v, 4, addrI(rows), r4, 0, addrF(a), addrI(idx), len(idx))
+		}
 		runtime.KeepAlive(x)
 		runtime.KeepAlive(wt)
 		runtime.KeepAlive(rows)
@@ -240,7 +293,11 @@ func (k *jsKernels) SparseAxpy(gw []float32, v int, rows []int32, d []float32, i
 	checkSparse("SparseAxpy", v, rows, idx, len(x), [][]float32{gw}, [][]float32{d})
 	r4 := len(rows) &^ 3
 	if r4 > 0 {
-		k.saxpy.Invoke(addrF(x), 0, addrF(gw), 4*v, 4, addrI(rows), r4, addrF(d), 0, addrI(idx), len(idx))
+		if k.direct {
+			impSparseAxpy(pF(x), 0, pF(gw), uint32(4*v), 4, pI(rows), uint32(r4), pF(d), 0, pI(idx), uint32(len(idx)))
+		} else {
+			k.saxpy.Invoke(addrF(x), 0, addrF(gw), 4*v, 4, addrI(rows), r4, addrF(d), 0, addrI(idx), len(idx))
+		}
 		runtime.KeepAlive(x)
 		runtime.KeepAlive(gw)
 		runtime.KeepAlive(rows)
@@ -261,7 +318,11 @@ func (k *jsKernels) SparseGrad(d, wt, gw []float32, v int, rows []int32, h, g []
 	checkSparse("SparseGrad", v, rows, idx, len(d), [][]float32{wt, gw}, [][]float32{h, g})
 	r4 := len(rows) &^ 3
 	if r4 > 0 {
-		k.sgrad.Invoke(addrF(d), addrF(wt), addrF(gw), 4*v, 4, addrI(rows), r4, addrF(h), addrF(g), addrI(idx), len(idx))
+		if k.direct {
+			impSparseGrad(pF(d), pF(wt), pF(gw), uint32(4*v), 4, pI(rows), uint32(r4), pF(h), pF(g), pI(idx), uint32(len(idx)))
+		} else {
+			k.sgrad.Invoke(addrF(d), addrF(wt), addrF(gw), 4*v, 4, addrI(rows), r4, addrF(h), addrF(g), addrI(idx), len(idx))
+		}
 		runtime.KeepAlive(d)
 		runtime.KeepAlive(wt)
 		runtime.KeepAlive(gw)
@@ -293,7 +354,11 @@ func (k *jsKernels) SparseDecode(y, c, wT []float32, rows []int32, h []float32, 
 	}
 	n4 := n &^ 3
 	if n4 > 0 {
-		k.sdecode.Invoke(addrF(y), addrF(c), addrF(wT), kk, addrI(rows), len(rows), addrF(h), addrI(idx), n4)
+		if k.direct {
+			impSparseDecode(pF(y), pF(c), pF(wT), uint32(kk), pI(rows), uint32(len(rows)), pF(h), pI(idx), uint32(n4))
+		} else {
+			k.sdecode.Invoke(addrF(y), addrF(c), addrF(wT), kk, addrI(rows), len(rows), addrF(h), addrI(idx), n4)
+		}
 		runtime.KeepAlive(y)
 		runtime.KeepAlive(c)
 		runtime.KeepAlive(wT)
@@ -322,7 +387,11 @@ func (k *jsKernels) AxpyRows(a, wT []float32, idx []int32, x []float32) {
 	}
 	k4 := kk &^ 3
 	if k4 > 0 {
-		k.axpyRows.Invoke(addrF(a), addrF(wT), addrI(idx), addrF(x), n, kk)
+		if k.direct {
+			impAxpyRows(pF(a), pF(wT), pI(idx), pF(x), uint32(n), uint32(kk))
+		} else {
+			k.axpyRows.Invoke(addrF(a), addrF(wT), addrI(idx), addrF(x), n, kk)
+		}
 		runtime.KeepAlive(a)
 		runtime.KeepAlive(wT)
 		runtime.KeepAlive(idx)
@@ -346,11 +415,16 @@ func (k *jsKernels) Transpose(dst, src []float32, rows, cols, ld int) {
 	r4, c4 := rows&^3, cols&^3
 	if r4 > 0 && c4 > 0 {
 		// The module's inner loop runs along the shorter side.
-		t := k.transpose
-		if rows > cols {
-			t = k.transposeTall
+		switch {
+		case k.direct && rows > cols:
+			impTransposeTall(pF(dst), pF(src), uint32(rows), uint32(cols), uint32(ld))
+		case k.direct:
+			impTranspose(pF(dst), pF(src), uint32(rows), uint32(cols), uint32(ld))
+		case rows > cols:
+			k.transposeTall.Invoke(addrF(dst), addrF(src), rows, cols, ld)
+		default:
+			k.transpose.Invoke(addrF(dst), addrF(src), rows, cols, ld)
 		}
-		t.Invoke(addrF(dst), addrF(src), rows, cols, ld)
 		runtime.KeepAlive(dst)
 		runtime.KeepAlive(src)
 	}
@@ -383,7 +457,11 @@ func (k *jsKernels) SparseGradT(d, wT, gwT []float32, rows []int32, h, g []float
 	}
 	r4 := len(rows) &^ 3
 	if r4 > 0 {
-		k.sgradT.Invoke(addrF(d), addrF(wT), addrF(gwT), 4*kk, addrI(rows), r4, addrF(h), addrF(g), addrI(idx), len(idx))
+		if k.direct {
+			impSparseGradT(pF(d), pF(wT), pF(gwT), uint32(4*kk), pI(rows), uint32(r4), pF(h), pF(g), pI(idx), uint32(len(idx)))
+		} else {
+			k.sgradT.Invoke(addrF(d), addrF(wT), addrF(gwT), 4*kk, addrI(rows), r4, addrF(h), addrF(g), addrI(idx), len(idx))
+		}
 		runtime.KeepAlive(d)
 		runtime.KeepAlive(wT)
 		runtime.KeepAlive(gwT)
@@ -413,7 +491,11 @@ func (k *jsKernels) ScatterAxpy(gT, d []float32, idx []int32, x []float32) {
 	}
 	k4 := kk &^ 3
 	if k4 > 0 {
-		k.scatterAxpy.Invoke(addrF(gT), addrF(d), addrI(idx), addrF(x), n, kk)
+		if k.direct {
+			impScatterAxpy(pF(gT), pF(d), pI(idx), pF(x), uint32(n), uint32(kk))
+		} else {
+			k.scatterAxpy.Invoke(addrF(gT), addrF(d), addrI(idx), addrF(x), n, kk)
+		}
 		runtime.KeepAlive(gT)
 		runtime.KeepAlive(d)
 		runtime.KeepAlive(idx)

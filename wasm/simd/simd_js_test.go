@@ -41,8 +41,24 @@ func goMemory(t testing.TB) js.Value {
 }
 
 // instantiate compiles Modules and instantiates them on this program's
-// memory; it returns one object holding the exports of both.
+// memory; it returns one object holding the exports of all, and the
+// bindImports of the test runner (scripts/go_js_wasm_exec, whose global
+// kateSimdImports binds the program's kate_simd imports), so that Kernels
+// returns the set that calls them directly, as in the library.
 func instantiate(t testing.TB) js.Value {
+	t.Helper()
+	all := instantiateJS(t)
+	g := js.Global().Get("kateSimdImports")
+	if g.Type() != js.TypeObject {
+		t.Fatal("no kateSimdImports: run the tests with scripts/go_js_wasm_exec")
+	}
+	all.Set("bindImports", g.Get("bind"))
+	return all
+}
+
+// instantiateJS is instantiate without bindImports: Kernels then calls the
+// kernels through syscall/js.
+func instantiateJS(t testing.TB) js.Value {
 	t.Helper()
 	wa := js.Global().Get("WebAssembly")
 	all := js.Global().Get("Object").New()
@@ -64,7 +80,49 @@ func instantiate(t testing.TB) js.Value {
 
 func TestKernelsBitIdentical(t *testing.T) {
 	k := Kernels(instantiate(t))
+	if k.Name != "wasm-simd" {
+		t.Fatalf("Kernels with the runner's bindImports gave %q, not the direct imports (wasm-simd)", k.Name)
+	}
 	if err := Check(kernels.Go(), k, 7, 400); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestKernelsThroughJS: without bindImports, or when it does not return
+// true, Kernels calls the same kernels through syscall/js, with the same
+// bits.
+func TestKernelsThroughJS(t *testing.T) {
+	refuse := instantiateJS(t)
+	refuse.Set("bindImports", js.FuncOf(func(js.Value, []js.Value) any { return false }))
+	odd := instantiateJS(t)
+	odd.Set("bindImports", js.FuncOf(func(js.Value, []js.Value) any { return "true" }))
+	for name, exports := range map[string]js.Value{"no bindImports": instantiateJS(t), "refused": refuse, "not a boolean": odd} {
+		k := Kernels(exports)
+		if k.Name != "wasm-simd-js" {
+			t.Fatalf("%s: Kernels gave %q, want wasm-simd-js", name, k.Name)
+		}
+		if err := Check(kernels.Go(), k, 8, 40); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestBindImportsRefusesIncomplete: the runner's bind (js/src/simd-imports.js)
+// refuses an object that lacks a kernel or has one of another arity, and
+// leaves the imports bound as they were.
+func TestBindImportsRefusesIncomplete(t *testing.T) {
+	bind := js.Global().Get("kateSimdImports").Get("bind")
+	lacking := instantiateJS(t)
+	lacking.Delete("sparseGradT")
+	arity := instantiateJS(t)
+	arity.Set("axpy", js.Global().Get("Function").New("a", "b", "c", "return 0"))
+	for name, e := range map[string]js.Value{"lacking sparseGradT": lacking, "axpy of 3 parameters": arity, "null": js.Null()} {
+		if r := bind.Invoke(e); r.Type() != js.TypeBoolean || r.Bool() {
+			t.Errorf("%s: bind returned %v, want false", name, r)
+		}
+	}
+	k := Kernels(instantiate(t))
+	if err := Check(kernels.Go(), k, 9, 20); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -135,7 +193,12 @@ func BenchmarkCheckEncode(b *testing.B) {
 }
 
 func TestKernelsPanicOutOfBounds(t *testing.T) {
-	k := Kernels(instantiate(t))
+	for _, k := range []kernels.Set{Kernels(instantiate(t)), Kernels(instantiateJS(t))} {
+		testPanicOutOfBounds(t, k)
+	}
+}
+
+func testPanicOutOfBounds(t *testing.T, k kernels.Set) {
 	for name, call := range map[string]func(){
 		"Axpy":         func() { k.Axpy(1, make([]float32, 8), make([]float32, 7)) },
 		"SigmoidDelta": func() { k.SigmoidDelta(make([]float32, 8), make([]float32, 7), 1) },
@@ -181,7 +244,7 @@ func TestKernelsPanicOutOfBounds(t *testing.T) {
 		func() {
 			defer func() {
 				if recover() == nil {
-					t.Errorf("%s: no panic on out-of-bounds slices", name)
+					t.Errorf("%s (%s): no panic on out-of-bounds slices", name, k.Name)
 				}
 			}()
 			call()
