@@ -298,3 +298,30 @@ func TestTrainingIdentical(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCall times one call of a kernel on a few elements, so that the
+// call's own cost dominates, through the direct kate_simd imports and
+// through syscall/js (docs/speed.md, "Fewer crossings into JavaScript"):
+//
+//	GOOS=js GOARCH=wasm go test -run '^$' -bench Call -exec "$PWD/scripts/go_js_wasm_exec" ./wasm/simd
+func BenchmarkCall(b *testing.B) {
+	x, y := make([]float32, 16), make([]float32, 16)
+	v := 16
+	wt, c, h := make([]float32, 128*v), make([]float32, v), make([]float32, 128)
+	rows := make([]int32, 32)
+	for i := range rows {
+		rows[i] = int32(4 * i)
+	}
+	for _, set := range []kernels.Set{Kernels(instantiate(b)), Kernels(instantiateJS(b))} {
+		b.Run(set.Name+"/Axpy16", func(b *testing.B) {
+			for b.Loop() {
+				set.Axpy(0.5, x, y)
+			}
+		})
+		b.Run(set.Name+"/DecodeRows32x16", func(b *testing.B) {
+			for b.Loop() {
+				set.DecodeRows(y, c, wt, v, rows, h)
+			}
+		})
+	}
+}
