@@ -50,7 +50,7 @@ func benchTexts(b *testing.B) []string {
 // epoch; one op = one training run) and on the same calls repeated on data
 // that stays in cache ("L2": 32 rows of V = 2,000, "L1": 16 rows of V =
 // 256). Run it with GOOS=js GOARCH=wasm go test -run '^$' -bench Decoder
-// -exec=$(go env GOROOT)/lib/wasm/go_js_wasm_exec ./wasm/simd.
+// -exec=$PWD/scripts/go_js_wasm_exec ./wasm/simd.
 func BenchmarkDecoder(b *testing.B) {
 	set := Kernels(instantiate(b))
 	const k, kk = 128, 32
