@@ -29,7 +29,9 @@ export interface InitializeOptions {
   /**
    * Workers that share large encode calls (of 256 texts or more), each with
    * its own copy of the model: 1 to 16, default the number of processors
-   * (at most 4). The results do not depend on it. Only with worker: true.
+   * (at most 4). They start in the background with the first model (train
+   * or load) and load each model's copy ahead of its first large call; 1
+   * starts none. The results do not depend on it. Only with worker: true.
    */
   encodeWorkers?: number;
   /**

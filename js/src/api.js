@@ -9,7 +9,7 @@ import { fetchWasm, startCore } from './core.js';
 import { errorMessage } from './protocol.js';
 import { LocalEngine } from './engine-local.js';
 import { WorkerEngine } from './engine-worker.js';
-import { Model, MODEL_KEY } from './model.js';
+import { Model, MODEL_KEY, PREPARE_HELPERS } from './model.js';
 import { channels } from './replica.js';
 import { session, getEngine } from './session.js';
 import {
@@ -109,10 +109,11 @@ async function start(opt) {
   session.spawnWorker = () => startWorker(opt.workerURL, engineOptions, module);
   session.helpers = [];
   session.helpersStarting = 0;
-  // Helpers for large encode calls start lazily, with the first large
-  // encode (Model.encode calls session.startHelpers); a call in progress
-  // takes each helper on as it becomes ready. Starting them here would slow
-  // the engine's own start on machines with few cores.
+  // Helpers for large encode calls start with the first model (load or
+  // train: modelReady) or the first large encode call, whichever comes
+  // first; a call in progress takes each helper on as it becomes ready.
+  // Starting them here would slow the engine's own start on machines with
+  // few cores (docs/speed.md, "Encoding new text (sixth session)").
   let wanted = (opt.encodeWorkers ?? Math.max(1, Math.min(4, platform.cpuCount()))) - 1;
   session.startHelpers = () => {
     for (; wanted > 0; wanted--) {
@@ -125,6 +126,7 @@ async function start(opt) {
           }
           session.helpersStarting--;
           session.helpers.push(h.engine);
+          for (const ready of session.helperReady) ready(h.engine);
           for (const join of session.helperListeners) join(h.engine);
         },
         () => {
@@ -186,6 +188,7 @@ session.restart = () => {
     for (const h of session.helpers) h.die('kate: not needed');
     session.helpers = [];
     session.helpersStarting = 0;
+    session.helperReady.clear(); // the old engine's models
     restarting = begin(session.options).finally(() => {
       restarting = null;
     });
@@ -346,7 +349,7 @@ async function trainOn(eng, texts, cfg, onProgress, signal, count, explicit, unc
           eng.call('dispose', [info.handle]).promise.catch(() => {});
           return;
         }
-        finish(resolve, new Model(MODEL_KEY, eng, info));
+        finish(resolve, modelReady(new Model(MODEL_KEY, eng, info)));
       },
       (e) => {
         if (progressError) return;
@@ -376,8 +379,22 @@ export async function load(bytes) {
   bytes = modelBytes(bytes);
   const eng = await getEngine('load');
   modelBytes(bytes, session.runtime.limits);
+  // A copy: the helpers load their replicas from it, and the caller may
+  // change bytes once load has returned.
+  const file = bytes.slice();
   const info = await eng.call('load', [bytes]).promise;
-  return new Model(MODEL_KEY, eng, info);
+  return modelReady(new Model(MODEL_KEY, eng, info, file));
+}
+
+/**
+ * Starts the encode helpers (once per engine, in the background) and has
+ * them load model's replica, so that its first large encode call does not
+ * wait for their start (docs/speed.md, "Encoding new text (sixth
+ * session)"). Returns model.
+ */
+function modelReady(model) {
+  if (model[PREPARE_HELPERS]()) session.startHelpers();
+  return model;
 }
 
 /**

@@ -6,6 +6,8 @@ import { session, PARALLEL_MIN } from './session.js';
 import { checkEmbeddings, checkGradient, checkInt, checkText, checkTexts, describe, fail } from './validation.js';
 
 export const MODEL_KEY = Symbol('kate.Model');
+/** The method api.js calls on a new model: see Model[PREPARE_HELPERS]. */
+export const PREPARE_HELPERS = Symbol('kate.prepareHelpers');
 
 function numberSeed(s) {
   const n = Number(s);
@@ -20,11 +22,16 @@ export class Model {
   // helper engine -> Promise of this model's handle there
   #replicas = new Map();
   #bytes = null;
+  // session.helperReady's entry for this model (PREPARE_HELPERS), or null
+  #onHelper = null;
 
-  constructor(key, eng, info) {
+  constructor(key, eng, info, file) {
     if (key !== MODEL_KEY) throw new TypeError('kate: models come from train() or load()');
     this.#engine = eng;
     this.#handle = info.handle;
+    // The model file it was loaded from (a copy): helpers load their
+    // replicas from it without asking the engine to save the model.
+    if (file) this.#bytes = Promise.resolve(file);
     /** Hyper-parameters. */
     this.params = Object.freeze({
       dim: info.dim, k: info.k, alpha: info.alpha, gradient: info.gradient,
@@ -121,6 +128,24 @@ export class Model {
     }
     await onEngine(); // the parts of helpers that failed after the engine's last part
     return out;
+  }
+
+  /**
+   * Loads this model's replica into every encode helper of the session,
+   * now and as each starts, until dispose(); api.js calls it on every new
+   * model of the session's engine, then starts the helpers. A replica
+   * holds the model only (its token cache starts empty, as the engine's
+   * does). Returns whether the model is on the session's engine.
+   */
+  [PREPARE_HELPERS]() {
+    if (this.#engine !== session.engine || this.#disposed) return false;
+    const prepare = (h) => {
+      if (!this.#disposed && !h.dead) this.#replica(h).catch(() => {});
+    };
+    this.#onHelper = prepare;
+    session.helperReady.add(prepare);
+    for (const h of session.helpers) prepare(h);
+    return true;
   }
 
   /** This model's handle in helper engine h (loaded there from the model file once). */
@@ -226,6 +251,8 @@ export class Model {
   async dispose() {
     if (this.#disposed) return;
     this.#disposed = true;
+    if (this.#onHelper) session.helperReady.delete(this.#onHelper);
+    this.#onHelper = null;
     for (const [h, p] of this.#replicas) {
       p.then((handle) => (h.dead ? null : h.call('dispose', [handle]).promise), () => {}).catch(() => {});
     }

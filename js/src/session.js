@@ -16,6 +16,11 @@ export const session = {
   /** How many helpers are starting; each calls helperListeners(engine) once ready. */
   helpersStarting: 0,
   helperListeners: new Set(),
+  /**
+   * Called with each helper engine once it is ready, for as long as they
+   * are in the set (models that load their replica there ahead of a call).
+   */
+  helperReady: new Set(),
   /** Starts the helpers (once; api.js sets it when the engine is a worker). */
   startHelpers: () => {},
   /** How many workers train uses by default (initialize's trainWorkers). */

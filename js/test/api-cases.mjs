@@ -381,21 +381,33 @@ export function defineAPITests({ worker }) {
   });
 
   if (worker) test('large encode calls are spread over helper workers with the same results', async () => {
-    // Helpers start lazily, with the first large encode call, which takes
-    // each helper on as it becomes ready: it equals encoding in small calls
-    // on the engine alone.
-    const firstTexts = sampleTexts('train').slice(0, 300);
-    const firstRef = new Float32Array(firstTexts.length * 24);
-    for (let i = 0; i < firstTexts.length; i += 200) firstRef.set((await model.encode(firstTexts.slice(i, i + 200))).data, i * 24);
-    const first = await model.encode(firstTexts);
-    assert.ok(first.data.every((v, i) => v === firstRef[i]), 'the first large call equals small calls');
+    // Helpers start with the session's first model (trained or loaded),
+    // before any large encode call, and load each model's replica as it
+    // comes; a call takes each helper on as it becomes ready. Every large
+    // call equals encoding in small calls on the engine alone.
     let info;
     for (let i = 0; i < 200; i++) {
       info = await kate.runtimeInfo();
       if (info.encodeWorkers === 3) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    assert.equal(info.encodeWorkers, 3, 'two helper workers started');
+    assert.equal(info.encodeWorkers, 3, 'two helper workers started with the first model, before any large encode call');
+    const firstTexts = sampleTexts('train').slice(0, 300);
+    const firstRef = new Float32Array(firstTexts.length * 24);
+    for (let i = 0; i < firstTexts.length; i += 200) firstRef.set((await model.encode(firstTexts.slice(i, i + 200))).data, i * 24);
+    // A model loaded now: its replicas load in the background; its first
+    // large call (a fresh token cache on every engine) equals small calls.
+    const file = await model.save();
+    const loaded = await kate.load(file);
+    file.fill(0); // load keeps its own copy for the helpers
+    const first = await loaded.encode(firstTexts);
+    assert.ok(first.data.every((v, i) => v === firstRef[i]), 'the first large call of a loaded model equals small calls');
+    await loaded.dispose();
+    // Disposed while its replicas are still loading: nothing breaks.
+    const gone = await kate.load(await model.save());
+    await gone.dispose();
+    const again0 = await model.encode(firstTexts);
+    assert.ok(again0.data.every((v, i) => v === firstRef[i]), 'the trained model\'s large call equals small calls');
     const texts = sampleTexts('train').slice(0, 700);
     const ref = new Float32Array(texts.length * 24);
     for (let i = 0; i < texts.length; i += 200) {
