@@ -13,26 +13,38 @@ import { portExchange } from './replica.js';
 
 const textEncoder = new TextEncoder();
 
-/** Packs texts into one Uint8Array: uint32 count, uint32 byte lengths, UTF-8 bytes. */
+/**
+ * Packs texts into one Uint8Array: uint32 count, uint32 byte lengths, UTF-8
+ * bytes. The texts are encoded in place (encodeInto) into a buffer sized
+ * for one byte per UTF-16 unit, grown once to the worst case (3 bytes per
+ * unit) of the texts left when a text does not fit: no copy per text for
+ * ASCII text (docs/speed.md, "Encoding new text (sixth session)").
+ */
 export function packTexts(texts) {
   const n = texts.length;
-  const parts = new Array(n);
-  let total = 0;
+  let units = 0;
+  for (let i = 0; i < n; i++) units += texts[i].length;
+  let out = new Uint8Array(4 + 4 * n + units);
+  let pos = 4 + 4 * n;
+  const lengths = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
-    const b = textEncoder.encode(texts[i]);
-    parts[i] = b;
-    total += b.length;
+    const t = texts[i];
+    let { read, written } = textEncoder.encodeInto(t, out.subarray(pos));
+    if (read < t.length) {
+      let rest = 0;
+      for (let j = i; j < n; j++) rest += texts[j].length;
+      const bigger = new Uint8Array(pos + 3 * rest);
+      bigger.set(out.subarray(0, pos));
+      out = bigger;
+      ({ written } = textEncoder.encodeInto(t, out.subarray(pos)));
+    }
+    lengths[i] = written;
+    pos += written;
   }
-  const out = new Uint8Array(4 + 4 * n + total);
   const dv = new DataView(out.buffer);
   dv.setUint32(0, n, true);
-  let pos = 4 + 4 * n;
-  for (let i = 0; i < n; i++) {
-    dv.setUint32(4 + 4 * i, parts[i].length, true);
-    out.set(parts[i], pos);
-    pos += parts[i].length;
-  }
-  return out;
+  for (let i = 0; i < n; i++) dv.setUint32(4 + 4 * i, lengths[i], true);
+  return out.subarray(0, pos);
 }
 
 const buffer = (v) => [v.buffer];

@@ -38,6 +38,38 @@ test('every bridge function OPS and the core call is registered by wasm/main.go'
   assert.deepEqual(Object.values(MSG).length, new Set(Object.values(MSG)).size, 'message types are distinct');
 });
 
+function unpack(b) {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const n = dv.getUint32(0, true);
+  let pos = 4 + 4 * n;
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const len = dv.getUint32(4 + 4 * i, true);
+    out.push(b.subarray(pos, pos + len));
+    pos += len;
+  }
+  assert.equal(pos, b.length, 'no bytes after the last text');
+  return out;
+}
+
+test('packTexts: every text\'s bytes are TextEncoder\'s, wherever the buffer has to grow', () => {
+  const enc = new TextEncoder();
+  const cases = [
+    [],
+    [''],
+    ['plain ascii', 'x'.repeat(1000)],
+    ['é'], // 2 bytes from 1 unit: the buffer grows at the first text
+    ['ascii first', 'then ünïcödé 🙂 and 日本語', 'ascii again'],
+    ['lone surrogates \ud800 x \udfff', '\ud83d', '🙂🙂🙂'], // U+FFFD (3 bytes) for each lone one
+    Array.from({ length: 50 }, (_, i) => (i % 7 === 3 ? '€'.repeat(i) : 'a'.repeat(i))),
+  ];
+  for (const texts of cases) {
+    const parts = unpack(packTexts(texts));
+    assert.equal(parts.length, texts.length);
+    texts.forEach((t, i) => assert.deepEqual([...parts[i]], [...enc.encode(t)], `text ${i} of ${JSON.stringify(texts).slice(0, 60)}`));
+  }
+});
+
 test('packTexts writes count, byte lengths, then the UTF-8 bytes', () => {
   const texts = ['one', '', 'ünïcödé 🙂'];
   const b = packTexts(texts);
