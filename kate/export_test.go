@@ -7,10 +7,8 @@ import "sort"
 
 // sortedStopwords returns a copy of the English stopword list, sorted.
 func sortedStopwords() []string {
-	out := make([]string, 0, len(stopwords))
-	for w := range stopwords {
-		out = append(out, w)
-	}
+	out := make([]string, 0, stopwords.n)
+	stopwords.each(func(w string, _ int32) { out = append(out, w) })
 	sort.Strings(out)
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/kate-web/kate/internal/kernels"
 	"github.com/kate-web/kate/internal/mathf"
@@ -233,37 +234,38 @@ func (z *Vectorizer) lookupNew(raw []byte, h uint32) int32 {
 	if id, ok := z.m.known[string(raw)]; ok {
 		return id
 	}
-	key := string(raw)
-	id := z.termID(key)
-	z.cache.putHashed(key, h, id)
+	id := z.termID(raw)
+	// The cache copies the token's bytes (tokenTable.put): a string over
+	// raw, read only during the call, spares an allocation per new token.
+	z.cache.putHashed(unsafe.String(unsafe.SliceData(raw), len(raw)), h, id)
 	return id
 }
 
 // termID returns the vocabulary index of the term processToken makes of
-// the raw token tok, or -1 when it drops it or the term is not in the
-// vocabulary. The stem is looked up from the vectorizer's buffers
-// (english.StemLowerRunes) without being made into a string.
-func (z *Vectorizer) termID(tok string) int32 {
+// the raw token raw (not empty), or -1 when it drops it or the term is not
+// in the vocabulary. It allocates nothing: the stopwords and the
+// vocabulary are looked up in tokenTables (stopTable, Vocabulary.table)
+// and the stem is made in the vectorizer's buffers
+// (english.StemLowerRunes).
+func (z *Vectorizer) termID(raw []byte) int32 {
 	opts := z.m.params.Text
-	if dropToken(tok, opts) {
+	if dropRaw(raw, opts) {
 		return -1
 	}
 	if !opts.Stem {
-		if i, ok := z.m.vocab.index[tok]; ok {
-			return i
-		}
-		return -1
+		return z.m.vocab.lookup(raw)
 	}
-	z.runes = english.StemLowerRunes(tok, z.runes)
+	// StemLowerRunes reads the token and keeps nothing of it.
+	z.runes = english.StemLowerRunes(unsafe.String(unsafe.SliceData(raw), len(raw)), z.runes)
 	b := z.stem[:0]
 	for _, r := range z.runes {
 		b = utf8.AppendRune(b, r)
 	}
 	z.stem = b
-	if i, ok := z.m.vocab.index[string(b)]; ok && len(b) > 0 {
-		return i
+	if len(b) == 0 {
+		return -1
 	}
-	return -1
+	return z.m.vocab.lookup(b)
 }
 
 // Vector returns the input vector x of text.

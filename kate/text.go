@@ -3,6 +3,7 @@ package kate
 import (
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/kate-web/kate/internal/snowball/english"
 )
@@ -64,14 +65,19 @@ func processToken(tok string, opts TextOptions) string {
 // dropToken reports whether processToken drops the raw token tok before
 // stemming: all digits, or a stopword when opts removes them.
 func dropToken(tok string, opts TextOptions) bool {
+	return dropRaw(unsafe.Slice(unsafe.StringData(tok), len(tok)), opts)
+}
+
+// dropRaw is dropToken for a token given as its bytes.
+func dropRaw(raw []byte, opts TextOptions) bool {
 	allDigits := true
-	for _, r := range tok {
+	for _, r := range string(raw) { // no allocation: the loop only reads
 		if !unicode.IsDigit(r) {
 			allDigits = false
 			break
 		}
 	}
-	return allDigits || opts.Stopwords && isStopword(tok)
+	return allDigits || opts.Stopwords && isStopwordRaw(raw)
 }
 
 // forEachRawToken calls fn with every maximal run of letters and digits in
@@ -150,17 +156,32 @@ var asciiLower = func() (t [utf8.RuneSelf]byte) {
 // isStopword reports whether the lower-case word w is in the English
 // stopword list used by the tokenizer.
 func isStopword(w string) bool {
-	_, ok := stopwords[w]
+	return isStopwordRaw(unsafe.Slice(unsafe.StringData(w), len(w)))
+}
+
+// isStopwordRaw is isStopword for a word given as its bytes.
+func isStopwordRaw(w []byte) bool {
+	_, ok := stopwords.get(w, tokenHash(w))
 	return ok
 }
 
-var stopwords = func() map[string]struct{} {
-	m := make(map[string]struct{}, len(stopwordList))
+// stopwords holds stopwordList in a tokenTable (a Go map's hashing cost
+// more under WebAssembly; docs/speed.md, "Encoding new text (sixth
+// session)").
+var stopwords = func() *tokenTable {
+	t := newTokenTable()
 	for _, w := range stopwordList {
-		m[w] = struct{}{}
+		if h := tokenHash([]byte(w)); !isIn(t, w, h) {
+			t.put(w, h, 0)
+		}
 	}
-	return m
+	return t
 }()
+
+func isIn(t *tokenTable, w string, h uint32) bool {
+	_, ok := t.get([]byte(w), h)
+	return ok
+}
 
 // stopwordList is a general English stopword list (function words, pronouns,
 // auxiliaries, common adverbs), in the spirit of the lists used by

@@ -283,9 +283,47 @@ func TestTermID(t *testing.T) {
 			if i, ok := vocab.Index(processToken(w, opts)); ok {
 				want = int32(i)
 			}
-			if got := z.termID(w); got != want {
+			if got := z.termID([]byte(w)); got != want {
 				t.Errorf("%+v: termID(%q) = %d, want %d", opts, w, got, want)
 			}
 		}
+	}
+}
+
+// The stopword table holds exactly stopwordList's words, and the
+// vocabulary's table (Vocabulary.lookup, the encode path's stem lookup)
+// gives every term's position and -1 for every other string, however
+// close.
+func TestStopwordAndVocabularyTables(t *testing.T) {
+	want := slices.Compact(slices.Sorted(slices.Values(stopwordList)))
+	if got := sortedStopwords(); !slices.Equal(got, want) {
+		t.Fatalf("stopword table holds %d words, the list %d distinct", len(got), len(want))
+	}
+	for _, w := range stopwordList {
+		for _, other := range []string{w + "s", w[:len(w)-1], "x" + w, strings.ToUpper(w)} {
+			if isStopword(other) != slices.Contains(stopwordList, other) {
+				t.Errorf("isStopword(%q) = %v", other, isStopword(other))
+			}
+		}
+	}
+	terms := []string{"a", "ab", "abcdefg", "abcdefgh", "abcdefghi", "abcdefghij", "abcdefghiJ", "école", "straße",
+		strings.Repeat("long", 60), strings.Repeat("long", 59) + "lonG", "1993", "x86"}
+	v, err := NewVocabulary(terms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range terms {
+		if got := v.lookup([]byte(w)); got != int32(i) {
+			t.Errorf("lookup(%q) = %d, want %d", w, got, i)
+		}
+		for _, other := range []string{w + "s", w[:len(w)-1], "x" + w, w[:len(w)-1] + "?"} {
+			want := int32(slices.Index(terms, other))
+			if got := v.lookup([]byte(other)); got != want {
+				t.Errorf("lookup(%q) = %d, want %d", other, got, want)
+			}
+		}
+	}
+	if got := v.lookup(nil); got != -1 {
+		t.Errorf("lookup of the empty string = %d", got)
 	}
 }

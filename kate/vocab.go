@@ -13,6 +13,11 @@ import (
 type Vocabulary struct {
 	words []string
 	index map[string]int32
+	// table maps the terms to their positions too, for the encode path's
+	// lookups of stems (lookup): under WebAssembly a Go map's hashing was
+	// most of the cost of a lookup (docs/speed.md, "Encoding new text
+	// (sixth session)").
+	table *tokenTable
 }
 
 // NewVocabulary returns a vocabulary of the given terms in order. It errors
@@ -25,7 +30,7 @@ func NewVocabulary(words []string) (*Vocabulary, error) {
 	if len(words) > MaxVocabulary {
 		return nil, errorf("kate: vocabulary of %d terms exceeds the limit of %d", len(words), MaxVocabulary)
 	}
-	v := &Vocabulary{words: make([]string, len(words)), index: make(map[string]int32, len(words))}
+	v := &Vocabulary{words: make([]string, len(words)), index: make(map[string]int32, len(words)), table: newTokenTable()}
 	for i, w := range words {
 		if w == "" || len(w) > 4*maxTokenBytes || !utf8.ValidString(w) {
 			return nil, errorf("kate: vocabulary term %d is empty, too long or not UTF-8", i)
@@ -35,8 +40,17 @@ func NewVocabulary(words []string) (*Vocabulary, error) {
 			return nil, errorf("kate: vocabulary term %q appears twice", w)
 		}
 		v.words[i] = w
+		v.table.put(w, tokenHash([]byte(w)), int32(i))
 	}
 	return v, nil
+}
+
+// lookup returns the position of the term whose bytes are term, or -1.
+func (v *Vocabulary) lookup(term []byte) int32 {
+	if i, ok := v.table.get(term, tokenHash(term)); ok {
+		return i
+	}
+	return -1
 }
 
 func vocabularyFromCounts(counts map[string]int, size int) (*Vocabulary, error) {
