@@ -3,6 +3,7 @@
 // text"):
 //
 //   node js/bench/encode.mjs [DIST ...] --model FILE [--data FILE] [--rounds 3] [--encode-workers N]
+//                            [--epochs N] [--trace 1]
 //
 // Each round opens, for each build in turn (the order rotating from round
 // to round), a fresh page (encode.html: a new engine and new helpers) that
@@ -15,20 +16,30 @@
 // time of all of Chromium's processes (from /proc, on Linux: on a machine
 // shared with other jobs it moves far less), the medians, their ratios to
 // the first build, and whether all builds gave the same embeddings. DIST
-// defaults to js/dist.
+// defaults to js/dist. --epochs N: each page first trains a model for N
+// epochs on the training split (one worker, as js/bench/measure.mjs does
+// before it encodes: the engine's code has run). --trace 1: prints, for
+// each page's cold one-call phase, the library's timeline of the call
+// (builds from the sixth session on): when the helpers were ready and the
+// model's replicas loaded, relative to the call's start (negative: before
+// it), and for each engine its parts, its first part, its busy time and
+// when it finished. It also prints initialize()'s time (fetching,
+// compiling and starting kate.wasm).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, launchChromium, distDir, benchDataFile, flagValue as arg } from '../test/support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const valued = new Set(['--model', '--data', '--rounds', '--encode-workers']);
+const valued = new Set(['--model', '--data', '--rounds', '--encode-workers', '--epochs', '--trace']);
 const dists = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !valued.has(all[i - 1]));
 if (dists.length === 0) dists.push(distDir);
 const modelFile = arg('model');
 const dataFile = path.resolve(arg('data', benchDataFile));
 const rounds = Number(arg('rounds', 3));
 const workers = arg('encode-workers');
+const epochs = arg('epochs');
+const trace = arg('trace') === '1';
 if (!modelFile) {
   console.error('usage: node js/bench/encode.mjs [DIST ...] --model FILE [--data FILE] [--rounds 3] [--encode-workers N]');
   process.exit(2);
@@ -73,6 +84,23 @@ function childrenCPU() {
   return total / 100; // clock ticks (USER_HZ = 100 on Linux)
 }
 
+/** One line per engine of a traced call: see encode-page.mjs and session.js's trace. */
+function traceLines({ start, loadMs, ms, events }) {
+  const rel = (t) => Math.round(t - start);
+  const lines = [`  load ${Math.round(loadMs)} ms, call ${Math.round(ms)} ms`];
+  for (const e of events.filter((x) => x.what === 'helper ready' || x.what === 'replica')) {
+    lines.push(`  ${e.what} (${e.engine}): ${rel(e.t1 ?? e.t0)} ms${e.t1 !== undefined ? ` (took ${Math.round(e.t1 - e.t0)})` : ''}`);
+  }
+  const parts = events.filter((x) => x.what === 'part');
+  for (const engine of [...new Set(parts.map((p) => p.engine))]) {
+    const mine = parts.filter((p) => p.engine === engine);
+    const busy = mine.reduce((a, p) => a + p.t1 - p.t0, 0);
+    const first = mine[0];
+    lines.push(`  ${engine}: ${mine.length} parts, ${mine.reduce((a, p) => a + p.texts, 0)} texts, first part ${first.texts} texts from ${rel(first.t0)} to ${rel(first.t1)} ms, busy ${Math.round(busy)} ms, done at ${rel(mine[mine.length - 1].t1)} ms`);
+  }
+  return lines;
+}
+
 const mounts = { '/bench/': here, '/data/': path.dirname(dataFile), '/model/': path.dirname(path.resolve(modelFile)) };
 dists.forEach((d, i) => (mounts[`/d${i}/`] = d));
 const srv = await serve(mounts);
@@ -90,11 +118,14 @@ try {
       page.on('pageerror', (e) => console.error('page error:', e.message));
       const q = new URLSearchParams({ dist: `/d${i}/`, model: `/model/${path.basename(modelFile)}`, data: `/data/${path.basename(dataFile)}` });
       if (workers) q.set('encodeWorkers', workers);
+      if (epochs) q.set('epochs', epochs);
+      if (trace) q.set('trace', '1');
       await page.goto(`${srv.url}/bench/encode.html?${q}`);
       await page.waitForFunction(() => window.benchReady, null, { timeout: 10 * 60_000, polling: 100 });
       const ready = await page.evaluate(() => window.benchReady);
       if (ready !== true) throw new Error(`${dists[i]}: ${ready}`);
       const line = [];
+      let traced = null;
       for (const p of PHASES) {
         const c0 = childrenCPU();
         const out = await page.evaluate((name) => window.encodeBench[name](), p);
@@ -103,11 +134,14 @@ try {
         res[i][p].push((out.docs / out.ms) * 1000);
         res[i][`${p} cpu`].push(out.docs / cpu);
         hashes.add(out.hash);
+        if (out.trace) traced = out.trace;
         line.push(`${p} ${Math.round((out.docs / out.ms) * 1000)} (${Math.round(out.docs / cpu)} per CPU s)`);
       }
-      workersSeen = (await page.evaluate(() => window.encodeBench.info())).encodeWorkers;
+      const info = await page.evaluate(() => window.encodeBench.info());
+      workersSeen = info.encodeWorkers;
       await page.close();
-      console.log(`round ${r + 1} ${dists[i]}: ${line.join(', ')} docs/s`);
+      console.log(`round ${r + 1} ${dists[i]}: ${line.join(', ')} docs/s; initialize ${Math.round(info.initMs)} ms`);
+      if (traced) console.log(`coldN's timeline:\n${traceLines(traced).join('\n')}`);
     }
   }
 } finally {

@@ -11,7 +11,7 @@ import { LocalEngine } from './engine-local.js';
 import { WorkerEngine } from './engine-worker.js';
 import { Model, MODEL_KEY, PREPARE_HELPERS } from './model.js';
 import { channels } from './replica.js';
-import { session, getEngine } from './session.js';
+import { session, getEngine, traceEvent } from './session.js';
 import {
   abortError, checkBoolean, checkEmbeddings, checkInt, checkTexts, describe, fail, modelBytes, trainOptions,
 } from './validation.js';
@@ -115,15 +115,20 @@ async function start(opt) {
   // Starting them here would slow the engine's own start on machines with
   // few cores (docs/speed.md, "Encoding new text (sixth session)").
   let wanted = (opt.encodeWorkers ?? Math.max(1, Math.min(4, platform.cpuCount()))) - 1;
+  let started = 0;
   session.startHelpers = () => {
     for (; wanted > 0; wanted--) {
       session.helpersStarting++;
+      const label = `helper ${++started}`;
+      const t0 = performance.now();
       startWorker(opt.workerURL, engineOptions, module).then(
         (h) => {
           if (session.engine !== w.engine) {
             h.engine.die('kate: not needed');
             return;
           }
+          h.engine.label = label;
+          traceEvent({ what: 'helper ready', engine: label, t0, t1: performance.now() });
           session.helpersStarting--;
           session.helpers.push(h.engine);
           for (const ready of session.helperReady) ready(h.engine);
@@ -418,7 +423,9 @@ export async function pca(embeddings, n = 2) {
  * helpers; 'train', the workers of the running training's other replicas)
  * as a fatal error would, or with how = 'oom' runs it out of memory for real; selfTest(rounds) checks the SIMD kernels in use against the
  * pure-Go ones ('' = identical); kernelSets() names the kernel set in use
- * in the engine and in each live encode helper ({ engine, helpers }).
+ * in the engine and in each live encode helper ({ engine, helpers });
+ * traceEncode(on) returns the timeline of encoding (js/bench/encode.mjs
+ * --trace).
  */
 const testing = Object.freeze({
   async crash(which = 'engine', how = 'exit') {
@@ -441,6 +448,17 @@ const testing = Object.freeze({
   async selfTest(rounds = 50) {
     const e = await getEngine('selfTest');
     return e.call('selfTest', [rounds]).promise;
+  },
+  /**
+   * Returns the timeline of encoding recorded since the last call (when
+   * each helper became ready, when each model's replica loaded there, each
+   * part of a shared encode call: { what, engine, t0, t1, texts }, times
+   * from performance.now()) and records anew when on is true.
+   */
+  traceEncode(on) {
+    const events = session.trace || [];
+    session.trace = on ? [] : null;
+    return events;
   },
 });
 Object.defineProperty(initialize, Symbol.for('kate.testing'), { value: testing });

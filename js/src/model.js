@@ -2,7 +2,7 @@
 // dispose(). Large encode calls are spread over the helper engines of the
 // session, each holding a replica of the model loaded from its file.
 
-import { session, PARALLEL_MIN } from './session.js';
+import { session, PARALLEL_MIN, traceEvent } from './session.js';
 import { checkEmbeddings, checkGradient, checkInt, checkText, checkTexts, describe, fail } from './validation.js';
 
 export const MODEL_KEY = Symbol('kate.Model');
@@ -96,7 +96,11 @@ export class Model {
     let next = 0;
     const take = () => retry.pop() || (next < n ? [next, (next = Math.min(n, next + size))] : null);
     const onEngine = async () => {
-      for (let part; (part = take());) out.set(await this.#call('encode', 'encode', [texts.slice(...part)]), part[0] * dim);
+      for (let part; (part = take());) {
+        const t0 = performance.now();
+        out.set(await this.#call('encode', 'encode', [texts.slice(...part)]), part[0] * dim);
+        traceEvent({ what: 'part', engine: 'engine', t0, t1: performance.now(), texts: part[1] - part[0] });
+      }
     };
     const helperRun = async (h) => {
       let part = null;
@@ -104,7 +108,9 @@ export class Model {
         const handle = await this.#replica(h);
         while ((part = take())) {
           if (this.#disposed) fail('model.encode: this model has been disposed');
+          const t0 = performance.now();
           out.set(await h.call('encode', [handle, texts.slice(...part)]).promise, part[0] * dim);
+          traceEvent({ what: 'part', engine: h.label, t0, t1: performance.now(), texts: part[1] - part[0] });
         }
       } catch (e) {
         if (this.#disposed) throw e;
@@ -153,7 +159,11 @@ export class Model {
     let p = this.#replicas.get(h);
     if (!p) {
       if (!this.#bytes) this.#bytes = this.#call('save', 'save', []);
-      p = this.#bytes.then((bytes) => h.call('load', [bytes.slice()]).promise).then((info) => info.handle);
+      const t0 = performance.now();
+      p = this.#bytes.then((bytes) => h.call('load', [bytes.slice()]).promise).then((info) => {
+        traceEvent({ what: 'replica', engine: h.label, t0, t1: performance.now() });
+        return info.handle;
+      });
       this.#replicas.set(h, p);
       p.catch(() => this.#replicas.delete(h));
     }

@@ -21,6 +21,11 @@ export const session = {
    * are in the set (models that load their replica there ahead of a call).
    */
   helperReady: new Set(),
+  /**
+   * The timeline of encoding being recorded (the testing hook
+   * traceEncode), or null: { what, engine, t0, t1, texts } objects.
+   */
+  trace: null,
   /** Starts the helpers (once; api.js sets it when the engine is a worker). */
   startHelpers: () => {},
   /** How many workers train uses by default (initialize's trainWorkers). */
@@ -50,4 +55,9 @@ export async function getEngine(fn) {
   const e = session.engine;
   if (e.dead) throw new Error(e.dead);
   return e;
+}
+
+/** Records event e in session.trace when a timeline is being recorded. */
+export function traceEvent(e) {
+  if (session.trace) session.trace.push(e);
 }

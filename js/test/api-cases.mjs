@@ -414,9 +414,17 @@ export function defineAPITests({ worker }) {
       const part = await model.encode(texts.slice(i, i + 200)); // below the parallel threshold
       ref.set(part.data, i * 24);
     }
+    hooks.traceEncode(true);
     const par = await model.encode(texts);
+    const parts = hooks.traceEncode(false).filter((e) => e.what === 'part');
     assert.deepEqual(par.dims, [texts.length, 24]);
     assert.ok(par.data.every((v, i) => v === ref[i]), 'parallel encoding equals encoding on one engine');
+    // The parts cover the texts once, in sizes that shrink (guided
+    // self-scheduling) down to 64 texts (the last may be smaller).
+    assert.equal(parts.reduce((a, p) => a + p.texts, 0), texts.length, 'the parts cover every text once');
+    const sizes = parts.toSorted((a, b) => a.t0 - b.t0).map((p) => p.texts);
+    assert.ok(sizes.length > 3 && sizes.every((x, i) => i === 0 || x <= sizes[i - 1] || i === sizes.length - 1), `part sizes ${sizes}`);
+    assert.ok(sizes.slice(0, -1).every((x) => x >= 64), `part sizes ${sizes}`);
     const sets = await hooks.kernelSets();
     assert.equal(sets.engine, 'wasm-simd', 'the engine trained, so it runs all the SIMD kernels');
     assert.deepEqual(sets.helpers, ['wasm-simd-encode', 'wasm-simd-encode'], 'the helpers run the SIMD encoder kernel, checked alone');
