@@ -97,6 +97,7 @@ function traceLines({ start, loadMs, ms, events }) {
     const busy = mine.reduce((a, p) => a + p.t1 - p.t0, 0);
     const first = mine[0];
     lines.push(`  ${engine}: ${mine.length} parts, ${mine.reduce((a, p) => a + p.texts, 0)} texts, first part ${first.texts} texts from ${rel(first.t0)} to ${rel(first.t1)} ms, busy ${Math.round(busy)} ms, done at ${rel(mine[mine.length - 1].t1)} ms`);
+    lines.push(`    parts (texts/ms): ${mine.map((p) => `${p.texts}/${Math.round(p.t1 - p.t0)}`).join(' ')}`);
   }
   return lines;
 }
