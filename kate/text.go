@@ -71,11 +71,17 @@ func dropToken(tok string, opts TextOptions) bool {
 // dropRaw is dropToken for a token given as its bytes.
 func dropRaw(raw []byte, opts TextOptions) bool {
 	allDigits := true
-	for _, r := range string(raw) { // no allocation: the loop only reads
+	for i := 0; i < len(raw); {
+		// The runes of string(raw), without copying raw into a string.
+		r, size := rune(raw[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(raw[i:])
+		}
 		if !unicode.IsDigit(r) {
 			allDigits = false
 			break
 		}
+		i += size
 	}
 	return allDigits || opts.Stopwords && isStopwordRaw(raw)
 }

@@ -327,3 +327,25 @@ func TestStopwordAndVocabularyTables(t *testing.T) {
 		t.Errorf("lookup of the empty string = %d", got)
 	}
 }
+
+// dropToken's digit test reads the token's bytes as runes (no string
+// made): the same answer as ranging over the string, for ASCII and other
+// digits and for invalid UTF-8.
+func TestDropTokenDigits(t *testing.T) {
+	allDigits := func(s string) bool {
+		for _, r := range s {
+			if !unicode.IsDigit(r) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, tok := range []string{"", "0", "1993", "12a", "a12", "١٢٣", "١٢a", "٣x", "12\xff", "\xff", "\xe0\xa5", "१९४७", "x86", "the"} {
+		for _, opts := range []TextOptions{{}, DefaultTextOptions()} {
+			want := allDigits(tok) || opts.Stopwords && slices.Contains(stopwordList, tok)
+			if got := dropToken(tok, opts); got != want {
+				t.Errorf("%+v: dropToken(%q) = %v, want %v", opts, tok, got, want)
+			}
+		}
+	}
+}
