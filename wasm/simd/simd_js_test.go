@@ -210,6 +210,12 @@ func testPanicOutOfBounds(t *testing.T, k kernels.Set) {
 		"DecodeRows": func() {
 			k.DecodeRows(make([]float32, 4), make([]float32, 4), make([]float32, 8), 4, []int32{2}, make([]float32, 3))
 		},
+		"DecodeRows (a later row)": func() {
+			k.DecodeRows(make([]float32, 4), make([]float32, 4), make([]float32, 32), 4, []int32{0, 1, 2, 3, 4, 8}, make([]float32, 9))
+		},
+		"GradRows (a negative row)": func() {
+			k.GradRows(make([]float32, 4), make([]float32, 32), make([]float32, 32), 4, []int32{0, 1, 2, -1, 4}, make([]float32, 8), make([]float32, 8))
+		},
 		"GradRows": func() {
 			k.GradRows(make([]float32, 4), make([]float32, 8), make([]float32, 8), 4, []int32{1}, make([]float32, 1), make([]float32, 2))
 		},
@@ -323,5 +329,25 @@ func BenchmarkCall(b *testing.B) {
 				set.DecodeRows(y, c, wt, v, rows, h)
 			}
 		})
+	}
+}
+
+// TestSpan holds span to a plain minimum and maximum on every length up to
+// 13 (the four running pairs and the tail) with the extremes anywhere.
+func TestSpan(t *testing.T) {
+	if lo, hi := span(nil); lo != 0 || hi != -1 {
+		t.Fatalf("span(nil) = %d, %d; want 0, -1", lo, hi)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for n := 1; n <= 13; n++ {
+		for range 200 {
+			s := make([]int32, n)
+			for i := range s {
+				s[i] = rng.Int32N(2001) - 1000
+			}
+			if lo, hi := span(s); lo != int(slices.Min(s)) || hi != int(slices.Max(s)) {
+				t.Fatalf("span(%v) = %d, %d", s, lo, hi)
+			}
+		}
 	}
 }
