@@ -195,10 +195,11 @@ func (t *trainer) encoderGrad(ws *workspace, x SparseVector) {
 // encRowBlock is the number of rows of the K x V gradient to which
 // addEncoderGrads adds the chunk's documents at a time: 8 rows of V = 2,000
 // are 64 KB. Under a kernel set whose every call crosses into another
-// runtime (kernels.Set.Crossing: WebAssembly's SIMD kernels, where a call
-// into JavaScript takes about as long as the kernel's work on 8 rows of a
-// document), it is encRowBlockJS. Neither changes any bits (the rows are
-// independent).
+// runtime (kernels.Set.Crossing: WebAssembly's SIMD kernels, where each call
+// also checks the document's indices against its slices, so that 8 rows per
+// call trained at 0.85x the speed of 32 in Chromium even with the direct
+// imports of docs/design.md §1.4), it is encRowBlockJS. Neither changes any
+// bits (the rows are independent).
 var encRowBlock, encRowBlockJS = 8, 32
 
 // addEncoderGrads adds the encoder gradients x ⊗ dL/da of the chunk's

@@ -329,6 +329,12 @@ func BenchmarkCall(b *testing.B) {
 				set.DecodeRows(y, c, wt, v, rows, h)
 			}
 		})
+		// Ten parameters: 4 winners of K = 16 over 4 outputs.
+		b.Run(set.Name+"/SparseGradT4x4", func(b *testing.B) {
+			for b.Loop() {
+				set.SparseGradT(y[:4], wt, wt, rows[:4:4], h[:16], c, rows[:4:4])
+			}
+		})
 	}
 }
 
