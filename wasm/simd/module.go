@@ -41,8 +41,7 @@ var sparseWasm string
 var decoderWasm string
 
 // Modules returns the bytes of the kernel modules (new slices each call):
-// the dense kernels (axpy, decodeRows, gradRows, adadeltaSum; and spanI32,
-// which the bounds checks use), the sparse
+// the dense kernels (axpy, decodeRows, gradRows, adadeltaSum), the sparse
 // ones (sparseDot, sparseAxpy, sparseGrad, sparseDecode, axpyRows,
 // transpose, transposeTall, sparseGradT, scatterAxpy) and the exp-based
 // ones (sigmoidDelta, softplus). Each imports its memory as env.mem (the Go
