@@ -15,7 +15,7 @@
 const KERNELS = {
   axpy: 4, decodeRows: 7, sigmoidDelta: 4, gradRows: 8, softplus: 3, adadeltaSum: 11,
   sparseDot: 11, sparseAxpy: 11, sparseGrad: 11, sparseGradT: 10, sparseDecode: 9,
-  axpyRows: 6, transpose: 5, transposeTall: 5, scatterAxpy: 6, spanI32: 3,
+  axpyRows: 6, transpose: 5, transposeTall: 5, scatterAxpy: 6,
 };
 
 function unbound() {
@@ -35,7 +35,7 @@ export function simdImports() {
   let axpy = unbound, decodeRows = unbound, sigmoidDelta = unbound, gradRows = unbound;
   let softplus = unbound, adadeltaSum = unbound, sparseDot = unbound, sparseAxpy = unbound;
   let sparseGrad = unbound, sparseGradT = unbound, sparseDecode = unbound, axpyRows = unbound;
-  let transpose = unbound, transposeTall = unbound, scatterAxpy = unbound, spanI32 = unbound;
+  let transpose = unbound, transposeTall = unbound, scatterAxpy = unbound;
   const imports = {
     axpy: (a, b, c, d) => axpy(a, b, c, d),
     decodeRows: (a, b, c, d, e, f, g) => decodeRows(a, b, c, d, e, f, g),
@@ -52,7 +52,6 @@ export function simdImports() {
     transpose: (a, b, c, d, e) => transpose(a, b, c, d, e),
     transposeTall: (a, b, c, d, e) => transposeTall(a, b, c, d, e),
     scatterAxpy: (a, b, c, d, e, f) => scatterAxpy(a, b, c, d, e, f),
-    spanI32: (a, b, c) => spanI32(a, b, c),
   };
   const bind = (exports) => {
     if (!exports) return false;
@@ -62,7 +61,7 @@ export function simdImports() {
     }
     ({
       axpy, decodeRows, sigmoidDelta, gradRows, softplus, adadeltaSum, sparseDot, sparseAxpy,
-      sparseGrad, sparseGradT, sparseDecode, axpyRows, transpose, transposeTall, scatterAxpy, spanI32,
+      sparseGrad, sparseGradT, sparseDecode, axpyRows, transpose, transposeTall, scatterAxpy,
     } = exports);
     return true;
   };

@@ -139,8 +139,6 @@ func (f *fn) replace(lane byte) { f.simd(0x20); f.op(lane) }
 
 const (
 	i32x4Splat    = 0x11
-	i32x4MinS     = 0xb6
-	i32x4MaxS     = 0xb8
 	f32x4Splat    = 0x13
 	f32x4Eq       = 0x41
 	f32x4Lt       = 0x43

@@ -60,6 +60,3 @@ func impTransposeTall(dst, src, rows, cols, ld uint32)
 
 //go:wasmimport kate_simd scatterAxpy
 func impScatterAxpy(g, d, idx, x, n, k uint32)
-
-//go:wasmimport kate_simd spanI32
-func impSpanI32(s, n, out uint32)

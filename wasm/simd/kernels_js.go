@@ -19,8 +19,6 @@ type jsKernels struct {
 	axpy, decode, sigmoid, grad, softplus, adadelta js.Value
 	sdot, saxpy, sgrad, sgradT, sdecode             js.Value
 	axpyRows, transpose, transposeTall, scatterAxpy js.Value
-	// spanOut receives spanI32's lane-wise minima and maxima.
-	spanOut [8]int32
 }
 
 // Kernels returns a kernels.Set whose functions call the exports of
@@ -40,11 +38,6 @@ type jsKernels struct {
 // pure-Go kernels do, when they are violated), so the module never touches
 // memory outside the slices.
 func Kernels(exports js.Value) kernels.Set {
-	return newJSKernels(exports).set()
-}
-
-// newJSKernels is Kernels' jsKernels.
-func newJSKernels(exports js.Value) *jsKernels {
 	k := &jsKernels{
 		axpy: exports.Get("axpy"), decode: exports.Get("decodeRows"),
 		sigmoid: exports.Get("sigmoidDelta"), grad: exports.Get("gradRows"),
@@ -58,11 +51,6 @@ func newJSKernels(exports js.Value) *jsKernels {
 		r := exports.Call("bindImports", exports)
 		k.direct = r.Type() == js.TypeBoolean && r.Bool()
 	}
-	return k
-}
-
-// set returns the kernels.Set of k's methods.
-func (k *jsKernels) set() kernels.Set {
 	name := "wasm-simd-js"
 	if k.direct {
 		name = "wasm-simd"
@@ -105,8 +93,8 @@ func (k *jsKernels) Axpy(a float32, x, y []float32) {
 
 // checkRows panics unless every row j of rows has wt[j*v:(j+1)*v] (and the
 // same range of gw, when given) and h[j] (and g[j]) in bounds.
-func (k *jsKernels) checkRows(kernel string, v int, rows []int32, wt, gw, h, g []float32) {
-	lo, hi := k.span(rows)
+func checkRows(kernel string, v int, rows []int32, wt, gw, h, g []float32) {
+	lo, hi := span(rows)
 	if lo < 0 || hi >= len(h) || (hi+1)*v > len(wt) ||
 		(gw != nil && (hi+1)*v > len(gw)) || (g != nil && hi >= len(g)) {
 		boundsPanic(kernel)
@@ -121,7 +109,7 @@ func (k *jsKernels) DecodeRows(y, c, wt []float32, v int, rows []int32, h []floa
 	if v == 0 {
 		return
 	}
-	k.checkRows("DecodeRows", v, rows, wt, nil, h, nil)
+	checkRows("DecodeRows", v, rows, wt, nil, h, nil)
 	if k.direct {
 		impDecodeRows(pF(y), pF(c), pF(wt), uint32(v), pI(rows), uint32(len(rows)), pF(h))
 	} else {
@@ -166,7 +154,7 @@ func (k *jsKernels) GradRows(d, wt, gw []float32, v int, rows []int32, h, g []fl
 		}
 		return
 	}
-	k.checkRows("GradRows", v, rows, wt, gw, h, g)
+	checkRows("GradRows", v, rows, wt, gw, h, g)
 	if k.direct {
 		impGradRows(pF(d), pF(wt), pF(gw), uint32(v), pI(rows), uint32(len(rows)), pF(h), pF(g))
 	} else {
@@ -232,14 +220,14 @@ func (k *jsKernels) AdadeltaSum(theta, acc, upd, g0, g1, g2, g3 []float32, lr, r
 // in mats (j*v to (j+1)*v) and element j of every vector in vecs in bounds,
 // and every idx[q] is in [0, v) with n (the values indexed like idx) at
 // least len(idx).
-func (k *jsKernels) checkSparse(kernel string, v int, rows, idx []int32, n int, mats, vecs [][]float32) {
+func checkSparse(kernel string, v int, rows, idx []int32, n int, mats, vecs [][]float32) {
 	if v <= 0 || n < len(idx) {
 		boundsPanic(kernel)
 	}
-	if lo, hi := k.span(idx); lo < 0 || hi >= v {
+	if lo, hi := span(idx); lo < 0 || hi >= v {
 		boundsPanic(kernel)
 	}
-	lo, hi := k.span(rows)
+	lo, hi := span(rows)
 	if lo < 0 {
 		boundsPanic(kernel)
 	}
@@ -255,37 +243,12 @@ func (k *jsKernels) checkSparse(kernel string, v int, rows, idx []int32, n int, 
 	}
 }
 
-// spanDirect is the least length for which span asks the module
-// (spanI32): below it Go's loop is as fast as the call.
-const spanDirect = 16
-
 // span returns the least and the greatest element of s (0, -1 when s is
-// empty): through the module's spanI32 when the kernels are called
-// directly and s is long enough, else spanGo.
-func (k *jsKernels) span(s []int32) (lo, hi int) {
-	n := len(s)
-	if !k.direct || n < spanDirect {
-		return spanGo(s)
-	}
-	n4 := n &^ 3
-	o := &k.spanOut
-	impSpanI32(pI(s), uint32(n), uint32(uintptr(unsafe.Pointer(o))))
-	runtime.KeepAlive(s)
-	l := min(o[0], o[1], o[2], o[3])
-	h := max(o[4], o[5], o[6], o[7])
-	for _, e := range s[n4:] {
-		l = min(l, e)
-		h = max(h, e)
-	}
-	return int(l), int(h)
-}
-
-// spanGo returns the least and the greatest element of s (0, -1 when s is
 // empty). It keeps four of each, so that the comparisons of consecutive
 // elements do not wait on each other: under WebAssembly this took a quarter
 // of the time of one running minimum and maximum, and the bounds checks of
 // every kernel call scan the call's index lists with it.
-func spanGo(s []int32) (lo, hi int) {
+func span(s []int32) (lo, hi int) {
 	if len(s) == 0 {
 		return 0, -1
 	}
@@ -312,7 +275,7 @@ func (k *jsKernels) SparseDot(a, wt []float32, v int, rows, idx []int32, x []flo
 	if len(rows) == 0 || len(idx) == 0 {
 		return
 	}
-	k.checkSparse("SparseDot", v, rows, idx, len(x), [][]float32{wt}, [][]float32{a})
+	checkSparse("SparseDot", v, rows, idx, len(x), [][]float32{wt}, [][]float32{a})
 	r4 := len(rows) &^ 3
 	if r4 > 0 {
 		if k.direct {
@@ -337,7 +300,7 @@ func (k *jsKernels) SparseAxpy(gw []float32, v int, rows []int32, d []float32, i
 	if len(rows) == 0 || len(idx) == 0 {
 		return
 	}
-	k.checkSparse("SparseAxpy", v, rows, idx, len(x), [][]float32{gw}, [][]float32{d})
+	checkSparse("SparseAxpy", v, rows, idx, len(x), [][]float32{gw}, [][]float32{d})
 	r4 := len(rows) &^ 3
 	if r4 > 0 {
 		if k.direct {
@@ -362,7 +325,7 @@ func (k *jsKernels) SparseGrad(d, wt, gw []float32, v int, rows []int32, h, g []
 	if len(rows) == 0 || len(idx) == 0 {
 		return
 	}
-	k.checkSparse("SparseGrad", v, rows, idx, len(d), [][]float32{wt, gw}, [][]float32{h, g})
+	checkSparse("SparseGrad", v, rows, idx, len(d), [][]float32{wt, gw}, [][]float32{h, g})
 	r4 := len(rows) &^ 3
 	if r4 > 0 {
 		if k.direct {
@@ -393,10 +356,10 @@ func (k *jsKernels) SparseDecode(y, c, wT []float32, rows []int32, h []float32, 
 	if len(y) < n {
 		boundsPanic("SparseDecode")
 	}
-	if lo, hi := k.span(rows); lo < 0 || hi >= kk {
+	if lo, hi := span(rows); lo < 0 || hi >= kk {
 		boundsPanic("SparseDecode")
 	}
-	if lo, hi := k.span(idx); lo < 0 || hi >= len(c) || (hi+1)*kk > len(wT) {
+	if lo, hi := span(idx); lo < 0 || hi >= len(c) || (hi+1)*kk > len(wT) {
 		boundsPanic("SparseDecode")
 	}
 	n4 := n &^ 3
@@ -429,7 +392,7 @@ func (k *jsKernels) AxpyRows(a, wT []float32, idx []int32, x []float32) {
 	if len(x) < n {
 		boundsPanic("AxpyRows")
 	}
-	if lo, hi := k.span(idx); lo < 0 || (hi+1)*kk > len(wT) {
+	if lo, hi := span(idx); lo < 0 || (hi+1)*kk > len(wT) {
 		boundsPanic("AxpyRows")
 	}
 	k4 := kk &^ 3
@@ -496,10 +459,10 @@ func (k *jsKernels) SparseGradT(d, wT, gwT []float32, rows []int32, h, g []float
 	if len(d) < len(idx) || len(g) < kk {
 		boundsPanic("SparseGradT")
 	}
-	if lo, hi := k.span(rows); lo < 0 || hi >= kk {
+	if lo, hi := span(rows); lo < 0 || hi >= kk {
 		boundsPanic("SparseGradT")
 	}
-	if lo, hi := k.span(idx); lo < 0 || (hi+1)*kk > len(wT) || (hi+1)*kk > len(gwT) {
+	if lo, hi := span(idx); lo < 0 || (hi+1)*kk > len(wT) || (hi+1)*kk > len(gwT) {
 		boundsPanic("SparseGradT")
 	}
 	r4 := len(rows) &^ 3
@@ -533,7 +496,7 @@ func (k *jsKernels) ScatterAxpy(gT, d []float32, idx []int32, x []float32) {
 	if len(x) < n {
 		boundsPanic("ScatterAxpy")
 	}
-	if lo, hi := k.span(idx); lo < 0 || (hi+1)*kk > len(gT) {
+	if lo, hi := span(idx); lo < 0 || (hi+1)*kk > len(gT) {
 		boundsPanic("ScatterAxpy")
 	}
 	k4 := kk &^ 3

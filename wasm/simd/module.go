@@ -56,44 +56,7 @@ func Modules() [][]byte {
 
 // build assembles the kernel module (kernels.wasm).
 func build() []byte {
-	return module([]*fn{axpyFn(), decodeRowsFn(), gradRowsFn(), adadeltaSumFn(), spanI32Fn()})
-}
-
-// spanI32Fn emits spanI32(s, n, out): for the int32s s[:n&^3] (n >= 4; the
-// caller does the last n%4), out[0:4] = the lane-wise minimum and
-// out[4:8] the lane-wise maximum of its groups of four (i32x4.min_s,
-// max_s). The bounds checks of the kernel calls (kernels_js.go, span) take
-// the least and greatest index of a list from it: under WebAssembly, Go's
-// scalar loop took several nanoseconds per element.
-func spanI32Fn() *fn {
-	f := newFn("spanI32", tI32, tI32, tI32)
-	const s, n, out = 0, 1, 2
-	end, lo, hi := f.local(tI32), f.local(tV128), f.local(tV128)
-	f.endPtr(end, s, n, ^3)
-	f.get(s)
-	f.vload(0)
-	f.tee(lo)
-	f.set(hi)
-	f.while(s, end, func() {
-		f.get(lo)
-		f.get(s)
-		f.vload(0)
-		f.simd(i32x4MinS)
-		f.set(lo)
-		f.get(hi)
-		f.get(s)
-		f.vload(0)
-		f.simd(i32x4MaxS)
-		f.set(hi)
-		f.addTo(s, 16)
-	})
-	f.get(out)
-	f.get(lo)
-	f.vstore(0)
-	f.get(out)
-	f.get(hi)
-	f.vstore(16)
-	return f
+	return module([]*fn{axpyFn(), decodeRowsFn(), gradRowsFn(), adadeltaSumFn()})
 }
 
 // buildDecoder assembles the module of the exp-based kernels, the
