@@ -54,7 +54,7 @@ execFileSync('go', ['build', '-trimpath', '-o', path.join(dist, 'kate.wasm'), '.
 // Groups of functions, by the first matching pattern on the function's name.
 const GROUPS = [
   ['validation loss (end of epoch, no competition)', /^\[validation\]/],
-  ['calls into the SIMD kernels (Go side: bounds checks, kate_simd imports; wasm-to-js)', /wasm_simd\.(imp[A-Z]|check|span|__jsKernels_)|^wasm-to-js|^js-to-wasm/],
+  ['calls into the SIMD kernels (Go side: bounds checks, kate_simd imports; wasm-to-js)', /wasm_simd\.(imp[A-Z]|check|span|__jsKernels_)|^wasm-to-js/],
   ['encoder forward (axpyRows over the transposed weights, tanh; transpose after each update)', /preactivate|tanhf|Tanh|\.encode$|axpyRows|AxpyRows|sparseDot|SparseDot|transpose|Transpose|syncTransposed/],
   ['encoder gradient', /encoderGrad|sparseAxpy|SparseAxpy/],
   ['sampled decoder and its draws (reconstruction sampling)', /sampledDecoder|sampler|seedSampling|PCG|sparseDecode|SparseDecode|sparseGrad|SparseGrad|slices\.(partition|insertion|pdq|choose|median|breakPattern)/],

@@ -4,6 +4,7 @@ package simd
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"syscall/js"
@@ -234,6 +235,23 @@ func testPanicOutOfBounds(t *testing.T, k kernels.Set) {
 		"AxpyRows": func() {
 			k.AxpyRows(make([]float32, 4), make([]float32, 8), []int32{0, 2}, []float32{1, 1})
 		},
+		// Longer lists, the bad entry in a group of four of span and in
+		// its tail.
+		"SparseAxpy (long list, a group)": func() {
+			idx := make([]int32, 22)
+			idx[9] = 4
+			k.SparseAxpy(make([]float32, 16), 4, []int32{0, 1, 2, 3}, make([]float32, 4), idx, make([]float32, 22))
+		},
+		"AxpyRows (long list, the tail)": func() {
+			idx := make([]int32, 22)
+			idx[21] = -1
+			k.AxpyRows(make([]float32, 4), make([]float32, 8), idx, make([]float32, 22))
+		},
+		"GradRows (long list, a group)": func() {
+			rows := make([]int32, 40)
+			rows[17] = 2
+			k.GradRows(make([]float32, 4), make([]float32, 8), make([]float32, 8), 4, rows, make([]float32, 2), make([]float32, 2))
+		},
 		"Transpose": func() {
 			k.Transpose(make([]float32, 16), make([]float32, 15), 4, 4, 4)
 		},
@@ -339,17 +357,22 @@ func BenchmarkCall(b *testing.B) {
 }
 
 // TestSpan holds span to a plain minimum and maximum on every length up to
-// 13 (the four running pairs and the tail) with the extremes anywhere.
+// 70 (its four running pairs and the tail) with the extremes anywhere, the
+// int32 limits among them.
 func TestSpan(t *testing.T) {
 	if lo, hi := span(nil); lo != 0 || hi != -1 {
 		t.Fatalf("span(nil) = %d, %d; want 0, -1", lo, hi)
 	}
 	rng := rand.New(rand.NewPCG(5, 6))
-	for n := 1; n <= 13; n++ {
-		for range 200 {
+	for n := 1; n <= 70; n++ {
+		for range 100 {
 			s := make([]int32, n)
 			for i := range s {
 				s[i] = rng.Int32N(2001) - 1000
+			}
+			if rng.IntN(4) == 0 {
+				s[rng.IntN(n)] = math.MinInt32
+				s[rng.IntN(n)] = math.MaxInt32
 			}
 			if lo, hi := span(s); lo != int(slices.Min(s)) || hi != int(slices.Max(s)) {
 				t.Fatalf("span(%v) = %d, %d", s, lo, hi)
