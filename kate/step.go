@@ -77,6 +77,10 @@ type workspace struct {
 	// chunk's encoder gradient to gW at its end.
 	deferEnc bool
 	encDA    []float32
+	// encIdx and encX: addEncoderGrads' lists of the chunk's documents'
+	// indices and values (kept for their capacity).
+	encIdx [][]int32
+	encX   [][]float32
 }
 
 func newWorkspace(v, k int) *workspace {
@@ -219,12 +223,17 @@ func (t *trainer) addEncoderGrads(ws *workspace, docs []SparseVector) {
 	if kernels.Active().Crossing {
 		rb = encRowBlockJS
 	}
-	for j := 0; j < k; j += rb {
-		rows := unitRows[j:min(j+rb, k)]
-		for d, x := range docs {
-			kernels.SparseAxpy(ws.gW, t.v, rows, ws.encDA[d*k:], x.Indices, x.Values)
-		}
+	ws.encIdx, ws.encX = ws.encIdx[:0], ws.encX[:0]
+	for _, x := range docs {
+		ws.encIdx = append(ws.encIdx, x.Indices)
+		ws.encX = append(ws.encX, x.Values)
 	}
+	// For each block of rb rows, every document in order: one call, so
+	// that a kernel set whose calls cross into JavaScript checks each
+	// document's indices once, not once per block.
+	kernels.SparseAxpyDocs(ws.gW, t.v, unitRows[:k], rb, ws.encDA, k, ws.encIdx, ws.encX)
+	clear(ws.encIdx)
+	clear(ws.encX)
 	ws.encDA = ws.encDA[:0]
 	ws.deferEnc = false
 }

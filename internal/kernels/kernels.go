@@ -66,6 +66,16 @@ type Set struct {
 	// gw[j*v+idx[q]] += d[j]·x[q] (the encoder's gradient). len(x) >=
 	// len(idx), and every idx[q] < v.
 	SparseAxpy func(gw []float32, v int, rows []int32, d []float32, idx []int32, x []float32)
+	// SparseAxpyDocs is SparseAxpy over several documents, by blocks of
+	// rows: for each block of rb > 0 consecutive entries of rows, and each
+	// document i < len(idx) in order, SparseAxpy(gw, v, block, da[i*k:],
+	// idx[i], x[i]). The exact loss's encoder gradient of a chunk
+	// (docs/design.md §1.4): a block of gw's rows stays in the cache while
+	// every document is added to it. len(x) = len(idx), len(da) >=
+	// len(idx)*k and every entry of rows is below k. A nil field in a set
+	// given to Use becomes the loop above over that set's SparseAxpy, which
+	// is what a replacement must give, bit for bit.
+	SparseAxpyDocs func(gw []float32, v int, rows []int32, rb int, da []float32, k int, idx [][]int32, x [][]float32)
 	// SparseGrad, for every j in rows: g[j] += Σ_s d[s]·wt[j*v+idx[s]], the
 	// products added one by one in the order of idx, and
 	// gw[j*v+idx[s]] += h[j]·d[s] (the decoder's gradient on the outputs
@@ -109,7 +119,24 @@ func Go() Set {
 	return Set{Name: "go", Axpy: axpyGo, DecodeRows: decodeRowsGo, SigmoidDelta: sigmoidDeltaGo, GradRows: gradRowsGo,
 		Softplus: softplusGo, AdadeltaSum: adadeltaSumGo,
 		SparseDot: sparseDotGo, SparseAxpy: sparseAxpyGo, SparseGrad: sparseGradGo, SparseDecode: sparseDecodeGo,
-		AxpyRows: axpyRowsGo, Transpose: transposeGo, SparseGradT: sparseGradTGo, ScatterAxpy: scatterAxpyGo}
+		AxpyRows: axpyRowsGo, Transpose: transposeGo, SparseGradT: sparseGradTGo, ScatterAxpy: scatterAxpyGo,
+		SparseAxpyDocs: SparseAxpyDocsWith(sparseAxpyGo)}
+}
+
+// SparseAxpyDocsWith returns the SparseAxpyDocs that calls axpy (a
+// SparseAxpy) for each block of rows and document: the reference order.
+func SparseAxpyDocsWith(axpy func(gw []float32, v int, rows []int32, d []float32, idx []int32, x []float32)) func(gw []float32, v int, rows []int32, rb int, da []float32, k int, idx [][]int32, x [][]float32) {
+	return func(gw []float32, v int, rows []int32, rb int, da []float32, k int, idx [][]int32, x [][]float32) {
+		if rb <= 0 || len(x) != len(idx) {
+			panic("kernels: SparseAxpyDocs: bad block size or document lists")
+		}
+		for j := 0; j < len(rows); j += rb {
+			block := rows[j:min(j+rb, len(rows))]
+			for i, ix := range idx {
+				axpy(gw, v, block, da[i*k:], ix, x[i])
+			}
+		}
+	}
 }
 
 var active = Go()
@@ -154,6 +181,9 @@ func complete(k Set) Set {
 	}
 	if k.SparseAxpy == nil {
 		k.SparseAxpy = g.SparseAxpy
+	}
+	if k.SparseAxpyDocs == nil {
+		k.SparseAxpyDocs = SparseAxpyDocsWith(k.SparseAxpy)
 	}
 	if k.SparseGrad == nil {
 		k.SparseGrad = g.SparseGrad
@@ -218,6 +248,11 @@ func SparseDot(a, wt []float32, v int, rows, idx []int32, x []float32) {
 // SparseAxpy runs the active set's SparseAxpy.
 func SparseAxpy(gw []float32, v int, rows []int32, d []float32, idx []int32, x []float32) {
 	active.SparseAxpy(gw, v, rows, d, idx, x)
+}
+
+// SparseAxpyDocs runs the active set's SparseAxpyDocs.
+func SparseAxpyDocs(gw []float32, v int, rows []int32, rb int, da []float32, k int, idx [][]int32, x [][]float32) {
+	active.SparseAxpyDocs(gw, v, rows, rb, da, k, idx, x)
 }
 
 // SparseGrad runs the active set's SparseGrad.

@@ -140,6 +140,29 @@ func Check(ref, got kernels.Set, seed uint64, rounds int) error {
 		if err := same("SparseAxpy", round, gw, gw2); err != nil {
 			return err
 		}
+		// SparseAxpyDocs: a few documents, blocks of 1 to 9 rows or 32.
+		if got.SparseAxpyDocs != nil {
+			nd := rng.IntN(5)
+			dIdx, dX := make([][]int32, nd), make([][]float32, nd)
+			for i := range nd {
+				dIdx[i] = make([]int32, rng.IntN(v+3))
+				for q := range dIdx[i] {
+					dIdx[i][q] = int32(rng.IntN(v))
+				}
+				dX[i] = vec(rng, len(dIdx[i])+rng.IntN(3))
+			}
+			da := vec(rng, nd*k)
+			rb := 1 + rng.IntN(9)
+			if rng.IntN(3) == 0 {
+				rb = 32
+			}
+			gw2 = clone(gw)
+			ref.SparseAxpyDocs(gw, v, rows, rb, da, k, dIdx, dX)
+			got.SparseAxpyDocs(gw2, v, rows, rb, da, k, dIdx, dX)
+			if err := same("SparseAxpyDocs", round, gw, gw2); err != nil {
+				return err
+			}
+		}
 		gw2, g2 = clone(gw), clone(g)
 		ref.SparseGrad(sx, wt, gw, v, rows, h, g, idx)
 		got.SparseGrad(sx, wt, gw2, v, rows, h, g2, idx)

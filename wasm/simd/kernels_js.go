@@ -58,7 +58,8 @@ func Kernels(exports js.Value) kernels.Set {
 	return kernels.Set{Name: name, Crossing: true, Axpy: k.Axpy, DecodeRows: k.DecodeRows, SigmoidDelta: k.SigmoidDelta, GradRows: k.GradRows,
 		Softplus: k.Softplus, AdadeltaSum: k.AdadeltaSum,
 		SparseDot: k.SparseDot, SparseAxpy: k.SparseAxpy, SparseGrad: k.SparseGrad, SparseDecode: k.SparseDecode,
-		AxpyRows: k.AxpyRows, Transpose: k.Transpose, SparseGradT: k.SparseGradT, ScatterAxpy: k.ScatterAxpy}
+		AxpyRows: k.AxpyRows, Transpose: k.Transpose, SparseGradT: k.SparseGradT, ScatterAxpy: k.ScatterAxpy,
+		SparseAxpyDocs: k.SparseAxpyDocs}
 }
 
 func addrF(s []float32) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(s))) }
@@ -317,6 +318,59 @@ func (k *jsKernels) SparseAxpy(gw []float32, v int, rows []int32, d []float32, i
 	if r4 < len(rows) {
 		goKernels.SparseAxpy(gw, v, rows[r4:], d, idx, x)
 	}
+}
+
+// SparseAxpyDocs is kernels.Set.SparseAxpyDocs. Through the direct imports
+// it checks rows and each document's indices once, then calls the module's
+// sparseAxpy for each block of rows and document (the last len(block)%4
+// rows of a block go to the pure-Go kernel); through syscall/js it is the
+// loop over SparseAxpy.
+func (k *jsKernels) SparseAxpyDocs(gw []float32, v int, rows []int32, rb int, da []float32, kk int, idx [][]int32, x [][]float32) {
+	if !k.direct {
+		kernels.SparseAxpyDocsWith(k.SparseAxpy)(gw, v, rows, rb, da, kk, idx, x)
+		return
+	}
+	if rb <= 0 || len(x) != len(idx) || v <= 0 || kk < 0 || len(da) < len(idx)*kk {
+		boundsPanic("SparseAxpyDocs")
+	}
+	if len(rows) == 0 || len(idx) == 0 {
+		return
+	}
+	lo, hi := span(rows)
+	if lo < 0 || hi >= kk || (hi+1)*v > len(gw) {
+		boundsPanic("SparseAxpyDocs")
+	}
+	for i, ix := range idx {
+		if len(x[i]) < len(ix) {
+			boundsPanic("SparseAxpyDocs")
+		}
+		if lo, hi := span(ix); lo < 0 || hi >= v {
+			boundsPanic("SparseAxpyDocs")
+		}
+	}
+	// Every row below kk, every da[i*kk:] holds kk values, every index is
+	// below v: each call below stays inside the slices.
+	for j := 0; j < len(rows); j += rb {
+		block := rows[j:min(j+rb, len(rows))]
+		r4 := len(block) &^ 3
+		for i, ix := range idx {
+			if len(ix) == 0 {
+				continue
+			}
+			d := da[i*kk:]
+			if r4 > 0 {
+				impSparseAxpy(pF(x[i]), 0, pF(gw), uint32(4*v), 4, pI(block), uint32(r4), pF(d), 0, pI(ix), uint32(len(ix)))
+			}
+			if r4 < len(block) {
+				goKernels.SparseAxpy(gw, v, block[r4:], d, ix, x[i])
+			}
+		}
+	}
+	runtime.KeepAlive(gw)
+	runtime.KeepAlive(rows)
+	runtime.KeepAlive(da)
+	runtime.KeepAlive(idx)
+	runtime.KeepAlive(x)
 }
 
 // SparseGrad is kernels.Set.SparseGrad; the last len(rows)%4 rows go to

@@ -242,6 +242,18 @@ func testPanicOutOfBounds(t *testing.T, k kernels.Set) {
 			idx[9] = 4
 			k.SparseAxpy(make([]float32, 16), 4, []int32{0, 1, 2, 3}, make([]float32, 4), idx, make([]float32, 22))
 		},
+		"SparseAxpyDocs (an index of the second document)": func() {
+			k.SparseAxpyDocs(make([]float32, 16), 4, []int32{0, 1, 2, 3}, 2, make([]float32, 8), 4,
+				[][]int32{{0, 1}, {2, 4}}, [][]float32{{1, 1}, {1, 1}})
+		},
+		"SparseAxpyDocs (a row)": func() {
+			k.SparseAxpyDocs(make([]float32, 16), 4, []int32{0, 1, 2, 4}, 4, make([]float32, 10), 5,
+				[][]int32{{0, 1}, {2, 3}}, [][]float32{{1, 1}, {1, 1}})
+		},
+		"SparseAxpyDocs (short values)": func() {
+			k.SparseAxpyDocs(make([]float32, 16), 4, []int32{0, 1, 2, 3}, 4, make([]float32, 8), 4,
+				[][]int32{{0, 1}, {2, 3}}, [][]float32{{1, 1}, {1}})
+		},
 		"AxpyRows (long list, the tail)": func() {
 			idx := make([]int32, 22)
 			idx[21] = -1
