@@ -219,3 +219,30 @@ func TestSampledTrainingSettles(t *testing.T) {
 		t.Error("the model trained in the V x K layout differs from the K x V layout's")
 	}
 }
+
+// Under reconstruction sampling the validation loss that stops training is
+// the exact loss through the competition (what the sampled steps estimate),
+// checked against the float64 reference; on the exact loss it stays the
+// loss without competition, which differs here.
+func TestSampledValidationLossCompeted(t *testing.T) {
+	m, xs := smallModel(t, 40, 8, 4, 2.5, 12, 3)
+	want := newRef64(m).loss(dense64(xs, 40))
+	got := samplingTrainer(m, xs, 2).validationLoss(xs)
+	if math.Abs(got-want) > 1e-5*math.Abs(want) {
+		t.Errorf("sampled training's validation loss %.9g, the reference with competition %.9g", got, want)
+	}
+	exact := newTrainer(m, DefaultConfig())
+	plain := exact.validationLoss(xs)
+	k, v := m.params.Dim, exact.v
+	z, y, rows := make([]float32, k), make([]float32, 2*v), make([]int32, 0, k)
+	s := 0.0
+	for _, x := range xs {
+		s += reconstructLoss(m, nil, x, z, y, rows)
+	}
+	if s /= float64(len(xs) * v); plain != s {
+		t.Errorf("exact training's validation loss %.9g, without competition %.9g", plain, s)
+	}
+	if math.Abs(plain-want) < 1e-3*math.Abs(want) {
+		t.Errorf("the losses with (%.9g) and without (%.9g) competition are too close for this check", want, plain)
+	}
+}

@@ -30,8 +30,9 @@ type Progress struct {
 	// Loss is the mean training loss (with competition) over the sampled
 	// batches of this epoch so far; NaN before the first sample.
 	Loss float64
-	// ValLoss is the validation loss (without competition) at the end of the
-	// epoch; NaN inside an epoch or without validation documents.
+	// ValLoss is the validation loss at the end of the epoch (without
+	// competition; with it under reconstruction sampling, Config.Sampling);
+	// NaN inside an epoch or without validation documents.
 	ValLoss float64
 	// BestValLoss is the best monitored loss so far and BestEpoch its epoch.
 	BestValLoss float64
@@ -170,21 +171,34 @@ func docFreq(xs []SparseVector, v int) []uint32 {
 	return df
 }
 
-// validationLoss returns the mean binary cross-entropy over docs with no
-// competition (h = z), per document and output.
+// validationLoss returns the mean binary cross-entropy over docs, per
+// document and output, of the loss that stops training (docs/design.md
+// §1.4): on the exact loss without competition (h = z); under
+// reconstruction sampling with it (h from the k-competitive layer, the
+// loss the sampled steps estimate; docs/design.md §2.1), over all V outputs.
 func (t *trainer) validationLoss(docs []SparseVector) float64 {
 	if len(docs) == 0 {
 		return math.NaN()
 	}
 	losses := make([]float64, len(docs))
 	m := t.m
+	competed := t.smp != nil
 	parallel.Blocks(len(docs), 16, func(lo, hi int) {
 		k := m.params.Dim
 		z := make([]float32, k)
 		y := make([]float32, 2*t.v)
 		rows := make([]int32, 0, k)
+		var comp *competition
+		var h []float32
+		if competed {
+			comp, h = newCompetition(k), make([]float32, k)
+		}
 		for d := lo; d < hi; d++ {
-			losses[d] = reconstructLoss(m, t.wT, docs[d], z, y, rows)
+			if competed {
+				losses[d] = competedLoss(m, t.wT, docs[d], z, h, y, rows, comp)
+			} else {
+				losses[d] = reconstructLoss(m, t.wT, docs[d], z, y, rows)
+			}
 		}
 	})
 	s := 0.0
@@ -192,6 +206,22 @@ func (t *trainer) validationLoss(docs []SparseVector) float64 {
 		s += l
 	}
 	return s / (float64(len(docs)) * float64(t.v))
+}
+
+// competedLoss returns the summed cross-entropy of reconstructing x through
+// the k-competitive layer, as a training step does (the exact loss over all
+// V outputs), using scratch z and h (K), y (2V), rows (capacity K) and comp.
+// wT is as in reconstructLoss.
+func competedLoss(m *Model, wT []float32, x SparseVector, z, h, y []float32, rows []int32, comp *competition) float64 {
+	v := m.vocab.Len()
+	preactivateFrom(z, m.wt, wT, m.b, v, x)
+	for j, a := range z {
+		z[j] = mathf.Tanh(a)
+	}
+	comp.forward(z, h, m.params.Winners, m.params.Alpha)
+	rows = comp.winners(rows[:0])
+	kernels.DecodeRows(y[:v], m.c, m.wt, v, rows, h)
+	return docLoss(y[:v], y[v:2*v], x)
 }
 
 // reconstructLoss returns the summed cross-entropy of reconstructing x
