@@ -115,6 +115,10 @@ func TestReplicasTrainTheSameModel(t *testing.T) {
 	base.StopPatience, base.ReducePatience, base.MinDelta = 2, 1, 5e-3
 	sampled := base
 	sampled.Sampling = 2
+	// With a minimum improvement of 5e-3 its validation loss (with
+	// competition) improves in every one of the 40 epochs here; 1e-2 stops
+	// it (at epoch 10).
+	sampled.MinDelta = 1e-2
 	noGrad := base
 	noGrad.Grad = GradNone
 	for _, tc := range []struct {
