@@ -220,29 +220,64 @@ func TestSampledTrainingSettles(t *testing.T) {
 	}
 }
 
-// Under reconstruction sampling the validation loss that stops training is
-// the exact loss through the competition (what the sampled steps estimate),
-// checked against the float64 reference; on the exact loss it stays the
-// loss without competition, which differs here.
+// Under reconstruction sampling the schedule also reads the exact validation
+// loss through the competition (what the sampled steps estimate), checked
+// against the float64 reference; the loss without competition is the same
+// as on the exact loss, which has no competed one.
 func TestSampledValidationLossCompeted(t *testing.T) {
 	m, xs := smallModel(t, 40, 8, 4, 2.5, 12, 3)
 	want := newRef64(m).loss(dense64(xs, 40))
-	got := samplingTrainer(m, xs, 2).validationLoss(xs)
+	plainS, got := samplingTrainer(m, xs, 2).validationLosses(xs)
 	if math.Abs(got-want) > 1e-5*math.Abs(want) {
 		t.Errorf("sampled training's validation loss %.9g, the reference with competition %.9g", got, want)
 	}
 	exact := newTrainer(m, DefaultConfig())
-	plain := exact.validationLoss(xs)
+	plain, competed := exact.validationLosses(xs)
 	k, v := m.params.Dim, exact.v
 	z, y, rows := make([]float32, k), make([]float32, 2*v), make([]int32, 0, k)
 	s := 0.0
 	for _, x := range xs {
 		s += reconstructLoss(m, nil, x, z, y, rows)
 	}
-	if s /= float64(len(xs) * v); plain != s {
-		t.Errorf("exact training's validation loss %.9g, without competition %.9g", plain, s)
+	if s /= float64(len(xs) * v); plain != s || plainS != s {
+		t.Errorf("validation loss without competition %.9g (exact), %.9g (sampled), want %.9g", plain, plainS, s)
+	}
+	if !math.IsNaN(competed) {
+		t.Errorf("the exact loss's trainer computed a competed validation loss %v", competed)
 	}
 	if math.Abs(plain-want) < 1e-3*math.Abs(want) {
 		t.Errorf("the losses with (%.9g) and without (%.9g) competition are too close for this check", want, plain)
+	}
+}
+
+// The early-stopping test: on the exact loss (plain NaN) an epoch improves
+// when it is warm or its loss falls by more than minDelta below the best;
+// under sampling also when the loss without competition does, each loss
+// against its own best.
+func TestImprovement(t *testing.T) {
+	nan := math.NaN()
+	exact := improvement{minDelta: 0.01, best: math.Inf(1), plain: math.Inf(1)}
+	sampled := exact
+	for i, c := range []struct {
+		warm                  bool
+		monitor, plain        float64
+		wantExact, wantSample bool
+	}{
+		{false, 1.0, 2.0, true, true},
+		{true, 1.5, 2.5, true, true},      // warm: counts, and resets both bests
+		{false, 1.495, 2.6, false, false}, // neither fell by more than 0.01
+		{false, 1.48, 2.6, true, true},    // the monitored loss fell
+		{false, 1.60, 2.45, false, true},  // only the plain loss fell (from 2.5)
+		{false, 1.475, 2.5, false, false}, // 1.475 is not below 1.48 - 0.01
+		{false, 1.46, 2.5, true, true},
+		{false, 1.47, 2.445, false, false}, // 2.445 is not below 2.45 - 0.01
+		{false, 1.47, 2.43, false, true},
+	} {
+		if got := exact.next(c.warm, c.monitor, nan); got != c.wantExact {
+			t.Errorf("epoch %d, exact: improved %v, want %v", i+1, got, c.wantExact)
+		}
+		if got := sampled.next(c.warm, c.monitor, c.plain); got != c.wantSample {
+			t.Errorf("epoch %d, sampled: improved %v, want %v", i+1, got, c.wantSample)
+		}
 	}
 }

@@ -171,18 +171,18 @@ func docFreq(xs []SparseVector, v int) []uint32 {
 	return df
 }
 
-// validationLoss returns the mean binary cross-entropy over docs, per
-// document and output, of the loss that stops training (docs/design.md
-// §1.4): on the exact loss without competition (h = z); under
-// reconstruction sampling with it (h from the k-competitive layer, the
-// loss the sampled steps estimate; docs/design.md §2.1), over all V outputs.
-func (t *trainer) validationLoss(docs []SparseVector) float64 {
+// validationLosses returns the mean binary cross-entropy over docs, per
+// document and output, without competition (h = z) and, under
+// reconstruction sampling, with it (h from the k-competitive layer: the
+// loss the sampled steps estimate, over all V outputs; NaN on the exact
+// loss), for the schedule (docs/design.md §1.4, §2.1).
+func (t *trainer) validationLosses(docs []SparseVector) (plain, competed float64) {
 	if len(docs) == 0 {
-		return math.NaN()
+		return math.NaN(), math.NaN()
 	}
-	losses := make([]float64, len(docs))
+	sampled := t.smp != nil
+	losses := make([]float64, 2*len(docs))
 	m := t.m
-	competed := t.smp != nil
 	parallel.Blocks(len(docs), 16, func(lo, hi int) {
 		k := m.params.Dim
 		z := make([]float32, k)
@@ -190,22 +190,54 @@ func (t *trainer) validationLoss(docs []SparseVector) float64 {
 		rows := make([]int32, 0, k)
 		var comp *competition
 		var h []float32
-		if competed {
+		if sampled {
 			comp, h = newCompetition(k), make([]float32, k)
 		}
 		for d := lo; d < hi; d++ {
-			if competed {
-				losses[d] = competedLoss(m, t.wT, docs[d], z, h, y, rows, comp)
-			} else {
-				losses[d] = reconstructLoss(m, t.wT, docs[d], z, y, rows)
+			losses[2*d] = reconstructLoss(m, t.wT, docs[d], z, y, rows)
+			if sampled {
+				losses[2*d+1] = competedLoss(m, t.wT, docs[d], z, h, y, rows, comp)
 			}
 		}
 	})
-	s := 0.0
-	for _, l := range losses {
-		s += l
+	var sp, sc float64
+	for d := range docs {
+		sp += losses[2*d]
+		sc += losses[2*d+1]
 	}
-	return s / (float64(len(docs)) * float64(t.v))
+	n := float64(len(docs)) * float64(t.v)
+	if !sampled {
+		return sp / n, math.NaN()
+	}
+	return sp / n, sc / n
+}
+
+// improvement is the early-stopping test of the schedule (docs/design.md
+// §1.4): an epoch improves when it is within the input budget (warm), or
+// when the monitored loss fell by more than minDelta below its best, or,
+// under reconstruction sampling, the loss without competition did
+// (plain; NaN otherwise): sampled training stops when neither has improved
+// for StopPatience epochs (docs/design.md §2.1).
+type improvement struct {
+	minDelta    float64
+	best, plain float64 // the lowest losses so far (+Inf at first)
+}
+
+// next reports whether an epoch with the losses monitor and plain improves,
+// and records them.
+func (s *improvement) next(warm bool, monitor, plain float64) bool {
+	better := monitor < s.best-s.minDelta
+	betterPlain := plain < s.plain-s.minDelta // false when plain is NaN
+	if warm || better || betterPlain {
+		if warm || monitor < s.best {
+			s.best = monitor
+		}
+		if warm || plain < s.plain {
+			s.plain = plain
+		}
+		return true
+	}
+	return false
 }
 
 // competedLoss returns the summed cross-entropy of reconstructing x through
@@ -285,7 +317,9 @@ func (t *trainer) run(ctx context.Context, xs []SparseVector, opt TrainOptions) 
 
 	start := time.Now()
 	lr := cfg.LearningRate
+	// best: the monitored loss of the epoch kept (bestEpoch).
 	best := math.Inf(1)
+	rule := improvement{minDelta: cfg.MinDelta, best: math.Inf(1), plain: math.Inf(1)}
 	bestEpoch := 0
 	wait, lrWait := 0, 0
 	// The lowest epoch training loss, starting from that of a network that
@@ -337,10 +371,15 @@ func (t *trainer) run(ctx context.Context, xs []SparseVector, opt TrainOptions) 
 		t.settle()
 		trainLoss := meanLoss(lossSum, lossDocs, t.v)
 		monitor := trainLoss
-		valLoss := math.NaN()
+		valLoss, valPlain := math.NaN(), math.NaN()
 		if nVal > 0 {
-			// Every replica computes it (the same bits).
-			valLoss = t.validationLoss(val)
+			// Every replica computes them (the same bits). Under sampling
+			// the monitored loss is the one with competition.
+			plain, competed := t.validationLosses(val)
+			valLoss = plain
+			if t.smp != nil {
+				valLoss, valPlain = competed, plain
+			}
 			monitor = valLoss
 		}
 		if math.IsNaN(monitor) || math.IsInf(monitor, 0) {
@@ -351,7 +390,7 @@ func (t *trainer) run(ctx context.Context, xs []SparseVector, opt TrainOptions) 
 		}
 		minTrain = math.Min(minTrain, trainLoss)
 		stop := false
-		if epoch <= warmEpochs || monitor < best-cfg.MinDelta {
+		if rule.next(epoch <= warmEpochs, monitor, valPlain) {
 			best = monitor
 			bestEpoch = epoch
 			wait, lrWait = 0, 0
