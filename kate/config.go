@@ -40,10 +40,11 @@ type Config struct {
 	// ceil(Sampling·max(nnz, 16)) draws among its zero inputs, with
 	// importance weights, instead of all V outputs, so that the decoder costs
 	// O(k·nnz) per document rather than O(k·V). The training loss and
-	// gradient are unbiased estimates of the exact ones; the validation loss
-	// stays exact over all V outputs but is taken through the competition,
-	// as the training loss is (docs/design.md §2.1). 0 (the default) trains
-	// on the exact loss.
+	// gradient are unbiased estimates of the exact ones. The validation
+	// losses stay exact over all V outputs; the one through the competition
+	// (as the training loss is) is the one reported, and an epoch improves
+	// when it or the one without competition does (docs/design.md §2.1).
+	// 0 (the default) trains on the exact loss.
 	Sampling float64
 	// MinInputs is the number of non-zero input values (summed over the
 	// training documents of every epoch run) that training sees before the
