@@ -139,11 +139,10 @@ func benchTexts(b *testing.B) []string {
 	return texts
 }
 
-// BenchmarkEncode measures text to embedding (tokenize, stem, vectorize,
-// encode) on 20 Newsgroups documents, one goroutine, and encoding of
-// ready input vectors.
-func BenchmarkEncode(b *testing.B) {
-	texts := benchTexts(b)
+// benchModel returns an untrained 128-d model (k=32) over the 2,000-word
+// vocabulary of texts, and the corpus of texts, as the encoding benchmarks
+// use.
+func benchModel(b *testing.B, texts []string) (*Model, *Corpus) {
 	c, err := BuildCorpus(texts, DefaultTextOptions(), 2000)
 	if err != nil {
 		b.Fatal(err)
@@ -152,6 +151,15 @@ func BenchmarkEncode(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return m, c
+}
+
+// BenchmarkEncode measures text to embedding (tokenize, stem, vectorize,
+// encode) on 20 Newsgroups documents, one goroutine, and encoding of
+// ready input vectors.
+func BenchmarkEncode(b *testing.B) {
+	texts := benchTexts(b)
+	m, c := benchModel(b, texts)
 	dst := make([]float32, 128)
 	b.Run("text", func(b *testing.B) {
 		z := m.NewVectorizer()

@@ -12,14 +12,7 @@ import (
 // session)"). It reports tokens per CPU second.
 func BenchmarkNewTokens(b *testing.B) {
 	texts := benchTexts(b)
-	c, err := BuildCorpus(texts, DefaultTextOptions(), 2000)
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := newModel(Params{Dim: 128, Winners: 32, Alpha: 6.26, Text: DefaultTextOptions()}, c.Vocab, 1)
-	if err != nil {
-		b.Fatal(err)
-	}
+	m, _ := benchModel(b, texts)
 	seen := map[string]bool{}
 	var toks [][]byte
 	var buf []byte
