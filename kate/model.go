@@ -431,7 +431,14 @@ func (m *Model) Vectorize(text string) SparseVector {
 
 // encode computes z = tanh(x W + b) into z (length K) for a valid x.
 func (m *Model) encode(z []float32, x SparseVector) {
-	preactivate(z, m.wt, m.b, m.vocab.Len(), x)
+	m.encodeFrom(z, nil, x)
+}
+
+// encodeFrom is encode, reading the weights from wT (m's weights
+// transposed, V x K: the trainer's copy) when it is not nil
+// (preactivateFrom: the same bits).
+func (m *Model) encodeFrom(z, wT []float32, x SparseVector) {
+	preactivateFrom(z, m.wt, wT, m.b, m.vocab.Len(), x)
 	for j, a := range z {
 		z[j] = mathf.Tanh(a)
 	}

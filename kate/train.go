@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/kate-web/kate/internal/kernels"
-	"github.com/kate-web/kate/internal/mathf"
 	"github.com/kate-web/kate/internal/parallel"
 )
 
@@ -194,9 +193,11 @@ func (t *trainer) validationLosses(docs []SparseVector) (plain, competed float64
 			comp, h = newCompetition(k), make([]float32, k)
 		}
 		for d := lo; d < hi; d++ {
-			losses[2*d] = reconstructLoss(m, t.wT, docs[d], z, y, rows)
+			// One encoder pass for both losses.
+			m.encodeFrom(z, t.wT, docs[d])
+			losses[2*d] = plainLoss(m, docs[d], z, y, rows)
 			if sampled {
-				losses[2*d+1] = competedLoss(m, t.wT, docs[d], z, h, y, rows, comp)
+				losses[2*d+1] = competedLoss(m, docs[d], z, h, y, rows, comp)
 			}
 		}
 	})
@@ -240,19 +241,30 @@ func (s *improvement) next(warm bool, monitor, plain float64) bool {
 	return false
 }
 
-// competedLoss returns the summed cross-entropy of reconstructing x through
-// the k-competitive layer, as a training step does (the exact loss over all
-// V outputs), using scratch z and h (K), y (2V), rows (capacity K) and comp.
-// wT is as in reconstructLoss.
-func competedLoss(m *Model, wT []float32, x SparseVector, z, h, y []float32, rows []int32, comp *competition) float64 {
+// competedLoss returns the summed cross-entropy of reconstructing x from
+// its code z (Model.encodeFrom) through the k-competitive layer, as a
+// training step does (the exact loss over all V outputs), using scratch h
+// (K), y (2V), rows (capacity K) and comp.
+func competedLoss(m *Model, x SparseVector, z, h, y []float32, rows []int32, comp *competition) float64 {
 	v := m.vocab.Len()
-	preactivateFrom(z, m.wt, wT, m.b, v, x)
-	for j, a := range z {
-		z[j] = mathf.Tanh(a)
-	}
 	comp.forward(z, h, m.params.Winners, m.params.Alpha)
 	rows = comp.winners(rows[:0])
 	kernels.DecodeRows(y[:v], m.c, m.wt, v, rows, h)
+	return docLoss(y[:v], y[v:2*v], x)
+}
+
+// plainLoss returns the summed cross-entropy of reconstructing x from its
+// code z (Model.encodeFrom) without competition, using scratch y (2V) and
+// rows (capacity K).
+func plainLoss(m *Model, x SparseVector, z, y []float32, rows []int32) float64 {
+	v := m.vocab.Len()
+	rows = rows[:0]
+	for j, zj := range z {
+		if zj != 0 {
+			rows = append(rows, int32(j))
+		}
+	}
+	kernels.DecodeRows(y[:v], m.c, m.wt, v, rows, z)
 	return docLoss(y[:v], y[v:2*v], x)
 }
 
@@ -263,19 +275,8 @@ func competedLoss(m *Model, wT []float32, x SparseVector, z, h, y []float32, row
 // instead of gathering at stride V: the same products in the same order,
 // so the same loss (docs/design.md §2).
 func reconstructLoss(m *Model, wT []float32, x SparseVector, z, y []float32, rows []int32) float64 {
-	v := m.vocab.Len()
-	preactivateFrom(z, m.wt, wT, m.b, v, x)
-	for j, a := range z {
-		z[j] = mathf.Tanh(a)
-	}
-	rows = rows[:0]
-	for j, zj := range z {
-		if zj != 0 {
-			rows = append(rows, int32(j))
-		}
-	}
-	kernels.DecodeRows(y[:v], m.c, m.wt, v, rows, z)
-	return docLoss(y[:v], y[v:2*v], x)
+	m.encodeFrom(z, wT, x)
+	return plainLoss(m, x, z, y, rows)
 }
 
 func (t *trainer) run(ctx context.Context, xs []SparseVector, opt TrainOptions) (*Model, error) {
