@@ -281,3 +281,31 @@ func TestImprovement(t *testing.T) {
 		}
 	}
 }
+
+// The validation losses decode up to valGroup documents per
+// kernels.DecodeRowsDocs call: they must equal, bit for bit, the sums of
+// plainLoss and competedLoss taken document by document (one DecodeRows
+// each), over a number of documents that is not a multiple of the group
+// and spans several of parallel.Blocks' blocks.
+func TestValidationLossesGrouped(t *testing.T) {
+	m, xs := smallModel(t, 50, 12, 4, 2.5, 45, 5)
+	for _, tr := range []*trainer{newTrainer(m, DefaultConfig()), samplingTrainer(m, xs, 2)} {
+		plain, competed := tr.validationLosses(xs)
+		k, v := m.params.Dim, tr.v
+		z, h, y, rows := make([]float32, k), make([]float32, k), make([]float32, 2*v), make([]int32, 0, k)
+		comp := newCompetition(k)
+		var sp, sc float64
+		for _, x := range xs {
+			m.encodeFrom(z, nil, x)
+			sp += plainLoss(m, x, z, y, rows)
+			sc += competedLoss(m, x, z, h, y, rows, comp)
+		}
+		n := float64(len(xs) * v)
+		if plain != sp/n {
+			t.Errorf("sampled %v: validation loss without competition %.17g, document by document %.17g", tr.smp != nil, plain, sp/n)
+		}
+		if tr.smp != nil && competed != sc/n {
+			t.Errorf("validation loss with competition %.17g, document by document %.17g", competed, sc/n)
+		}
+	}
+}

@@ -39,6 +39,16 @@ type Set struct {
 	// DecodeRows computes y = c + Σ_{j in rows, in order} h[j]·wt[j*v:(j+1)*v]:
 	// the decoder's pre-activation from the units in rows. len(y) = len(c) = v.
 	DecodeRows func(y, c, wt []float32, v int, rows []int32, h []float32)
+	// DecodeRowsDocs is DecodeRows over several documents: for each
+	// document i < len(offs)-1, DecodeRows(y[i*v:(i+1)*v], c, wt, v,
+	// rows[offs[i]:offs[i+1]], h[i*k:(i+1)*k]). The exact validation
+	// loss's decoder (docs/design.md §1.4): an accelerated set reads a
+	// block of the weights once for all the documents. offs is
+	// non-decreasing from offs[0] >= 0 to at most len(rows), len(y) >=
+	// (len(offs)-1)*v, len(h) >= (len(offs)-1)*k and every row is below k.
+	// A nil field in a set given to Use becomes the loop above over that
+	// set's DecodeRows, which is what a replacement must give, bit for bit.
+	DecodeRowsDocs func(y, c, wt []float32, v int, rows, offs []int32, h []float32, k int)
 	// SigmoidDelta sets p[i] = sigmoid(y[i]) * scale for every i < len(y).
 	SigmoidDelta func(y, p []float32, scale float32)
 	// GradRows, for every j in rows: gw[j*v:(j+1)*v] += h[j]·d, and
@@ -120,7 +130,17 @@ func Go() Set {
 		Softplus: softplusGo, AdadeltaSum: adadeltaSumGo,
 		SparseDot: sparseDotGo, SparseAxpy: sparseAxpyGo, SparseGrad: sparseGradGo, SparseDecode: sparseDecodeGo,
 		AxpyRows: axpyRowsGo, Transpose: transposeGo, SparseGradT: sparseGradTGo, ScatterAxpy: scatterAxpyGo,
-		SparseAxpyDocs: SparseAxpyDocsWith(sparseAxpyGo)}
+		SparseAxpyDocs: SparseAxpyDocsWith(sparseAxpyGo), DecodeRowsDocs: DecodeRowsDocsWith(decodeRowsGo)}
+}
+
+// DecodeRowsDocsWith returns the DecodeRowsDocs that calls decode (a
+// DecodeRows) for each document: the reference.
+func DecodeRowsDocsWith(decode func(y, c, wt []float32, v int, rows []int32, h []float32)) func(y, c, wt []float32, v int, rows, offs []int32, h []float32, k int) {
+	return func(y, c, wt []float32, v int, rows, offs []int32, h []float32, k int) {
+		for i := 0; i+1 < len(offs); i++ {
+			decode(y[i*v:(i+1)*v], c, wt, v, rows[offs[i]:offs[i+1]], h[i*k:(i+1)*k])
+		}
+	}
 }
 
 // SparseAxpyDocsWith returns the SparseAxpyDocs that calls axpy (a
@@ -185,6 +205,9 @@ func complete(k Set) Set {
 	if k.SparseAxpyDocs == nil {
 		k.SparseAxpyDocs = SparseAxpyDocsWith(k.SparseAxpy)
 	}
+	if k.DecodeRowsDocs == nil {
+		k.DecodeRowsDocs = DecodeRowsDocsWith(k.DecodeRows)
+	}
 	if k.SparseGrad == nil {
 		k.SparseGrad = g.SparseGrad
 	}
@@ -222,6 +245,11 @@ func Axpy(a float32, x, y []float32) { active.Axpy(a, x, y) }
 // DecodeRows runs the active set's DecodeRows.
 func DecodeRows(y, c, wt []float32, v int, rows []int32, h []float32) {
 	active.DecodeRows(y, c, wt, v, rows, h)
+}
+
+// DecodeRowsDocs runs the active set's DecodeRowsDocs.
+func DecodeRowsDocs(y, c, wt []float32, v int, rows, offs []int32, h []float32, k int) {
+	active.DecodeRowsDocs(y, c, wt, v, rows, offs, h, k)
 }
 
 // SigmoidDelta runs the active set's SigmoidDelta.

@@ -93,6 +93,7 @@ func (f *fn) f32store(off uint32) { f.op(0x38); f.memarg(2, off) }
 // Scalar arithmetic.
 const (
 	i32Eqz  = 0x45
+	i32Eq   = 0x46
 	i32GeU  = 0x4f
 	i32LtU  = 0x49
 	i32Add  = 0x6a

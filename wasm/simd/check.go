@@ -104,6 +104,32 @@ func Check(ref, got kernels.Set, seed uint64, rounds int) error {
 		if err := same("DecodeRows", round, out, out2); err != nil {
 			return err
 		}
+		// DecodeRowsDocs: 0 to 5 documents (some without rows) on the
+		// same matrix, each with its own h and rows.
+		if got.DecodeRowsDocs != nil {
+			nd := rng.IntN(6)
+			var drows []int32
+			offs := []int32{0}
+			for range nd {
+				for j := 0; j < k; j++ {
+					if rng.IntN(2) > 0 {
+						drows = append(drows, int32(j))
+					}
+				}
+				if rng.IntN(4) == 0 {
+					drows = drows[:offs[len(offs)-1]]
+				}
+				offs = append(offs, int32(len(drows)))
+			}
+			dh := vec(rng, nd*k)
+			dy := vec(rng, nd*v+rng.IntN(3))
+			dy2 := clone(dy)
+			ref.DecodeRowsDocs(dy, c, wt, v, drows, offs, dh, k)
+			got.DecodeRowsDocs(dy2, c, wt, v, drows, offs, dh, k)
+			if err := same("DecodeRowsDocs", round, dy, dy2); err != nil {
+				return err
+			}
+		}
 		d := vec(rng, v)
 		gw, g := vec(rng, k*v), vec(rng, k)
 		gw2, g2 := clone(gw), clone(g)

@@ -60,3 +60,6 @@ func impTransposeTall(dst, src, rows, cols, ld uint32)
 
 //go:wasmimport kate_simd scatterAxpy
 func impScatterAxpy(g, d, idx, x, n, k uint32)
+
+//go:wasmimport kate_simd decodeRowsDocs
+func impDecodeRowsDocs(y, c, wt, v, rows, offs, nd, h, k uint32)

@@ -59,7 +59,7 @@ func Kernels(exports js.Value) kernels.Set {
 		Softplus: k.Softplus, AdadeltaSum: k.AdadeltaSum,
 		SparseDot: k.SparseDot, SparseAxpy: k.SparseAxpy, SparseGrad: k.SparseGrad, SparseDecode: k.SparseDecode,
 		AxpyRows: k.AxpyRows, Transpose: k.Transpose, SparseGradT: k.SparseGradT, ScatterAxpy: k.ScatterAxpy,
-		SparseAxpyDocs: k.SparseAxpyDocs}
+		SparseAxpyDocs: k.SparseAxpyDocs, DecodeRowsDocs: k.DecodeRowsDocs}
 }
 
 func addrF(s []float32) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(s))) }
@@ -120,6 +120,44 @@ func (k *jsKernels) DecodeRows(y, c, wt []float32, v int, rows []int32, h []floa
 	runtime.KeepAlive(c)
 	runtime.KeepAlive(wt)
 	runtime.KeepAlive(rows)
+	runtime.KeepAlive(h)
+}
+
+// DecodeRowsDocs is kernels.Set.DecodeRowsDocs. Through the direct
+// imports it checks every document's rows, then calls the module's
+// decodeRowsDocs once (blocks of the outputs, every document in turn
+// within a block); through syscall/js it is the loop over DecodeRows.
+func (k *jsKernels) DecodeRowsDocs(y, c, wt []float32, v int, rows, offs []int32, h []float32, kk int) {
+	if !k.direct {
+		kernels.DecodeRowsDocsWith(k.DecodeRows)(y, c, wt, v, rows, offs, h, kk)
+		return
+	}
+	nd := len(offs) - 1
+	if nd <= 0 {
+		return
+	}
+	if v < 0 || kk < 0 || len(y) < nd*v || len(c) < v || len(h) < nd*kk || offs[0] < 0 || int(offs[nd]) > len(rows) {
+		boundsPanic("DecodeRowsDocs")
+	}
+	for i := range nd {
+		if offs[i] > offs[i+1] {
+			boundsPanic("DecodeRowsDocs")
+		}
+	}
+	if v == 0 {
+		return
+	}
+	if lo, hi := span(rows[offs[0]:offs[nd]]); lo < 0 || hi >= kk || (hi+1)*v > len(wt) {
+		boundsPanic("DecodeRowsDocs")
+	}
+	// Every document's rows are below kk and their weight rows in wt, its
+	// outputs y[i*v:(i+1)*v] and its h[i*kk:(i+1)*kk] in the slices.
+	impDecodeRowsDocs(pF(y), pF(c), pF(wt), uint32(v), pI(rows), pI(offs), uint32(nd), pF(h), uint32(kk))
+	runtime.KeepAlive(y)
+	runtime.KeepAlive(c)
+	runtime.KeepAlive(wt)
+	runtime.KeepAlive(rows)
+	runtime.KeepAlive(offs)
 	runtime.KeepAlive(h)
 }
 

@@ -56,7 +56,7 @@ func Modules() [][]byte {
 
 // build assembles the kernel module (kernels.wasm).
 func build() []byte {
-	return module([]*fn{axpyFn(), decodeRowsFn(), gradRowsFn(), adadeltaSumFn()})
+	return module([]*fn{axpyFn(), decodeRowsFn(), gradRowsFn(), adadeltaSumFn(), decodeRowsDocsFn()})
 }
 
 // buildDecoder assembles the module of the exp-based kernels, the
@@ -264,6 +264,179 @@ func decodeRowsFn() *fn {
 	f.ifThen()
 	pass(0)
 	f.end()
+	return f
+}
+
+// decodeBlockBytes is the width of decodeRowsDocs's column blocks in
+// bytes: 1,024 outputs, whose weights (4 KB a row, 512 KB for 128 rows)
+// stay in the L2 cache while every document of the call adds its rows'
+// products to them, and whose outputs (4 KB a document) stay in L1.
+const decodeBlockBytes = 4096
+
+// decodeRowsDocs(y, c, wt, v, rows, offs, nd, h, k): for each document d <
+// nd, y[d*v:] = c + Σ_r h[d*k+rows[r]]·wt[rows[r]*v:] over r from offs[d] to
+// offs[d+1] — decodeRows for each document — done by blocks of
+// decodeBlockBytes of the outputs, every document in turn within a block,
+// so that a block of the weights is read from memory once for all the
+// documents. Each output still gets its products added one by one in the
+// order of its document's rows, four rows per pass, as decodeRows does, so
+// the bits are decodeRows'.
+func decodeRowsDocsFn() *fn {
+	f := newFn("decodeRowsDocs", tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32)
+	const y, c, wt, v, rows, offs, nd, h, k = 0, 1, 2, 3, 4, 5, 6, 7, 8
+	vb, e4, b0, bv, be, op, opEnd := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	yd, hd, r, rend, rend4, src, i := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	type rowLocals struct{ w, a, av uint32 }
+	var rl [4]rowLocals
+	for j := range rl {
+		rl[j] = rowLocals{w: f.local(tI32), a: f.local(tF32), av: f.local(tV128)}
+	}
+	// vb = v*4; e4 = (v&^3)*4; opEnd = offs + nd*4; k = k*4 (bytes)
+	f.get(v)
+	f.i32c(2)
+	f.op(i32Shl)
+	f.set(vb)
+	f.get(v)
+	f.i32c(^3)
+	f.op(i32And)
+	f.i32c(2)
+	f.op(i32Shl)
+	f.set(e4)
+	f.endPtr(opEnd, offs, nd, -1)
+	f.get(k)
+	f.i32c(2)
+	f.op(i32Shl)
+	f.set(k)
+	// minTo emits l = min(b0 + decodeBlockBytes, end).
+	minTo := func(l, end uint32) {
+		f.get(b0)
+		f.i32c(decodeBlockBytes)
+		f.op(i32Add)
+		f.tee(l)
+		f.get(end)
+		f.get(l)
+		f.get(end)
+		f.op(i32LtU)
+		f.op(selectOp)
+		f.set(l)
+	}
+	// pass adds the products of the next nr rows of the document to its
+	// outputs b0 to be, reading src.
+	pass := func(nr int) {
+		for j := 0; j < nr; j++ {
+			L := rl[j]
+			// row = rows[r+j]; w = wt + row*vb; a = h[d*k+row]
+			f.get(r)
+			f.i32load(uint32(4 * j))
+			f.tee(L.w) // row, for now
+			f.i32c(2)
+			f.op(i32Shl)
+			f.get(hd)
+			f.op(i32Add)
+			f.f32load(0)
+			f.tee(L.a)
+			f.simd(f32x4Splat)
+			f.set(L.av)
+			f.get(L.w)
+			f.get(vb)
+			f.op(i32Mul)
+			f.get(wt)
+			f.op(i32Add)
+			f.set(L.w)
+		}
+		f.get(b0)
+		f.set(i)
+		f.while(i, bv, func() {
+			f.addr(yd, i)
+			f.addr(src, i)
+			f.vload(0)
+			for j := 0; j < nr; j++ {
+				L := rl[j]
+				f.get(L.av)
+				f.addr(L.w, i)
+				f.vload(0)
+				f.simd(f32x4Mul)
+				f.simd(f32x4Add)
+			}
+			f.vstore(0)
+			f.addTo(i, 16)
+		})
+		f.while(i, be, func() {
+			f.addr(yd, i)
+			f.addr(src, i)
+			f.f32load(0)
+			for j := 0; j < nr; j++ {
+				L := rl[j]
+				f.get(L.a)
+				f.addr(L.w, i)
+				f.f32load(0)
+				f.op(f32Mul)
+				f.op(f32Add)
+			}
+			f.f32store(0)
+			f.addTo(i, 4)
+		})
+		f.get(yd)
+		f.set(src)
+		f.addTo(r, int32(4*nr))
+	}
+	f.i32c(0)
+	f.set(b0)
+	f.while(b0, vb, func() {
+		minTo(be, vb)
+		minTo(bv, e4)
+		f.get(offs)
+		f.set(op)
+		f.get(y)
+		f.set(yd)
+		f.get(h)
+		f.set(hd)
+		f.while(op, opEnd, func() {
+			// r, rend: the document's rows; rend4 ends its groups of four.
+			f.get(op)
+			f.i32load(0)
+			f.i32c(2)
+			f.op(i32Shl)
+			f.get(rows)
+			f.op(i32Add)
+			f.tee(r)
+			f.get(op)
+			f.i32load(4)
+			f.i32c(2)
+			f.op(i32Shl)
+			f.get(rows)
+			f.op(i32Add)
+			f.tee(rend)
+			f.get(r)
+			f.op(i32Sub)
+			f.i32c(^15)
+			f.op(i32And)
+			f.get(r)
+			f.op(i32Add)
+			f.set(rend4)
+			f.get(c)
+			f.set(src)
+			f.while(r, rend4, func() { pass(4) })
+			f.while(r, rend, func() { pass(1) })
+			// No rows: the outputs are c.
+			f.get(src)
+			f.get(c)
+			f.op(i32Eq)
+			f.ifThen()
+			pass(0)
+			f.end()
+			f.addTo(op, 4)
+			f.get(yd)
+			f.get(vb)
+			f.op(i32Add)
+			f.set(yd)
+			f.get(hd)
+			f.get(k)
+			f.op(i32Add)
+			f.set(hd)
+		})
+		f.addTo(b0, decodeBlockBytes)
+	})
 	return f
 }
 

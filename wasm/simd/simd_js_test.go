@@ -4,6 +4,7 @@ package simd
 
 import (
 	"context"
+	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -214,6 +215,21 @@ func testPanicOutOfBounds(t *testing.T, k kernels.Set) {
 		"DecodeRows (a later row)": func() {
 			k.DecodeRows(make([]float32, 4), make([]float32, 4), make([]float32, 32), 4, []int32{0, 1, 2, 3, 4, 8}, make([]float32, 9))
 		},
+		"DecodeRowsDocs (a row of the second document)": func() {
+			k.DecodeRowsDocs(make([]float32, 8), make([]float32, 4), make([]float32, 8), 4, []int32{0, 1, 1, 2}, []int32{0, 2, 4}, make([]float32, 6), 3)
+		},
+		"DecodeRowsDocs (short outputs)": func() {
+			k.DecodeRowsDocs(make([]float32, 7), make([]float32, 4), make([]float32, 8), 4, []int32{0, 1}, []int32{0, 1, 2}, make([]float32, 4), 2)
+		},
+		"DecodeRowsDocs (short h)": func() {
+			k.DecodeRowsDocs(make([]float32, 8), make([]float32, 4), make([]float32, 8), 4, []int32{0, 1}, []int32{0, 1, 2}, make([]float32, 3), 2)
+		},
+		"DecodeRowsDocs (offsets past the rows)": func() {
+			k.DecodeRowsDocs(make([]float32, 8), make([]float32, 4), make([]float32, 8), 4, []int32{0, 1}, []int32{0, 1, 3}, make([]float32, 4), 2)
+		},
+		"DecodeRowsDocs (decreasing offsets)": func() {
+			k.DecodeRowsDocs(make([]float32, 12), make([]float32, 4), make([]float32, 8), 4, []int32{0, 1}, []int32{0, 2, 1, 2}, make([]float32, 6), 2)
+		},
 		"GradRows (a negative row)": func() {
 			k.GradRows(make([]float32, 4), make([]float32, 32), make([]float32, 32), 4, []int32{0, 1, 2, -1, 4}, make([]float32, 8), make([]float32, 8))
 		},
@@ -305,16 +321,27 @@ func TestTrainingIdentical(t *testing.T) {
 	cfg := kate.DefaultConfig()
 	cfg.Dim, cfg.Winners, cfg.VocabSize, cfg.Epochs, cfg.BatchSize, cfg.ValidationDocs = 13, 5, 20, 3, 10, 20
 	cfg.Text = kate.TextOptions{}
+	// The model's bytes, then every epoch's validation loss (computed with
+	// kernels.DecodeRowsDocs; under sampling the one with the competition,
+	// the one without deciding the stopping with it).
 	train := func(sampling float64) []byte {
 		c := cfg
 		c.Sampling = sampling
-		m, err := kate.Train(context.Background(), texts, c, kate.TrainOptions{})
+		var losses []float64
+		m, err := kate.Train(context.Background(), texts, c, kate.TrainOptions{Progress: func(p kate.Progress) {
+			if p.EpochDone {
+				losses = append(losses, p.ValLoss)
+			}
+		}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		b, err := m.MarshalBinary()
 		if err != nil {
 			t.Fatal(err)
+		}
+		for _, l := range losses {
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(l))
 		}
 		return b
 	}
