@@ -27,16 +27,24 @@ type sampler struct {
 	v     int
 	ratio float64
 	// Alias table of the proposal q over the V outputs (Vose's method).
-	prob  []float64
-	alias []int32
-	q     []float64
+	tab []aliasColumn
+	q   []float64
+}
+
+// aliasColumn is one column of the alias table as draw reads it (one
+// cache line holds four): a coin c (the low 32 bits of a draw) keeps the
+// column's own output when c·2⁻³² < prob, that is when c < thr =
+// ⌈prob·2³²⌉ (c is an integer and prob·2³² exact), else gives alias.
+type aliasColumn struct {
+	thr   uint64
+	alias int32
 }
 
 // newSampler builds the proposal from the document frequencies df (length
 // V): q_i = (df_i/Σdf + 1/V)/2.
 func newSampler(df []uint32, ratio float64) *sampler {
 	v := len(df)
-	s := &sampler{v: v, ratio: ratio, prob: make([]float64, v), alias: make([]int32, v), q: make([]float64, v)}
+	s := &sampler{v: v, ratio: ratio, q: make([]float64, v)}
 	total := 0.0
 	for _, d := range df {
 		total += float64(d)
@@ -48,11 +56,24 @@ func newSampler(df []uint32, ratio float64) *sampler {
 			s.q[i] = 1 / float64(v)
 		}
 	}
-	// Vose's alias method, deterministic (stacks in index order).
+	prob, alias := aliasTable(s.q)
+	s.tab = make([]aliasColumn, v)
+	for i, p := range prob {
+		s.tab[i] = aliasColumn{thr: uint64(math.Ceil(p * (1 << 32))), alias: alias[i]}
+	}
+	return s
+}
+
+// aliasTable returns the alias table of the distribution q (Vose's
+// method, deterministic: stacks in index order): column i keeps output i
+// with probability prob[i], else gives alias[i].
+func aliasTable(q []float64) (prob []float64, alias []int32) {
+	v := len(q)
+	prob, alias = make([]float64, v), make([]int32, v)
 	scaled := make([]float64, v)
 	var small, large []int32
-	for i, q := range s.q {
-		scaled[i] = q * float64(v)
+	for i, qi := range q {
+		scaled[i] = qi * float64(v)
 		if scaled[i] < 1 {
 			small = append(small, int32(i))
 		} else {
@@ -63,8 +84,8 @@ func newSampler(df []uint32, ratio float64) *sampler {
 		l := small[len(small)-1]
 		small = small[:len(small)-1]
 		g := large[len(large)-1]
-		s.prob[l] = scaled[l]
-		s.alias[l] = g
+		prob[l] = scaled[l]
+		alias[l] = g
 		scaled[g] = (scaled[g] + scaled[l]) - 1
 		if scaled[g] < 1 {
 			large = large[:len(large)-1]
@@ -72,12 +93,12 @@ func newSampler(df []uint32, ratio float64) *sampler {
 		}
 	}
 	for _, g := range large {
-		s.prob[g], s.alias[g] = 1, g
+		prob[g], alias[g] = 1, g
 	}
 	for _, l := range small {
-		s.prob[l], s.alias[l] = 1, l
+		prob[l], alias[l] = 1, l
 	}
-	return s
+	return prob, alias
 }
 
 // draws returns the number of zero outputs drawn for a document with nnz
@@ -88,35 +109,44 @@ func (s *sampler) draws(nnz int) int {
 
 // draw fills ws.out (the outputs to reconstruct: x's indices, then the
 // sampled zeros in increasing order) and ws.ow (their weights: 1 for the
-// non-zero inputs, Σ 1/(m·q_i) over the draws of i for the zeros).
-func (s *sampler) draw(ws *workspace, x SparseVector, r *rand.Rand) {
+// non-zero inputs, Σ 1/(m·q_i) over the draws of i for the zeros), drawing
+// from r.
+//
+// A draw touches one column of the alias table and the output's count
+// (ws.cnt: −1 for x's inputs, else the draws so far); the weight of each
+// drawn zero is then summed once per output, w = (1/m)/q_i added as many
+// times as i was drawn: the same float64 additions of the same terms in the
+// same order as adding w at each draw, so the same weights, with fewer
+// scattered reads while the draws run (docs/speed.md, seventh session).
+func (s *sampler) draw(ws *workspace, x SparseVector, r *rand.PCG) {
 	ws.out = append(ws.out[:0], x.Indices...)
 	ws.ow = ws.ow[:0]
 	for range x.Indices {
 		ws.ow = append(ws.ow, 1)
 	}
+	cnt := ws.cnt[:s.v]
 	for _, i := range x.Indices {
-		ws.mark[i] = -1
+		cnt[i] = -1
 	}
 	m := s.draws(len(x.Indices))
 	inv := 1 / float64(m)
 	start := len(ws.out)
+	tab, v := s.tab[:s.v], uint64(s.v)
 	for range m {
 		// One 64-bit draw: the high half picks a column of the alias table,
 		// the low half is the coin.
 		u := r.Uint64()
-		i := int32((u >> 32) * uint64(s.v) >> 32)
-		if float64(uint32(u))*(1.0/(1<<32)) >= s.prob[i] {
-			i = s.alias[i]
+		i := int32((u >> 32) * v >> 32)
+		if c := &tab[i]; uint64(uint32(u)) >= c.thr {
+			i = c.alias
 		}
-		switch mk := ws.mark[i]; {
-		case mk < 0: // a non-zero input: already reconstructed
-		case mk == 0:
-			ws.mark[i] = 1
+		switch n := cnt[i]; {
+		case n < 0: // a non-zero input: already reconstructed
+		case n == 0:
+			cnt[i] = 1
 			ws.drawn[i>>6] |= 1 << (i & 63)
-		}
-		if ws.mark[i] > 0 {
-			ws.acc[i] += inv / s.q[i]
+		default:
+			cnt[i] = n + 1
 		}
 	}
 	// The drawn zeros in increasing order, from their bits (cheaper than
@@ -131,12 +161,16 @@ func (s *sampler) draw(ws *workspace, x SparseVector, r *rand.Rand) {
 		}
 	}
 	for _, i := range ws.out[start:] {
-		ws.ow = append(ws.ow, float32(ws.acc[i]))
-		ws.acc[i] = 0
-		ws.mark[i] = 0
+		w := inv / s.q[i]
+		var a float64
+		for range cnt[i] {
+			a += w
+		}
+		ws.ow = append(ws.ow, float32(a))
+		cnt[i] = 0
 	}
 	for _, i := range x.Indices {
-		ws.mark[i] = 0
+		cnt[i] = 0
 	}
 }
 
@@ -154,11 +188,9 @@ func (t *trainer) useSampling(df []uint32) {
 }
 
 func (ws *workspace) initSampling(v int) {
-	ws.mark = make([]int8, v)
+	ws.cnt = make([]int32, v)
 	ws.drawn = make([]uint64, (v+63)/64)
-	ws.acc = make([]float64, v)
 	ws.pcg = rand.NewPCG(0, 0)
-	ws.rng = rand.New(ws.pcg)
 }
 
 // seedSampling seeds the workspaces' sampling streams for the next batch:
@@ -178,7 +210,7 @@ func (t *trainer) seedSampling() {
 // ws.loss when withLoss.
 func (t *trainer) sampledDecoder(ws *workspace, x SparseVector, scale float32, withLoss bool) {
 	m, v := t.m, t.v
-	t.smp.draw(ws, x, ws.rng)
+	t.smp.draw(ws, x, ws.pcg)
 	out, ow := ws.out, ws.ow[:len(ws.out)]
 	n := len(out)
 	ws.ys = slices.Grow(ws.ys[:0], n)[:n]

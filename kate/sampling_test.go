@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"runtime"
+	"slices"
 	"testing"
 )
 
@@ -34,7 +36,7 @@ func TestSamplingFiniteDifferences(t *testing.T) {
 		tr.step(ws, x, scale, false)
 		// The same stream again gives the same draw: record its weights.
 		ws.pcg.Seed(5, uint64(d))
-		tr.smp.draw(ws, x, ws.rng)
+		tr.smp.draw(ws, x, ws.pcg)
 		weights[d] = make([]float64, v)
 		for s, i := range ws.out {
 			weights[d][i] = float64(ws.ow[s])
@@ -306,6 +308,100 @@ func TestValidationLossesGrouped(t *testing.T) {
 		}
 		if tr.smp != nil && competed != sc/n {
 			t.Errorf("validation loss with competition %.17g, document by document %.17g", competed, sc/n)
+		}
+	}
+}
+
+// drawByDraw is the draw of reconstruction sampling as it was before
+// sampler.draw counted the draws (docs/speed.md, seventh session): the coin
+// compared as a float64 with the alias table's probability, and each draw's
+// weight (1/m)/q_i added to the output's sum as it is drawn.
+func drawByDraw(s *sampler, prob []float64, alias []int32, x SparseVector, r *rand.PCG) (out []int32, ow []float32) {
+	mark, acc := make([]int8, s.v), make([]float64, s.v)
+	out = append(out, x.Indices...)
+	for range x.Indices {
+		ow = append(ow, 1)
+	}
+	for _, i := range x.Indices {
+		mark[i] = -1
+	}
+	m := s.draws(len(x.Indices))
+	inv := 1 / float64(m)
+	var zeros []int32
+	for range m {
+		u := r.Uint64()
+		i := int32((u >> 32) * uint64(s.v) >> 32)
+		if float64(uint32(u))*(1.0/(1<<32)) >= prob[i] {
+			i = alias[i]
+		}
+		if mark[i] == 0 {
+			mark[i] = 1
+			zeros = append(zeros, i)
+		}
+		if mark[i] > 0 {
+			acc[i] += inv / s.q[i]
+		}
+	}
+	slices.Sort(zeros)
+	for _, i := range zeros {
+		out = append(out, i)
+		ow = append(ow, float32(acc[i]))
+	}
+	return out, ow
+}
+
+// sampler.draw gives the outputs and weights, bit for bit, of drawing and
+// weighting draw by draw (drawByDraw), on a skewed proposal (outputs drawn
+// many times in one document) and documents from empty to half of V.
+func TestSamplerDrawCounts(t *testing.T) {
+	const v = 3000
+	df := make([]uint32, v)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for i := range df {
+		df[i] = uint32(rng.IntN(5))
+		if i%97 == 0 {
+			df[i] = 20000 + uint32(rng.IntN(20000))
+		}
+	}
+	m, _ := smallModel(t, v, 4, 2, 1, 1, 1)
+	for _, ratio := range []float64{0.5, 2, 5} {
+		tr := newTrainer(m, DefaultConfig())
+		tr.cfg.Sampling = ratio
+		tr.useSampling(df)
+		prob, alias := aliasTable(tr.smp.q)
+		ws := tr.ws[0]
+		ref := rand.NewPCG(0, 0)
+		repeats := 0
+		for d, nnz := range []int{0, 1, 5, 16, 17, 90, 400, 1500} {
+			perm := rng.Perm(v)[:nnz]
+			x := SparseVector{Indices: make([]int32, nnz), Values: make([]float32, nnz)}
+			for q, i := range perm {
+				x.Indices[q], x.Values[q] = int32(i), 1
+			}
+			slices.Sort(x.Indices)
+			ws.pcg.Seed(7, uint64(d))
+			ref.Seed(7, uint64(d))
+			tr.smp.draw(ws, x, ws.pcg)
+			out, ow := drawByDraw(tr.smp, prob, alias, x, ref)
+			if !slices.Equal(ws.out, out) {
+				t.Fatalf("sampling %v, nnz %d: outputs %v, want %v", ratio, nnz, ws.out, out)
+			}
+			for s := range ow {
+				if math.Float32bits(ws.ow[s]) != math.Float32bits(ow[s]) {
+					t.Fatalf("sampling %v, nnz %d: weight %d is %v, want %v", ratio, nnz, s, ws.ow[s], ow[s])
+				}
+				if s >= nnz && ow[s] > 1.5*float32(1/(float64(tr.smp.draws(nnz))*tr.smp.q[out[s]])) {
+					repeats++
+				}
+			}
+		}
+		if repeats < 10 {
+			t.Errorf("sampling %v: only %d outputs drawn more than once: the check is too weak", ratio, repeats)
+		}
+		for i, c := range ws.cnt {
+			if c != 0 {
+				t.Fatalf("sampling %v: the count of output %d is left at %d", ratio, i, c)
+			}
 		}
 	}
 }

@@ -62,16 +62,14 @@ type workspace struct {
 	win                    []int32
 	loss                   float64
 	// Reconstruction sampling (sampling.go): the outputs to reconstruct and
-	// their weights, their pre-activations and deltas, marks and weight sums
-	// by output (all zero between documents), and the chunk's random stream.
+	// their weights, their pre-activations and deltas, the draws by output,
+	// and the chunk's random stream.
 	out    []int32
 	ow     []float32
 	ys, ds []float32
-	mark   []int8
+	cnt    []int32  // draws of each output, −1 for the document's inputs (all zero between documents)
 	drawn  []uint64 // bit i: output i drawn as a zero (all zero between documents)
-	acc    []float64
 	pcg    *rand.PCG
-	rng    *rand.Rand
 	// deferEnc (set by chunks on the exact loss): encoderGrad appends each
 	// document's dL/da (K values) to encDA, and addEncoderGrads adds the
 	// chunk's encoder gradient to gW at its end.
