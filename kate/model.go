@@ -83,6 +83,33 @@ type Model struct {
 	extra []section
 
 	pool sync.Pool // *Vectorizer
+	// encT is wt transposed (V x K), made once by the first vectorizer
+	// that has encoded encodeTransposedAfter texts (weightsT): encoding
+	// then reads one contiguous row of K weights per term
+	// (kernels.AxpyRows) instead of gathering every unit's weight at
+	// stride V (kernels.SparseDot), with the same bits (preactivateFrom).
+	encT     []float32
+	encTOnce sync.Once
+}
+
+// encodeTransposedAfter is the number of texts a vectorizer encodes from
+// the model's K x V weights before it makes (or takes) the transposed copy
+// (Model.weightsT): a page that embeds a few queries keeps one copy of the
+// weights, a large encode call pays the transpose (about a millisecond at
+// V = 2,000, K = 128 under WebAssembly) once.
+const encodeTransposedAfter = 64
+
+// weightsT returns m's weights transposed (V x K), made on the first call.
+// A model's weights change only while it trains, and nothing encodes
+// through a vectorizer then, so the copy stays valid.
+func (m *Model) weightsT() []float32 {
+	m.encTOnce.Do(func() {
+		v, k := m.vocab.Len(), m.params.Dim
+		wT := make([]float32, v*k)
+		kernels.Transpose(wT, m.wt, k, v, v)
+		m.encT = wT
+	})
+	return m.encT
 }
 
 // TrainInfo describes how a model was trained; it is stored in the model
@@ -205,6 +232,11 @@ type Vectorizer struct {
 	// idx and val back the vectors returned by scratch.
 	idx []int32
 	val []float32
+	// wT is the model's transposed weights (Model.weightsT) once the
+	// vectorizer has encoded encodeTransposedAfter texts (encoded counts
+	// them until then), nil before.
+	wT      []float32
+	encoded int
 }
 
 // NewVectorizer returns a vectorizer for m.
@@ -411,7 +443,13 @@ func (z *Vectorizer) EncodeTo(dst []float32, text string) error {
 	if len(dst) != z.m.params.Dim {
 		return errorf("kate: destination has length %d, want %d", len(dst), z.m.params.Dim)
 	}
-	z.m.encode(dst, z.scratch(text))
+	x := z.scratch(text)
+	if z.wT == nil {
+		if z.encoded++; z.encoded > encodeTransposedAfter {
+			z.wT = z.m.weightsT()
+		}
+	}
+	z.m.encodeFrom(dst, z.wT, x)
 	return nil
 }
 

@@ -200,6 +200,39 @@ func TestTrainErrors(t *testing.T) {
 	}
 }
 
+// TestEncodeTransposedSameBits: a vectorizer switches to the model's
+// transposed weights (kernels.AxpyRows) after encodeTransposedAfter texts;
+// every embedding, before and after the switch, equals the one gathered
+// from the K x V weights (kernels.SparseDot), bit for bit.
+func TestEncodeTransposedSameBits(t *testing.T) {
+	texts, _ := synthCorpus(200, 3, 4)
+	cfg := smallConfig()
+	cfg.Epochs = 2
+	m, err := Train(context.Background(), texts, cfg, TrainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := m.NewVectorizer()
+	got, want := make([]float32, m.Dim()), make([]float32, m.Dim())
+	for i, s := range texts {
+		if err := z.EncodeTo(got, s); err != nil {
+			t.Fatal(err)
+		}
+		if (z.wT != nil) != (i >= encodeTransposedAfter) {
+			t.Fatalf("text %d: transposed weights in use %v", i, z.wT != nil)
+		}
+		m.encodeFrom(want, nil, m.Vectorize(s))
+		for j := range got {
+			if math.Float32bits(got[j]) != math.Float32bits(want[j]) {
+				t.Fatalf("text %d, unit %d: %v from the transposed weights, %v gathered", i, j, got[j], want[j])
+			}
+		}
+	}
+	if wT := m.weightsT(); len(wT) != len(m.wt) || wT[1] != m.wt[m.vocab.Len()] {
+		t.Fatal("weightsT is not the transpose of the weights")
+	}
+}
+
 func TestEncodeConsistent(t *testing.T) {
 	texts, _ := synthCorpus(200, 3, 4)
 	cfg := smallConfig()

@@ -138,9 +138,9 @@ func (b *bridge) useKernels(args []js.Value) any {
 	})
 }
 
-// useEncodeKernels installs the SIMD SparseDot, the one kernel encoding
-// uses (kate's preactivate), after simd.CheckEncode has held it to the
-// pure-Go kernel bit for bit in this engine (a few milliseconds, where
+// useEncodeKernels installs the SIMD SparseDot and AxpyRows, the kernels
+// encoding uses (kate's preactivateFrom), after simd.CheckEncode has held
+// them to the pure-Go kernels bit for bit in this engine (a few milliseconds, where
 // useKernels' check costs tens to hundreds), so that an engine that only
 // encodes (an encode helper, a page that loads a model) need not pay for
 // the whole set's check (docs/design.md §4.1). It returns "simd" when that
@@ -162,7 +162,7 @@ func (b *bridge) useEncodeKernels(args []js.Value) any {
 		// Nothing yields between this test and Use: the whole set cannot
 		// have been installed meanwhile.
 		if b.kernels != "simd" {
-			kernels.Use(kernels.Set{Name: "wasm-simd-encode", SparseDot: k.SparseDot})
+			kernels.Use(kernels.Set{Name: "wasm-simd-encode", SparseDot: k.SparseDot, AxpyRows: k.AxpyRows})
 		}
 		return "simd", nil
 	})

@@ -19,7 +19,10 @@
 // samples under the bridge's encode. With chromium, the model is trained
 // in Node and the page is js/bench/encode.html?worker=0 (the engine on the
 // page's thread, pure-Go kernels as on an encode helper: nothing there
-// installs the SIMD ones).
+// installs the SIMD ones). --prior N (chromium --encode): N cold passes
+// before the profiled one, each with a fresh copy of the model (an empty
+// token cache), so that the profiled pass runs V8's optimized code, as the
+// benchmark's one-call phase does after its calls of 250.
 // Data: $KATE_BENCH_DATA, else the full 20 Newsgroups corpus beside the
 // repository, else the bundled sample.
 import fs from 'node:fs';
@@ -181,6 +184,10 @@ async function profileChromiumEncode() {
     await page.waitForFunction(() => window.benchReady, null, { timeout: 10 * 60_000, polling: 100 });
     const ready = await page.evaluate(() => window.benchReady);
     if (ready !== true) throw new Error(ready);
+    // --prior N: N unprofiled cold passes first (each with a fresh model), so
+    // that V8 has optimized the encode path as in the benchmark's coldN phase,
+    // which follows its cold1 phase.
+    for (let i = 0; i < Number(arg('prior', 0)); i++) await page.evaluate(() => window.encodeBench.cold1());
     const cdp = await context.newCDPSession(page);
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });

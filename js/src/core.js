@@ -283,7 +283,7 @@ export class Core {
   }
 
   /**
-   * Installs the SIMD kernel that encoding uses (the encoder's SparseDot)
+   * Installs the SIMD kernels that encoding uses (the encoder's SparseDot and AxpyRows)
    * the first time a large encode call needs it (OPS entries with
    * encodeKernels), after the bridge has checked it against the pure-Go
    * kernel bit for bit on inputs of every shape the kernel tells apart

@@ -233,6 +233,33 @@ func TestCheckEncodeCatchesOneBit(t *testing.T) {
 	}
 }
 
+// TestCheckEncodeCatchesAxpyRows: the encoding check fails on an AxpyRows
+// that differs from the reference in one bit of the first unit, of the
+// last, or of a unit past the module's first block of 16 columns.
+func TestCheckEncodeCatchesAxpyRows(t *testing.T) {
+	for name, bad := range map[string]func(a []float32, idx []int32){
+		"first unit": func(a []float32, idx []int32) { flipBit(a, 0) },
+		"last unit":  func(a []float32, idx []int32) { flipBit(a, int32(len(a)-1)) },
+		"past 16 units": func(a []float32, idx []int32) {
+			if len(a) > 16 {
+				flipBit(a, 16)
+			}
+		},
+	} {
+		k := kernels.Go()
+		k.AxpyRows = func(a, wT []float32, idx []int32, x []float32) {
+			kernels.Go().AxpyRows(a, wT, idx, x)
+			if len(a) > 0 && len(idx) > 0 {
+				bad(a, idx)
+			}
+		}
+		err := CheckEncode(kernels.Go(), k, 1, 2)
+		if err == nil || !strings.Contains(err.Error(), "AxpyRows") {
+			t.Errorf("%s: got %v, want an AxpyRows difference", name, err)
+		}
+	}
+}
+
 // flipBit changes the lowest bit of a[j] (a NaN, whose bits the check
 // ignores, becomes 0).
 func flipBit(a []float32, j int32) {

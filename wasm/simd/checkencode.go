@@ -7,8 +7,9 @@ import (
 	"github.com/kate-web/kate/internal/kernels"
 )
 
-// CheckEncode is Check limited to the one kernel that encoding uses,
-// SparseDot (the encoder's pre-activation, kate's preactivate), on every
+// CheckEncode is Check limited to the two kernels that encoding uses,
+// SparseDot and AxpyRows (the encoder's pre-activation from the K x V
+// weights, and from their transposed copy: kate's preactivateFrom), on every
 // shape its SIMD module tells apart: 1 to 9 rows and larger counts around
 // multiples of 4 (whole groups of four rows go to the module, the rest to
 // the pure-Go kernel), index lists of every length around the module's
@@ -19,10 +20,13 @@ import (
 // error naming the first output that differs in any bit (two NaNs count as
 // equal).
 //
-// One round costs about a millisecond under WebAssembly where Check costs
-// tens, so
-// an engine that only encodes can hold SparseDot to the pure-Go reference
-// before it uses it (docs/design.md §4.1).
+// AxpyRows takes the same shapes transposed (1 to 257 columns: the module
+// does whole groups of four, blocks of 16 first) with at most 5 indices
+// (more in later rounds) into at most 3 rows: it runs over the indices one
+// by one, each a whole row. One round costs a few
+// milliseconds under WebAssembly where Check costs tens, so an engine that
+// only encodes can hold both to the pure-Go reference before it uses them
+// (docs/design.md §4.1).
 func CheckEncode(ref, got kernels.Set, seed uint64, rounds int) error {
 	rng := rand.New(rand.NewPCG(seed, 0x656e63))
 	rowCounts := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 31, 32, 33, 127, 128, 129}
@@ -46,6 +50,12 @@ func CheckEncode(ref, got kernels.Set, seed uint64, rounds int) error {
 			v = min(v, max(1, 1024/k))
 			n = min(n, 4096/k)
 			if err := checkSparseDot(ref, got, rng, round, k, n, v); err != nil {
+				return err
+			}
+			// AxpyRows runs over the indices one by one, each a whole
+			// row: a few indices into a few rows suffice, and keep the
+			// round short.
+			if err := checkAxpyRows(ref, got, rng, round, k, min(n, 5+round), min(v, 3)); err != nil {
 				return err
 			}
 		}
@@ -105,6 +115,46 @@ func checkSparseDot(ref, got kernels.Set, rng *rand.Rand, round, k, n, v int) er
 	ref.SparseDot(a, wt, v, rows, idx, x)
 	got.SparseDot(a2, wt, v, rows, idx, x)
 	return same("SparseDot (encoding)", round, a, a2)
+}
+
+// checkAxpyRows runs AxpyRows of ref and got on one V x K matrix (v rows
+// of width k: the transposed weights) with n indices and compares the
+// sums.
+func checkAxpyRows(ref, got kernels.Set, rng *rand.Rand, round, k, n, v int) error {
+	special := rng.IntN(4) == 0
+	wT := make([]float32, v*k)
+	for i := range wT {
+		wT[i] = encodeValue(rng, special)
+	}
+	idx := make([]int32, n)
+	for q := range idx {
+		switch rng.IntN(8) {
+		case 0:
+			idx[q] = 0
+		case 1:
+			idx[q] = int32(v - 1)
+		case 2:
+			if q > 0 {
+				idx[q] = idx[rng.IntN(q)] // a repeat
+				continue
+			}
+			fallthrough
+		default:
+			idx[q] = int32(rng.IntN(v))
+		}
+	}
+	x := make([]float32, n+rng.IntN(3))
+	for q := range x {
+		x[q] = encodeValue(rng, special)
+	}
+	a := make([]float32, k)
+	for j := range a {
+		a[j] = encodeValue(rng, special)
+	}
+	a2 := clone(a)
+	ref.AxpyRows(a, wT, idx, x)
+	got.AxpyRows(a2, wT, idx, x)
+	return same("AxpyRows (encoding)", round, a, a2)
 }
 
 // encodeValue returns value's float32s and, with special, one time in

@@ -129,8 +129,8 @@ func TestBindImportsRefusesIncomplete(t *testing.T) {
 	}
 }
 
-// TestEncodeKernelsBitIdentical holds the SIMD SparseDot to the pure-Go
-// one with the encoding check, many rounds more than an engine's start-up
+// TestEncodeKernelsBitIdentical holds the SIMD SparseDot and AxpyRows to
+// the pure-Go ones with the encoding check, many rounds more than an engine's start-up
 // runs.
 func TestEncodeKernelsBitIdentical(t *testing.T) {
 	k := Kernels(instantiate(t))
@@ -144,16 +144,21 @@ func TestEncodeKernelsBitIdentical(t *testing.T) {
 		if err := checkSparseDot(kernels.Go(), k, rng, i, s[0], s[1], s[2]); err != nil {
 			t.Fatalf("K = %d, %d terms, V = %d: %v", s[0], s[1], s[2], err)
 		}
+		if err := checkAxpyRows(kernels.Go(), k, rng, i, s[0], s[1], s[2]); err != nil {
+			t.Fatalf("K = %d, %d terms, V = %d: %v", s[0], s[1], s[2], err)
+		}
 	}
 }
 
-// TestEncodingKernelAlone encodes texts with only the SIMD SparseDot
-// installed (as an engine that only encodes runs, bridge.useEncodeKernels)
-// and requires the pure-Go embeddings, bit for bit.
+// TestEncodingKernelAlone encodes texts with only the SIMD SparseDot and
+// AxpyRows installed (as an engine that only encodes runs,
+// bridge.useEncodeKernels), more texts than a vectorizer encodes before it
+// switches to the transposed weights, and requires the pure-Go
+// embeddings, bit for bit.
 func TestEncodingKernelAlone(t *testing.T) {
 	var texts []string
 	words := []string{"orbit", "shuttle", "launch", "engine", "wheel", "brake", "game", "team", "season", "church", "god", "faith"}
-	for d := 0; d < 60; d++ {
+	for d := 0; d < 200; d++ {
 		s := ""
 		for w := 0; w < 5+d%17; w++ {
 			s += words[(d*5+w*w)%len(words)] + " "
@@ -169,10 +174,11 @@ func TestEncodingKernelAlone(t *testing.T) {
 	}
 	texts = append(texts, "", "nothing known here", "orbit orbit orbit god")
 	want := m.Encode(texts)
-	old := kernels.Use(kernels.Set{Name: "wasm-simd-encode", SparseDot: Kernels(instantiate(t)).SparseDot})
+	k := Kernels(instantiate(t))
+	old := kernels.Use(kernels.Set{Name: "wasm-simd-encode", SparseDot: k.SparseDot, AxpyRows: k.AxpyRows})
 	defer kernels.Use(old)
 	if got := m.Encode(texts); !slices.Equal(want, got) {
-		t.Fatal("the embeddings with the SIMD SparseDot differ from the pure-Go ones")
+		t.Fatal("the embeddings with the SIMD SparseDot and AxpyRows differ from the pure-Go ones")
 	}
 }
 
