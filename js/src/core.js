@@ -283,13 +283,14 @@ export class Core {
   }
 
   /**
-   * Installs the SIMD kernels that encoding uses (the encoder's SparseDot and AxpyRows)
-   * the first time a large encode call needs it (OPS entries with
-   * encodeKernels), after the bridge has checked it against the pure-Go
-   * kernel bit for bit on inputs of every shape the kernel tells apart
-   * (about 1 ms: wasm/simd CheckEncode). Nothing to do once kernelsReady has
-   * started: that check covers it. On a difference, the pure-Go kernels
-   * stay, simdError says why and no SIMD kernel is installed later.
+   * Installs the SIMD kernels that encoding uses (the encoder's SparseDot
+   * and AxpyRows) the first time a large encode call needs them (OPS
+   * entries with encodeKernels), after the bridge has checked them against
+   * the pure-Go kernels bit for bit on inputs of every shape the kernels
+   * tell apart (a few ms: wasm/simd CheckEncode). Nothing to do once
+   * kernelsReady has started: that check covers them. On a difference, the
+   * pure-Go kernels stay, simdError says why and no SIMD kernel is
+   * installed later.
    * Resolves when done; never rejects.
    */
   encodeKernelsReady() {
