@@ -22,6 +22,7 @@
 //
 //	text.go         TextOptions, tokenisation, stopwords, stemming (§1.1)
 //	tokencache.go   the one cache of raw tokens (corpus building, Vectorizer)
+//	scan.go         the check of a token scanner kernel (kernels.Set.ScanTokens)
 //	vocab.go        Vocabulary, SparseVector, the log-max input vector (§1.1)
 //	corpus.go       Corpus, BuildCorpus, CorpusBuilder, memory accounting
 //	model.go        Params, Model, encoding, Vectorizer (§1.2)

@@ -6,6 +6,7 @@ import (
 	"math"
 	bits64 "math/bits"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
 	"unicode/utf8"
@@ -237,7 +238,21 @@ type Vectorizer struct {
 	// them until then), nil before.
 	wT      []float32
 	encoded int
+	// scanArgs is the token scanner's argument block (runScan); scanMode
+	// says whether the vectorizer uses the active scanner after
+	// scanChecked (scanAuto), never (scanOff: checkScanner's reference) or
+	// forceScan without the check (scanTrusted: checkScanner's subject).
+	scanArgs  kernels.ScanArgs
+	scanMode  int8
+	forceScan func(*kernels.ScanArgs)
 }
+
+// The vectorizer's scanMode values.
+const (
+	scanAuto = iota
+	scanOff
+	scanTrusted
+)
 
 // NewVectorizer returns a vectorizer for m.
 func (m *Model) NewVectorizer() *Vectorizer {
@@ -263,10 +278,10 @@ func (z *Vectorizer) lookupNew(raw []byte, h uint32) int32 {
 	if id, ok := z.cache.getOld(raw, h); ok {
 		return id
 	}
-	if id, ok := z.m.known[string(raw)]; ok {
-		return id
+	id, ok := z.m.known[string(raw)]
+	if !ok {
+		id = z.termID(raw)
 	}
-	id := z.termID(raw)
 	// The cache copies the token's bytes (tokenTable.put): a string over
 	// raw, read only during the call, spares an allocation per new token.
 	z.cache.putHashed(unsafe.String(unsafe.SliceData(raw), len(raw)), h, id)
@@ -324,7 +339,17 @@ func (z *Vectorizer) scratch(text string) SparseVector {
 	counts := z.counts
 	tok := &z.tok
 	n := len(text)
+	scan := z.scanner()
+	if scan != nil && cap(seen) < len(counts) {
+		// The scanner appends to seen in place: room for every term.
+		seen = make([]int32, 0, len(counts))
+	}
 	for i := 0; i < n; {
+		if scan != nil {
+			if i, seen = z.runScan(scan, text, i, seen); i >= n {
+				break
+			}
+		}
 		l := byteClass[text[i]]
 		if l == 0 {
 			i++
@@ -381,6 +406,48 @@ func (z *Vectorizer) scratch(text string) SparseVector {
 	z.idx, z.val = out.Indices, out.Values
 	return out
 }
+
+// scanner returns the token scanner kernel that scratch uses: the active
+// one (kernels.ScanTokens) once scanChecked has held it to the
+// vectorizer's own scan, or nil (none, a failed check, or scanMode).
+func (z *Vectorizer) scanner() func(*kernels.ScanArgs) {
+	switch z.scanMode {
+	case scanOff:
+		return nil
+	case scanTrusted:
+		return z.forceScan
+	}
+	scan := kernels.ScanTokens()
+	if scan == nil || !scanChecked(scan) {
+		return nil
+	}
+	return scan
+}
+
+// runScan runs the token scanner over text from i, counting the ids of
+// the tokens it finds into z.counts and seen (whose capacity holds every
+// term), and returns where it stopped (len(text), or the start of a token
+// that scratch's own loop must read) with seen extended.
+func (z *Vectorizer) runScan(scan func(*kernels.ScanArgs), text string, i int, seen []int32) (int, []int32) {
+	t := z.cache.cur
+	a := &z.scanArgs
+	*a = kernels.ScanArgs{
+		Text: addr(unsafe.StringData(text)), N: uint32(len(text)), Pos: uint32(i),
+		Class: addr(&byteClass[0]), Tok: addr(&z.tok[0]),
+		Counts: addr(&z.counts[0]), Seen: addr(unsafe.SliceData(seen[:cap(seen)])), NSeen: uint32(len(seen)),
+	}
+	if len(t.slots) > 0 {
+		a.Slots, a.Mask, a.Keys = addr(&t.slots[0]), uint32(len(t.slots)-1), addr(unsafe.SliceData(t.keys))
+	}
+	scan(a)
+	runtime.KeepAlive(text)
+	runtime.KeepAlive(t)
+	return int(a.Pos), seen[:a.NSeen]
+}
+
+// addr is the address of p as a 32-bit value (kernels.ScanArgs: the
+// scanner runs in WebAssembly, whose memory is at most 4 GiB).
+func addr[T any](p *T) uint32 { return uint32(uintptr(unsafe.Pointer(p))) }
 
 // sortByBits sorts ids (distinct, each below 64·len(bits)) in place by
 // setting their bits in bits (all zero, and left so) and reading them back

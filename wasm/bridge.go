@@ -162,7 +162,7 @@ func (b *bridge) useEncodeKernels(args []js.Value) any {
 		// Nothing yields between this test and Use: the whole set cannot
 		// have been installed meanwhile.
 		if b.kernels != "simd" {
-			kernels.Use(kernels.Set{Name: "wasm-simd-encode", SparseDot: k.SparseDot, AxpyRows: k.AxpyRows})
+			kernels.Use(kernels.Set{Name: "wasm-simd-encode", SparseDot: k.SparseDot, AxpyRows: k.AxpyRows, ScanTokens: k.ScanTokens})
 		}
 		return "simd", nil
 	})

@@ -121,6 +121,35 @@ type Set struct {
 	// rows x cols block of src whose rows are ld >= cols apart. dst and src
 	// do not overlap.
 	Transpose func(dst, src []float32, rows, cols, ld int)
+	// ScanTokens, when not nil, runs kate's token scan over a text from
+	// the argument block args (ScanArgs) until the next token it leaves
+	// to kate's own code (not ASCII, longer than 64 bytes, or not in the
+	// token table) or the end. It is not a numeric kernel: there is no
+	// pure-Go one (kate's Vectorizer is), Use keeps it nil when it is nil,
+	// and kate holds the first one it meets to its own scan before it uses
+	// it (docs/speed.md, "Encoding new text (seventh session)").
+	ScanTokens func(args *ScanArgs)
+}
+
+// ScanArgs is the argument block of Set.ScanTokens, in the program's
+// memory: addresses and counts as 32-bit values (WebAssembly's memory),
+// each field at byte offset 4 × its position. Pos and NSeen are read, and
+// written back where the scan stopped.
+type ScanArgs struct {
+	// Text and N: the text's bytes; Pos: where the scan starts (in) and
+	// stopped (out).
+	Text, N, Pos uint32
+	// Class: 256 bytes, a byte's lower case (an ASCII letter or digit), 0
+	// (an ASCII separator) or 0xff (not ASCII); Tok: 64 bytes that receive
+	// a token's lowered bytes.
+	Class, Tok uint32
+	// Slots, Mask, Keys: the token table (kate's tokenTable: Mask+1 slots
+	// of 24 bytes, head uint64, hash, off, size uint32, id int32; Keys the
+	// bytes past the 8th of long tokens); Slots 0 when it is empty.
+	Slots, Mask, Keys uint32
+	// Counts (int32 per term), Seen (int32, room for every term) and
+	// NSeen: each id found is counted, and appended to Seen the first time.
+	Counts, Seen, NSeen uint32
 }
 
 // Go returns the portable pure-Go kernels: the reference for any
@@ -267,6 +296,9 @@ func Softplus(y, p []float32) { active.Softplus(y, p) }
 func AdadeltaSum(theta, acc, upd, g0, g1, g2, g3 []float32, lr, rho, eps float32) {
 	active.AdadeltaSum(theta, acc, upd, g0, g1, g2, g3, lr, rho, eps)
 }
+
+// ScanTokens returns the active set's token scanner, or nil.
+func ScanTokens() func(args *ScanArgs) { return active.ScanTokens }
 
 // SparseDot runs the active set's SparseDot.
 func SparseDot(a, wt []float32, v int, rows, idx []int32, x []float32) {

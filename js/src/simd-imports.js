@@ -15,7 +15,7 @@
 const KERNELS = {
   axpy: 4, decodeRows: 7, sigmoidDelta: 4, gradRows: 8, softplus: 3, adadeltaSum: 11,
   sparseDot: 11, sparseAxpy: 11, sparseGrad: 11, sparseGradT: 10, sparseDecode: 9,
-  axpyRows: 6, transpose: 5, transposeTall: 5, scatterAxpy: 6, decodeRowsDocs: 9,
+  axpyRows: 6, transpose: 5, transposeTall: 5, scatterAxpy: 6, decodeRowsDocs: 9, scanTokens: 1,
 };
 
 function unbound() {
@@ -36,6 +36,7 @@ export function simdImports() {
   let softplus = unbound, adadeltaSum = unbound, sparseDot = unbound, sparseAxpy = unbound;
   let sparseGrad = unbound, sparseGradT = unbound, sparseDecode = unbound, axpyRows = unbound;
   let transpose = unbound, transposeTall = unbound, scatterAxpy = unbound, decodeRowsDocs = unbound;
+  let scanTokens = unbound;
   const imports = {
     axpy: (a, b, c, d) => axpy(a, b, c, d),
     decodeRows: (a, b, c, d, e, f, g) => decodeRows(a, b, c, d, e, f, g),
@@ -53,6 +54,7 @@ export function simdImports() {
     transposeTall: (a, b, c, d, e) => transposeTall(a, b, c, d, e),
     scatterAxpy: (a, b, c, d, e, f) => scatterAxpy(a, b, c, d, e, f),
     decodeRowsDocs: (a, b, c, d, e, f, g, h, i) => decodeRowsDocs(a, b, c, d, e, f, g, h, i),
+    scanTokens: (a) => scanTokens(a),
   };
   const bind = (exports) => {
     if (!exports) return false;
@@ -63,7 +65,7 @@ export function simdImports() {
     ({
       axpy, decodeRows, sigmoidDelta, gradRows, softplus, adadeltaSum, sparseDot, sparseAxpy,
       sparseGrad, sparseGradT, sparseDecode, axpyRows, transpose, transposeTall, scatterAxpy,
-      decodeRowsDocs,
+      decodeRowsDocs, scanTokens,
     } = exports);
     return true;
   };

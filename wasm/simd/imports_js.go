@@ -63,3 +63,6 @@ func impScatterAxpy(g, d, idx, x, n, k uint32)
 
 //go:wasmimport kate_simd decodeRowsDocs
 func impDecodeRowsDocs(y, c, wt, v, rows, offs, nd, h, k uint32)
+
+//go:wasmimport kate_simd scanTokens
+func impScanTokens(args uint32)

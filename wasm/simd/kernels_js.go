@@ -59,7 +59,19 @@ func Kernels(exports js.Value) kernels.Set {
 		Softplus: k.Softplus, AdadeltaSum: k.AdadeltaSum,
 		SparseDot: k.SparseDot, SparseAxpy: k.SparseAxpy, SparseGrad: k.SparseGrad, SparseDecode: k.SparseDecode,
 		AxpyRows: k.AxpyRows, Transpose: k.Transpose, SparseGradT: k.SparseGradT, ScatterAxpy: k.ScatterAxpy,
-		SparseAxpyDocs: k.SparseAxpyDocs, DecodeRowsDocs: k.DecodeRowsDocs}
+		SparseAxpyDocs: k.SparseAxpyDocs, DecodeRowsDocs: k.DecodeRowsDocs, ScanTokens: k.scanTokens()}
+}
+
+// scanTokens returns the token scanner (scanTokensFn) when the kernels are
+// called directly, else nil: through syscall/js a call would cost more
+// than the scan it saves.
+func (k *jsKernels) scanTokens() func(*kernels.ScanArgs) {
+	if !k.direct {
+		return nil
+	}
+	return func(args *kernels.ScanArgs) {
+		impScanTokens(uint32(uintptr(unsafe.Pointer(args))))
+	}
 }
 
 func addrF(s []float32) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(s))) }

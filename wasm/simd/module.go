@@ -44,7 +44,8 @@ var decoderWasm string
 // the dense kernels (axpy, decodeRows, gradRows, adadeltaSum), the sparse
 // ones (sparseDot, sparseAxpy, sparseGrad, sparseDecode, axpyRows,
 // transpose, transposeTall, sparseGradT, scatterAxpy) and the exp-based
-// ones (sigmoidDelta, softplus). Each imports its memory as env.mem (the Go
+// ones (sigmoidDelta, softplus), with the token scanner (scanTokens).
+// Each imports its memory as env.mem (the Go
 // instance's exported "mem") and exports its functions by those names;
 // their parameters are byte addresses into that memory, element counts and
 // float32 scalars. There are three so that each stays under the 4 KB a
@@ -62,9 +63,9 @@ func build() []byte {
 // buildDecoder assembles the module of the exp-based kernels, the
 // decoder's sigmoid and the loss's softplus (decoder.wasm): they interleave
 // several vectors (sigmoidVecs, softplusVecs), which took more bytes than
-// kernels.wasm had left under 4 KB.
+// kernels.wasm had left under 4 KB; and the token scanner (scanTokensFn).
 func buildDecoder() []byte {
-	return module([]*fn{sigmoidDeltaFn(), softplusFn(), sparseGradTFn()})
+	return module([]*fn{sigmoidDeltaFn(), softplusFn(), sparseGradTFn(), scanTokensFn()})
 }
 
 // while emits a loop that runs body while local i < local end (unsigned).

@@ -425,3 +425,76 @@ func TestSpan(t *testing.T) {
 		}
 	}
 }
+
+// TestScanTokens vectorizes texts with the module's token scanner
+// installed (kernels.Set.ScanTokens, as bridge.useEncodeKernels installs
+// it) and requires the vectors of the pure-Go scan, bit for bit, over two
+// passes (the second finds every token in the cache), and that the scanner
+// was used: kate checks it against its own scan first and would otherwise
+// leave it out.
+func TestScanTokens(t *testing.T) {
+	texts := scanTexts()
+	cfg := kate.DefaultConfig()
+	cfg.Dim, cfg.Winners, cfg.VocabSize, cfg.Epochs, cfg.BatchSize, cfg.ValidationDocs = 8, 2, 40, 1, 10, 5
+	m, err := kate.Train(context.Background(), texts, cfg, kate.TrainOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]kate.SparseVector, 0, 2*len(texts))
+	ref := m.NewVectorizer()
+	for pass := 0; pass < 2; pass++ {
+		for _, s := range texts {
+			want = append(want, ref.Vector(s))
+		}
+	}
+	scan := Kernels(instantiate(t)).ScanTokens
+	if scan == nil {
+		t.Fatal("no token scanner: the kernels are not called directly")
+	}
+	calls := 0
+	old := kernels.Use(kernels.Set{Name: "wasm-simd-encode", ScanTokens: func(a *kernels.ScanArgs) {
+		calls++
+		scan(a)
+	}})
+	defer kernels.Use(old)
+	z := m.NewVectorizer()
+	z.Vector("kate checks the scanner on its first use")
+	calls = 0
+	for pass := 0; pass < 2; pass++ {
+		for i, s := range texts {
+			got := z.Vector(s)
+			w := want[pass*len(texts)+i]
+			if !slices.Equal(got.Indices, w.Indices) || !slices.Equal(got.Values, w.Values) {
+				t.Fatalf("pass %d, text %d (%q): the scanner's vector %v differs from %v", pass+1, i, s[:min(len(s), 60)], got, w)
+			}
+		}
+	}
+	if calls < len(texts) {
+		t.Fatalf("the scanner ran %d times for %d texts: kate left it out", calls, 2*len(texts))
+	}
+}
+
+// scanTexts returns short documents in ASCII, with upper case, digits,
+// tokens of 1 to 70 bytes and non-ASCII letters and invalid bytes among
+// them.
+func scanTexts() []string {
+	words := []string{"orbit", "Shuttle", "LAUNCH", "engines", "wheel", "brakes", "game", "team", "season", "church",
+		"god", "faith", "international", "internationally", "internet", "café", "naïve", "straße", "1993", "the",
+		"abcdefgh", "abcdefghi", "x\xffy", "日本", "orbit\u00e9", "a", "zz", "Ab1", "\xc3"}
+	seps := []string{" ", ". ", "\n", ",", "-", "\t", "'", "\u00a0", ""}
+	var texts []string
+	for d := 0; d < 300; d++ {
+		var b []byte
+		for w := 0; w < 3+d%23; w++ {
+			b = append(b, words[(d*7+w*w+w)%len(words)]...)
+			if (d+w)%17 == 0 {
+				for range 1 + (d*w)%70 {
+					b = append(b, byte('a'+w%26))
+				}
+			}
+			b = append(b, seps[(d+3*w)%len(seps)]...)
+		}
+		texts = append(texts, string(b))
+	}
+	return texts
+}
