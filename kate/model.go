@@ -433,7 +433,7 @@ func (z *Vectorizer) runScan(scan func(*kernels.ScanArgs), text string, i int, s
 	a := &z.scanArgs
 	*a = kernels.ScanArgs{
 		Text: addr(unsafe.StringData(text)), N: uint32(len(text)), Pos: uint32(i),
-		Class: addr(&byteClass[0]), Tok: addr(&z.tok[0]),
+		Class:  addr(&byteClass[0]),
 		Counts: addr(&z.counts[0]), Seen: addr(unsafe.SliceData(seen[:cap(seen)])), NSeen: uint32(len(seen)),
 	}
 	if len(t.slots) > 0 {

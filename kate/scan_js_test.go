@@ -17,7 +17,7 @@ func goScanner(bad func(id int32) int32) func(*kernels.ScanArgs) {
 		at := func(addr uint32) unsafe.Pointer { return unsafe.Add(nil, addr) }
 		text := unsafe.Slice((*byte)(at(a.Text)), a.N)
 		class := (*[256]byte)(at(a.Class))
-		tok := (*[maxTokenBytes]byte)(at(a.Tok))
+		var tok [maxTokenBytes]byte
 		p := int(a.Pos)
 		for p < len(text) {
 			c := class[text[p]]

@@ -140,9 +140,8 @@ type ScanArgs struct {
 	// stopped (out).
 	Text, N, Pos uint32
 	// Class: 256 bytes, a byte's lower case (an ASCII letter or digit), 0
-	// (an ASCII separator) or 0xff (not ASCII); Tok: 64 bytes that receive
-	// a token's lowered bytes.
-	Class, Tok uint32
+	// (an ASCII separator) or 0xff (not ASCII).
+	Class uint32
 	// Slots, Mask, Keys: the token table (kate's tokenTable: Mask+1 slots
 	// of 24 bytes, head uint64, hash, off, size uint32, id int32; Keys the
 	// bytes past the 8th of long tokens); Slots 0 when it is empty.

@@ -11,7 +11,6 @@ package simd
 const (
 	i32Load8U = 0x2d
 	i32Store  = 0x36
-	i32Store8 = 0x3a
 	i64Load   = 0x29
 	i32Ne     = 0x47
 	i32GtU    = 0x4b
@@ -23,6 +22,7 @@ const (
 	i64And    = 0x83
 	i64Shl    = 0x86
 	i64ExtU   = 0xad
+	i64Or     = 0x84
 	tI64      = 0x7e
 )
 
@@ -57,19 +57,19 @@ const (
 	scanN      = 4
 	scanPos    = 8
 	scanClass  = 12
-	scanTok    = 16
-	scanSlots  = 20
-	scanMask   = 24
-	scanKeys   = 28
-	scanCounts = 32
-	scanSeen   = 36
-	scanNSeen  = 40
+	scanSlots  = 16
+	scanMask   = 20
+	scanKeys   = 24
+	scanCounts = 28
+	scanSeen   = 32
+	scanNSeen  = 36
 )
 
 // scanTokensFn assembles scanTokens(args): kernels.Set.ScanTokens on the
 // kernels.ScanArgs at address args. From text[Pos] on, it skips ASCII
 // separators and, for each run of ASCII letters and digits (lowered by the
-// byte classes Class, written into Tok, hashed with 32-bit FNV-1a) that an
+// byte classes Class, its first 8 bytes gathered into a word, hashed with
+// 32-bit FNV-1a) that an
 // ASCII separator or the end of the text ends, finds the token in the
 // token table (Slots: 24-byte slots {head u64, hash, off, size u32, id
 // i32}, Mask + 1 of them; Keys: the bytes past the 8th of long tokens) and
@@ -80,7 +80,7 @@ const (
 func scanTokensFn() *fn {
 	f := newFn("scanTokens", tI32)
 	const args = 0
-	text, n, p, cls, tok, slots, mask, keys := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	text, n, p, cls, slots, mask, keys := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
 	counts, seen, nseen, c, s, h, ln, i := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
 	sp, sz, id, j, off, ca, cv := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
 	head := f.local(tI64)
@@ -90,17 +90,20 @@ func scanTokensFn() *fn {
 		f.i32load(offset)
 		f.set(l)
 	}
-	for _, x := range [][2]uint32{{text, scanText}, {n, scanN}, {p, scanPos}, {cls, scanClass}, {tok, scanTok}, {slots, scanSlots}, {mask, scanMask}, {keys, scanKeys}, {counts, scanCounts}, {seen, scanSeen}, {nseen, scanNSeen}} {
+	for _, x := range [][2]uint32{{text, scanText}, {n, scanN}, {p, scanPos}, {cls, scanClass}, {slots, scanSlots}, {mask, scanMask}, {keys, scanKeys}, {counts, scanCounts}, {seen, scanSeen}, {nseen, scanNSeen}} {
 		field(x[0], x[1])
 	}
 	load8 := func(off uint32) { f.op(i32Load8U); f.memarg(0, off) }
 	// c = cls[text[p]]
-	class := func() {
+	classAt := func(q uint32) {
 		f.get(cls)
-		f.addr(text, p)
+		f.addr(text, q)
 		load8(0)
 		f.op(i32Add)
 		load8(0)
+	}
+	class := func() {
+		classAt(p)
 		f.set(c)
 	}
 	stopAt := func(l uint32) { // p = l; br stop
@@ -131,19 +134,30 @@ func scanTokensFn() *fn {
 	f.set(s)
 	f.i32c(tokenHashOffset)
 	f.set(h)
+	f.op(0x42) // i64.const 0
+	f.sleb(0)
+	f.set(head)
 	L.block("tokend")
 	L.loop("tok")
-	// tok[(p-s)&63] = c
-	f.get(tok)
+	// head |= c << 8*(p-s) for the first 8 bytes
 	f.get(p)
 	f.get(s)
 	f.op(i32Sub)
-	f.i32c(63)
-	f.op(i32And)
-	f.op(i32Add)
+	f.tee(j)
+	f.i32c(8)
+	f.op(i32LtU)
+	L.ifThen()
+	f.get(head)
 	f.get(c)
-	f.op(i32Store8)
-	f.memarg(0, 0)
+	f.op(i64ExtU)
+	f.get(j)
+	f.i32c(3)
+	f.op(i32Shl)
+	f.op(i64ExtU)
+	f.op(i64Shl)
+	f.op(i64Or)
+	f.set(head)
+	L.end()
 	// h = (h ^ c) * prime
 	f.get(h)
 	f.get(c)
@@ -187,28 +201,6 @@ func scanTokensFn() *fn {
 	L.ifThen()
 	stopAt(s)
 	L.end()
-	// head = the first 8 bytes of tok, those past ln zeroed.
-	f.get(tok)
-	f.op(i64Load)
-	f.memarg(0, 0)
-	f.op(0x42) // i64.const -1
-	f.sleb(-1)
-	f.op(0x42) // i64.const 1
-	f.sleb(1)
-	f.get(ln)
-	f.i32c(3)
-	f.op(i32Shl)
-	f.op(i64ExtU)
-	f.op(i64Shl)
-	f.op(0x42)
-	f.sleb(1)
-	f.op(i64Sub)
-	f.get(ln)
-	f.i32c(8)
-	f.op(i32GeU)
-	f.op(selectOp)
-	f.op(i64And)
-	f.set(head)
 	// Probe from h & mask.
 	f.get(h)
 	f.get(mask)
@@ -267,8 +259,11 @@ func scanTokensFn() *fn {
 	L.brIf("eq")
 	f.addr(off, j)
 	load8(0)
-	f.addr(tok, j)
-	load8(0)
+	f.get(s)
+	f.get(j)
+	f.op(i32Add)
+	f.set(sz) // sz is free here: the text's index of the token's byte j
+	classAt(sz)
 	f.op(i32Ne)
 	L.brIf("next")
 	f.addTo(j, 1)
