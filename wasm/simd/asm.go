@@ -213,10 +213,21 @@ func module(fns []*fn) []byte {
 	var code []byte
 	code = appendULEB(code, uint32(len(fns)))
 	for _, f := range fns {
-		var body []byte
-		body = appendULEB(body, uint32(len(f.locals)))
+		// The locals as runs of one type (count, type): a kernel that
+		// interleaves several vectors declares dozens of v128 locals.
+		var runs [][2]uint32
 		for _, t := range f.locals {
-			body = append(body, 1, t)
+			if n := len(runs); n > 0 && runs[n-1][1] == uint32(t) {
+				runs[n-1][0]++
+			} else {
+				runs = append(runs, [2]uint32{1, uint32(t)})
+			}
+		}
+		var body []byte
+		body = appendULEB(body, uint32(len(runs)))
+		for _, r := range runs {
+			body = appendULEB(body, r[0])
+			body = append(body, byte(r[1]))
 		}
 		body = append(body, f.code...)
 		body = append(body, 0x0b)

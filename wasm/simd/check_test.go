@@ -141,19 +141,19 @@ func TestCheckCatchesOneBit(t *testing.T) {
 
 var update = flag.Bool("update", false, "rewrite kernels.wasm from the assembler")
 
-// TestModuleFileIsCurrent keeps kernels.wasm, sparse.wasm and decoder.wasm
+// TestModuleFileIsCurrent keeps kernels.wasm, sparse.wasm, decoder.wasm and loss.wasm
 // (what Modules returns) equal to what the assembler builds from this package's
 // source.
 func TestModuleFileIsCurrent(t *testing.T) {
-	want := [][]byte{build(), buildSparse(), buildDecoder()}
-	files := []string{"kernels.wasm", "sparse.wasm", "decoder.wasm"}
+	want := [][]byte{build(), buildSparse(), buildDecoder(), buildLoss()}
+	files := []string{"kernels.wasm", "sparse.wasm", "decoder.wasm", "loss.wasm"}
 	if *update {
 		for i, f := range files {
 			if err := os.WriteFile(f, want[i], 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
-		t.Skip("kernels.wasm, sparse.wasm and decoder.wasm rewritten; run the tests again to compile them in")
+		t.Skip("kernels.wasm, sparse.wasm, decoder.wasm and loss.wasm rewritten; run the tests again to compile them in")
 	}
 	for i, got := range Modules() {
 		if !bytes.Equal(got, want[i]) {
@@ -168,7 +168,8 @@ func TestModuleIsWellFormed(t *testing.T) {
 		names []string
 	}{
 		{build(), []string{"axpy", "decodeRows", "gradRows", "adadeltaSum", "mem"}},
-		{buildDecoder(), []string{"sigmoidDelta", "softplus", "sparseGradT", "scanTokens", "mem"}},
+		{buildDecoder(), []string{"sigmoidDelta", "sparseGradT", "scanTokens", "mem"}},
+		{buildLoss(), []string{"softplus", "mem"}},
 		{buildSparse(), []string{"sparseDot", "sparseAxpy", "sparseGrad", "sparseDecode", "mem"}},
 	} {
 		m := tc.m

@@ -2,8 +2,11 @@ package simd
 
 import "github.com/kate-web/kate/internal/mathf"
 
-// softplusVecs is the number of vectors of four that softplus interleaves.
-const softplusVecs = 2
+// softplusVecs is the number of vectors of four that softplus interleaves:
+// 4 took 3.8 ns per output in Node where 2 took 5.2 (V8 keeps more of the
+// four independent chains in flight; docs/speed.md, seventh session); it
+// has a module of its own (loss.wasm) for the bytes that takes.
+const softplusVecs = 4
 
 // softplus(y, p, n): p[i] = mathf.Softplus(y[i]) for i < n&^(4*softplusVecs-1)
 // (the caller does the rest): its steps (max(y,0) + Log1p(Exp(-|y|))), lane

@@ -40,19 +40,25 @@ var sparseWasm string
 //go:embed decoder.wasm
 var decoderWasm string
 
+// lossWasm is the module of the loss's softplus (buildLoss), kept like
+// kernelsWasm.
+//
+//go:embed loss.wasm
+var lossWasm string
+
 // Modules returns the bytes of the kernel modules (new slices each call):
-// the dense kernels (axpy, decodeRows, gradRows, adadeltaSum), the sparse
-// ones (sparseDot, sparseAxpy, sparseGrad, sparseDecode, axpyRows,
-// transpose, transposeTall, sparseGradT, scatterAxpy) and the exp-based
-// ones (sigmoidDelta, softplus), with the token scanner (scanTokens).
-// Each imports its memory as env.mem (the Go
-// instance's exported "mem") and exports its functions by those names;
-// their parameters are byte addresses into that memory, element counts and
-// float32 scalars. There are three so that each stays under the 4 KB a
-// browser compiles synchronously on a page's thread; Kernels takes an
-// object holding the exports of all.
+// the dense kernels (axpy, decodeRows, gradRows, adadeltaSum,
+// decodeRowsDocs), the sparse ones (sparseDot, sparseAxpy, sparseGrad,
+// sparseDecode, axpyRows, transpose, transposeTall, scatterAxpy), the
+// decoder's sigmoid (sigmoidDelta) with sparseGradT and the token scanner
+// (scanTokens), and the loss's softplus. Each imports its memory as env.mem
+// (the Go instance's exported "mem") and exports its functions by those
+// names; their parameters are byte addresses into that memory, element
+// counts and float32 scalars. There are four so that each stays under the
+// 4 KB a browser compiles synchronously on a page's thread; Kernels takes
+// an object holding the exports of all.
 func Modules() [][]byte {
-	return [][]byte{[]byte(kernelsWasm), []byte(sparseWasm), []byte(decoderWasm)}
+	return [][]byte{[]byte(kernelsWasm), []byte(sparseWasm), []byte(decoderWasm), []byte(lossWasm)}
 }
 
 // build assembles the kernel module (kernels.wasm).
@@ -65,7 +71,14 @@ func build() []byte {
 // several vectors (sigmoidVecs, softplusVecs), which took more bytes than
 // kernels.wasm had left under 4 KB; and the token scanner (scanTokensFn).
 func buildDecoder() []byte {
-	return module([]*fn{sigmoidDeltaFn(), softplusFn(), sparseGradTFn(), scanTokensFn()})
+	return module([]*fn{sigmoidDeltaFn(), sparseGradTFn(), scanTokensFn()})
+}
+
+// buildLoss assembles the module of the loss's softplus (loss.wasm): it
+// interleaves softplusVecs vectors, more bytes than decoder.wasm had left
+// under 4 KB with the token scanner.
+func buildLoss() []byte {
+	return module([]*fn{softplusFn()})
 }
 
 // while emits a loop that runs body while local i < local end (unsigned).
