@@ -280,7 +280,7 @@ func BenchmarkSamplerDraw(b *testing.B) {
 	draws := 0
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		t.smp.draw(ws, docs[i%len(docs)], ws.pcg)
+		t.smp.draw(ws, docs[i%len(docs)], &ws.pcg)
 		draws += len(ws.out)
 	}
 	b.ReportMetric(float64(draws)/float64(b.N), "outputs/doc")

@@ -3,7 +3,6 @@ package kate
 import (
 	"math"
 	mathbits "math/bits"
-	"math/rand/v2"
 	"slices"
 
 	"github.com/kate-web/kate/internal/kernels"
@@ -118,7 +117,7 @@ func (s *sampler) draws(nnz int) int {
 // times as i was drawn: the same float64 additions of the same terms in the
 // same order as adding w at each draw, so the same weights, with fewer
 // scattered reads while the draws run (docs/speed.md, seventh session).
-func (s *sampler) draw(ws *workspace, x SparseVector, r *rand.PCG) {
+func (s *sampler) draw(ws *workspace, x SparseVector, r *pcg) {
 	ws.out = append(ws.out[:0], x.Indices...)
 	ws.ow = ws.ow[:0]
 	for range x.Indices {
@@ -131,11 +130,14 @@ func (s *sampler) draw(ws *workspace, x SparseVector, r *rand.PCG) {
 	m := s.draws(len(x.Indices))
 	inv := 1 / float64(m)
 	start := len(ws.out)
+	// The m 64-bit draws first, then their outputs.
+	ws.us = slices.Grow(ws.us[:0], m)[:m]
+	us := ws.us
+	r.fill(us)
 	tab, v := s.tab[:s.v], uint64(s.v)
-	for range m {
+	for _, u := range us {
 		// One 64-bit draw: the high half picks a column of the alias table,
 		// the low half is the coin.
-		u := r.Uint64()
 		i := int32((u >> 32) * v >> 32)
 		if c := &tab[i]; uint64(uint32(u)) >= c.thr {
 			i = c.alias
@@ -174,6 +176,46 @@ func (s *sampler) draw(ws *workspace, x SparseVector, r *rand.PCG) {
 	}
 }
 
+// pcg is the generator of math/rand/v2's PCG (a 128-bit LCG with the DXSM
+// output function; O'Neill, "PCG: A Family of Simple Fast Space-Efficient
+// Statistically Good Algorithms for Random Number Generation", 2014, and
+// her pcg-cpp's DXSM): the same stream for the same seeds
+// (TestPCGStream), drawn by fill in one loop without calls. Under
+// WebAssembly, rand.PCG.Uint64 took ~35 ns a value (two calls, at each of
+// which Go saves and restores its live values in memory; 128-bit products
+// in four 32-bit ones), a third of a sampled step's draw (docs/speed.md,
+// seventh session).
+type pcg struct{ hi, lo uint64 }
+
+// Seed sets the state as rand.PCG.Seed(seed1, seed2) does.
+func (p *pcg) Seed(seed1, seed2 uint64) { p.hi, p.lo = seed1, seed2 }
+
+// fill sets us to the next len(us) values of the stream (rand.PCG.Uint64).
+func (p *pcg) fill(us []uint64) {
+	const (
+		mulHi    = 2549297995355413924
+		mulLo    = 4865540595714422341
+		incHi    = 6364136223846793005
+		incLo    = 1442695040888963407
+		cheapMul = 0xda942042e4dd58b5
+	)
+	hi, lo := p.hi, p.lo
+	for j := range us {
+		// state = state·mul + inc (mod 2¹²⁸)
+		h, l := mathbits.Mul64(lo, mulLo)
+		h += hi*mulLo + lo*mulHi
+		l, c := mathbits.Add64(l, incLo, 0)
+		h, _ = mathbits.Add64(h, incHi, c)
+		hi, lo = h, l
+		// DXSM
+		h ^= h >> 32
+		h *= cheapMul
+		h ^= h >> 48
+		us[j] = h * (l | 1)
+	}
+	p.hi, p.lo = hi, lo
+}
+
 // samplingSeed separates the sampling streams from the other uses of the seed.
 const samplingSeed = 0x73616d70 // "samp"
 
@@ -190,7 +232,6 @@ func (t *trainer) useSampling(df []uint32) {
 func (ws *workspace) initSampling(v int) {
 	ws.cnt = make([]int32, v)
 	ws.drawn = make([]uint64, (v+63)/64)
-	ws.pcg = rand.NewPCG(0, 0)
 }
 
 // seedSampling seeds the workspaces' sampling streams for the next batch:
@@ -210,7 +251,7 @@ func (t *trainer) seedSampling() {
 // ws.loss when withLoss.
 func (t *trainer) sampledDecoder(ws *workspace, x SparseVector, scale float32, withLoss bool) {
 	m, v := t.m, t.v
-	t.smp.draw(ws, x, ws.pcg)
+	t.smp.draw(ws, x, &ws.pcg)
 	out, ow := ws.out, ws.ow[:len(ws.out)]
 	n := len(out)
 	ws.ys = slices.Grow(ws.ys[:0], n)[:n]

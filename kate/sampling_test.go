@@ -36,7 +36,7 @@ func TestSamplingFiniteDifferences(t *testing.T) {
 		tr.step(ws, x, scale, false)
 		// The same stream again gives the same draw: record its weights.
 		ws.pcg.Seed(5, uint64(d))
-		tr.smp.draw(ws, x, ws.pcg)
+		tr.smp.draw(ws, x, &ws.pcg)
 		weights[d] = make([]float64, v)
 		for s, i := range ws.out {
 			weights[d][i] = float64(ws.ow[s])
@@ -381,7 +381,7 @@ func TestSamplerDrawCounts(t *testing.T) {
 			slices.Sort(x.Indices)
 			ws.pcg.Seed(7, uint64(d))
 			ref.Seed(7, uint64(d))
-			tr.smp.draw(ws, x, ws.pcg)
+			tr.smp.draw(ws, x, &ws.pcg)
 			out, ow := drawByDraw(tr.smp, prob, alias, x, ref)
 			if !slices.Equal(ws.out, out) {
 				t.Fatalf("sampling %v, nnz %d: outputs %v, want %v", ratio, nnz, ws.out, out)
@@ -401,6 +401,24 @@ func TestSamplerDrawCounts(t *testing.T) {
 		for i, c := range ws.cnt {
 			if c != 0 {
 				t.Fatalf("sampling %v: the count of output %d is left at %d", ratio, i, c)
+			}
+		}
+	}
+}
+
+// pcg gives rand.PCG's stream for the same seeds, across several fills.
+func TestPCGStream(t *testing.T) {
+	for _, seed := range [][2]uint64{{0, 0}, {1, 2}, {samplingSeed ^ 7, 12345}, {^uint64(0), ^uint64(0) - 3}} {
+		ref := rand.NewPCG(seed[0], seed[1])
+		var p pcg
+		p.Seed(seed[0], seed[1])
+		for _, n := range []int{0, 1, 7, 300} {
+			us := make([]uint64, n)
+			p.fill(us)
+			for j, u := range us {
+				if want := ref.Uint64(); u != want {
+					t.Fatalf("seed %v, fill of %d: value %d is %#x, want %#x", seed, n, j, u, want)
+				}
 			}
 		}
 	}

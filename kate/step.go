@@ -69,7 +69,8 @@ type workspace struct {
 	ys, ds []float32
 	cnt    []int32  // draws of each output, −1 for the document's inputs (all zero between documents)
 	drawn  []uint64 // bit i: output i drawn as a zero (all zero between documents)
-	pcg    *rand.PCG
+	pcg    pcg
+	us     []uint64 // a document's draws from pcg
 	// deferEnc (set by chunks on the exact loss): encoderGrad appends each
 	// document's dL/da (K values) to encDA, and addEncoderGrads adds the
 	// chunk's encoder gradient to gW at its end.
