@@ -578,8 +578,9 @@ func adadeltaSumAVX2(theta, acc, upd, g0, g1, g2, g3 []float32, lr, rho, eps flo
 	}
 }
 
-// axpyRowsAVX2 keeps 32 elements of a in registers while it adds every
-// row idx[q] in order.
+// axpyRowsAVX2 keeps 64 elements of a in registers (eight independent
+// chains of additions, as decodeRowsAVX2) while it adds every row idx[q]
+// in order, then 32 and 8 at a time.
 func axpyRowsAVX2(a, wT []float32, idx []int32, x []float32) {
 	k := len(a)
 	x = x[:len(idx)]
@@ -588,6 +589,30 @@ func axpyRowsAVX2(a, wT []float32, idx []int32, x []float32) {
 	}
 	pwT, pa := ptr(wT), ptr(a)
 	j := 0
+	for ; j+64 <= k; j += 64 {
+		a0, a1, a2, a3 := ldp(pa, j), ldp(pa, j+8), ldp(pa, j+16), ldp(pa, j+24)
+		a4, a5, a6, a7 := ldp(pa, j+32), ldp(pa, j+40), ldp(pa, j+48), ldp(pa, j+56)
+		for q, i := range idx {
+			xq := bcAt(x, q)
+			w := unsafe.Add(pwT, uintptr(int(i)*k+j)<<2)
+			a0 = a0.Add(xq.Mul(ldp(w, 0)))
+			a1 = a1.Add(xq.Mul(ldp(w, 8)))
+			a2 = a2.Add(xq.Mul(ldp(w, 16)))
+			a3 = a3.Add(xq.Mul(ldp(w, 24)))
+			a4 = a4.Add(xq.Mul(ldp(w, 32)))
+			a5 = a5.Add(xq.Mul(ldp(w, 40)))
+			a6 = a6.Add(xq.Mul(ldp(w, 48)))
+			a7 = a7.Add(xq.Mul(ldp(w, 56)))
+		}
+		stp(a0, pa, j)
+		stp(a1, pa, j+8)
+		stp(a2, pa, j+16)
+		stp(a3, pa, j+24)
+		stp(a4, pa, j+32)
+		stp(a5, pa, j+40)
+		stp(a6, pa, j+48)
+		stp(a7, pa, j+56)
+	}
 	for ; j+32 <= k; j += 32 {
 		a0, a1, a2, a3 := ldp(pa, j), ldp(pa, j+8), ldp(pa, j+16), ldp(pa, j+24)
 		for q, i := range idx {
