@@ -51,6 +51,9 @@ type trainer struct {
 	nbatch uint64
 	// ex: this run is one of several replicas (replica.go); nil alone.
 	ex *exchanger
+	// arena: natively, the memory of 2 MB pages holding the K x V buffers
+	// during TrainVectors (arena_linux.go); nil otherwise.
+	arena *arenaState
 }
 
 // workspace is the per-chunk state of a training step: gradient buffers and

@@ -148,14 +148,20 @@ func TrainVectors(ctx context.Context, vocab *Vocabulary, xs []SparseVector, cfg
 	if cfg.Sampling > 0 {
 		t.useSampling(df)
 	}
+	// The K x V buffers in 2 MB pages where the platform has them
+	// (arena_linux.go), until releaseArena puts the weights back on the Go
+	// heap.
+	t.useArena()
 	out, err := t.run(ctx, xs, opt)
 	if err != nil {
+		t.releaseArena()
 		return nil, err
 	}
 	out.df = df
 	if opt.Replica == nil || opt.Replica.Index == 0 {
 		out.rankTopics(xs)
 	}
+	t.releaseArena()
 	return out, nil
 }
 
