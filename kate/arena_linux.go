@@ -3,6 +3,8 @@
 package kate
 
 import (
+	"math"
+	"runtime/debug"
 	"syscall"
 	"unsafe"
 )
@@ -15,11 +17,13 @@ const arenaMin = 1 << 17
 // arenaFunc maps an arena: floatArena, replaced by the tests.
 var arenaFunc = floatArena
 
-// arenaState is an arena in use: the function that unmaps it and the
-// model's weights on the Go heap, where useArena found them.
+// arenaState is an arena in use: the function that unmaps it, the model's
+// weights on the Go heap, where useArena found them, and the bytes by which
+// it lowered the Go memory limit.
 type arenaState struct {
-	free  func()
-	heapW []float32
+	free    func()
+	heapW   []float32
+	lowered int64
 }
 
 // useArena moves the K x V buffers of training (the model's weights, their
@@ -27,7 +31,7 @@ type arenaState struct {
 // gradients: 8·K·V floats, 8 MB for the default model) into one arena backed
 // by 2 MB pages (floatArena), until releaseArena, which must run before the
 // model leaves TrainVectors. With 4 KB pages these buffers span about 2,000
-// pages, more than the processor's second-level TLB holds, and each batch
+// pages, as many as the processor's second-level TLB holds, and each batch
 // streams through all of them (Adadelta) besides reading rows of them at
 // random (the decoder, the encoder and their gradients); in a virtual
 // machine every TLB miss is a two-level page walk. The values are copied,
@@ -50,6 +54,13 @@ func (t *trainer) useArena() {
 		return s
 	}
 	t.arena = &arenaState{free: free, heapW: t.m.wt}
+	// The arena is outside the Go heap: a memory limit (kate train's
+	// --max-memory) is lowered by its size while it is mapped, so that the
+	// heap buffers it replaces are collected rather than counted twice.
+	if lim := debug.SetMemoryLimit(-1); lim < math.MaxInt64 {
+		t.arena.lowered = min(int64(len(arena))*4, lim/2)
+		debug.SetMemoryLimit(lim - t.arena.lowered)
+	}
 	t.m.wt = take(t.m.wt)
 	t.wT, t.accW, t.updW = take(t.wT), take(t.accW), take(t.updW)
 	for _, ws := range t.ws {
@@ -73,6 +84,9 @@ func (t *trainer) releaseArena() {
 	}
 	t.arena = nil
 	a.free()
+	if a.lowered > 0 {
+		debug.SetMemoryLimit(debug.SetMemoryLimit(-1) + a.lowered)
+	}
 }
 
 // floatArena returns n float32s, zero, from memory mapped for the purpose

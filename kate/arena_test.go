@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"runtime/debug"
 	"testing"
 )
 
@@ -52,9 +53,24 @@ func TestArenaSameModel(t *testing.T) {
 			}
 			return s, free
 		}
-		m, err := TrainVectors(context.Background(), vocab, xs, cfg, TrainOptions{})
+		// A memory limit is lowered by the arena's size while it is
+		// mapped, and restored after.
+		const limit = 1 << 30
+		oldLimit := debug.SetMemoryLimit(limit)
+		defer debug.SetMemoryLimit(oldLimit)
+		var during int64
+		progress := func(Progress) { during = debug.SetMemoryLimit(-1) }
+		m, err := TrainVectors(context.Background(), vocab, xs, cfg, TrainOptions{Progress: progress})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if got := debug.SetMemoryLimit(-1); got != limit {
+			t.Errorf("memory limit %d after training, want %d", got, limit)
+		}
+		if want := int64(limit - 8*v*k*4); mapped == 1 && during != want {
+			t.Errorf("memory limit %d during training in the arena, want %d", during, want)
+		} else if mapped == 0 && during != limit {
+			t.Errorf("memory limit %d during training on the heap, want %d", during, limit)
 		}
 		runtime.GC()
 		if _, err := m.Topics(10); err != nil {
