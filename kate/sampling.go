@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/kate-web/kate/internal/kernels"
-	"github.com/kate-web/kate/internal/mathf"
 )
 
 // Reconstruction sampling (Dauphin, Glorot & Bengio, ICML 2011; docs/design.md §2.1).
@@ -265,9 +264,12 @@ func (t *trainer) sampledDecoder(ws *workspace, x SparseVector, scale float32, w
 	nnz := len(x.Indices)
 	xv := x.Values[:nnz]
 	if withLoss {
+		// softplus(y_s) into ds, which SigmoidDelta overwrites below: the
+		// kernel's values are mathf.Softplus's, bit for bit.
+		kernels.Softplus(ys, ds)
 		var l float64
 		for s, y := range ys {
-			e := float64(mathf.Softplus(y))
+			e := float64(ds[s])
 			if s < nnz {
 				e -= float64(xv[s]) * float64(y)
 			}

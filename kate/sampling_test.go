@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+
+	"github.com/kate-web/kate/internal/mathf"
 )
 
 // samplingTrainer returns a trainer on m with reconstruction sampling at
@@ -420,6 +422,32 @@ func TestPCGStream(t *testing.T) {
 					t.Fatalf("seed %v, fill of %d: value %d is %#x, want %#x", seed, n, j, u, want)
 				}
 			}
+		}
+	}
+}
+
+// The sampled step's training loss, Σ_s w_s·(softplus(y_s) − x_s·y_s) over
+// the outputs it reconstructs (the softplus now from kernels.Softplus), is
+// the float64 sum of mathf.Softplus's values, bit for bit.
+func TestSampledStepLoss(t *testing.T) {
+	m, xs := smallModel(t, 40, 8, 4, 2.5, 6, 7)
+	tr := samplingTrainer(m, xs, 1.5)
+	ws := tr.ws[0]
+	for d, x := range xs {
+		ws.pcg.Seed(9, uint64(d))
+		ws.loss = 0
+		tr.step(ws, x, 0.01, true)
+		// ws.ys, ws.out and ws.ow still hold the step's outputs.
+		var want float64
+		for s, y := range ws.ys[:len(ws.out)] {
+			e := float64(mathf.Softplus(y))
+			if s < len(x.Indices) {
+				e -= float64(x.Values[s]) * float64(y)
+			}
+			want += float64(ws.ow[s]) * e
+		}
+		if ws.loss != want || want == 0 {
+			t.Fatalf("document %d: the step's loss %v, want %v", d, ws.loss, want)
 		}
 	}
 }
