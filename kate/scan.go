@@ -23,6 +23,19 @@ func scanChecked(scan func(*kernels.ScanArgs)) bool {
 	return scanCheck.ok
 }
 
+// PrepareTokenScanner checks the active token scanner kernel (the
+// WebAssembly build's, installed with its encoding kernels) against the
+// vectorizer's own scan now rather than on the first text a vectorizer
+// reads, and reports whether vectorizers use it: false when there is none
+// or it gave a different vector. The check runs once per program; the
+// WebAssembly build calls this when it installs the kernels of an engine
+// that encodes, so that its first encode call does not wait for the
+// check. Other programs need not call it.
+func PrepareTokenScanner() bool {
+	scan := kernels.ScanTokens()
+	return scan != nil && scanChecked(scan)
+}
+
 // checkScanner encodes scanCheckTexts twice (the second time every token
 // is cached, so the scanner finds them all) with scan and with the
 // vectorizer's own scan, each with its own token cache, and returns an

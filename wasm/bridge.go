@@ -164,6 +164,8 @@ func (b *bridge) useEncodeKernels(args []js.Value) any {
 		if b.kernels != "simd" {
 			kernels.Use(kernels.Set{Name: "wasm-simd-encode", SparseDot: k.SparseDot, AxpyRows: k.AxpyRows, ScanTokens: k.ScanTokens})
 		}
+		// The token scanner's check, now rather than in the first text.
+		kate.PrepareTokenScanner()
 		return "simd", nil
 	})
 }

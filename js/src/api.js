@@ -121,7 +121,10 @@ async function start(opt) {
       session.helpersStarting++;
       const label = `helper ${++started}`;
       const t0 = performance.now();
-      startWorker(opt.workerURL, engineOptions, module).then(
+      // encodeHelper: the helper checks and installs the encoding
+      // kernels as soon as it has started (worker-main.js), not in its
+      // first part of a large call.
+      startWorker(opt.workerURL, { ...engineOptions, encodeHelper: true }, module).then(
         (h) => {
           if (session.engine !== w.engine) {
             h.engine.die('kate: not needed');

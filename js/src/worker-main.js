@@ -24,6 +24,10 @@ export function serveEngine({ post, listen, compile }) {
       try {
         core = await startCore({ ...msg.options, compile, onExit: die });
         post({ type: MSG.ready, id: msg.id, info: core.info() });
+        // An encode helper (api.js) only encodes large calls: it checks and
+        // installs the encoding kernels now, in the background, instead of
+        // in its first part of one (Core.encodeKernelsReady never rejects).
+        if (msg.options.encodeHelper) core.encodeKernelsReady();
       } catch (e) {
         post({ type: MSG.error, id: msg.id, message: errorMessage(e) });
       }

@@ -392,6 +392,15 @@ export function defineAPITests({ worker }) {
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(info.encodeWorkers, 3, 'two helper workers started with the first model, before any large encode call');
+    // They check and install the encoding kernels as they start (in the
+    // background), not in their first part of a large call.
+    let started;
+    for (let i = 0; i < 200; i++) {
+      started = await hooks.kernelSets();
+      if (started.helpers.length === 2 && started.helpers.every((k) => k === 'wasm-simd-encode')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.deepEqual(started.helpers, ['wasm-simd-encode', 'wasm-simd-encode'], 'the helpers install the encoding kernels as they start, before any large call');
     const firstTexts = sampleTexts('train').slice(0, 300);
     const firstRef = new Float32Array(firstTexts.length * 24);
     for (let i = 0; i < firstTexts.length; i += 200) firstRef.set((await model.encode(firstTexts.slice(i, i + 200))).data, i * 24);
