@@ -1,7 +1,6 @@
 package english
 
 import (
-	"github.com/kate-web/kate/internal/snowball/romance"
 	"github.com/kate-web/kate/internal/snowball/snowballword"
 )
 
@@ -91,10 +90,23 @@ func r1r2(word *snowballword.SnowballWord) (r1start, r2start int) {
 	if specialPrefix != "" {
 		r1start = len(specialPrefix)
 	} else {
-		r1start = romance.VnvSuffix(word, isLowerVowel, 0)
+		r1start = vnvSuffix(word.RS, 0)
 	}
-	r2start = romance.VnvSuffix(word, isLowerVowel, r1start)
+	r2start = vnvSuffix(word.RS, r1start)
 	return
+}
+
+// vnvSuffix is romance.VnvSuffix(word, isLowerVowel, start) on the word's
+// runes rs, with isLowerVowel called directly rather than through a
+// function value (a kate change: an indirect call per rune cost more than
+// the test under WebAssembly).
+func vnvSuffix(rs []rune, start int) int {
+	for j := start + 1; j < len(rs); j++ {
+		if isLowerVowel(rs[j-1]) && !isLowerVowel(rs[j]) {
+			return j + 1
+		}
+	}
+	return len(rs)
 }
 
 // Checks if a rune is a lowercase English vowel.

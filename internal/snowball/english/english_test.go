@@ -142,6 +142,16 @@ func Test_vnvSuffix(t *testing.T) {
 			t.Errorf("Expected %v, but got %v", tc.pos, pos)
 		}
 	}
+	// kate's vnvSuffix, which r1r2 uses, equals romance.VnvSuffix with
+	// isLowerVowel at every start.
+	for _, word := range []string{"", "a", "ab", "ba", "crepuscular", "uscular", "aeiouy", "bcdfg", "yay", "Yay", "beautiful", "rhythm", "queueing", "generous", "communism", "arsenal", "naïve", "über"} {
+		w := snowballword.New(word)
+		for start := 0; start <= len(w.RS); start++ {
+			if got, want := vnvSuffix(w.RS, start), romance.VnvSuffix(w, isLowerVowel, start); got != want {
+				t.Errorf("vnvSuffix(%q, %d) = %d, romance.VnvSuffix %d", word, start, got, want)
+			}
+		}
+	}
 }
 
 func Test_r1r2(t *testing.T) {
