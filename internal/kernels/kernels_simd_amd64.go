@@ -48,7 +48,8 @@ func Native() (Set, bool) {
 	}
 	return complete(Set{Name: "avx2", Axpy: axpyAVX2, DecodeRows: decodeRowsAVX2, SigmoidDelta: sigmoidDeltaAVX2,
 		GradRows: gradRowsAVX2, Softplus: softplusAVX2, AdadeltaSum: adadeltaSumAVX2,
-		AxpyRows: axpyRowsAVX2, ScatterAxpy: scatterAxpyAVX2, Transpose: transposeAVX2}), true
+		AxpyRows: axpyRowsAVX2, ScatterAxpy: scatterAxpyAVX2, Transpose: transposeAVX2,
+		DecodeRowsDocs: decodeRowsDocsAVX2}), true
 }
 
 type f8 = archsimd.Float32x8
@@ -114,9 +115,53 @@ func decodeRowsAVX2(y, c, wt []float32, v int, rows []int32, h []float32) {
 		_ = h[j]
 		_ = wt[int(j)*v : (int(j)+1)*v]
 	}
+	decodeSpan(y, c, wt, v, rows, h, 0, v)
+	archsimd.ClearAVXUpperBits()
+}
+
+// decodeBlock is the width, in outputs, of decodeRowsDocsAVX2's blocks:
+// 4 KB of each of the K rows of the weights (512 KB at K = 128), which
+// stay in the core's L2 while every document of the call reads them.
+// A multiple of 64, so only the last block has the 8-wide and partial
+// tails.
+const decodeBlock = 1024
+
+// decodeRowsDocsAVX2 is DecodeRowsDocs: blocks of the outputs, every
+// document in turn within a block, each with decodeRowsAVX2's passes, so
+// every output gets the same products added in the same order as
+// DecodeRows gives it (the same bits); the block of the weights is read
+// from memory once for all the documents instead of once per document.
+func decodeRowsDocsAVX2(y, c, wt []float32, v int, rows, offs []int32, h []float32, k int) {
+	nd := len(offs) - 1
+	if nd <= 0 {
+		return
+	}
+	y, c, h = y[:nd*v], c[:v], h[:nd*k]
+	for i := range nd {
+		hd := h[i*k : (i+1)*k]
+		for _, j := range rows[offs[i]:offs[i+1]] {
+			_ = hd[j]
+			_ = wt[int(j)*v : (int(j)+1)*v]
+		}
+	}
+	for b0 := 0; b0 < v; b0 += decodeBlock {
+		b1 := min(b0+decodeBlock, v)
+		for i := range nd {
+			decodeSpan(y[i*v:(i+1)*v], c, wt, v, rows[offs[i]:offs[i+1]], h[i*k:(i+1)*k], b0, b1)
+		}
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+// decodeSpan sets the outputs lo to hi of y (len v) to c plus the
+// products of rows, in order: 64 outputs in eight registers, then 8, then
+// a partial tail (hi = v only). lo is a multiple of 8 and hi one or v;
+// the caller has checked h[j] and wt's rows for every row, and ends with
+// ClearAVXUpperBits.
+func decodeSpan(y, c, wt []float32, v int, rows []int32, h []float32, lo, hi int) {
 	pwt, pc, py := ptr(wt), ptr(c), ptr(y)
-	i := 0
-	for ; i+64 <= v; i += 64 {
+	i := lo
+	for ; i+64 <= hi; i += 64 {
 		a0, a1, a2, a3 := ldp(pc, i), ldp(pc, i+8), ldp(pc, i+16), ldp(pc, i+24)
 		a4, a5, a6, a7 := ldp(pc, i+32), ldp(pc, i+40), ldp(pc, i+48), ldp(pc, i+56)
 		for _, j := range rows {
@@ -140,21 +185,20 @@ func decodeRowsAVX2(y, c, wt []float32, v int, rows []int32, h []float32) {
 		stp(a6, py, i+48)
 		stp(a7, py, i+56)
 	}
-	for ; i+8 <= v; i += 8 {
+	for ; i+8 <= hi; i += 8 {
 		a := ldp(pc, i)
 		for _, j := range rows {
 			a = a.Add(bcAt32(h, j).Mul(ldp(pwt, int(j)*v+i)))
 		}
 		stp(a, py, i)
 	}
-	if i < v {
-		a := archsimd.LoadFloat32x8SlicePart(c[i:])
+	if i < hi {
+		a := archsimd.LoadFloat32x8SlicePart(c[i:hi])
 		for _, j := range rows {
-			a = a.Add(bcAt32(h, j).Mul(archsimd.LoadFloat32x8SlicePart(wt[int(j)*v+i : (int(j)+1)*v])))
+			a = a.Add(bcAt32(h, j).Mul(archsimd.LoadFloat32x8SlicePart(wt[int(j)*v+i : int(j)*v+hi])))
 		}
-		a.StoreSlicePart(y[i:])
+		a.StoreSlicePart(y[i:hi])
 	}
-	archsimd.ClearAVXUpperBits()
 }
 
 // gradRowsAVX2 takes four rows at a time, sharing the loads of d; each

@@ -152,6 +152,39 @@ func TestNativeSpecialValues(t *testing.T) {
 	}
 }
 
+// TestNativeDecodeRowsDocs holds the native DecodeRowsDocs (blocks of
+// 1,024 outputs, every document in turn within a block) to the pure-Go
+// loop over DecodeRows bit for bit, on special values, with widths on
+// both sides of one and two blocks and their 64- and 8-wide tails, 0 to 5
+// documents (some without rows) and rows in any order, repeated ones
+// included.
+func TestNativeDecodeRowsDocs(t *testing.T) {
+	k := native(t)
+	g := kernels.Go()
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, v := range []int{0, 5, 64, 71, 1000, 1024, 1025, 1031, 1088, 2000, 2048, 2053, 3079} {
+		for rep := 0; rep < 3; rep++ {
+			nk := 1 + rng.IntN(9)
+			wt, c := special(rng, nk*v), special(rng, v)
+			nd := rng.IntN(6)
+			var rows []int32
+			offs := []int32{0}
+			for range nd {
+				for range rng.IntN(2 * nk) {
+					rows = append(rows, int32(rng.IntN(nk)))
+				}
+				offs = append(offs, int32(len(rows)))
+			}
+			h := special(rng, nd*nk)
+			y := special(rng, nd*v+rng.IntN(3))
+			y2 := clone(y)
+			g.DecodeRowsDocs(y, c, wt, v, rows, offs, h, nk)
+			k.DecodeRowsDocs(y2, c, wt, v, rows, offs, h, nk)
+			sameBits(t, "DecodeRowsDocs", v, y, y2)
+		}
+	}
+}
+
 // TestNativeBounds: the native kernels panic, as the pure-Go ones do, on
 // slices too short for their arguments, instead of touching memory
 // outside them.
@@ -164,6 +197,19 @@ func TestNativeBounds(t *testing.T) {
 		},
 		"DecodeRows h": func() {
 			k.DecodeRows(make([]float32, 8), make([]float32, 8), make([]float32, 24), 8, []int32{2}, make([]float32, 2))
+		},
+		"DecodeRowsDocs": func() {
+			k.DecodeRowsDocs(make([]float32, 2*1030), make([]float32, 1030), make([]float32, 2*1030-1), 1030, []int32{0, 1}, []int32{0, 1, 2}, make([]float32, 4), 2)
+		},
+		"DecodeRowsDocs h": func() {
+			// A row of the second document beyond k, inside h.
+			k.DecodeRowsDocs(make([]float32, 16), make([]float32, 8), make([]float32, 24), 8, []int32{0, 2}, []int32{0, 1, 2}, make([]float32, 6), 2)
+		},
+		"DecodeRowsDocs y": func() {
+			k.DecodeRowsDocs(make([]float32, 15), make([]float32, 8), make([]float32, 16), 8, []int32{0, 1}, []int32{0, 1, 2}, make([]float32, 4), 2)
+		},
+		"DecodeRowsDocs offs": func() {
+			k.DecodeRowsDocs(make([]float32, 16), make([]float32, 8), make([]float32, 16), 8, []int32{0, 1}, []int32{0, 2, 1}, make([]float32, 4), 2)
 		},
 		"GradRows": func() {
 			k.GradRows(make([]float32, 9), make([]float32, 36), make([]float32, 35), 9, []int32{0, 1, 2, 3}, make([]float32, 4), make([]float32, 4))
