@@ -163,3 +163,50 @@ func BenchmarkDecoderBlocks(b *testing.B) {
 	}
 	_ = sink
 }
+
+// BenchmarkDecodeRowsDocs times the validation losses' decoder
+// (kate/train.go's validationLosses): 8 documents per call, all K = 128
+// rows or 32 of them, at V = 2,000 and 10,000, each set's DecodeRowsDocs
+// ("docs") against the loop over its DecodeRows ("loop", what a set
+// without its own DecodeRowsDocs runs). One op is one call.
+func BenchmarkDecodeRowsDocs(b *testing.B) {
+	sets := []kernels.Set{kernels.Go()}
+	if k, ok := kernels.Native(); ok {
+		sets = append(sets, k)
+	}
+	const k, nd = 128, 8
+	rng := rand.New(rand.NewPCG(5, 6))
+	vec := func(n int) []float32 {
+		s := make([]float32, n)
+		for i := range s {
+			s[i] = float32(rng.NormFloat64())
+		}
+		return s
+	}
+	for _, v := range []int{2000, 10000} {
+		wt, c, y, h := vec(k*v), vec(v), vec(nd*v), vec(nd*k)
+		for _, nr := range []int{k, 32} {
+			var rows []int32
+			offs := []int32{0}
+			for range nd {
+				for _, j := range rng.Perm(k)[:nr] {
+					rows = append(rows, int32(j))
+				}
+				offs = append(offs, int32(len(rows)))
+			}
+			for _, s := range sets {
+				loop := kernels.DecodeRowsDocsWith(s.DecodeRows)
+				b.Run(fmt.Sprintf("%s/V=%d/rows=%d/loop", s.Name, v, nr), func(b *testing.B) {
+					for range b.N {
+						loop(y, c, wt, v, rows, offs, h, k)
+					}
+				})
+				b.Run(fmt.Sprintf("%s/V=%d/rows=%d/docs", s.Name, v, nr), func(b *testing.B) {
+					for range b.N {
+						s.DecodeRowsDocs(y, c, wt, v, rows, offs, h, k)
+					}
+				})
+			}
+		}
+	}
+}
