@@ -10,6 +10,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/kate-web/kate/internal/kernels"
 )
 
 // synthCorpus returns n documents drawn from `topics` latent topics over a
@@ -490,4 +492,41 @@ func TestReconstructLossTransposed(t *testing.T) {
 			t.Fatalf("document %d: loss %v from the transposed weights, %v from the model's", d, got, want)
 		}
 	}
+}
+
+// competedLoss, plainLoss and reconstructLoss are the validation losses
+// document by document (one kernels.DecodeRows per decode): the references
+// that trainer.validationLosses' grouped decodes must equal, bit for bit.
+
+// competedLoss returns the summed cross-entropy of reconstructing x from
+// its code z (Model.encodeFrom) through the k-competitive layer, as a
+// training step does (the exact loss over all V outputs), using scratch h
+// (K), y (2V), rows (capacity K) and comp.
+func competedLoss(m *Model, x SparseVector, z, h, y []float32, rows []int32, comp *competition) float64 {
+	v := m.vocab.Len()
+	comp.forward(z, h, m.params.Winners, m.params.Alpha)
+	rows = comp.winners(rows[:0])
+	kernels.DecodeRows(y[:v], m.c, m.wt, v, rows, h)
+	return docLoss(y[:v], y[v:2*v], x)
+}
+
+// plainLoss returns the summed cross-entropy of reconstructing x from its
+// code z (Model.encodeFrom) without competition, using scratch y (2V) and
+// rows (capacity K).
+func plainLoss(m *Model, x SparseVector, z, y []float32, rows []int32) float64 {
+	v := m.vocab.Len()
+	rows = plainRows(rows[:0], z)
+	kernels.DecodeRows(y[:v], m.c, m.wt, v, rows, z)
+	return docLoss(y[:v], y[v:2*v], x)
+}
+
+// reconstructLoss returns the summed cross-entropy of reconstructing x
+// without competition, using scratch z (K), y (2V) and rows (capacity K).
+// With wT (m's weights transposed, V x K, up to date: the trainer's copy)
+// the encoder adds one contiguous row per non-zero input (kernels.AxpyRows)
+// instead of gathering at stride V: the same products in the same order,
+// so the same loss (docs/design.md §2).
+func reconstructLoss(m *Model, wT []float32, x SparseVector, z, y []float32, rows []int32) float64 {
+	m.encodeFrom(z, wT, x)
+	return plainLoss(m, x, z, y, rows)
 }
