@@ -23,7 +23,7 @@
 // in this process.
 import fs from 'node:fs';
 import path from 'node:path';
-import { rootDir, launchChromium, flagValue as arg } from '../test/support.mjs';
+import { rootDir, runHereOrInChromium, flagValue as arg } from '../test/support.mjs';
 
 const rounds = Number(arg('rounds', 7));
 const dirs = arg('modules', path.join(rootDir, 'wasm', 'simd')).split(',');
@@ -212,20 +212,7 @@ function bench({ moduleSets, rounds }) {
 
 const moduleSets = dirs.map((d) =>
   fs.readdirSync(d).filter((f) => f.endsWith('.wasm')).sort().map((f) => fs.readFileSync(path.join(d, f)).toString('base64')));
-let results, engine;
-if (process.argv.includes('--chromium')) {
-  const { context, close } = await launchChromium();
-  try {
-    const page = await context.newPage();
-    results = await page.evaluate(bench, { moduleSets, rounds });
-    engine = await page.evaluate(() => navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'Chromium');
-  } finally {
-    await close();
-  }
-} else {
-  results = bench({ moduleSets, rounds });
-  engine = `Node ${process.version}`;
-}
+const { result: results, engine } = await runHereOrInChromium(bench, { moduleSets, rounds });
 
 console.log(`${engine}: ns per element, ${results.perCall ? 'the median call' : 'each kernel alone over the documents (the timer is too coarse for one call)'} (rows x V for decodeRows and gradRows, V for sigmoidDelta and softplus), then the median of ${rounds} rounds; load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
 console.table(results.rows.map((r) => {

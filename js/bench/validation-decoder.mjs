@@ -15,7 +15,7 @@
 // Chromium page (its V8 is newer than Node's) instead of in this process.
 import fs from 'node:fs';
 import path from 'node:path';
-import { rootDir, launchChromium, flagValue as arg } from '../test/support.mjs';
+import { rootDir, runHereOrInChromium, flagValue as arg } from '../test/support.mjs';
 
 const rounds = Number(arg('rounds', 7));
 
@@ -94,19 +94,6 @@ function bench({ b64, rounds }) {
 }
 
 const b64 = fs.readFileSync(path.join(rootDir, 'wasm', 'simd', 'kernels.wasm')).toString('base64');
-let rows, engine;
-if (process.argv.includes('--chromium')) {
-  const { context, close } = await launchChromium();
-  try {
-    const page = await context.newPage();
-    rows = await page.evaluate(bench, { b64, rounds });
-    engine = await page.evaluate(() => navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'Chromium');
-  } finally {
-    await close();
-  }
-} else {
-  rows = bench({ b64, rounds });
-  engine = `Node ${process.version}`;
-}
+const { result: rows, engine } = await runHereOrInChromium(bench, { b64, rounds });
 console.log(`${engine}: the validation decoder (each document from all 128 units and from 32), medians of ${rounds} rounds over 64 documents; load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
 console.table(rows);

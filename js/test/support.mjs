@@ -9,8 +9,10 @@ import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+import { launchChromium } from '../../scripts/web/chromium.mjs';
+
 export { serve } from '../../scripts/web/server.mjs';
-export { launchChromium } from '../../scripts/web/chromium.mjs';
+export { launchChromium };
 
 export const jsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const rootDir = path.dirname(jsDir);
@@ -26,6 +28,25 @@ export const benchDataFile = process.env.KATE_BENCH_DATA || (fs.existsSync(fullF
 export function flagValue(name, def) {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : def;
+}
+
+/**
+ * Runs fn(arg) in a headless Chromium page when the command line has
+ * --chromium, else in this process, and returns { result, engine } (engine:
+ * "Chrome/…" or "Node v…"). fn must use nothing outside itself
+ * (page.evaluate sends its source): the kernel benchmarks' measurement.
+ */
+export async function runHereOrInChromium(fn, arg) {
+  if (!process.argv.includes('--chromium')) return { result: await fn(arg), engine: `Node ${process.version}` };
+  const { context, close } = await launchChromium();
+  try {
+    const page = await context.newPage();
+    const result = await page.evaluate(fn, arg);
+    const engine = await page.evaluate(() => navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? 'Chromium');
+    return { result, engine };
+  } finally {
+    await close();
+  }
 }
 
 /**
