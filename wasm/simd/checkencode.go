@@ -86,31 +86,7 @@ func checkSparseDot(ref, got kernels.Set, rng *rand.Rand, round, k, n, v int) er
 			rows = append(rows, int32(j))
 		}
 	}
-	idx := make([]int32, n)
-	for q := range idx {
-		switch rng.IntN(8) {
-		case 0:
-			idx[q] = 0
-		case 1:
-			idx[q] = int32(v - 1)
-		case 2:
-			if q > 0 {
-				idx[q] = idx[rng.IntN(q)] // a repeat
-				continue
-			}
-			fallthrough
-		default:
-			idx[q] = int32(rng.IntN(v))
-		}
-	}
-	x := make([]float32, n+rng.IntN(3))
-	for q := range x {
-		x[q] = encodeValue(rng, special)
-	}
-	a := make([]float32, k)
-	for j := range a {
-		a[j] = encodeValue(rng, special)
-	}
+	idx, x, a := encodeOperands(rng, special, k, n, v)
 	a2 := clone(a)
 	ref.SparseDot(a, wt, v, rows, idx, x)
 	got.SparseDot(a2, wt, v, rows, idx, x)
@@ -126,7 +102,18 @@ func checkAxpyRows(ref, got kernels.Set, rng *rand.Rand, round, k, n, v int) err
 	for i := range wT {
 		wT[i] = encodeValue(rng, special)
 	}
-	idx := make([]int32, n)
+	idx, x, a := encodeOperands(rng, special, k, n, v)
+	a2 := clone(a)
+	ref.AxpyRows(a, wT, idx, x)
+	got.AxpyRows(a2, wT, idx, x)
+	return same("AxpyRows (encoding)", round, a, a2)
+}
+
+// encodeOperands returns a document's n indices below v (the first and
+// last columns and repeats among them), its values (up to two spare ones
+// past n) and k sums to add to, for checkSparseDot and checkAxpyRows.
+func encodeOperands(rng *rand.Rand, special bool, k, n, v int) (idx []int32, x, a []float32) {
+	idx = make([]int32, n)
 	for q := range idx {
 		switch rng.IntN(8) {
 		case 0:
@@ -143,18 +130,15 @@ func checkAxpyRows(ref, got kernels.Set, rng *rand.Rand, round, k, n, v int) err
 			idx[q] = int32(rng.IntN(v))
 		}
 	}
-	x := make([]float32, n+rng.IntN(3))
+	x = make([]float32, n+rng.IntN(3))
 	for q := range x {
 		x[q] = encodeValue(rng, special)
 	}
-	a := make([]float32, k)
+	a = make([]float32, k)
 	for j := range a {
 		a[j] = encodeValue(rng, special)
 	}
-	a2 := clone(a)
-	ref.AxpyRows(a, wT, idx, x)
-	got.AxpyRows(a2, wT, idx, x)
-	return same("AxpyRows (encoding)", round, a, a2)
+	return idx, x, a
 }
 
 // encodeValue returns value's float32s and, with special, one time in
