@@ -85,7 +85,9 @@ type Model struct {
 
 	pool sync.Pool // *Vectorizer
 	// encT is wt transposed (V x K), made once by the first vectorizer
-	// that has encoded encodeTransposedAfter texts (weightsT): encoding
+	// that has encoded encodeTransposedAfter texts, or the first batch of
+	// more vectors (weightsT, weightsTFor: EncodeVectors, the topics'
+	// encodeBlocks): encoding
 	// then reads one contiguous row of K weights per term
 	// (kernels.AxpyRows) instead of gathering every unit's weight at
 	// stride V (kernels.SparseDot), with the same bits (preactivateFrom).
@@ -99,6 +101,17 @@ type Model struct {
 // weights, a large encode call pays the transpose (about a millisecond at
 // V = 2,000, K = 128 under WebAssembly) once.
 const encodeTransposedAfter = 64
+
+// weightsTFor returns the transposed weights (weightsT) for encoding n
+// vectors at once when n is over encodeTransposedAfter, so that a large
+// batch pays the transpose once and reads contiguous rows, else nil
+// (encode gathers from the K x V weights); the same bits either way.
+func (m *Model) weightsTFor(n int) []float32 {
+	if n > encodeTransposedAfter {
+		return m.weightsT()
+	}
+	return nil
+}
 
 // weightsT returns m's weights transposed (V x K), made on the first call.
 // A model's weights change only while it trains, and nothing encodes
@@ -614,9 +627,10 @@ func (m *Model) EncodeVectors(xs []SparseVector) ([]float32, error) {
 	}
 	k := m.params.Dim
 	out := make([]float32, len(xs)*k)
+	wT := m.weightsTFor(len(xs))
 	parallel.Blocks(len(xs), 64, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			m.encode(out[i*k:(i+1)*k], xs[i])
+			m.encodeFrom(out[i*k:(i+1)*k], wT, xs[i])
 		}
 	})
 	return out, nil

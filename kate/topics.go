@@ -263,11 +263,12 @@ func (m *Model) encodeBlocks(xs []SparseVector, fn func(d int, z []float32)) {
 	k := m.params.Dim
 	block := max(64, (1<<20)/k)
 	buf := make([]float32, min(block, len(xs))*k)
+	wT := m.weightsTFor(len(xs))
 	for lo := 0; lo < len(xs); lo += block {
 		hi := min(lo+block, len(xs))
 		parallel.Blocks(hi-lo, 64, func(a, b int) {
 			for i := a; i < b; i++ {
-				m.encode(buf[i*k:(i+1)*k], xs[lo+i])
+				m.encodeFrom(buf[i*k:(i+1)*k], wT, xs[lo+i])
 			}
 		})
 		for i := range hi - lo {
