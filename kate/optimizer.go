@@ -25,9 +25,18 @@ func (t *trainer) reduceAndUpdate(lr float32) {
 	if t.layoutT {
 		theta, rowLen, rows = t.wT, k, v
 	}
+	// Natively (not under layoutT), each block of rows of the K x V
+	// weights is copied into the transposed weights right after its
+	// update, while it is still in the core's cache, instead of in a pass
+	// of its own over all of W (syncTransposed). A copy: the same bits.
+	fused := fuseTranspose && !t.layoutT
 	parallel.Blocks(rows, max(1, 8*v/rowLen), func(lo, hi int) {
 		a, b := lo*rowLen, hi*rowLen
 		kernels.AdadeltaSum(theta[a:b], t.accW[a:b], t.updW[a:b], ws[0].gW[a:b], ws[1].gW[a:b], ws[2].gW[a:b], ws[3].gW[a:b], lr, rho, eps)
+		if fused {
+			// Rows lo..hi of wt are columns lo..hi of wT.
+			kernels.TransposeTo(t.wT[lo:], k, m.wt[a:b], hi-lo, v, v)
+		}
 	})
 	if m.params.Grad != GradNone {
 		kernels.AdadeltaSum(m.b, t.accB, t.updB, ws[0].gB, ws[1].gB, ws[2].gB, ws[3].gB, lr, rho, eps)
@@ -42,7 +51,7 @@ func (t *trainer) reduceAndUpdate(lr float32) {
 		// and the sampled decoder read t.wT): settle copies them then,
 		// instead of a full transpose after every batch.
 		t.wtStale = true
-	} else {
+	} else if !fused {
 		t.syncTransposed()
 	}
 }
