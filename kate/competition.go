@@ -1,6 +1,7 @@
 package kate
 
 import (
+	"math"
 	"strings"
 )
 
@@ -75,19 +76,18 @@ func ParseGradMode(s string) (GradMode, error) {
 // competition holds the outcome of one forward pass of the layer, for use
 // by the backward pass. Winner lists are in ascending unit order.
 type competition struct {
-	posW, negW []int32 // winners
-	posL, negL []int32 // losers
-	ep, en     float32 // energies of the positive and negative losers
-	sel        []int32 // scratch for selection
-	asc        []int32 // scratch: the candidates in ascending order
-	mark       []bool  // scratch: winners of the side being split
+	posW, negW []int32  // winners
+	posL, negL []int32  // losers
+	ep, en     float32  // energies of the positive and negative losers
+	posK, negK []uint64 // scratch: the candidates' rank keys (rankKey), in unit order
+	sel        []uint64 // scratch: one side's keys, reordered by the selection
 }
 
 func newCompetition(dim int) *competition {
 	return &competition{
 		posW: make([]int32, 0, dim), negW: make([]int32, 0, dim),
 		posL: make([]int32, 0, dim), negL: make([]int32, 0, dim),
-		sel: make([]int32, 0, dim), asc: make([]int32, 0, dim), mark: make([]bool, dim),
+		posK: make([]uint64, dim), negK: make([]uint64, dim), sel: make([]uint64, 0, dim),
 	}
 }
 
@@ -95,10 +95,24 @@ func newCompetition(dim int) *competition {
 func (c *competition) forward(z, h []float32, k int, alpha float32) {
 	h = h[:len(z)]
 	clear(h)
-	kp := (k + 1) / 2
-	kn := k / 2
-	c.posW, c.posL = c.split(z, kp, true, c.posW[:0], c.posL[:0])
-	c.negW, c.negL = c.split(z, kn, false, c.negW[:0], c.negL[:0])
+	// The candidates of each sign, as their keys in ascending unit order,
+	// in one pass and without a branch per unit (the signs are
+	// unpredictable): every unit's keys are written, and each side's count
+	// advances for the units of its sign (v > 0 or v < 0; NaN is neither).
+	pos, neg := c.posK[:len(z)], c.negK[:len(z)]
+	np, nn := 0, 0
+	for j, v := range z {
+		pos[np] = rankKey(v, j)
+		neg[nn] = rankKey(-v, j)
+		if v > 0 {
+			np++
+		}
+		if v < 0 {
+			nn++
+		}
+	}
+	c.posW, c.posL = c.split(pos[:np], (k+1)/2, c.posW[:0], c.posL[:0])
+	c.negW, c.negL = c.split(neg[:nn], k/2, c.negW[:0], c.negL[:0])
 	c.ep, c.en = 0, 0
 	for _, j := range c.posL {
 		c.ep += z[j]
@@ -114,92 +128,92 @@ func (c *competition) forward(z, h []float32, k int, alpha float32) {
 	}
 }
 
-// split selects, among the units of one sign, the quota with the largest
-// magnitude (ties to the lower index) as winners; the rest are losers. Both
-// lists come back in ascending unit order.
-func (c *competition) split(z []float32, quota int, positive bool, win, lose []int32) ([]int32, []int32) {
-	sign := float32(1)
-	if !positive {
-		sign = -1
-	}
-	// The candidates in ascending unit order, without a branch per unit
-	// (the signs are unpredictable): every unit is written, and the count
-	// advances for those of the sign (sign·v > 0 is exact: v > 0 or v < 0).
-	cand := c.sel[:len(z)]
-	n := 0
-	for j, v := range z {
-		cand[n] = int32(j)
-		if sign*v > 0 {
-			n++
-		}
-	}
-	cand = cand[:n]
-	if n <= quota {
-		return append(win, cand...), lose
-	}
-	if quota == 0 {
-		return win, append(lose, cand...)
-	}
-	asc := append(c.asc[:0], cand...)
-	c.asc = asc
-	selectTop(cand, quota, z, sign)
-	// The winners are cand[:quota] in some order; emit both lists in
-	// ascending unit order by marking the winners, again without a branch
-	// per unit (win and lose have room for every unit: capacity K).
-	mark := c.mark[:len(z)]
-	for _, j := range cand[:quota] {
-		mark[j] = true
-	}
+// rankKey returns the key of unit j, whose value of the side's sign is
+// sv > 0: the bits of sv above those of ^j, so that one unit ranks before
+// another (sv greater, or equal and j lower) exactly when its key is
+// greater (the bits of positive float32 values order as the values do),
+// and the unit is ^uint32(key).
+func rankKey(sv float32, j int) uint64 {
+	return uint64(math.Float32bits(sv))<<32 | uint64(^uint32(j))
+}
+
+// split selects, among the candidates of one sign given by their keys
+// (rankKey, in ascending unit order), the quota with the largest magnitude
+// (ties to the lower index) as winners; the rest are losers. Both lists
+// come back in ascending unit order; win and lose have room for every
+// unit (capacity K).
+func (c *competition) split(keys []uint64, quota int, win, lose []int32) ([]int32, []int32) {
+	n := len(keys)
 	nw, nl := len(win), len(lose)
+	if n <= quota || quota == 0 {
+		out := win[nw : nw+n]
+		if quota == 0 {
+			out = lose[nl : nl+n]
+		}
+		for i, key := range keys {
+			out[i] = int32(^uint32(key))
+		}
+		if quota == 0 {
+			return win, lose[:nl+n]
+		}
+		return win[:nw+n], lose
+	}
+	// The winners are the units whose keys are at least the quota-th
+	// greatest; emit both lists in ascending unit order, again without a
+	// branch per unit.
+	c.sel = append(c.sel[:0], keys...)
+	t := kthLargest(c.sel, quota)
 	win, lose = win[:nw+n], lose[:nl+n]
-	for _, j := range asc {
+	for _, key := range keys {
+		j := int32(^uint32(key))
 		win[nw], lose[nl] = j, j
 		w := 0
-		if mark[j] {
+		if key >= t {
 			w = 1
 		}
-		mark[j] = false
 		nw += w
 		nl += 1 - w
 	}
 	return win[:nw], lose[:nl]
 }
 
-// selectTop reorders cand so that its first q entries are the q units that
-// rank first by (sign·z descending, unit index ascending): a quickselect.
-// The ranking is a strict total order, so the selected set is unique.
-func selectTop(cand []int32, q int, z []float32, sign float32) {
-	before := func(a, b int32) bool {
-		ka, kb := sign*z[a], sign*z[b]
-		return ka > kb || (ka == kb && a < b)
-	}
-	lo, hi := 0, len(cand)-1
+// kthLargest returns the q-th greatest of the distinct keys a (1 <= q <=
+// len(a)), reordering a: a quickselect whose partition moves every key
+// without a branch on the comparison (a Lomuto partition whose boundary
+// advances by the comparison's outcome): the keys' order is unpredictable,
+// and a mispredicted branch per comparison cost more than the comparisons
+// themselves. Distinct keys make the selected set unique: the winners are
+// the keys >= the result, however the selection reordered a (the rank keys
+// of the units: rankKey).
+func kthLargest(a []uint64, q int) uint64 {
+	lo, hi := 0, len(a) // the target is in a[lo:hi]
 	target := q - 1
-	for lo < hi {
-		p := cand[lo+(hi-lo)/2]
-		i, j := lo, hi
-		for i <= j {
-			for before(cand[i], p) {
-				i++
-			}
-			for before(p, cand[j]) {
-				j--
-			}
-			if i <= j {
-				cand[i], cand[j] = cand[j], cand[i]
-				i++
-				j--
+	for hi-lo > 1 {
+		// The middle key as the pivot, moved to the end.
+		last := hi - 1
+		m := lo + (hi-lo)/2
+		a[m], a[last] = a[last], a[m]
+		p := a[last]
+		s := lo // a[lo:s] > p
+		for i := lo; i < last; i++ {
+			x := a[i]
+			a[i] = a[s]
+			a[s] = x
+			if x > p {
+				s++
 			}
 		}
+		a[s], a[last] = p, a[s]
 		switch {
-		case target <= j:
-			hi = j
-		case target >= i:
-			lo = i
+		case target < s:
+			hi = s
+		case target > s:
+			lo = s + 1
 		default:
-			return
+			return p
 		}
 	}
+	return a[lo]
 }
 
 // backward writes dz = ∂L/∂z (length K) from g = ∂L/∂h for the last forward

@@ -152,8 +152,8 @@ func f64(x []float32) []float64 {
 
 // The winner and loser lists of both signs equal those of a sort-based
 // reference, in ascending unit order (the order the losers' energies are
-// summed in), on random activations with ties, zeros of both signs and
-// quotas from 0 to more than the candidates.
+// summed in), on random activations with ties, zeros of both signs, NaN,
+// infinities and subnormals, and quotas from 0 to more than the candidates.
 func TestCompetitionListsExact(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	ref := func(z []float32, quota int, sign float32) (win, lose []int32) {
@@ -188,15 +188,22 @@ func TestCompetitionListsExact(t *testing.T) {
 		return win, lose
 	}
 	negZero := float32(math.Copysign(0, -1))
-	for trial := 0; trial < 2000; trial++ {
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	for trial := 0; trial < 3000; trial++ {
 		k := 1 + r.IntN(70)
+		if trial%3 == 0 {
+			k = 128 // the default model's K
+		}
 		z := make([]float32, k)
 		for i := range z {
-			switch r.IntN(6) {
-			case 0:
+			switch r.IntN(12) {
+			case 0, 1:
 				z[i] = negZero
-			case 1:
+			case 2, 3:
 				z[i] = float32(r.IntN(5)-2) / 2
+			case 4:
+				// NaN is of neither sign; infinities rank first.
+				z[i] = []float32{nan, inf, -inf, math.SmallestNonzeroFloat32, -math.MaxFloat32}[r.IntN(5)]
 			default:
 				z[i] = float32(r.NormFloat64())
 			}
@@ -214,5 +221,27 @@ func TestCompetitionListsExact(t *testing.T) {
 				t.Fatalf("z=%v k=%d sign %v: winners %v losers %v, want %v %v", z, kk, side.sign, side.win, side.lose, w, l)
 			}
 		}
+	}
+}
+
+// BenchmarkCompetition times the k-competitive layer's forward and backward
+// pass at the default model's K = 128 and k = 32, on tanh activations of
+// normal pre-activations (a new vector for each of 64 documents, in turn).
+func BenchmarkCompetition(b *testing.B) {
+	const k, docs = 128, 64
+	r := rand.New(rand.NewPCG(5, 6))
+	zs := make([][]float32, docs)
+	for d := range zs {
+		zs[d] = make([]float32, k)
+		for i := range zs[d] {
+			zs[d][i] = float32(math.Tanh(r.NormFloat64()))
+		}
+	}
+	c := newCompetition(k)
+	h, g, dz := make([]float32, k), make([]float32, k), make([]float32, k)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c.forward(zs[i%docs], h, 32, 1)
+		c.backward(g, dz, 1, GradFull)
 	}
 }

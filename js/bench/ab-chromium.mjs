@@ -11,7 +11,8 @@
 // the full 20 Newsgroups beside the repository, else the bundled sample),
 // seed 1, with the train options --options (e.g.
 // '{"vocabSize":10000,"sampling":2}'). It prints the docs/s of the epochs
-// after the first, their median per build and B/A, and the final
+// after the first, their median per build and B/A, each round's B/A (of
+// the two pages' medians) with their median and B's wins, and the final
 // validation loss of each build (equal losses mean the same training).
 // Chromium gives no CPU time per page: run it on a quiet machine, or
 // with more rounds, and say what the load was.
@@ -43,9 +44,11 @@ for (const [name, dir] of [['A', distA], ['B', distB]]) {
 }
 const { context, close } = await launchChromium();
 const rates = { A: [], B: [] };
+const roundRatios = []; // B/A of each round's medians
 const losses = { A: new Set(), B: new Set() };
 try {
   for (let r = 1; r <= rounds; r++) {
+    const med = {};
     for (const name of r % 2 ? ['A', 'B'] : ['B', 'A']) {
       const page = await context.newPage();
       page.on('pageerror', (e) => console.error('page error:', e.message));
@@ -60,9 +63,12 @@ try {
       if (res.error) throw new Error(`benchmark page (${name}): ${res.error}`);
       if (res.kernels !== 'simd') throw new Error(`benchmark page (${name}) ran the ${res.kernels} kernels`);
       rates[name].push(...res.epochDocsPerSecond);
+      med[name] = median(res.epochDocsPerSecond);
       losses[name].add(res.valLoss);
       console.log(`round ${r} ${name}: ${res.epochDocsPerSecond.map(Math.round).join(' ')} docs/s (epochs 2+), val loss ${res.valLoss}`);
     }
+    roundRatios.push(med.B / med.A);
+    console.log(`round ${r} B/A ${(med.B / med.A).toFixed(2)}`);
   }
 } finally {
   await close();
@@ -73,3 +79,7 @@ const mB = median(rates.B);
 console.log(`A ${distA}: median ${Math.round(mA)} docs/s; validation loss ${[...losses.A].join(', ')}`);
 console.log(`B ${distB}: median ${Math.round(mB)} docs/s; validation loss ${[...losses.B].join(', ')}`);
 console.log(`B/A ${(mB / mA).toFixed(2)} (wall clock, epochs 2+ of ${rounds} rounds); ${path.basename(dataFile)}, ${epochs} epochs, options ${options}`);
+// Each round's B/A (of the two pages' medians, run back to back) is less
+// swayed by the host's slow and fast minutes than the pooled medians.
+const wins = roundRatios.filter((x) => x > 1).length;
+console.log(`per round B/A: ${roundRatios.map((x) => x.toFixed(2)).join(' ')}; median ${median(roundRatios).toFixed(2)}; B ahead in ${wins} of ${rounds}`);
