@@ -13,7 +13,6 @@ import (
 	"unsafe"
 
 	"github.com/kate-web/kate/internal/kernels"
-	"github.com/kate-web/kate/internal/mathf"
 	"github.com/kate-web/kate/internal/parallel"
 	"github.com/kate-web/kate/internal/snowball/english"
 )
@@ -557,9 +556,7 @@ func (m *Model) encode(z []float32, x SparseVector) {
 // (preactivateFrom: the same bits).
 func (m *Model) encodeFrom(z, wT []float32, x SparseVector) {
 	preactivateFrom(z, m.wt, wT, m.b, m.vocab.Len(), x)
-	for j, a := range z {
-		z[j] = mathf.Tanh(a)
-	}
+	kernels.Tanh(z, z)
 }
 
 // preactivate computes a = x W + b into a (length K), gathering the nnz

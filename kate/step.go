@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/kate-web/kate/internal/kernels"
-	"github.com/kate-web/kate/internal/mathf"
 	"github.com/kate-web/kate/internal/parallel"
 )
 
@@ -121,9 +120,7 @@ func (t *trainer) step(ws *workspace, x SparseVector, scale float32, withLoss bo
 	p := m.params
 	// Encoder: a = x W + b, z = tanh(a).
 	preactivateFrom(ws.a, m.wt, t.wT, m.b, v, x)
-	for j, a := range ws.a {
-		ws.z[j] = mathf.Tanh(a)
-	}
+	kernels.Tanh(ws.a, ws.z)
 	// Competition: h.
 	ws.comp.forward(ws.z, ws.h, p.Winners, p.Alpha)
 	ws.win = ws.comp.winners(ws.win)

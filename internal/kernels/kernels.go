@@ -57,6 +57,10 @@ type Set struct {
 	GradRows func(d, wt, gw []float32, v int, rows []int32, h, g []float32)
 	// Softplus sets p[i] = mathf.Softplus(y[i]) for every i < len(y).
 	Softplus func(y, p []float32)
+	// Tanh sets z[i] = mathf.Tanh(a[i]) for every i < len(a): the
+	// encoder's activation (docs/design.md §1.2). len(z) >= len(a); z
+	// may be a itself.
+	Tanh func(a, z []float32)
 	// AdadeltaSum applies one Adadelta step to every theta[i], i <
 	// len(theta), with the gradient ((g0[i]+g1[i])+g2[i])+g3[i] (the four
 	// chunk sums of a batch, in order), updating acc and upd, and sets
@@ -162,7 +166,7 @@ type ScanArgs struct {
 // accelerated set.
 func Go() Set {
 	return Set{Name: "go", Axpy: axpyGo, DecodeRows: decodeRowsGo, SigmoidDelta: sigmoidDeltaGo, GradRows: gradRowsGo,
-		Softplus: softplusGo, AdadeltaSum: adadeltaSumGo,
+		Softplus: softplusGo, Tanh: tanhGo, AdadeltaSum: adadeltaSumGo,
 		SparseDot: sparseDotGo, SparseAxpy: sparseAxpyGo, SparseGrad: sparseGradGo, SparseDecode: sparseDecodeGo,
 		AxpyRows: axpyRowsGo, Transpose: transposeGo, TransposeTo: transposeToGo, SparseGradT: sparseGradTGo, ScatterAxpy: scatterAxpyGo,
 		SparseAxpyDocs: SparseAxpyDocsWith(sparseAxpyGo), DecodeRowsDocs: DecodeRowsDocsWith(decodeRowsGo)}
@@ -227,6 +231,9 @@ func complete(k Set) Set {
 	}
 	if k.Softplus == nil {
 		k.Softplus = g.Softplus
+	}
+	if k.Tanh == nil {
+		k.Tanh = g.Tanh
 	}
 	if k.AdadeltaSum == nil {
 		k.AdadeltaSum = g.AdadeltaSum
@@ -300,6 +307,9 @@ func GradRows(d, wt, gw []float32, v int, rows []int32, h, g []float32) {
 
 // Softplus runs the active set's Softplus.
 func Softplus(y, p []float32) { active.Softplus(y, p) }
+
+// Tanh runs the active set's Tanh.
+func Tanh(a, z []float32) { active.Tanh(a, z) }
 
 // AdadeltaSum runs the active set's AdadeltaSum.
 func AdadeltaSum(theta, acc, upd, g0, g1, g2, g3 []float32, lr, rho, eps float32) {
@@ -423,6 +433,13 @@ func softplusGo(y, p []float32) {
 	p = p[:len(y)]
 	for i, v := range y {
 		p[i] = mathf.Softplus(v)
+	}
+}
+
+func tanhGo(a, z []float32) {
+	z = z[:len(a)]
+	for i, v := range a {
+		z[i] = mathf.Tanh(v)
 	}
 }
 

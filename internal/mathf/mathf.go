@@ -34,10 +34,26 @@ const (
 // ExpPoly holds the coefficients of Exp's polynomial, highest degree first.
 var ExpPoly = [...]float32{expP0, expP1, expP2, expP3, expP4, expP5}
 
+// Constants of Tanh: above TanhBig in magnitude it is ±1; from TanhMidX
+// it is computed from Exp, below it from the odd polynomial TanhPoly.
 const (
-	tanhBig  = 9.0
-	tanhMidX = 0.625
+	TanhBig  = 9.0
+	TanhMidX = 0.625
 )
+
+// The coefficients of Tanh's polynomial in x², highest degree first.
+const (
+	tanhP0 = -5.70498872745e-3
+	tanhP1 = 2.06390887954e-2
+	tanhP2 = -5.37397155531e-2
+	tanhP3 = 1.33314422036e-1
+	tanhP4 = -3.33332819422e-1
+)
+
+// TanhPoly holds the coefficients of Tanh's polynomial, highest degree
+// first (its steps add them: p*z + c, which is the same operation as the
+// subtraction of -c).
+var TanhPoly = [...]float32{tanhP0, tanhP1, tanhP2, tanhP3, tanhP4}
 
 // Exp returns e**x in float32, within about 2 ulp (Cephes expf).
 // Arguments above 88.38 give the largest finite result's neighbourhood
@@ -71,13 +87,13 @@ func Tanh(x float32) float32 {
 	if ax < 0 {
 		ax = -ax
 	}
-	if ax > tanhBig {
+	if ax > TanhBig {
 		if x > 0 {
 			return 1
 		}
 		return -1
 	}
-	if ax >= tanhMidX {
+	if ax >= TanhMidX {
 		e := Exp(ax + ax)
 		t := 1 - 2/(e+1)
 		if x < 0 {
@@ -86,7 +102,7 @@ func Tanh(x float32) float32 {
 		return t
 	}
 	z := x * x
-	return ((((-5.70498872745e-3*z+2.06390887954e-2)*z-5.37397155531e-2)*z+1.33314422036e-1)*z-3.33332819422e-1)*z*x + x
+	return ((((tanhP0*z+tanhP1)*z+tanhP2)*z+tanhP3)*z+tanhP4)*z*x + x
 }
 
 // Sigmoid returns 1/(1+e**-x) in float32.

@@ -71,3 +71,20 @@ func TestSoftplus(t *testing.T) {
 		}
 	}
 }
+
+// Tanh with its named coefficients (TanhPoly, added as p*z + c) gives the
+// bits of the literal expression it replaced, whose negative coefficients
+// were subtracted, for float32 values across its polynomial range.
+func TestTanhPolyConstants(t *testing.T) {
+	lit := func(x float32) float32 {
+		z := x * x
+		return ((((-5.70498872745e-3*z+2.06390887954e-2)*z-5.37397155531e-2)*z+1.33314422036e-1)*z-3.33332819422e-1)*z*x + x
+	}
+	for b := uint32(0); b < 0x3f200000; b += 997 { // |x| < 0.625
+		for _, x := range []float32{math.Float32frombits(b), -math.Float32frombits(b)} {
+			if got, want := Tanh(x), lit(x); math.Float32bits(got) != math.Float32bits(want) {
+				t.Fatalf("Tanh(%v) = %v, the literal expression %v", x, got, want)
+			}
+		}
+	}
+}

@@ -58,7 +58,7 @@ execFileSync('go', ['build', '-trimpath', '-o', path.join(dist, 'kate.wasm'), '.
 const GROUPS = [
   ['validation loss (end of epoch, no competition)', /^\[validation\]/],
   ['calls into the SIMD kernels (Go side: bounds checks, kate_simd imports; wasm-to-js)', /wasm_simd\.(imp[A-Z]|check|span|__jsKernels_)|^wasm-to-js/],
-  ['encoder forward (axpyRows over the transposed weights, tanh; transpose after each update)', /preactivate|tanhf|Tanh|\.encode$|axpyRows|AxpyRows|sparseDot|SparseDot|transpose|Transpose|syncTransposed/],
+  ['encoder forward (axpyRows over the transposed weights, tanh; transpose after each update)', /preactivate|tanhf|[Tt]anh|\.encode$|axpyRows|AxpyRows|sparseDot|SparseDot|transpose|Transpose|syncTransposed/],
   ['encoder gradient', /encoderGrad|sparseAxpy|SparseAxpy/],
   ['sampled decoder and its draws (reconstruction sampling)', /sampledDecoder|sampler|seedSampling|PCG|sparseDecode|SparseDecode|sparseGrad|SparseGrad|slices\.(partition|insertion|pdq|choose|median|breakPattern)/],
   ['decoder (DecodeRows kernel)', /decodeRows|decode$/],
@@ -66,7 +66,7 @@ const GROUPS = [
   ['decoder gradient (GradRows kernel)', /gradRows|axpyDot|grad$/],
   ['axpy kernel (output bias gradient; before: chunk reduction)', /axpy/i],
   ['training loss (softplus, every LossEvery-th batch)', /softplus|log1p|docLoss|\blog\b/],
-  ['competition (forward, backward, selection)', /competition|selectTop|sort\.|pdqsort|insertionSort|partition/],
+  ['competition (forward, backward, selection)', /competition|selectTop|kthLargest|sort\.|pdqsort|insertionSort|partition/],
   ['Adadelta and chunk reduction', /adadelta/i],
   ['Go<->JS crossings (syscall/js, wasm_exec)', /syscall\/js|wasmExit|valueCall|valueGet|valueSet|valueNew|valueIndex|loadValue|storeValue|loadSlice|Invoke|copyBytes|_resume|_makeFuncWrapper|runtime\.handleEvent|\.kernels\)\./],
   ['garbage collector and allocation', /runtime\.(gc|mark|scan|sweep|malloc|greyobject|findObject|heapBits|memclr|nextFree|bgsweep|wbBuf|typePointers)/],
@@ -78,7 +78,7 @@ const GROUPS = [
 // The SIMD modules (wasm/simd) name their functions (name section); the
 // profile shows them as simd.NAME.
 const SIMD_FUNCS = new Set(['axpy', 'decodeRows', 'sigmoidDelta', 'gradRows', 'softplus', 'adadeltaSum',
-  'sparseDot', 'sparseAxpy', 'sparseGrad', 'sparseDecode', 'axpyRows', 'transpose']);
+  'sparseDot', 'sparseAxpy', 'sparseGrad', 'sparseDecode', 'axpyRows', 'transpose', 'tanh', 'decodeRowsDocs']);
 function kernelName(name) {
   const bare = name.replace(/^\$/, '');
   return SIMD_FUNCS.has(bare) ? `simd.${bare}` : name;

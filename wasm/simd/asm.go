@@ -160,6 +160,8 @@ const (
 	f32x4Pmin     = 0xea
 	f32x4Pmax     = 0xeb
 	v128Andnot    = 0x4f
+	v128Xor       = 0x51
+	f32x4Ge       = 0x46
 )
 
 // module assembles functions into a module that imports its memory as

@@ -25,6 +25,7 @@ func Check(ref, got kernels.Set, seed uint64, rounds int) error {
 		}
 		return lengths[rng.IntN(len(lengths))]
 	}
+	trng := rand.New(rand.NewPCG(seed, 0x74616e68))
 	for round := 0; round < rounds; round++ {
 		// Axpy.
 		n := pick()
@@ -60,6 +61,20 @@ func Check(ref, got kernels.Set, seed uint64, rounds int) error {
 		ref.Softplus(ys, sp)
 		got.Softplus(ys, sp2)
 		if err := same("Softplus", round, sp, sp2); err != nil {
+			return err
+		}
+		// Tanh, with arguments around its cases' edges and across exp's
+		// range (from a stream of its own: the other kernels' draws stay
+		// those of the checks before it).
+		ys = make([]float32, pickFrom(trng, lengths))
+		for i := range ys {
+			ys[i] = tanhArg(trng)
+		}
+		th0 := vec(trng, len(ys)+trng.IntN(3))
+		th1 := clone(th0)
+		ref.Tanh(ys, th0)
+		got.Tanh(ys, th1)
+		if err := same("Tanh", round, th0, th1); err != nil {
 			return err
 		}
 		// AdadeltaSum, on gradients of varied size and accumulators >= 0.
@@ -291,6 +306,34 @@ func expArg(rng *rand.Rand) float32 {
 		return float32(rng.Float64()*220 - 110)
 	}
 	return float32(rng.NormFloat64() * 4)
+}
+
+// tanhArg returns an argument for Tanh: one of the edges of its three
+// cases (TanhMidX, TanhBig and their neighbours, signed zeros, NaN), or
+// one from expArg, or a small one of the polynomial's range.
+func tanhArg(rng *rand.Rand) float32 {
+	switch rng.IntN(4) {
+	case 0:
+		e := []float32{mathf.TanhMidX, mathf.TanhBig, math.Nextafter32(mathf.TanhMidX, 0),
+			math.Nextafter32(mathf.TanhBig, 100), math.Nextafter32(mathf.TanhMidX, 1), 0,
+			float32(math.Copysign(0, -1)), float32(math.NaN()), 1e-40}
+		x := e[rng.IntN(len(e))]
+		if rng.IntN(2) == 0 {
+			x = -x
+		}
+		return x
+	case 1:
+		return expArg(rng)
+	}
+	return float32(rng.NormFloat64())
+}
+
+// pickFrom returns a length for a check: one of lengths, or 1 to 300.
+func pickFrom(rng *rand.Rand, lengths []int) int {
+	if rng.IntN(4) == 0 {
+		return 1 + rng.IntN(300)
+	}
+	return lengths[rng.IntN(len(lengths))]
 }
 
 func vec(rng *rand.Rand, n int) []float32 {

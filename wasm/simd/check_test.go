@@ -122,6 +122,13 @@ func TestCheckCatchesOneBit(t *testing.T) {
 				dst[0] = math.Nextafter32(dst[0], 10)
 			}
 		}},
+		{"Tanh", func(k *kernels.Set) {
+			inner := k.Tanh
+			k.Tanh = func(a, z []float32) {
+				inner(a, z)
+				z[len(a)-1] = math.Nextafter32(z[len(a)-1], 10)
+			}
+		}},
 		{"DecodeRows", func(k *kernels.Set) {
 			inner := k.DecodeRows
 			k.DecodeRows = func(y, c, wt []float32, v int, rows []int32, h []float32) {

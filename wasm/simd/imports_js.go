@@ -31,6 +31,9 @@ func impGradRows(d, wt, gw, v, rows, nrows, h, g uint32)
 //go:wasmimport kate_simd softplus
 func impSoftplus(y, p, n uint32)
 
+//go:wasmimport kate_simd tanh
+func impTanh(a, z, n uint32)
+
 //go:wasmimport kate_simd adadeltaSum
 func impAdadeltaSum(theta, acc, upd, g0, g1, g2, g3, n uint32, lr, rho, eps float32)
 

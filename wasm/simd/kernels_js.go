@@ -17,6 +17,7 @@ import (
 type jsKernels struct {
 	direct                                          bool
 	axpy, decode, sigmoid, grad, softplus, adadelta js.Value
+	tanh                                            js.Value
 	sdot, saxpy, sgrad, sgradT, sdecode             js.Value
 	axpyRows, transpose, transposeTall, scatterAxpy js.Value
 }
@@ -41,7 +42,7 @@ func Kernels(exports js.Value) kernels.Set {
 	k := &jsKernels{
 		axpy: exports.Get("axpy"), decode: exports.Get("decodeRows"),
 		sigmoid: exports.Get("sigmoidDelta"), grad: exports.Get("gradRows"),
-		softplus: exports.Get("softplus"), adadelta: exports.Get("adadeltaSum"),
+		softplus: exports.Get("softplus"), adadelta: exports.Get("adadeltaSum"), tanh: exports.Get("tanh"),
 		sdot: exports.Get("sparseDot"), saxpy: exports.Get("sparseAxpy"),
 		sgrad: exports.Get("sparseGrad"), sgradT: exports.Get("sparseGradT"), sdecode: exports.Get("sparseDecode"),
 		axpyRows: exports.Get("axpyRows"), transpose: exports.Get("transpose"),
@@ -56,7 +57,7 @@ func Kernels(exports js.Value) kernels.Set {
 		name = "wasm-simd"
 	}
 	return kernels.Set{Name: name, Crossing: true, Axpy: k.Axpy, DecodeRows: k.DecodeRows, SigmoidDelta: k.SigmoidDelta, GradRows: k.GradRows,
-		Softplus: k.Softplus, AdadeltaSum: k.AdadeltaSum,
+		Softplus: k.Softplus, Tanh: k.Tanh, AdadeltaSum: k.AdadeltaSum,
 		SparseDot: k.SparseDot, SparseAxpy: k.SparseAxpy, SparseGrad: k.SparseGrad, SparseDecode: k.SparseDecode,
 		AxpyRows: k.AxpyRows, Transpose: k.Transpose, SparseGradT: k.SparseGradT, ScatterAxpy: k.ScatterAxpy,
 		SparseAxpyDocs: k.SparseAxpyDocs, DecodeRowsDocs: k.DecodeRowsDocs, ScanTokens: k.scanTokens()}
@@ -237,6 +238,27 @@ func (k *jsKernels) Softplus(y, p []float32) {
 	}
 	for i := n &^ (4*softplusVecs - 1); i < n; i++ {
 		p[i] = mathf.Softplus(y[i])
+	}
+}
+
+// Tanh is kernels.Set.Tanh. The module does whole groups of 4*tanhVecs;
+// the rest are done here, with the same float32 steps.
+func (k *jsKernels) Tanh(a, z []float32) {
+	n := len(a)
+	if len(z) < n {
+		boundsPanic("Tanh")
+	}
+	if nv := n &^ (4*tanhVecs - 1); nv > 0 {
+		if k.direct {
+			impTanh(pF(a), pF(z), uint32(nv))
+		} else {
+			k.tanh.Invoke(addrF(a), addrF(z), nv)
+		}
+		runtime.KeepAlive(a)
+		runtime.KeepAlive(z)
+	}
+	for i := n &^ (4*tanhVecs - 1); i < n; i++ {
+		z[i] = mathf.Tanh(a[i])
 	}
 }
 

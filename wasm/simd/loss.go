@@ -1,6 +1,10 @@
 package simd
 
-import "github.com/kate-web/kate/internal/mathf"
+import (
+	"math"
+
+	"github.com/kate-web/kate/internal/mathf"
+)
 
 // softplusVecs is the number of vectors of four that softplus interleaves:
 // 4 took 3.8 ns per output in Node where 2 took 5.2 (V8 keeps more of the
@@ -172,6 +176,137 @@ func softplusFn() *fn {
 		}
 		f.addTo(y, 16*softplusVecs)
 		f.addTo(p, 16*softplusVecs)
+	})
+	return f
+}
+
+// tanhVecs is the number of vectors of four that tanh interleaves (as
+// sigmoidDelta: one vector's expf is a long chain of dependent
+// instructions).
+const tanhVecs = 4
+
+// tanhFn emits tanh(a, z, n): z[i] = mathf.Tanh(a[i]) for i <
+// n&^(4*tanhVecs-1) (the caller does the rest), the encoder's activation:
+// each lane computes all three of mathf.Tanh's cases and keeps the one its
+// argument selects (|x| > TanhBig: ±1; |x| >= TanhMidX: 1 − 2/(expf(2|x|)+1)
+// with x's sign; else the polynomial ((p·z)·x) + x, z = x²), each with the
+// reference's operations in its order, so the same bits.
+func tanhFn() *fn {
+	f := newFn("tanh", tI32, tI32, tI32)
+	const a, z, n = 0, 1, 2
+	type vecLocals struct {
+		x, u, sgn uint32
+		t         [3]uint32
+	}
+	vs := make([]vecLocals, tanhVecs)
+	for v := range vs {
+		vs[v] = vecLocals{x: f.local(tV128), u: f.local(tV128), sgn: f.local(tV128),
+			t: [3]uint32{f.local(tV128), f.local(tV128), f.local(tV128)}}
+	}
+	ec := f.newExpConsts()
+	set := func(v float32) uint32 {
+		l := f.local(tV128)
+		f.f32x4Const(v)
+		f.set(l)
+		return l
+	}
+	var tp [len(mathf.TanhPoly)]uint32
+	for i, c := range mathf.TanhPoly {
+		tp[i] = set(c)
+	}
+	signBit := set(float32(math.Copysign(0, -1)))
+	two, big, mid := set(2), set(mathf.TanhBig), set(mathf.TanhMidX)
+	each := func(step func(L vecLocals)) {
+		for _, L := range vs {
+			step(L)
+		}
+	}
+	end := f.local(tI32)
+	f.endPtr(end, a, n, -4*tanhVecs)
+	f.while(a, end, func() {
+		for v, L := range vs {
+			f.get(a)
+			f.vload(uint32(16 * v))
+			f.tee(L.x)
+			// sgn = x's sign bit; u = |x| + |x|
+			f.get(signBit)
+			f.simd(v128And)
+			f.set(L.sgn)
+			f.get(L.x)
+			f.simd(f32x4Abs)
+			f.get(L.x)
+			f.simd(f32x4Abs)
+			f.simd(f32x4Add)
+			f.set(L.u)
+		}
+		us := make([]uint32, len(vs))
+		ts := make([][3]uint32, len(vs))
+		for v, L := range vs {
+			us[v], ts[v] = L.u, L.t
+		}
+		f.expfN(ec, us, ts)
+		// t[1] = (1 - 2/(e+1)) with x's sign
+		each(func(L vecLocals) {
+			f.get(ec.one)
+			f.get(two)
+			f.get(L.t[0])
+			f.get(ec.one)
+			f.simd(f32x4Add)
+			f.simd(f32x4Div)
+			f.simd(f32x4Sub)
+			f.get(L.sgn)
+			f.simd(v128Xor)
+			f.set(L.t[1])
+		})
+		// the polynomial in z = x*x (t[2]), in t[0]
+		each(func(L vecLocals) {
+			f.get(L.x)
+			f.get(L.x)
+			f.simd(f32x4Mul)
+			f.set(L.t[2])
+			f.get(tp[0])
+			f.set(L.t[0])
+		})
+		for i := 1; i < len(mathf.TanhPoly); i++ {
+			each(func(L vecLocals) {
+				f.get(L.t[0])
+				f.get(L.t[2])
+				f.simd(f32x4Mul)
+				f.get(tp[i])
+				f.simd(f32x4Add)
+				f.set(L.t[0])
+			})
+		}
+		for v, L := range vs {
+			f.get(z)
+			// ±1 where |x| > TanhBig
+			f.get(ec.one)
+			f.get(L.sgn)
+			f.simd(v128Xor)
+			// the exp form where |x| >= TanhMidX
+			f.get(L.t[1])
+			// ((p*z)*x) + x
+			f.get(L.t[0])
+			f.get(L.t[2])
+			f.simd(f32x4Mul)
+			f.get(L.x)
+			f.simd(f32x4Mul)
+			f.get(L.x)
+			f.simd(f32x4Add)
+			f.get(L.x)
+			f.simd(f32x4Abs)
+			f.get(mid)
+			f.simd(f32x4Ge)
+			f.simd(v128Bitselect)
+			f.get(L.x)
+			f.simd(f32x4Abs)
+			f.get(big)
+			f.simd(f32x4Gt)
+			f.simd(v128Bitselect)
+			f.vstore(uint32(16 * v))
+		}
+		f.addTo(a, 16*tanhVecs)
+		f.addTo(z, 16*tanhVecs)
 	})
 	return f
 }

@@ -76,9 +76,10 @@ func buildDecoder() []byte {
 
 // buildLoss assembles the module of the loss's softplus (loss.wasm): it
 // interleaves softplusVecs vectors, more bytes than decoder.wasm had left
-// under 4 KB with the token scanner.
+// under 4 KB with the token scanner; and the encoder's tanh (tanhFn), for
+// which kernels.wasm had no room.
 func buildLoss() []byte {
-	return module([]*fn{softplusFn()})
+	return module([]*fn{softplusFn(), tanhFn()})
 }
 
 // while emits a loop that runs body while local i < local end (unsigned).
