@@ -201,8 +201,9 @@ func (t *trainer) encoderGrad(ws *workspace, x SparseVector) {
 // runtime (kernels.Set.Crossing: WebAssembly's SIMD kernels, where each call
 // also checks the document's indices against its slices, so that 8 rows per
 // call trained at 0.85x the speed of 32 in Chromium even with the direct
-// imports of docs/design.md §1.4), it is encRowBlockJS. Neither changes any
-// bits (the rows are independent).
+// imports of docs/design.md §1.4), it is encRowBlockJS; the direct
+// WebAssembly kernel (one call per chunk) takes blocks of four rows
+// whatever it is given. None changes any bits (the rows are independent).
 var encRowBlock, encRowBlockJS = 8, 32
 
 // addEncoderGrads adds the encoder gradients x ⊗ dL/da of the chunk's

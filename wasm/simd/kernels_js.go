@@ -421,21 +421,22 @@ func (k *jsKernels) SparseAxpyDocs(gw []float32, v int, rows []int32, rb int, da
 		}
 	}
 	// Every row below kk, every da[i*kk:] holds kk values, every index is
-	// below v: each call below stays inside the slices.
-	for j := 0; j < len(rows); j += rb {
-		block := rows[j:min(j+rb, len(rows))]
-		r4 := len(block) &^ 3
+	// below v: the calls below stay inside the slices. The rows are
+	// independent, so the module's blocks of four rows (sparseAxpyDocsFn)
+	// give the bits of blocks of rb; the last len(rows)%4 rows go to the
+	// pure-Go kernel.
+	if r4 := len(rows) &^ 3; r4 > 0 {
+		docs := make([]uint32, 0, 3*len(idx))
 		for i, ix := range idx {
-			if len(ix) == 0 {
-				continue
-			}
-			d := da[i*kk:]
-			if r4 > 0 {
-				impSparseAxpy(pF(x[i]), 0, pF(gw), uint32(4*v), 4, pI(block), uint32(r4), pF(d), 0, pI(ix), uint32(len(ix)))
-			}
-			if r4 < len(block) {
-				goKernels.SparseAxpy(gw, v, block[r4:], d, ix, x[i])
-			}
+			docs = append(docs, pI(ix), pF(x[i]), uint32(len(ix)))
+		}
+		impSparseAxpyDocs(pF(gw), uint32(4*v), pI(rows), uint32(r4), pF(da), uint32(4*kk),
+			uint32(uintptr(unsafe.Pointer(unsafe.SliceData(docs)))), uint32(len(idx)))
+		runtime.KeepAlive(docs)
+	}
+	if tail := rows[len(rows)&^3:]; len(tail) > 0 {
+		for i, ix := range idx {
+			goKernels.SparseAxpy(gw, v, tail, da[i*kk:], ix, x[i])
 		}
 	}
 	runtime.KeepAlive(gw)

@@ -585,3 +585,104 @@ func sparseGradTFn() *fn {
 	})
 	return f
 }
+
+// sparseAxpyDocsFn emits sparseAxpyDocs(gw, rs, rows, nrows, da, kb, docs,
+// nd): the exact loss's deferred encoder gradient of a chunk
+// (kernels.Set.SparseAxpyDocs) in one call. For each group of four rows of
+// rows[:nrows&^3] (the caller does the last nrows%4), and each document
+// e < nd in order, with docs[3e:3e+3] = (the address of its indices, of
+// its values, its number of entries n):
+//
+//	gw(j, idx[q]) += da[e*kb/4 + j]·x[q] for the group's rows j and q < n in order
+//
+// (element (j, i) of gw at byte offset j*rs + 4i): the additions of
+// sparseAxpy on each document in turn, by blocks of four rows, so the same
+// bits. A block of four rows of V = 2,000 is 32 KB: it stays in the L1
+// cache while the chunk's documents are added to it, where a block of 32
+// rows (256 KB) did not (docs/speed.md, eighth session).
+func sparseAxpyDocsFn() *fn {
+	f := newFn("sparseAxpyDocs", tI32, tI32, tI32, tI32, tI32, tI32, tI32, tI32)
+	const gw, rs, rows, nrows, da, kb, docs, nd = 0, 1, 2, 3, 4, 5, 6, 7
+	r, rend4, dp, dend, dd, p, pend, xp, off := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32),
+		f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	hv, t := f.local(tV128), f.local(tV128)
+	var j, q [4]uint32 // byte offsets j*4, row starts in gw
+	for l := range 4 {
+		j[l], q[l] = f.local(tI32), f.local(tI32)
+	}
+	f.endPtr(rend4, rows, nrows, ^3)
+	// dend = docs + nd*12
+	f.get(nd)
+	f.i32c(12)
+	f.op(i32Mul)
+	f.get(docs)
+	f.op(i32Add)
+	f.set(dend)
+	f.get(rows)
+	f.set(r)
+	f.while(r, rend4, func() {
+		for l := range 4 {
+			// j4 = rows[r+l]*4; q = gw + j*rs
+			f.get(r)
+			f.i32load(uint32(4 * l))
+			f.tee(q[l])
+			f.i32c(2)
+			f.op(i32Shl)
+			f.set(j[l])
+			f.get(q[l])
+			f.get(rs)
+			f.op(i32Mul)
+			f.get(gw)
+			f.op(i32Add)
+			f.set(q[l])
+		}
+		f.get(docs)
+		f.set(dp)
+		f.get(da)
+		f.set(dd)
+		f.while(dp, dend, func() {
+			// hv = the document's da at the group's rows
+			f.gather4([4]uint32{dd, dd, dd, dd}, j)
+			f.set(hv)
+			f.get(dp)
+			f.i32load(0)
+			f.set(p)
+			f.get(dp)
+			f.i32load(4)
+			f.set(xp)
+			f.get(dp)
+			f.i32load(8)
+			f.i32c(2)
+			f.op(i32Shl)
+			f.get(p)
+			f.op(i32Add)
+			f.set(pend)
+			f.while(p, pend, func() {
+				f.get(p)
+				f.i32load(0)
+				f.i32c(2)
+				f.op(i32Shl)
+				f.set(off)
+				// gw += h·x
+				f.gather4(q, [4]uint32{off, off, off, off})
+				f.get(hv)
+				f.get(xp)
+				f.f32load(0)
+				f.simd(f32x4Splat)
+				f.simd(f32x4Mul)
+				f.simd(f32x4Add)
+				f.set(t)
+				f.scatter4(q, off, t)
+				f.addTo(p, 4)
+				f.addTo(xp, 4)
+			})
+			f.addTo(dp, 12)
+			f.get(dd)
+			f.get(kb)
+			f.op(i32Add)
+			f.set(dd)
+		})
+		f.addTo(r, 16)
+	})
+	return f
+}
