@@ -35,7 +35,7 @@ func (t *trainer) reduceAndUpdate(lr float32) {
 		kernels.AdadeltaSum(theta[a:b], t.accW[a:b], t.updW[a:b], ws[0].gW[a:b], ws[1].gW[a:b], ws[2].gW[a:b], ws[3].gW[a:b], lr, rho, eps)
 		if fused {
 			// Rows lo..hi of wt are columns lo..hi of wT.
-			kernels.TransposeTo(t.wT[lo:], k, m.wt[a:b], hi-lo, v, v)
+			transposeTo(t.wT[lo:], k, m.wt[a:b], hi-lo, v, v)
 		}
 	})
 	if m.params.Grad != GradNone {

@@ -125,13 +125,6 @@ type Set struct {
 	// rows x cols block of src whose rows are ld >= cols apart. dst and src
 	// do not overlap.
 	Transpose func(dst, src []float32, rows, cols, ld int)
-	// TransposeTo is Transpose into a block of a larger matrix: it sets
-	// dst[c*ldd+r] = src[r*lds+c] for every r < rows and c < cols, where
-	// ldd >= rows and lds >= cols are the distances between the rows of
-	// dst and of src. Native training writes the transposed copy of the
-	// weights by blocks of rows, right after their update (docs/design.md
-	// §2). dst and src do not overlap.
-	TransposeTo func(dst []float32, ldd int, src []float32, rows, cols, lds int)
 	// ScanTokens, when not nil, runs kate's token scan over a text from
 	// the argument block args (ScanArgs) until the next token it leaves
 	// to kate's own code (not ASCII, longer than 64 bytes, or not in the
@@ -140,6 +133,10 @@ type Set struct {
 	// and kate holds the first one it meets to its own scan before it uses
 	// it (docs/speed.md, "Encoding new text (seventh session)").
 	ScanTokens func(args *ScanArgs)
+	// nativeKernels holds the kernels that only native training uses
+	// (kernels_native.go: TransposeTo, AdadeltaSumKeep); empty in the
+	// WebAssembly build, whose Set stays as small to copy as it was.
+	nativeKernels
 }
 
 // ScanArgs is the argument block of Set.ScanTokens, in the program's
@@ -168,8 +165,9 @@ func Go() Set {
 	return Set{Name: "go", Axpy: axpyGo, DecodeRows: decodeRowsGo, SigmoidDelta: sigmoidDeltaGo, GradRows: gradRowsGo,
 		Softplus: softplusGo, Tanh: tanhGo, AdadeltaSum: adadeltaSumGo,
 		SparseDot: sparseDotGo, SparseAxpy: sparseAxpyGo, SparseGrad: sparseGradGo, SparseDecode: sparseDecodeGo,
-		AxpyRows: axpyRowsGo, Transpose: transposeGo, TransposeTo: transposeToGo, SparseGradT: sparseGradTGo, ScatterAxpy: scatterAxpyGo,
-		SparseAxpyDocs: SparseAxpyDocsWith(sparseAxpyGo), DecodeRowsDocs: DecodeRowsDocsWith(decodeRowsGo)}
+		AxpyRows: axpyRowsGo, Transpose: transposeGo, SparseGradT: sparseGradTGo, ScatterAxpy: scatterAxpyGo,
+		SparseAxpyDocs: SparseAxpyDocsWith(sparseAxpyGo), DecodeRowsDocs: DecodeRowsDocsWith(decodeRowsGo),
+		nativeKernels: goNative()}
 }
 
 // DecodeRowsDocsWith returns the DecodeRowsDocs that calls decode (a
@@ -262,9 +260,7 @@ func complete(k Set) Set {
 	if k.Transpose == nil {
 		k.Transpose = g.Transpose
 	}
-	if k.TransposeTo == nil {
-		k.TransposeTo = g.TransposeTo
-	}
+	completeNative(&k, g)
 	if k.SparseGradT == nil {
 		k.SparseGradT = g.SparseGradT
 	}
@@ -357,11 +353,6 @@ func ScatterAxpy(gT, d []float32, idx []int32, x []float32) { active.ScatterAxpy
 
 // Transpose runs the active set's Transpose.
 func Transpose(dst, src []float32, rows, cols, ld int) { active.Transpose(dst, src, rows, cols, ld) }
-
-// TransposeTo runs the active set's TransposeTo.
-func TransposeTo(dst []float32, ldd int, src []float32, rows, cols, lds int) {
-	active.TransposeTo(dst, ldd, src, rows, cols, lds)
-}
 
 func axpyGo(a float32, x, y []float32) {
 	n := len(x)
@@ -602,22 +593,6 @@ func transposeGo(dst, src []float32, rows, cols, ld int) {
 			for r := range d {
 				d[r] = src[(r0+r)*ld+c]
 			}
-		}
-	}
-}
-
-func transposeToGo(dst []float32, ldd int, src []float32, rows, cols, lds int) {
-	if rows == 0 || cols == 0 {
-		return
-	}
-	if ldd < rows || lds < cols {
-		panic("kernels: TransposeTo: a leading dimension is below the block's size")
-	}
-	src = src[:(rows-1)*lds+cols]
-	dst = dst[:(cols-1)*ldd+rows]
-	for c := range cols {
-		for r := range rows {
-			dst[c*ldd+r] = src[r*lds+c]
 		}
 	}
 }
