@@ -29,8 +29,14 @@ func (t *trainer) reduceAndUpdate(lr float32) {
 	// weights is copied into the transposed weights right after its
 	// update, while it is still in the core's cache, instead of in a pass
 	// of its own over all of W (syncTransposed). A copy: the same bits.
+	// Its blocks are 16 rows, so that each writes whole 64-byte lines of
+	// t.wT (16 of a row's K values) and no line is written by two cores.
 	fused := fuseTranspose && !t.layoutT
-	parallel.Blocks(rows, max(1, 8*v/rowLen), func(lo, hi int) {
+	grain := max(1, 8*v/rowLen)
+	if fused {
+		grain = 16
+	}
+	parallel.Blocks(rows, grain, func(lo, hi int) {
 		a, b := lo*rowLen, hi*rowLen
 		kernels.AdadeltaSum(theta[a:b], t.accW[a:b], t.updW[a:b], ws[0].gW[a:b], ws[1].gW[a:b], ws[2].gW[a:b], ws[3].gW[a:b], lr, rho, eps)
 		if fused {

@@ -18,10 +18,8 @@ func Workers(n int) int {
 	return max(1, min(n, runtime.GOMAXPROCS(0)))
 }
 
-// Run calls fn(w) for every w in [0, workers) and returns when all have
-// returned: fn(0) on the calling goroutine, each other w on a goroutine of
-// its own. Worker 0 on the caller saves starting a goroutine and handing
-// the caller's processor over to it on every call.
+// Run calls fn(w) for every w in [0, workers), each on its own goroutine
+// (inline when workers is 1), and returns when all have returned.
 func Run(workers int, fn func(w int)) {
 	if workers <= 1 {
 		if workers == 1 {
@@ -30,14 +28,13 @@ func Run(workers int, fn func(w int)) {
 		return
 	}
 	var wg sync.WaitGroup
-	wg.Add(workers - 1)
-	for w := 1; w < workers; w++ {
+	for w := range workers {
+		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			fn(w)
 		}()
 	}
-	fn(0)
 	wg.Wait()
 }
 
