@@ -3,6 +3,8 @@ package kate
 import (
 	"math"
 	"strings"
+
+	"github.com/kate-web/kate/internal/kernels"
 )
 
 // The k-competitive layer (docs/design.md §1.2, §1.3), forward and backward side by
@@ -162,7 +164,7 @@ func (c *competition) split(keys []uint64, quota int, win, lose []int32) ([]int3
 	// greatest; emit both lists in ascending unit order, again without a
 	// branch per unit.
 	c.sel = append(c.sel[:0], keys...)
-	t := kthLargest(c.sel, quota)
+	t := kernels.KthLargest(c.sel, quota)
 	win, lose = win[:nw+n], lose[:nl+n]
 	for _, key := range keys {
 		j := int32(^uint32(key))
@@ -175,45 +177,6 @@ func (c *competition) split(keys []uint64, quota int, win, lose []int32) ([]int3
 		nl += 1 - w
 	}
 	return win[:nw], lose[:nl]
-}
-
-// kthLargest returns the q-th greatest of the distinct keys a (1 <= q <=
-// len(a)), reordering a: a quickselect whose partition moves every key
-// without a branch on the comparison (a Lomuto partition whose boundary
-// advances by the comparison's outcome): the keys' order is unpredictable,
-// and a mispredicted branch per comparison cost more than the comparisons
-// themselves. Distinct keys make the selected set unique: the winners are
-// the keys >= the result, however the selection reordered a (the rank keys
-// of the units: rankKey).
-func kthLargest(a []uint64, q int) uint64 {
-	lo, hi := 0, len(a) // the target is in a[lo:hi]
-	target := q - 1
-	for hi-lo > 1 {
-		// The middle key as the pivot, moved to the end.
-		last := hi - 1
-		m := lo + (hi-lo)/2
-		a[m], a[last] = a[last], a[m]
-		p := a[last]
-		s := lo // a[lo:s] > p
-		for i := lo; i < last; i++ {
-			x := a[i]
-			a[i] = a[s]
-			a[s] = x
-			if x > p {
-				s++
-			}
-		}
-		a[s], a[last] = p, a[s]
-		switch {
-		case target < s:
-			hi = s
-		case target > s:
-			lo = s + 1
-		default:
-			return p
-		}
-	}
-	return a[lo]
 }
 
 // backward writes dz = ∂L/∂z (length K) from g = ∂L/∂h for the last forward

@@ -57,6 +57,12 @@ type Set struct {
 	GradRows func(d, wt, gw []float32, v int, rows []int32, h, g []float32)
 	// Softplus sets p[i] = mathf.Softplus(y[i]) for every i < len(y).
 	Softplus func(y, p []float32)
+	// KthLargest returns the q-th greatest of the distinct keys a (1 <= q
+	// <= len(a)) and reorders a so that it is a[q-1]: the k-competitive
+	// layer's selection (docs/design.md §1.2), whose result the reordering
+	// does not change (the keys are distinct). A replacement must return
+	// the same key and leave it at a[q-1].
+	KthLargest func(a []uint64, q int) uint64
 	// Tanh sets z[i] = mathf.Tanh(a[i]) for every i < len(a): the
 	// encoder's activation (docs/design.md §1.2). len(z) >= len(a); z
 	// may be a itself.
@@ -163,7 +169,7 @@ type ScanArgs struct {
 // accelerated set.
 func Go() Set {
 	return Set{Name: "go", Axpy: axpyGo, DecodeRows: decodeRowsGo, SigmoidDelta: sigmoidDeltaGo, GradRows: gradRowsGo,
-		Softplus: softplusGo, Tanh: tanhGo, AdadeltaSum: adadeltaSumGo,
+		Softplus: softplusGo, Tanh: tanhGo, KthLargest: kthLargestGo, AdadeltaSum: adadeltaSumGo,
 		SparseDot: sparseDotGo, SparseAxpy: sparseAxpyGo, SparseGrad: sparseGradGo, SparseDecode: sparseDecodeGo,
 		AxpyRows: axpyRowsGo, Transpose: transposeGo, SparseGradT: sparseGradTGo, ScatterAxpy: scatterAxpyGo,
 		SparseAxpyDocs: SparseAxpyDocsWith(sparseAxpyGo), DecodeRowsDocs: DecodeRowsDocsWith(decodeRowsGo),
@@ -232,6 +238,9 @@ func complete(k Set) Set {
 	}
 	if k.Tanh == nil {
 		k.Tanh = g.Tanh
+	}
+	if k.KthLargest == nil {
+		k.KthLargest = g.KthLargest
 	}
 	if k.AdadeltaSum == nil {
 		k.AdadeltaSum = g.AdadeltaSum
@@ -306,6 +315,9 @@ func Softplus(y, p []float32) { active.Softplus(y, p) }
 
 // Tanh runs the active set's Tanh.
 func Tanh(a, z []float32) { active.Tanh(a, z) }
+
+// KthLargest runs the active set's KthLargest.
+func KthLargest(a []uint64, q int) uint64 { return active.KthLargest(a, q) }
 
 // AdadeltaSum runs the active set's AdadeltaSum.
 func AdadeltaSum(theta, acc, upd, g0, g1, g2, g3 []float32, lr, rho, eps float32) {
@@ -425,6 +437,45 @@ func softplusGo(y, p []float32) {
 	for i, v := range y {
 		p[i] = mathf.Softplus(v)
 	}
+}
+
+// kthLargestGo returns the q-th greatest of the distinct keys a (1 <= q <=
+// len(a)), reordering a: a quickselect whose partition moves every key
+// without a branch on the comparison (a Lomuto partition whose boundary
+// advances by the comparison's outcome): the keys' order is unpredictable,
+// and a mispredicted branch per comparison cost more than the comparisons
+// themselves. Distinct keys make the selected set unique: the winners are
+// the keys >= the result, however the selection reordered a (the rank keys
+// of the competition's units, kate's rankKey).
+func kthLargestGo(a []uint64, q int) uint64 {
+	target := q - 1 // in a, which shrinks around it
+	for len(a) > 1 {
+		// The middle key as the pivot, moved to the end.
+		last := len(a) - 1
+		m := last / 2
+		a[m], a[last] = a[last], a[m]
+		p := a[last]
+		s := 0 // a[:s] > p
+		for i, x := range a[:last] {
+			y := a[s]
+			a[i] = y
+			a[s] = x
+			if x > p {
+				s++
+			}
+		}
+		a[s], a[last] = p, a[s]
+		switch {
+		case target < s:
+			a = a[:s]
+		case target > s:
+			a = a[s+1:]
+			target -= s + 1
+		default:
+			return p
+		}
+	}
+	return a[0]
 }
 
 func tanhGo(a, z []float32) {

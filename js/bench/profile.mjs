@@ -78,7 +78,7 @@ const GROUPS = [
 // The SIMD modules (wasm/simd) name their functions (name section); the
 // profile shows them as simd.NAME.
 const SIMD_FUNCS = new Set(['axpy', 'decodeRows', 'sigmoidDelta', 'gradRows', 'softplus', 'adadeltaSum',
-  'sparseDot', 'sparseAxpy', 'sparseGrad', 'sparseDecode', 'axpyRows', 'transpose', 'tanh', 'decodeRowsDocs']);
+  'sparseDot', 'sparseAxpy', 'sparseGrad', 'sparseDecode', 'axpyRows', 'transpose', 'tanh', 'decodeRowsDocs', 'sparseAxpyDocs', 'kthLargest']);
 function kernelName(name) {
   const bare = name.replace(/^\$/, '');
   return SIMD_FUNCS.has(bare) ? `simd.${bare}` : name;

@@ -16,7 +16,7 @@ const KERNELS = {
   axpy: 4, decodeRows: 7, sigmoidDelta: 4, gradRows: 8, softplus: 3, adadeltaSum: 11,
   sparseDot: 11, sparseAxpy: 11, sparseGrad: 11, sparseGradT: 10, sparseDecode: 9,
   axpyRows: 6, transpose: 5, transposeTall: 5, scatterAxpy: 6, decodeRowsDocs: 9, scanTokens: 1,
-  tanh: 3, sparseAxpyDocs: 8,
+  tanh: 3, sparseAxpyDocs: 8, kthLargest: 3,
 };
 
 function unbound() {
@@ -37,7 +37,7 @@ export function simdImports() {
   let softplus = unbound, adadeltaSum = unbound, sparseDot = unbound, sparseAxpy = unbound;
   let sparseGrad = unbound, sparseGradT = unbound, sparseDecode = unbound, axpyRows = unbound;
   let transpose = unbound, transposeTall = unbound, scatterAxpy = unbound, decodeRowsDocs = unbound;
-  let scanTokens = unbound, tanh = unbound, sparseAxpyDocs = unbound;
+  let scanTokens = unbound, tanh = unbound, sparseAxpyDocs = unbound, kthLargest = unbound;
   const imports = {
     axpy: (a, b, c, d) => axpy(a, b, c, d),
     decodeRows: (a, b, c, d, e, f, g) => decodeRows(a, b, c, d, e, f, g),
@@ -58,6 +58,7 @@ export function simdImports() {
     scanTokens: (a) => scanTokens(a),
     tanh: (a, b, c) => tanh(a, b, c),
     sparseAxpyDocs: (a, b, c, d, e, f, g, h) => sparseAxpyDocs(a, b, c, d, e, f, g, h),
+    kthLargest: (a, b, c) => kthLargest(a, b, c),
   };
   const bind = (exports) => {
     if (!exports) return false;
@@ -68,7 +69,7 @@ export function simdImports() {
     ({
       axpy, decodeRows, sigmoidDelta, gradRows, softplus, adadeltaSum, sparseDot, sparseAxpy,
       sparseGrad, sparseGradT, sparseDecode, axpyRows, transpose, transposeTall, scatterAxpy,
-      decodeRowsDocs, scanTokens, tanh, sparseAxpyDocs,
+      decodeRowsDocs, scanTokens, tanh, sparseAxpyDocs, kthLargest,
     } = exports);
     return true;
   };

@@ -89,6 +89,8 @@ func (f *fn) brIf(depth uint32) {
 func (f *fn) i32load(off uint32)  { f.op(0x28); f.memarg(2, off) }
 func (f *fn) f32load(off uint32)  { f.op(0x2a); f.memarg(2, off) }
 func (f *fn) f32store(off uint32) { f.op(0x38); f.memarg(2, off) }
+func (f *fn) i64load(off uint32)  { f.op(0x29); f.memarg(3, off) }
+func (f *fn) i64store(off uint32) { f.op(0x37); f.memarg(3, off) }
 
 // Scalar arithmetic.
 const (
@@ -107,6 +109,7 @@ const (
 	f32Sub  = 0x93
 	f32Sqrt = 0x91
 	i32ShrU = 0x76
+	i64GtU  = 0x56
 	// selectOp takes a, b, cond and leaves a if cond != 0, else b.
 	selectOp = 0x1b
 )

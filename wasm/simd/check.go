@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 
 	"github.com/kate-web/kate/internal/kernels"
@@ -75,6 +76,12 @@ func Check(ref, got kernels.Set, seed uint64, rounds int) error {
 		ref.Tanh(ys, th0)
 		got.Tanh(ys, th1)
 		if err := same("Tanh", round, th0, th1); err != nil {
+			return err
+		}
+		// KthLargest, on distinct keys (random high bits, some repeated,
+		// above a distinct low word, as the competition's rank keys), in
+		// random, ascending and descending order.
+		if err := checkKthLargest(ref, got, trng, round, pickFrom(trng, lengths)); err != nil {
 			return err
 		}
 		// AdadeltaSum, on gradients of varied size and accumulators >= 0.
@@ -326,6 +333,34 @@ func tanhArg(rng *rand.Rand) float32 {
 		return expArg(rng)
 	}
 	return float32(rng.NormFloat64())
+}
+
+// checkKthLargest compares ref's and got's KthLargest on n distinct keys
+// and a random q: the key returned and the one left at a[q-1].
+func checkKthLargest(ref, got kernels.Set, rng *rand.Rand, round, n int) error {
+	keys := make([]uint64, n)
+	order := rng.IntN(4)
+	for i := range keys {
+		hi := rng.Uint32()
+		if rng.IntN(3) == 0 {
+			hi = uint32(rng.IntN(4)) // ties in the value, broken by the low word
+		}
+		keys[i] = uint64(hi)<<32 | uint64(^uint32(i))
+		switch order {
+		case 0: // ascending, pairs tied in the high word
+			keys[i] = uint64(i/2)<<32 | uint64(i)
+		case 1: // descending
+			keys[i] = uint64((n-1-i)/2)<<32 | uint64(n-1-i)
+		}
+	}
+	q := 1 + rng.IntN(n)
+	a, b := slices.Clone(keys), slices.Clone(keys)
+	want, have := ref.KthLargest(a, q), got.KthLargest(b, q)
+	if want != have || b[q-1] != have {
+		return errors.New("KthLargest: round " + strconv.Itoa(round) + ", " + strconv.Itoa(n) + " keys, q " + strconv.Itoa(q) +
+			": got " + strconv.FormatUint(have, 16) + " (a[q-1] " + strconv.FormatUint(b[q-1], 16) + "), want " + strconv.FormatUint(want, 16))
+	}
+	return nil
 }
 
 // pickFrom returns a length for a check: one of lengths, or 1 to 300.

@@ -122,6 +122,14 @@ func TestCheckCatchesOneBit(t *testing.T) {
 				dst[0] = math.Nextafter32(dst[0], 10)
 			}
 		}},
+		{"KthLargest", func(k *kernels.Set) {
+			inner := k.KthLargest
+			k.KthLargest = func(a []uint64, q int) uint64 {
+				inner(a, q)
+				a[q-1] ^= 1 << 40
+				return a[q-1]
+			}
+		}},
 		{"Tanh", func(k *kernels.Set) {
 			inner := k.Tanh
 			k.Tanh = func(a, z []float32) {

@@ -37,6 +37,9 @@ func impTanh(a, z, n uint32)
 //go:wasmimport kate_simd sparseAxpyDocs
 func impSparseAxpyDocs(gw, rs, rows, nrows, da, kb, docs, nd uint32)
 
+//go:wasmimport kate_simd kthLargest
+func impKthLargest(a, n, q uint32)
+
 //go:wasmimport kate_simd adadeltaSum
 func impAdadeltaSum(theta, acc, upd, g0, g1, g2, g3, n uint32, lr, rho, eps float32)
 

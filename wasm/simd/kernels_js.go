@@ -60,7 +60,8 @@ func Kernels(exports js.Value) kernels.Set {
 		Softplus: k.Softplus, Tanh: k.Tanh, AdadeltaSum: k.AdadeltaSum,
 		SparseDot: k.SparseDot, SparseAxpy: k.SparseAxpy, SparseGrad: k.SparseGrad, SparseDecode: k.SparseDecode,
 		AxpyRows: k.AxpyRows, Transpose: k.Transpose, SparseGradT: k.SparseGradT, ScatterAxpy: k.ScatterAxpy,
-		SparseAxpyDocs: k.SparseAxpyDocs, DecodeRowsDocs: k.DecodeRowsDocs, ScanTokens: k.scanTokens()}
+		SparseAxpyDocs: k.SparseAxpyDocs, DecodeRowsDocs: k.DecodeRowsDocs, ScanTokens: k.scanTokens(),
+		KthLargest: k.kthLargest()}
 }
 
 // scanTokens returns the token scanner (scanTokensFn) when the kernels are
@@ -72,6 +73,23 @@ func (k *jsKernels) scanTokens() func(*kernels.ScanArgs) {
 	}
 	return func(args *kernels.ScanArgs) {
 		impScanTokens(uint32(uintptr(unsafe.Pointer(args))))
+	}
+}
+
+// kthLargest returns the module's selection when the kernels are called
+// directly, else the pure-Go one: through syscall/js a call would cost
+// more than the selection.
+func (k *jsKernels) kthLargest() func([]uint64, int) uint64 {
+	if !k.direct {
+		return kernels.Go().KthLargest
+	}
+	return func(a []uint64, q int) uint64 {
+		if q < 1 || q > len(a) {
+			boundsPanic("KthLargest")
+		}
+		impKthLargest(uint32(uintptr(unsafe.Pointer(unsafe.SliceData(a)))), uint32(len(a)), uint32(q))
+		runtime.KeepAlive(a)
+		return a[q-1]
 	}
 }
 

@@ -69,10 +69,11 @@ func build() []byte {
 // buildDecoder assembles the module of the exp-based kernels, the
 // decoder's sigmoid and the loss's softplus (decoder.wasm): they interleave
 // several vectors (sigmoidVecs, softplusVecs), which took more bytes than
-// kernels.wasm had left under 4 KB; the token scanner (scanTokensFn); and
-// the chunk's encoder gradient (sparseAxpyDocsFn).
+// kernels.wasm had left under 4 KB; the token scanner (scanTokensFn); the
+// chunk's encoder gradient (sparseAxpyDocsFn); and the competition's
+// selection (kthLargestFn).
 func buildDecoder() []byte {
-	return module([]*fn{sigmoidDeltaFn(), sparseGradTFn(), scanTokensFn(), sparseAxpyDocsFn()})
+	return module([]*fn{sigmoidDeltaFn(), sparseGradTFn(), scanTokensFn(), sparseAxpyDocsFn(), kthLargestFn()})
 }
 
 // buildLoss assembles the module of the loss's softplus (loss.wasm): it

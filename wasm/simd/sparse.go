@@ -686,3 +686,128 @@ func sparseAxpyDocsFn() *fn {
 	})
 	return f
 }
+
+// kthLargestFn emits kthLargest(a, n, q): reorders the n distinct uint64
+// keys at a so that a[q-1] is the q-th greatest (1 <= q <= n), by the
+// quickselect of kernels.Set.KthLargest: the middle key of the range as
+// the pivot, moved to its end, and a Lomuto partition that advances its
+// boundary by the comparison's outcome (i64.gt_u and select), without a
+// branch on it. The competition's selection (docs/design.md §1.2): Go's
+// WebAssembly code spent ~9 ns a partition step (bounds checks, 64-bit
+// index arithmetic).
+func kthLargestFn() *fn {
+	f := newFn("kthLargest", tI32, tI32, tI32)
+	const a, n, q = 0, 1, 2
+	hi, last, s, i, t := f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32), f.local(tI32)
+	p, x := f.local(tI64), f.local(tI64)
+	// hi = a + n*8 (lo is a); t = a + (q-1)*8
+	f.get(n)
+	f.i32c(3)
+	f.op(i32Shl)
+	f.get(a)
+	f.op(i32Add)
+	f.set(hi)
+	f.get(q)
+	f.i32c(1)
+	f.op(i32Sub)
+	f.i32c(3)
+	f.op(i32Shl)
+	f.get(a)
+	f.op(i32Add)
+	f.set(t)
+	f.block()
+	f.loop()
+	// while hi - lo > 8
+	f.get(hi)
+	f.get(a)
+	f.op(i32Sub)
+	f.i32c(8)
+	f.op(i32GtU)
+	f.op(i32Eqz)
+	f.brIf(1)
+	// last = hi - 8; the middle key m = lo + ((hi-lo-8) >> 4) << 3 to
+	// last: p = a[m]; a[m] = a[last]; a[last] = p
+	f.get(hi)
+	f.i32c(8)
+	f.op(i32Sub)
+	f.set(last)
+	f.get(hi)
+	f.get(a)
+	f.op(i32Sub)
+	f.i32c(8)
+	f.op(i32Sub)
+	f.i32c(4)
+	f.op(i32ShrU)
+	f.i32c(3)
+	f.op(i32Shl)
+	f.get(a)
+	f.op(i32Add)
+	f.tee(s) // m, for now
+	f.i64load(0)
+	f.set(p)
+	f.get(s)
+	f.get(last)
+	f.i64load(0)
+	f.i64store(0)
+	f.get(last)
+	f.get(p)
+	f.i64store(0)
+	f.get(a)
+	f.tee(s)
+	f.set(i)
+	f.while(i, last, func() {
+		// x = a[i]; a[i] = a[s]; a[s] = x; s += x > p ? 8 : 0
+		f.get(i)
+		f.i64load(0)
+		f.set(x)
+		f.get(i)
+		f.get(s)
+		f.i64load(0)
+		f.i64store(0)
+		f.get(s)
+		f.get(x)
+		f.i64store(0)
+		f.get(s)
+		f.get(x)
+		f.get(p)
+		f.op(i64GtU)
+		f.i32c(3)
+		f.op(i32Shl)
+		f.op(i32Add)
+		f.set(s)
+		f.addTo(i, 8)
+	})
+	// a[last] = a[s]; a[s] = p
+	f.get(last)
+	f.get(s)
+	f.i64load(0)
+	f.i64store(0)
+	f.get(s)
+	f.get(p)
+	f.i64store(0)
+	// t < s: hi = s; t > s: lo = s + 8; else a[t] is the key
+	f.get(t)
+	f.get(s)
+	f.op(i32Eq)
+	f.brIf(1)
+	f.get(t)
+	f.get(s)
+	f.op(i32LtU)
+	f.ifThen()
+	f.get(s)
+	f.set(hi)
+	f.end()
+	f.get(s)
+	f.get(t)
+	f.op(i32LtU)
+	f.ifThen()
+	f.get(s)
+	f.i32c(8)
+	f.op(i32Add)
+	f.set(a)
+	f.end()
+	f.br(0)
+	f.end()
+	f.end()
+	return f
+}
