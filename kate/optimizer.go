@@ -36,14 +36,32 @@ func (t *trainer) reduceAndUpdate(lr float32) {
 	if fused {
 		grain = 16
 	}
-	parallel.Blocks(rows, grain, func(lo, hi int) {
-		a, b := lo*rowLen, hi*rowLen
-		kernels.AdadeltaSum(theta[a:b], t.accW[a:b], t.updW[a:b], ws[0].gW[a:b], ws[1].gW[a:b], ws[2].gW[a:b], ws[3].gW[a:b], lr, rho, eps)
-		if fused {
-			// Rows lo..hi of wt are columns lo..hi of wT.
-			transposeTo(t.wT[lo:], k, m.wt[a:b], hi-lo, v, v)
-		}
-	})
+	if t.layoutT {
+		// Under layoutT the rows are the vocabulary's terms, most frequent
+		// first (BuildCorpus ranks them by count): the blocks go from the
+		// last rows to the first, so that the update, which streams all of
+		// the weights, acc, upd and the four gradients through the cache,
+		// ends on the rows the next batch reads and adds to most, and
+		// leaves them in the core's cache. Adadelta is element-wise: the
+		// same bits in any order.
+		nb := (rows + grain - 1) / grain
+		parallel.Blocks(nb, 1, func(lo, hi int) {
+			for q := lo; q < hi; q++ {
+				blk := nb - 1 - q
+				a, b := blk*grain*rowLen, min(rows, (blk+1)*grain)*rowLen
+				kernels.AdadeltaSum(theta[a:b], t.accW[a:b], t.updW[a:b], ws[0].gW[a:b], ws[1].gW[a:b], ws[2].gW[a:b], ws[3].gW[a:b], lr, rho, eps)
+			}
+		})
+	} else {
+		parallel.Blocks(rows, grain, func(lo, hi int) {
+			a, b := lo*rowLen, hi*rowLen
+			kernels.AdadeltaSum(theta[a:b], t.accW[a:b], t.updW[a:b], ws[0].gW[a:b], ws[1].gW[a:b], ws[2].gW[a:b], ws[3].gW[a:b], lr, rho, eps)
+			if fused {
+				// Rows lo..hi of wt are columns lo..hi of wT.
+				transposeTo(t.wT[lo:], k, m.wt[a:b], hi-lo, v, v)
+			}
+		})
+	}
 	if m.params.Grad != GradNone {
 		kernels.AdadeltaSum(m.b, t.accB, t.updB, ws[0].gB, ws[1].gB, ws[2].gB, ws[3].gB, lr, rho, eps)
 	} else {
