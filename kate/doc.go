@@ -31,8 +31,6 @@
 //	train.go        Train, TrainCorpus, TrainVectors and the loop over epochs (§1.4)
 //	step.go         one gradient step: a document's forward and backward pass, a batch (§2, §6)
 //	optimizer.go    the reduction of a batch's chunks and Adadelta (§1.4)
-//	optimizer_native.go  natively, the transposed copy written block by block (§2)
-//	optimizer_wasm.go    under WebAssembly, in one call after the update
 //	arena_linux.go  training's K x V buffers in an arena of 2 MB pages (Linux, §2)
 //	arena_other.go  no arena elsewhere: the Go heap
 //	sampling.go     reconstruction sampling, an option (§2.1)

@@ -25,17 +25,7 @@ func (t *trainer) reduceAndUpdate(lr float32) {
 	if t.layoutT {
 		theta, rowLen, rows = t.wT, k, v
 	}
-	// Natively (not under layoutT), each block of rows of the K x V
-	// weights is copied into the transposed weights right after its
-	// update, while it is still in the core's cache, instead of in a pass
-	// of its own over all of W (syncTransposed). A copy: the same bits.
-	// Its blocks are 16 rows, so that each writes whole 64-byte lines of
-	// t.wT (16 of a row's K values) and no line is written by two cores.
-	fused := fuseTranspose && !t.layoutT
 	grain := max(1, 8*v/rowLen)
-	if fused {
-		grain = 16
-	}
 	if t.layoutT {
 		// Under layoutT the rows are the vocabulary's terms, most frequent
 		// first (BuildCorpus ranks them by count): the blocks go from the
@@ -56,10 +46,6 @@ func (t *trainer) reduceAndUpdate(lr float32) {
 		parallel.Blocks(rows, grain, func(lo, hi int) {
 			a, b := lo*rowLen, hi*rowLen
 			kernels.AdadeltaSum(theta[a:b], t.accW[a:b], t.updW[a:b], ws[0].gW[a:b], ws[1].gW[a:b], ws[2].gW[a:b], ws[3].gW[a:b], lr, rho, eps)
-			if fused {
-				// Rows lo..hi of wt are columns lo..hi of wT.
-				transposeTo(t.wT[lo:], k, m.wt[a:b], hi-lo, v, v)
-			}
 		})
 	}
 	if m.params.Grad != GradNone {
@@ -75,7 +61,7 @@ func (t *trainer) reduceAndUpdate(lr float32) {
 		// and the sampled decoder read t.wT): settle copies them then,
 		// instead of a full transpose after every batch.
 		t.wtStale = true
-	} else if !fused {
+	} else {
 		t.syncTransposed()
 	}
 }

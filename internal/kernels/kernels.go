@@ -139,10 +139,6 @@ type Set struct {
 	// and kate holds the first one it meets to its own scan before it uses
 	// it (docs/speed.md, "Encoding new text (seventh session)").
 	ScanTokens func(args *ScanArgs)
-	// nativeKernels holds the kernels that only native training uses
-	// (kernels_native.go: TransposeTo, AdadeltaSumKeep); empty in the
-	// WebAssembly build, whose Set stays as small to copy as it was.
-	nativeKernels
 }
 
 // ScanArgs is the argument block of Set.ScanTokens, in the program's
@@ -172,8 +168,7 @@ func Go() Set {
 		Softplus: softplusGo, Tanh: tanhGo, KthLargest: kthLargestGo, AdadeltaSum: adadeltaSumGo,
 		SparseDot: sparseDotGo, SparseAxpy: sparseAxpyGo, SparseGrad: sparseGradGo, SparseDecode: sparseDecodeGo,
 		AxpyRows: axpyRowsGo, Transpose: transposeGo, SparseGradT: sparseGradTGo, ScatterAxpy: scatterAxpyGo,
-		SparseAxpyDocs: SparseAxpyDocsWith(sparseAxpyGo), DecodeRowsDocs: DecodeRowsDocsWith(decodeRowsGo),
-		nativeKernels: goNative()}
+		SparseAxpyDocs: SparseAxpyDocsWith(sparseAxpyGo), DecodeRowsDocs: DecodeRowsDocsWith(decodeRowsGo)}
 }
 
 // DecodeRowsDocsWith returns the DecodeRowsDocs that calls decode (a
@@ -269,7 +264,6 @@ func complete(k Set) Set {
 	if k.Transpose == nil {
 		k.Transpose = g.Transpose
 	}
-	completeNative(&k, g)
 	if k.SparseGradT == nil {
 		k.SparseGradT = g.SparseGradT
 	}

@@ -49,8 +49,7 @@ func Native() (Set, bool) {
 	return complete(Set{Name: "avx2", Axpy: axpyAVX2, DecodeRows: decodeRowsAVX2, SigmoidDelta: sigmoidDeltaAVX2,
 		GradRows: gradRowsAVX2, Softplus: softplusAVX2, AdadeltaSum: adadeltaSumAVX2,
 		AxpyRows: axpyRowsAVX2, ScatterAxpy: scatterAxpyAVX2, Transpose: transposeAVX2,
-		DecodeRowsDocs: decodeRowsDocsAVX2,
-		nativeKernels:  nativeKernels{TransposeTo: transposeToAVX2}}), true
+		DecodeRowsDocs: decodeRowsDocsAVX2}), true
 }
 
 type f8 = archsimd.Float32x8
@@ -699,38 +698,27 @@ func scatterAxpyAVX2(gT, d []float32, idx []int32, x []float32) {
 	archsimd.ClearAVXUpperBits()
 }
 
-// transposeAVX2 is transposeToAVX2 into a whole matrix (ldd = rows).
-func transposeAVX2(dst, src []float32, rows, cols, ld int) {
-	if rows == 0 || cols == 0 {
-		return
-	}
-	transposeToAVX2(dst[:rows*cols], rows, src, rows, cols, ld)
-}
-
-// transposeToAVX2 moves 8 x 8 blocks through registers (two rounds of
+// transposeAVX2 moves 8 x 8 blocks through registers (two rounds of
 // in-lane shuffles, then a swap of 128-bit halves), then copies the
 // remaining strips (rows and columns past the last multiple of 8) with
 // scalar code after ClearAVXUpperBits. A transpose moves values without
 // arithmetic, so any order gives the reference's result.
-func transposeToAVX2(dst []float32, ldd int, src []float32, rows, cols, lds int) {
+func transposeAVX2(dst, src []float32, rows, cols, ld int) {
 	if rows == 0 || cols == 0 {
 		return
 	}
-	if ldd < rows || lds < cols {
-		panic("kernels: TransposeTo: a leading dimension is below the block's size")
-	}
-	src = src[:(rows-1)*lds+cols]
-	dst = dst[:(cols-1)*ldd+rows]
+	src = src[:(rows-1)*ld+cols]
+	dst = dst[:rows*cols]
 	r8, c8 := rows&^7, cols&^7
 	if r8 > 0 && c8 > 0 {
 		ps, pd := ptr(src), ptr(dst)
 		for c0 := 0; c0 < c8; c0 += 8 {
 			for r0 := 0; r0 < r8; r0 += 8 {
-				s := r0*lds + c0
-				a0, a1 := ldp(ps, s), ldp(ps, s+lds)
-				a2, a3 := ldp(ps, s+2*lds), ldp(ps, s+3*lds)
-				a4, a5 := ldp(ps, s+4*lds), ldp(ps, s+5*lds)
-				a6, a7 := ldp(ps, s+6*lds), ldp(ps, s+7*lds)
+				s := r0*ld + c0
+				a0, a1 := ldp(ps, s), ldp(ps, s+ld)
+				a2, a3 := ldp(ps, s+2*ld), ldp(ps, s+3*ld)
+				a4, a5 := ldp(ps, s+4*ld), ldp(ps, s+5*ld)
+				a6, a7 := ldp(ps, s+6*ld), ldp(ps, s+7*ld)
 				// t: pairs of rows, two columns each; u: four rows, one
 				// column (in each 128-bit half: columns c and c+4).
 				t0, t1 := a0.SelectFromPairGrouped(0, 1, 4, 5, a1), a0.SelectFromPairGrouped(2, 3, 6, 7, a1)
@@ -741,15 +729,15 @@ func transposeToAVX2(dst []float32, ldd int, src []float32, rows, cols, lds int)
 				u2, u3 := t1.SelectFromPairGrouped(0, 2, 4, 6, t3), t1.SelectFromPairGrouped(1, 3, 5, 7, t3)
 				v0, v1 := t4.SelectFromPairGrouped(0, 2, 4, 6, t6), t4.SelectFromPairGrouped(1, 3, 5, 7, t6)
 				v2, v3 := t5.SelectFromPairGrouped(0, 2, 4, 6, t7), t5.SelectFromPairGrouped(1, 3, 5, 7, t7)
-				d := c0*ldd + r0
+				d := c0*rows + r0
 				stp(u0.Select128FromPair(0, 2, v0), pd, d)
-				stp(u1.Select128FromPair(0, 2, v1), pd, d+ldd)
-				stp(u2.Select128FromPair(0, 2, v2), pd, d+2*ldd)
-				stp(u3.Select128FromPair(0, 2, v3), pd, d+3*ldd)
-				stp(u0.Select128FromPair(1, 3, v0), pd, d+4*ldd)
-				stp(u1.Select128FromPair(1, 3, v1), pd, d+5*ldd)
-				stp(u2.Select128FromPair(1, 3, v2), pd, d+6*ldd)
-				stp(u3.Select128FromPair(1, 3, v3), pd, d+7*ldd)
+				stp(u1.Select128FromPair(0, 2, v1), pd, d+rows)
+				stp(u2.Select128FromPair(0, 2, v2), pd, d+2*rows)
+				stp(u3.Select128FromPair(0, 2, v3), pd, d+3*rows)
+				stp(u0.Select128FromPair(1, 3, v0), pd, d+4*rows)
+				stp(u1.Select128FromPair(1, 3, v1), pd, d+5*rows)
+				stp(u2.Select128FromPair(1, 3, v2), pd, d+6*rows)
+				stp(u3.Select128FromPair(1, 3, v3), pd, d+7*rows)
 			}
 		}
 		archsimd.ClearAVXUpperBits()
@@ -761,7 +749,7 @@ func transposeToAVX2(dst []float32, ldd int, src []float32, rows, cols, lds int)
 			r = 0
 		}
 		for ; r < rows; r++ {
-			dst[c*ldd+r] = src[r*lds+c]
+			dst[c*rows+r] = src[r*ld+c]
 		}
 	}
 }
