@@ -165,9 +165,33 @@ func (t *trainer) exactDecoder(ws *workspace, x SparseVector, scale float32, wit
 func (t *trainer) encoderGrad(ws *workspace, x SparseVector) {
 	idx, val := x.Indices, x.Values
 	val = val[:len(idx)]
+	da := ws.a // the pre-activations are no longer needed
+	if ws.deferEnc || t.layoutT {
+		// Every unit's da is used, those with dz = 0 as exact zeros: the
+		// list of the units below is not needed.
+		for j, dz := range ws.dz {
+			if dz == 0 {
+				da[j] = 0
+				continue
+			}
+			z := ws.z[j]
+			d := dz * (1 - z*z)
+			da[j] = d
+			ws.gB[j] += d
+		}
+		if ws.deferEnc {
+			// x ⊗ da is added at the chunk's end (addEncoderGrads).
+			ws.encDA = append(ws.encDA, da...)
+		} else {
+			// x_q·da added to row i_q of the V x K gradient (kernels.ScatterAxpy):
+			// the units with dz = 0 add exact zeros, which change no bits
+			// (a gradient sum that starts at +0 is never -0).
+			kernels.ScatterAxpy(ws.gW, da, idx, val)
+		}
+		return
+	}
 	// Collect the units with a non-zero gradient (da = 0 for the others).
 	rows := ws.win[:0]
-	da := ws.a // the pre-activations are no longer needed
 	for j, dz := range ws.dz {
 		if dz == 0 {
 			da[j] = 0
@@ -179,19 +203,9 @@ func (t *trainer) encoderGrad(ws *workspace, x SparseVector) {
 		ws.gB[j] += d
 		rows = append(rows, int32(j))
 	}
-	if ws.deferEnc {
-		// x ⊗ da is added at the chunk's end (addEncoderGrads).
-		ws.encDA = append(ws.encDA, da...)
-	} else if t.layoutT {
-		// x_q·da added to row i_q of the V x K gradient (kernels.ScatterAxpy):
-		// the units left out above add exact zeros, which change no bits
-		// (a gradient sum that starts at +0 is never -0).
-		kernels.ScatterAxpy(ws.gW, da, idx, val)
-	} else {
-		// x_q·da_j added to gW[j, i_q] for each unit collected
-		// (kernels.SparseAxpy: each entry receives exactly one addition).
-		kernels.SparseAxpy(ws.gW, t.v, rows, da, idx, val)
-	}
+	// x_q·da_j added to gW[j, i_q] for each unit collected
+	// (kernels.SparseAxpy: each entry receives exactly one addition).
+	kernels.SparseAxpy(ws.gW, t.v, rows, da, idx, val)
 	ws.win = rows
 }
 
