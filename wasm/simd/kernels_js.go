@@ -3,6 +3,7 @@
 package simd
 
 import (
+	"math"
 	"runtime"
 	"syscall/js"
 	"unsafe"
@@ -126,8 +127,8 @@ func (k *jsKernels) Axpy(a float32, x, y []float32) {
 // checkRows panics unless every row j of rows has wt[j*v:(j+1)*v] (and the
 // same range of gw, when given) and h[j] (and g[j]) in bounds.
 func checkRows(kernel string, v int, rows []int32, wt, gw, h, g []float32) {
-	lo, hi := span(rows)
-	if lo < 0 || hi >= len(h) || (hi+1)*v > len(wt) ||
+	hi := top(rows)
+	if hi >= len(h) || (hi+1)*v > len(wt) ||
 		(gw != nil && (hi+1)*v > len(gw)) || (g != nil && hi >= len(g)) {
 		boundsPanic(kernel)
 	}
@@ -167,7 +168,7 @@ func (k *jsKernels) DecodeRowsDocs(y, c, wt []float32, v int, rows, offs []int32
 	if nd <= 0 {
 		return
 	}
-	if v < 0 || kk < 0 || len(y) < nd*v || len(c) < v || len(h) < nd*kk || offs[0] < 0 || int(offs[nd]) > len(rows) {
+	if v < 0 || kk < 0 || kk > len(h) || len(y) < nd*v || len(c) < v || len(h) < nd*kk || offs[0] < 0 || int(offs[nd]) > len(rows) {
 		boundsPanic("DecodeRowsDocs")
 	}
 	for i := range nd {
@@ -178,7 +179,7 @@ func (k *jsKernels) DecodeRowsDocs(y, c, wt []float32, v int, rows, offs []int32
 	if v == 0 {
 		return
 	}
-	if lo, hi := span(rows[offs[0]:offs[nd]]); lo < 0 || hi >= kk || (hi+1)*v > len(wt) {
+	if hi := top(rows[offs[0]:offs[nd]]); hi >= kk || (hi+1)*v > len(wt) {
 		boundsPanic("DecodeRowsDocs")
 	}
 	// Every document's rows are below kk and their weight rows in wt, its
@@ -312,14 +313,14 @@ func (k *jsKernels) AdadeltaSum(theta, acc, upd, g0, g1, g2, g3 []float32, lr, r
 // and every idx[q] is in [0, v) with n (the values indexed like idx) at
 // least len(idx).
 func checkSparse(kernel string, v int, rows, idx []int32, n int, mats, vecs [][]float32) {
-	if v <= 0 || n < len(idx) {
+	if v <= 0 || v > math.MaxInt32 || n < len(idx) {
 		boundsPanic(kernel)
 	}
-	if lo, hi := span(idx); lo < 0 || hi >= v {
+	if top(idx) >= v {
 		boundsPanic(kernel)
 	}
-	lo, hi := span(rows)
-	if lo < 0 {
+	hi := top(rows)
+	if hi > math.MaxInt32 {
 		boundsPanic(kernel)
 	}
 	for _, m := range mats {
@@ -334,29 +335,34 @@ func checkSparse(kernel string, v int, rows, idx []int32, n int, mats, vecs [][]
 	}
 }
 
-// span returns the least and the greatest element of s (0, -1 when s is
-// empty). It keeps four of each, so that the comparisons of consecutive
-// elements do not wait on each other: under WebAssembly this took a quarter
-// of the time of one running minimum and maximum, and the bounds checks of
-// every kernel call scan the call's index lists with it.
-func span(s []int32) (lo, hi int) {
+// top returns the greatest element of s taken as uint32, or -1 when s is
+// empty: a negative element is 2^31 or more, above every bound a slice can
+// set in WebAssembly's 4 GiB memory (fewer than 2^31 float32 or int32
+// elements), so that one check hi >= bound (or (hi+1)*n > len with n >= 1)
+// catches indices below 0 and past the end alike. It keeps four maxima, so
+// that the comparisons of consecutive elements do not wait on each other
+// (under WebAssembly a quarter of the time of one running maximum), and
+// takes one comparison an element where the least and the greatest took
+// two: the bounds checks of every kernel call scan the call's index lists
+// with it (docs/speed.md, "Go around the kernels").
+func top(s []int32) int {
 	if len(s) == 0 {
-		return 0, -1
+		return -1
 	}
-	l0, h0 := s[0], s[0]
-	l1, h1, l2, h2, l3, h3 := l0, h0, l0, h0, l0, h0
+	h0 := uint32(s[0])
+	h1, h2, h3 := h0, h0, h0
 	i := 0
 	for ; i+4 <= len(s); i += 4 {
 		q := s[i : i+4 : i+4]
-		l0, h0 = min(l0, q[0]), max(h0, q[0])
-		l1, h1 = min(l1, q[1]), max(h1, q[1])
-		l2, h2 = min(l2, q[2]), max(h2, q[2])
-		l3, h3 = min(l3, q[3]), max(h3, q[3])
+		h0 = max(h0, uint32(q[0]))
+		h1 = max(h1, uint32(q[1]))
+		h2 = max(h2, uint32(q[2]))
+		h3 = max(h3, uint32(q[3]))
 	}
 	for ; i < len(s); i++ {
-		l0, h0 = min(l0, s[i]), max(h0, s[i])
+		h0 = max(h0, uint32(s[i]))
 	}
-	return int(min(l0, l1, l2, l3)), int(max(h0, h1, h2, h3))
+	return int(max(h0, h1, h2, h3))
 }
 
 // SparseDot is kernels.Set.SparseDot. The module takes whole groups of four
@@ -420,21 +426,20 @@ func (k *jsKernels) SparseAxpyDocs(gw []float32, v int, rows []int32, rb int, da
 		kernels.SparseAxpyDocsWith(k.SparseAxpy)(gw, v, rows, rb, da, kk, idx, x)
 		return
 	}
-	if rb <= 0 || len(x) != len(idx) || v <= 0 || kk < 0 || len(da) < len(idx)*kk {
+	if rb <= 0 || len(x) != len(idx) || v <= 0 || v > math.MaxInt32 || kk < 0 || kk > math.MaxInt32 || len(da) < len(idx)*kk {
 		boundsPanic("SparseAxpyDocs")
 	}
 	if len(rows) == 0 || len(idx) == 0 {
 		return
 	}
-	lo, hi := span(rows)
-	if lo < 0 || hi >= kk || (hi+1)*v > len(gw) {
+	if hi := top(rows); hi >= kk || (hi+1)*v > len(gw) {
 		boundsPanic("SparseAxpyDocs")
 	}
 	for i, ix := range idx {
 		if len(x[i]) < len(ix) {
 			boundsPanic("SparseAxpyDocs")
 		}
-		if lo, hi := span(ix); lo < 0 || hi >= v {
+		if top(ix) >= v {
 			boundsPanic("SparseAxpyDocs")
 		}
 	}
@@ -501,10 +506,10 @@ func (k *jsKernels) SparseDecode(y, c, wT []float32, rows []int32, h []float32, 
 	if len(y) < n {
 		boundsPanic("SparseDecode")
 	}
-	if lo, hi := span(rows); lo < 0 || hi >= kk {
+	if top(rows) >= kk {
 		boundsPanic("SparseDecode")
 	}
-	if lo, hi := span(idx); lo < 0 || hi >= len(c) || (hi+1)*kk > len(wT) {
+	if hi := top(idx); hi >= len(c) || (hi+1)*kk > len(wT) {
 		boundsPanic("SparseDecode")
 	}
 	n4 := n &^ 3
@@ -537,7 +542,7 @@ func (k *jsKernels) AxpyRows(a, wT []float32, idx []int32, x []float32) {
 	if len(x) < n {
 		boundsPanic("AxpyRows")
 	}
-	if lo, hi := span(idx); lo < 0 || (hi+1)*kk > len(wT) {
+	if hi := top(idx); (hi+1)*kk > len(wT) {
 		boundsPanic("AxpyRows")
 	}
 	k4 := kk &^ 3
@@ -604,10 +609,10 @@ func (k *jsKernels) SparseGradT(d, wT, gwT []float32, rows []int32, h, g []float
 	if len(d) < len(idx) || len(g) < kk {
 		boundsPanic("SparseGradT")
 	}
-	if lo, hi := span(rows); lo < 0 || hi >= kk {
+	if top(rows) >= kk {
 		boundsPanic("SparseGradT")
 	}
-	if lo, hi := span(idx); lo < 0 || (hi+1)*kk > len(wT) || (hi+1)*kk > len(gwT) {
+	if hi := top(idx); (hi+1)*kk > len(wT) || (hi+1)*kk > len(gwT) {
 		boundsPanic("SparseGradT")
 	}
 	r4 := len(rows) &^ 3
@@ -641,7 +646,7 @@ func (k *jsKernels) ScatterAxpy(gT, d []float32, idx []int32, x []float32) {
 	if len(x) < n {
 		boundsPanic("ScatterAxpy")
 	}
-	if lo, hi := span(idx); lo < 0 || (hi+1)*kk > len(gT) {
+	if hi := top(idx); (hi+1)*kk > len(gT) {
 		boundsPanic("ScatterAxpy")
 	}
 	k4 := kk &^ 3

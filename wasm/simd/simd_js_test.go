@@ -286,6 +286,35 @@ func testPanicOutOfBounds(t *testing.T, k kernels.Set) {
 			rows[17] = 2
 			k.GradRows(make([]float32, 4), make([]float32, 8), make([]float32, 8), 4, rows, make([]float32, 2), make([]float32, 2))
 		},
+		"DecodeRowsDocs (a negative row)": func() {
+			k.DecodeRowsDocs(make([]float32, 8), make([]float32, 4), make([]float32, 8), 4, []int32{0, 1, -1, 1}, []int32{0, 2, 4}, make([]float32, 6), 3)
+		},
+		"SparseAxpyDocs (a negative index, a group)": func() {
+			ix := make([]int32, 9)
+			ix[2] = math.MinInt32
+			k.SparseAxpyDocs(make([]float32, 16), 4, []int32{0, 1, 2, 3}, 4, make([]float32, 8), 4,
+				[][]int32{{0, 1}, ix}, [][]float32{{1, 1}, make([]float32, 9)})
+		},
+		"SparseAxpyDocs (a negative row)": func() {
+			k.SparseAxpyDocs(make([]float32, 16), 4, []int32{0, -1, 2, 3}, 4, make([]float32, 8), 4,
+				[][]int32{{0, 1}, {2, 3}}, [][]float32{{1, 1}, {1, 1}})
+		},
+		"SparseAxpyDocs (rows times v past 2^64)": func() {
+			k.SparseAxpyDocs(make([]float32, 16), 1<<62, []int32{0, 1, 2, 3}, 4, make([]float32, 4), 4,
+				[][]int32{{0}}, [][]float32{{1}})
+		},
+		"SparseDot (rows times v past 2^64)": func() {
+			k.SparseDot(make([]float32, 4), make([]float32, 16), 1<<62, []int32{0, 1, 2, 3}, []int32{0}, []float32{1})
+		},
+		"SparseDecode (a negative row)": func() {
+			k.SparseDecode(make([]float32, 4), make([]float32, 4), make([]float32, 16), []int32{-1}, make([]float32, 4), []int32{0, 1, 2, 3})
+		},
+		"SparseGradT (a negative index)": func() {
+			k.SparseGradT(make([]float32, 2), make([]float32, 16), make([]float32, 16), []int32{0, 1, 2, 3}, make([]float32, 4), make([]float32, 4), []int32{0, -2})
+		},
+		"ScatterAxpy (a negative index)": func() {
+			k.ScatterAxpy(make([]float32, 16), make([]float32, 4), []int32{-1}, []float32{1})
+		},
 		"Transpose": func() {
 			k.Transpose(make([]float32, 16), make([]float32, 15), 4, 4, 4)
 		},
@@ -401,28 +430,53 @@ func BenchmarkCall(b *testing.B) {
 	}
 }
 
-// TestSpan holds span to a plain minimum and maximum on every length up to
-// 70 (its four running pairs and the tail) with the extremes anywhere, the
-// int32 limits among them.
-func TestSpan(t *testing.T) {
-	if lo, hi := span(nil); lo != 0 || hi != -1 {
-		t.Fatalf("span(nil) = %d, %d; want 0, -1", lo, hi)
+// TestTop holds top to a plain maximum of the elements taken as uint32 on
+// every length up to 70 (its four running maxima and the tail) with the
+// extremes anywhere, the int32 limits among them: a negative element must
+// come out at 2^31 or more, above every bound a kernel checks against.
+func TestTop(t *testing.T) {
+	if hi := top(nil); hi != -1 {
+		t.Fatalf("top(nil) = %d; want -1", hi)
 	}
 	rng := rand.New(rand.NewPCG(5, 6))
 	for n := 1; n <= 70; n++ {
 		for range 100 {
 			s := make([]int32, n)
 			for i := range s {
-				s[i] = rng.Int32N(2001) - 1000
+				s[i] = rng.Int32N(1001)
 			}
 			if rng.IntN(4) == 0 {
-				s[rng.IntN(n)] = math.MinInt32
 				s[rng.IntN(n)] = math.MaxInt32
 			}
-			if lo, hi := span(s); lo != int(slices.Min(s)) || hi != int(slices.Max(s)) {
-				t.Fatalf("span(%v) = %d, %d", s, lo, hi)
+			neg := rng.IntN(3) == 0
+			if neg {
+				s[rng.IntN(n)] = -1 - rng.Int32N(2)*(math.MaxInt32-1) // -1 or math.MinInt32+1
+			}
+			want := 0
+			for _, v := range s {
+				want = max(want, int(uint32(v)))
+			}
+			hi := top(s)
+			if hi != want || (neg && hi <= math.MaxInt32) || (!neg && hi != int(slices.Max(s))) {
+				t.Fatalf("top(%v) = %d, want %d", s, hi, want)
 			}
 		}
+	}
+}
+
+// BenchmarkTop measures top on a document's ~90 indices (one op = one
+// list).
+func BenchmarkTop(b *testing.B) {
+	s := make([]int32, 90)
+	for i := range s {
+		s[i] = int32(i * 21)
+	}
+	n := 0
+	for b.Loop() {
+		n += top(s)
+	}
+	if n < 0 {
+		b.Fatal(n)
 	}
 }
 
