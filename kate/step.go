@@ -166,31 +166,10 @@ func (t *trainer) encoderGrad(ws *workspace, x SparseVector) {
 	idx, val := x.Indices, x.Values
 	val = val[:len(idx)]
 	da := ws.a // the pre-activations are no longer needed
-	if ws.deferEnc || t.layoutT {
-		// Every unit's da is used, those with dz = 0 as exact zeros: the
-		// list of the units below is not needed.
-		for j, dz := range ws.dz {
-			if dz == 0 {
-				da[j] = 0
-				continue
-			}
-			z := ws.z[j]
-			d := dz * (1 - z*z)
-			da[j] = d
-			ws.gB[j] += d
-		}
-		if ws.deferEnc {
-			// x ⊗ da is added at the chunk's end (addEncoderGrads).
-			ws.encDA = append(ws.encDA, da...)
-		} else {
-			// x_q·da added to row i_q of the V x K gradient (kernels.ScatterAxpy):
-			// the units with dz = 0 add exact zeros, which change no bits
-			// (a gradient sum that starts at +0 is never -0).
-			kernels.ScatterAxpy(ws.gW, da, idx, val)
-		}
-		return
-	}
-	// Collect the units with a non-zero gradient (da = 0 for the others).
+	// The units with a non-zero gradient are listed only for SparseAxpy on
+	// the K x V gradient (below); the deferred and the V x K forms use
+	// every unit's da, those with dz = 0 as exact zeros.
+	list := !ws.deferEnc && !t.layoutT
 	rows := ws.win[:0]
 	for j, dz := range ws.dz {
 		if dz == 0 {
@@ -201,12 +180,25 @@ func (t *trainer) encoderGrad(ws *workspace, x SparseVector) {
 		d := dz * (1 - z*z)
 		da[j] = d
 		ws.gB[j] += d
-		rows = append(rows, int32(j))
+		if list {
+			rows = append(rows, int32(j))
+		}
 	}
-	// x_q·da_j added to gW[j, i_q] for each unit collected
-	// (kernels.SparseAxpy: each entry receives exactly one addition).
-	kernels.SparseAxpy(ws.gW, t.v, rows, da, idx, val)
-	ws.win = rows
+	switch {
+	case ws.deferEnc:
+		// x ⊗ da is added at the chunk's end (addEncoderGrads).
+		ws.encDA = append(ws.encDA, da...)
+	case t.layoutT:
+		// x_q·da added to row i_q of the V x K gradient (kernels.ScatterAxpy):
+		// the units with dz = 0 add exact zeros, which change no bits
+		// (a gradient sum that starts at +0 is never -0).
+		kernels.ScatterAxpy(ws.gW, da, idx, val)
+	default:
+		// x_q·da_j added to gW[j, i_q] for each unit listed
+		// (kernels.SparseAxpy: each entry receives exactly one addition).
+		kernels.SparseAxpy(ws.gW, t.v, rows, da, idx, val)
+		ws.win = rows
+	}
 }
 
 // encRowBlock is the number of rows of the K x V gradient to which
