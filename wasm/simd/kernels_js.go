@@ -417,10 +417,10 @@ func (k *jsKernels) SparseAxpy(gw []float32, v int, rows []int32, d []float32, i
 }
 
 // SparseAxpyDocs is kernels.Set.SparseAxpyDocs. Through the direct imports
-// it checks rows and each document's indices once, then calls the module's
-// sparseAxpy for each block of rows and document (the last len(block)%4
-// rows of a block go to the pure-Go kernel); through syscall/js it is the
-// loop over SparseAxpy.
+// it checks rows and each document's indices once, then makes one call of
+// the module's sparseAxpyDocs for the whole chunk (blocks of four rows,
+// every document in turn; the last len(rows)%4 rows go to the pure-Go
+// kernel); through syscall/js it is the loop over SparseAxpy.
 func (k *jsKernels) SparseAxpyDocs(gw []float32, v int, rows []int32, rb int, da []float32, kk int, idx [][]int32, x [][]float32) {
 	if !k.direct {
 		kernels.SparseAxpyDocsWith(k.SparseAxpy)(gw, v, rows, rb, da, kk, idx, x)
