@@ -25,6 +25,11 @@ func (t *trainer) reduceAndUpdate(lr float32) {
 	if t.layoutT {
 		theta, rowLen, rows = t.wT, k, v
 	}
+	// update steps the rows [lo, hi) of theta.
+	update := func(lo, hi int) {
+		a, b := lo*rowLen, hi*rowLen
+		kernels.AdadeltaSum(theta[a:b], t.accW[a:b], t.updW[a:b], ws[0].gW[a:b], ws[1].gW[a:b], ws[2].gW[a:b], ws[3].gW[a:b], lr, rho, eps)
+	}
 	grain := max(1, 8*v/rowLen)
 	if t.layoutT {
 		// Under layoutT the rows are the vocabulary's terms, most frequent
@@ -38,15 +43,11 @@ func (t *trainer) reduceAndUpdate(lr float32) {
 		parallel.Blocks(nb, 1, func(lo, hi int) {
 			for q := lo; q < hi; q++ {
 				blk := nb - 1 - q
-				a, b := blk*grain*rowLen, min(rows, (blk+1)*grain)*rowLen
-				kernels.AdadeltaSum(theta[a:b], t.accW[a:b], t.updW[a:b], ws[0].gW[a:b], ws[1].gW[a:b], ws[2].gW[a:b], ws[3].gW[a:b], lr, rho, eps)
+				update(blk*grain, min(rows, (blk+1)*grain))
 			}
 		})
 	} else {
-		parallel.Blocks(rows, grain, func(lo, hi int) {
-			a, b := lo*rowLen, hi*rowLen
-			kernels.AdadeltaSum(theta[a:b], t.accW[a:b], t.updW[a:b], ws[0].gW[a:b], ws[1].gW[a:b], ws[2].gW[a:b], ws[3].gW[a:b], lr, rho, eps)
-		})
+		parallel.Blocks(rows, grain, update)
 	}
 	if m.params.Grad != GradNone {
 		kernels.AdadeltaSum(m.b, t.accB, t.updB, ws[0].gB, ws[1].gB, ws[2].gB, ws[3].gB, lr, rho, eps)
