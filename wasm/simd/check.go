@@ -20,12 +20,7 @@ import (
 func Check(ref, got kernels.Set, seed uint64, rounds int) error {
 	rng := rand.New(rand.NewPCG(seed, 0x63686b))
 	lengths := []int{1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 127, 128, 129, 1999, 2000, 2001}
-	pick := func() int {
-		if rng.IntN(4) == 0 {
-			return 1 + rng.IntN(300)
-		}
-		return lengths[rng.IntN(len(lengths))]
-	}
+	pick := func() int { return pickFrom(rng, lengths) }
 	trng := rand.New(rand.NewPCG(seed, 0x74616e68))
 	for round := 0; round < rounds; round++ {
 		// Axpy.
