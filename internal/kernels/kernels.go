@@ -623,7 +623,26 @@ func axpyRowsGo(a, wT []float32, idx []int32, x []float32) {
 	}
 }
 
+// TransposeFits reports whether Transpose(dst, src, rows, cols, ld) with
+// len(dst) = nd and len(src) = ns stays inside both slices: rows >= 0,
+// 0 <= cols <= ld, rows*cols <= nd and, when rows > 0, (rows-1)*ld+cols <=
+// ns, each product compared without computing it (a product that wraps
+// around could otherwise pass a check and let an accelerated kernel write
+// outside dst).
+func TransposeFits(nd, ns, rows, cols, ld int) bool {
+	if rows < 0 || cols < 0 || ld < cols {
+		return false
+	}
+	if rows == 0 || cols == 0 {
+		return true
+	}
+	return rows <= nd/cols && rows-1 <= (ns-cols)/ld && ns >= cols
+}
+
 func transposeGo(dst, src []float32, rows, cols, ld int) {
+	if !TransposeFits(len(dst), len(src), rows, cols, ld) {
+		panic("kernels: Transpose: dimensions out of range of the slices")
+	}
 	if rows == 0 || cols == 0 {
 		return
 	}

@@ -704,6 +704,9 @@ func scatterAxpyAVX2(gT, d []float32, idx []int32, x []float32) {
 // scalar code after ClearAVXUpperBits. A transpose moves values without
 // arithmetic, so any order gives the reference's result.
 func transposeAVX2(dst, src []float32, rows, cols, ld int) {
+	if !TransposeFits(len(dst), len(src), rows, cols, ld) {
+		panic("kernels: Transpose: dimensions out of range of the slices")
+	}
 	if rows == 0 || cols == 0 {
 		return
 	}

@@ -72,3 +72,38 @@ func TestAdadeltaSum(t *testing.T) {
 		}
 	}
 }
+
+// TestTransposeFits: the bounds of Transpose at their edges, and the
+// dimensions whose products wrap around, which the pure-Go kernel rejects
+// before it slices anything.
+func TestTransposeFits(t *testing.T) {
+	const big = 1<<60 + 8 // big*big and (big-1)*big+big are 64 modulo 2^64
+	for _, c := range []struct {
+		nd, ns, rows, cols, ld int
+		want                   bool
+	}{
+		{64, 64, 8, 8, 8, true},
+		{63, 64, 8, 8, 8, false},
+		{64, 63, 8, 8, 8, false},
+		{64, 7*16 + 8, 8, 8, 16, true},
+		{64, 7*16 + 7, 8, 8, 16, false},
+		{64, 64, 8, 8, 7, false},
+		{0, 0, 0, 5, 5, true},
+		{0, 0, 5, 0, 0, true},
+		{0, 0, -1, 5, 5, false},
+		{0, 0, 5, -1, 5, false},
+		{0, 3, 1, 5, 5, false},
+		{64, 64, big, big, big, false},
+		{64, 64, 8, big, big, false},
+	} {
+		if got := TransposeFits(c.nd, c.ns, c.rows, c.cols, c.ld); got != c.want {
+			t.Errorf("TransposeFits(%d, %d, %d, %d, %d) = %v, want %v", c.nd, c.ns, c.rows, c.cols, c.ld, got, c.want)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("Transpose: no panic on dimensions whose products wrap around")
+		}
+	}()
+	Go().Transpose(make([]float32, 64), make([]float32, 64), big, big, big)
+}

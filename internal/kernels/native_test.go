@@ -225,6 +225,10 @@ func TestNativeBounds(t *testing.T) {
 		"Transpose":     func() { k.Transpose(make([]float32, 64), make([]float32, 63), 8, 8, 8) },
 		"Transpose ld":  func() { k.Transpose(make([]float32, 64), make([]float32, 16*7+7), 8, 8, 16) },
 		"Transpose dst": func() { k.Transpose(make([]float32, 63), make([]float32, 64), 8, 8, 8) },
+		// rows*cols and (rows-1)*ld+cols wrap around to 64.
+		"Transpose wraps": func() {
+			k.Transpose(make([]float32, 64), make([]float32, 64), 1<<60+8, 1<<60+8, 1<<60+8)
+		},
 	} {
 		func() {
 			defer func() {

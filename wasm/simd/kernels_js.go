@@ -569,8 +569,11 @@ func (k *jsKernels) AxpyRows(a, wT []float32, idx []int32, x []float32) {
 // Transpose is kernels.Set.Transpose. The module does the whole blocks of
 // 4 x 4; the last rows%4 rows and cols%4 columns are done here.
 func (k *jsKernels) Transpose(dst, src []float32, rows, cols, ld int) {
-	if rows < 0 || cols < 0 || ld < cols || len(dst) < rows*cols || (rows > 0 && len(src) < (rows-1)*ld+cols) {
+	if !kernels.TransposeFits(len(dst), len(src), rows, cols, ld) {
 		boundsPanic("Transpose")
+	}
+	if rows == 0 || cols == 0 {
+		return
 	}
 	r4, c4 := rows&^3, cols&^3
 	if r4 > 0 && c4 > 0 {

@@ -318,6 +318,11 @@ func testPanicOutOfBounds(t *testing.T, k kernels.Set) {
 		"Transpose": func() {
 			k.Transpose(make([]float32, 16), make([]float32, 15), 4, 4, 4)
 		},
+		// rows*cols and (rows-1)*ld+cols wrap around to 64, and the
+		// module would be given 8 x 8 (the dimensions cut to 32 bits).
+		"Transpose (wrapping dimensions)": func() {
+			k.Transpose(make([]float32, 64), make([]float32, 64), 1<<60+8, 1<<60+8, 1<<60+8)
+		},
 		"SparseGradT": func() {
 			k.SparseGradT(make([]float32, 2), make([]float32, 16), make([]float32, 12), []int32{0, 1, 2, 3}, make([]float32, 4), make([]float32, 4), []int32{0, 3})
 		},
