@@ -209,7 +209,11 @@ func (c *competition) backward(g, dz []float32, alpha float32, mode GradMode) {
 // winners returns the positive and negative winners in ascending order,
 // merged (the non-zero entries of h).
 func (c *competition) winners(dst []int32) []int32 {
-	dst = dst[:0]
+	return c.appendWinners(dst[:0])
+}
+
+// appendWinners appends the winners to dst, as winners lists them.
+func (c *competition) appendWinners(dst []int32) []int32 {
 	a, b := c.posW, c.negW
 	for len(a) > 0 || len(b) > 0 {
 		if len(b) == 0 || (len(a) > 0 && a[0] < b[0]) {

@@ -30,6 +30,9 @@
 //	config.go       Config, DefaultConfig, Config.Validate (§1.4)
 //	train.go        Train, TrainCorpus, TrainVectors and the loop over epochs (§1.4)
 //	step.go         one gradient step: a document's forward and backward pass, a batch (§2, §6)
+//	group.go        natively, the exact loss's chunk in groups of documents (§2)
+//	group_native.go the documents per group natively (trainGroup)
+//	group_wasm.go   no groups in the WebAssembly build
 //	optimizer.go    the reduction of a batch's chunks and Adadelta (§1.4)
 //	arena_linux.go  training's K x V buffers in an arena of 2 MB pages (Linux, §2)
 //	arena_other.go  no arena elsewhere: the Go heap

@@ -82,6 +82,9 @@ type workspace struct {
 	// indices and values (kept for their capacity).
 	encIdx [][]int32
 	encX   [][]float32
+	// grp: the state of a group of documents (group.go), nil until the
+	// first grouped chunk.
+	grp *group
 }
 
 func newWorkspace(v, k int) *workspace {
@@ -322,8 +325,13 @@ func (t *trainer) chunks(docs []SparseVector, withLoss bool, lo, hi int) {
 		// (addEncoderGrads); sampling's V x K layout adds it along rows, and
 		// its K x V reference (the tests') per document, the same bits.
 		ws.deferEnc = t.smp == nil && !t.layoutT && t.m.params.Grad != GradNone
-		for _, x := range docs[lo:hi] {
-			t.step(ws, x, scale, withLoss)
+		if trainGroup > 0 && t.smp == nil && !t.layoutT {
+			// Natively, the exact loss's documents in groups (group.go).
+			t.groupedSteps(ws, docs[lo:hi], trainGroup, scale, withLoss)
+		} else {
+			for _, x := range docs[lo:hi] {
+				t.step(ws, x, scale, withLoss)
+			}
 		}
 		if ws.deferEnc {
 			t.addEncoderGrads(ws, docs[lo:hi])

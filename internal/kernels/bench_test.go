@@ -210,3 +210,45 @@ func BenchmarkDecodeRowsDocs(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGradRowsDocs times the decoder gradient of one training chunk
+// (25 documents, 32 of K = 128 rows each, V = 2,000): each set's
+// GradRowsDocs ("docs", the native one by blocks of 64 to 512 columns)
+// against the loop over its GradRows ("loop"). One op is one call.
+func BenchmarkGradRowsDocs(b *testing.B) {
+	sets := []kernels.Set{kernels.Go()}
+	if k, ok := kernels.Native(); ok {
+		sets = append(sets, k)
+	}
+	const v, k, nd, nr = 2000, 128, 25, 32
+	rng := rand.New(rand.NewPCG(7, 8))
+	vec := func(n int, sc float64) []float32 {
+		s := make([]float32, n)
+		for i := range s {
+			s[i] = float32(rng.NormFloat64() * sc)
+		}
+		return s
+	}
+	wt, gw, d, h, g := vec(k*v, 0.1), vec(k*v, 1e-6), vec(nd*v, 1e-6), vec(nd*k, 1), vec(nd*k, 1)
+	var rows []int32
+	offs := []int32{0}
+	for range nd {
+		for _, j := range rng.Perm(k)[:nr] {
+			rows = append(rows, int32(j))
+		}
+		offs = append(offs, int32(len(rows)))
+	}
+	for _, s := range sets {
+		loop := kernels.GradRowsDocsWith(s.GradRows)
+		b.Run(s.Name+"/loop", func(b *testing.B) {
+			for range b.N {
+				loop(d, wt, gw, v, rows, offs, h, g, k)
+			}
+		})
+		b.Run(s.Name+"/docs", func(b *testing.B) {
+			for range b.N {
+				s.GradRowsDocs(d, wt, gw, v, rows, offs, h, g, k)
+			}
+		})
+	}
+}

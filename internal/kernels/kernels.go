@@ -50,11 +50,26 @@ type Set struct {
 	// set's DecodeRows, which is what a replacement must give, bit for bit.
 	DecodeRowsDocs func(y, c, wt []float32, v int, rows, offs []int32, h []float32, k int)
 	// SigmoidDelta sets p[i] = sigmoid(y[i]) * scale for every i < len(y).
+	// p may be y itself.
 	SigmoidDelta func(y, p []float32, scale float32)
 	// GradRows, for every j in rows: gw[j*v:(j+1)*v] += h[j]·d, and
 	// g[j] = d · wt[j*v:(j+1)*v] (dot product in the canonical 4-lane order).
 	// len(d) = v.
 	GradRows func(d, wt, gw []float32, v int, rows []int32, h, g []float32)
+	// GradRowsDocs is GradRows over several documents: for each document
+	// i < len(offs)-1 in order, GradRows(d[i*v:(i+1)*v], wt, gw, v,
+	// rows[offs[i]:offs[i+1]], h[i*k:(i+1)*k], g[i*k:(i+1)*k]). The exact
+	// loss's decoder gradient of a group of a chunk's documents
+	// (docs/design.md §2): an accelerated set reads a block of the
+	// weights and of the gradient once for all the documents, carrying
+	// each dot product's four partial sums from one block to the next, so
+	// that every element of gw receives the documents' terms in their
+	// order and every g[j] the canonical 4-lane sum. offs is non-decreasing
+	// from offs[0] >= 0 to at most len(rows), len(d) >= (len(offs)-1)*v,
+	// len(h), len(g) >= (len(offs)-1)*k and every row is below k. A nil
+	// field in a set given to Use becomes the loop above over that set's
+	// GradRows, which is what a replacement must give, bit for bit.
+	GradRowsDocs func(d, wt, gw []float32, v int, rows, offs []int32, h, g []float32, k int)
 	// Softplus sets p[i] = mathf.Softplus(y[i]) for every i < len(y).
 	Softplus func(y, p []float32)
 	// KthLargest returns the q-th greatest of the distinct keys a (1 <= q
@@ -168,7 +183,18 @@ func Go() Set {
 		Softplus: softplusGo, Tanh: tanhGo, KthLargest: kthLargestGo, AdadeltaSum: adadeltaSumGo,
 		SparseDot: sparseDotGo, SparseAxpy: sparseAxpyGo, SparseGrad: sparseGradGo, SparseDecode: sparseDecodeGo,
 		AxpyRows: axpyRowsGo, Transpose: transposeGo, SparseGradT: sparseGradTGo, ScatterAxpy: scatterAxpyGo,
-		SparseAxpyDocs: SparseAxpyDocsWith(sparseAxpyGo), DecodeRowsDocs: DecodeRowsDocsWith(decodeRowsGo)}
+		SparseAxpyDocs: SparseAxpyDocsWith(sparseAxpyGo), DecodeRowsDocs: DecodeRowsDocsWith(decodeRowsGo),
+		GradRowsDocs: GradRowsDocsWith(gradRowsGo)}
+}
+
+// GradRowsDocsWith returns the GradRowsDocs that calls grad (a GradRows)
+// for each document: the reference.
+func GradRowsDocsWith(grad func(d, wt, gw []float32, v int, rows []int32, h, g []float32)) func(d, wt, gw []float32, v int, rows, offs []int32, h, g []float32, k int) {
+	return func(d, wt, gw []float32, v int, rows, offs []int32, h, g []float32, k int) {
+		for i := 0; i+1 < len(offs); i++ {
+			grad(d[i*v:(i+1)*v], wt, gw, v, rows[offs[i]:offs[i+1]], h[i*k:(i+1)*k], g[i*k:(i+1)*k])
+		}
+	}
 }
 
 // DecodeRowsDocsWith returns the DecodeRowsDocs that calls decode (a
@@ -252,6 +278,9 @@ func complete(k Set) Set {
 	if k.DecodeRowsDocs == nil {
 		k.DecodeRowsDocs = DecodeRowsDocsWith(k.DecodeRows)
 	}
+	if k.GradRowsDocs == nil {
+		k.GradRowsDocs = GradRowsDocsWith(k.GradRows)
+	}
 	if k.SparseGrad == nil {
 		k.SparseGrad = g.SparseGrad
 	}
@@ -302,6 +331,11 @@ func SigmoidDelta(y, p []float32, scale float32) { active.SigmoidDelta(y, p, sca
 // GradRows runs the active set's GradRows.
 func GradRows(d, wt, gw []float32, v int, rows []int32, h, g []float32) {
 	active.GradRows(d, wt, gw, v, rows, h, g)
+}
+
+// GradRowsDocs runs the active set's GradRowsDocs.
+func GradRowsDocs(d, wt, gw []float32, v int, rows, offs []int32, h, g []float32, k int) {
+	active.GradRowsDocs(d, wt, gw, v, rows, offs, h, g, k)
 }
 
 // Softplus runs the active set's Softplus.

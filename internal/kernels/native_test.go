@@ -2,6 +2,7 @@ package kernels_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -61,6 +62,16 @@ func special(rng *rand.Rand, n int) []float32 {
 		} else {
 			s[i] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(9)-4)))
 		}
+	}
+	return s
+}
+
+// ordinary returns n normally distributed values of magnitudes 1e-4 to
+// 1e4, whose sums round differently in a different order.
+func ordinary(rng *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(9)-4)))
 	}
 	return s
 }
@@ -185,6 +196,77 @@ func TestNativeDecodeRowsDocs(t *testing.T) {
 	}
 }
 
+// TestNativeGradRowsDocs holds the native GradRowsDocs (the pairs sorted
+// by row, each row's documents four at a time, two documents' partial
+// sums per accumulator) to the pure-Go loop over GradRows bit for bit:
+// special values and ordinary ones (whose sums tell any change of order),
+// widths that are not multiples of 4 or 8, 0 to 12 documents (some without
+// rows), rows repeated and in any order, one to five documents on a row,
+// and groups of more pairs than one segment holds (a document with 1,100
+// rows among them).
+func TestNativeGradRowsDocs(t *testing.T) {
+	k := native(t)
+	g := kernels.Go()
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, v := range []int{0, 1, 3, 4, 5, 8, 12, 13, 64, 71, 255, 256, 257, 263, 515, 1000, 2003} {
+		for rep := 0; rep < 4; rep++ {
+			nk := 1 + rng.IntN(40)
+			nd := rng.IntN(13)
+			offs := []int32{int32(rng.IntN(3))}
+			rows := make([]int32, offs[0])
+			for i := range nd {
+				nr := rng.IntN(2 * nk)
+				if i == 3 && rep == 3 {
+					nr = 1100
+				}
+				for range nr {
+					rows = append(rows, int32(rng.IntN(nk)))
+				}
+				offs = append(offs, int32(len(rows)))
+			}
+			vals := ordinary
+			if rep == 0 {
+				vals = special
+			}
+			d, wt := vals(rng, nd*v+rng.IntN(3)), vals(rng, nk*v)
+			h := vals(rng, nd*nk)
+			gw, gg := vals(rng, nk*v), vals(rng, nd*nk+rng.IntN(3))
+			gw2, gg2 := clone(gw), clone(gg)
+			g.GradRowsDocs(d, wt, gw, v, rows, offs, h, gg, nk)
+			k.GradRowsDocs(d, wt, gw2, v, rows, offs, h, gg2, nk)
+			sameBits(t, fmt.Sprintf("GradRowsDocs gw (%d docs, %d rows)", nd, nk), v, gw, gw2)
+			sameBits(t, fmt.Sprintf("GradRowsDocs g (%d docs, %d rows)", nd, nk), v, gg, gg2)
+		}
+	}
+}
+
+// TestGradRowsDocsReference: the pure-Go GradRowsDocs is GradRows on each
+// document in turn (offsets starting past 0, documents without rows), and
+// a set given to Use without one gets the loop over its own GradRows.
+func TestGradRowsDocsReference(t *testing.T) {
+	g := kernels.Go()
+	rng := rand.New(rand.NewPCG(11, 12))
+	const v, nk = 37, 9
+	rows := []int32{5, 0, 3, 8, 8, 1, 2, 7}
+	offs := []int32{1, 4, 4, 8}
+	d, wt, h := special(rng, 3*v), special(rng, nk*v), special(rng, 3*nk)
+	gw, gg := special(rng, nk*v), special(rng, 3*nk)
+	gw2, gg2 := clone(gw), clone(gg)
+	g.GradRowsDocs(d, wt, gw, v, rows, offs, h, gg, nk)
+	for i := range 3 {
+		g.GradRows(d[i*v:(i+1)*v], wt, gw2, v, rows[offs[i]:offs[i+1]], h[i*nk:(i+1)*nk], gg2[i*nk:(i+1)*nk])
+	}
+	sameBits(t, "GradRowsDocs gw", v, gw2, gw)
+	sameBits(t, "GradRowsDocs g", v, gg2, gg)
+	calls := 0
+	old := kernels.Use(kernels.Set{GradRows: func(d, wt, gw []float32, v int, rows []int32, h, g []float32) { calls++ }})
+	defer kernels.Use(old)
+	kernels.GradRowsDocs(d, wt, gw, v, rows, offs, h, gg, nk)
+	if calls != 3 {
+		t.Errorf("GradRowsDocs of a set without one called its GradRows %d times, want 3", calls)
+	}
+}
+
 // TestNativeBounds: the native kernels panic, as the pure-Go ones do, on
 // slices too short for their arguments, instead of touching memory
 // outside them.
@@ -210,6 +292,29 @@ func TestNativeBounds(t *testing.T) {
 		},
 		"DecodeRowsDocs offs": func() {
 			k.DecodeRowsDocs(make([]float32, 16), make([]float32, 8), make([]float32, 16), 8, []int32{0, 1}, []int32{0, 2, 1}, make([]float32, 4), 2)
+		},
+		"GradRowsDocs gw": func() {
+			// The second document's row 1 ends past gw.
+			k.GradRowsDocs(make([]float32, 2*1030), make([]float32, 2*1030), make([]float32, 2*1030-1), 1030, []int32{0, 1}, []int32{0, 1, 2}, make([]float32, 4), make([]float32, 4), 2)
+		},
+		"GradRowsDocs wt": func() {
+			k.GradRowsDocs(make([]float32, 16), make([]float32, 15), make([]float32, 16), 8, []int32{1, 0}, []int32{0, 1, 2}, make([]float32, 4), make([]float32, 4), 2)
+		},
+		"GradRowsDocs h": func() {
+			// A row of the second document beyond k, inside h.
+			k.GradRowsDocs(make([]float32, 16), make([]float32, 24), make([]float32, 24), 8, []int32{0, 2}, []int32{0, 1, 2}, make([]float32, 6), make([]float32, 6), 2)
+		},
+		"GradRowsDocs g": func() {
+			k.GradRowsDocs(make([]float32, 16), make([]float32, 16), make([]float32, 16), 8, []int32{0, 1}, []int32{0, 1, 2}, make([]float32, 4), make([]float32, 3), 2)
+		},
+		"GradRowsDocs d": func() {
+			k.GradRowsDocs(make([]float32, 15), make([]float32, 16), make([]float32, 16), 8, []int32{0, 1}, []int32{0, 1, 2}, make([]float32, 4), make([]float32, 4), 2)
+		},
+		"GradRowsDocs offs": func() {
+			k.GradRowsDocs(make([]float32, 16), make([]float32, 16), make([]float32, 16), 8, []int32{0, 1}, []int32{0, 2, 1}, make([]float32, 4), make([]float32, 4), 2)
+		},
+		"GradRowsDocs negative row": func() {
+			k.GradRowsDocs(make([]float32, 16), make([]float32, 16), make([]float32, 16), 8, []int32{0, -1}, []int32{0, 1, 2}, make([]float32, 4), make([]float32, 4), 2)
 		},
 		"GradRows": func() {
 			k.GradRows(make([]float32, 9), make([]float32, 36), make([]float32, 35), 9, []int32{0, 1, 2, 3}, make([]float32, 4), make([]float32, 4))

@@ -158,6 +158,36 @@ func Check(ref, got kernels.Set, seed uint64, rounds int) error {
 		if err := same("GradRows (g)", round, g, g2); err != nil {
 			return err
 		}
+		// GradRowsDocs: 0 to 5 documents (some without rows) on the same
+		// matrix, each with its own d, h and rows.
+		if got.GradRowsDocs != nil {
+			nd := rng.IntN(6)
+			var drows []int32
+			offs := []int32{0}
+			for range nd {
+				for j := 0; j < k; j++ {
+					if rng.IntN(2) > 0 {
+						drows = append(drows, int32(j))
+					}
+				}
+				if rng.IntN(4) == 0 {
+					drows = drows[:offs[len(offs)-1]]
+				}
+				offs = append(offs, int32(len(drows)))
+			}
+			dd, dh := vec(rng, nd*v), vec(rng, nd*k)
+			dg := vec(rng, nd*k+rng.IntN(3))
+			dgw := vec(rng, k*v)
+			dgw2, dg2 := clone(dgw), clone(dg)
+			ref.GradRowsDocs(dd, wt, dgw, v, drows, offs, dh, dg, k)
+			got.GradRowsDocs(dd, wt, dgw2, v, drows, offs, dh, dg2, k)
+			if err := same("GradRowsDocs (gw)", round, dgw, dgw2); err != nil {
+				return err
+			}
+			if err := same("GradRowsDocs (g)", round, dg, dg2); err != nil {
+				return err
+			}
+		}
 		// The sparse kernels on the same matrix: distinct rows in any
 		// order, indices in any order (repeats allowed).
 		srows := rng.Perm(k)[:rng.IntN(k+1)]
