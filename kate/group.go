@@ -20,15 +20,15 @@ import "github.com/kate-web/kate/internal/kernels"
 // (slot i of each array), their winners, and their decoder outputs, turned
 // into the output gradients in place.
 type group struct {
-	n            int // documents the arrays have room for
-	a, z, h, g   []float32
-	dz           []float32
-	comps        []*competition
-	rows, offs   []int32
-	y            []float32
-	own          [5][]float32 // the workspace's own a, z, h, g, dz
-	ownComp      *competition
-	ownY, ownDel []float32
+	n          int // documents the arrays have room for
+	a, z, h, g []float32
+	dz         []float32
+	comps      []*competition
+	rows, offs []int32
+	y          []float32
+	own        [5][]float32 // the workspace's own a, z, h, g, dz
+	ownComp    *competition
+	del        []float32 // the workspace's own del: docLoss's scratch
 }
 
 // ensureGroup gives ws room for n documents.
@@ -42,8 +42,7 @@ func (ws *workspace) ensureGroup(n, v, k int) *group {
 		g: make([]float32, n*k), dz: make([]float32, n*k),
 		rows: make([]int32, 0, n*k), offs: make([]int32, 0, n+1),
 		y:   make([]float32, n*v),
-		own: [5][]float32{ws.a, ws.z, ws.h, ws.g, ws.dz}, ownComp: ws.comp,
-		ownY: ws.y, ownDel: ws.del,
+		own: [5][]float32{ws.a, ws.z, ws.h, ws.g, ws.dz}, ownComp: ws.comp, del: ws.del,
 	}
 	if ws.grp != nil {
 		gr.own, gr.ownComp = ws.grp.own, ws.grp.ownComp
@@ -106,7 +105,7 @@ func (t *trainer) groupedSteps(ws *workspace, docs []SparseVector, n int, scale 
 		for i, x := range grp {
 			yi := y[i*v : (i+1)*v]
 			if withLoss {
-				ws.loss += docLoss(yi, gr.ownDel, x)
+				ws.loss += docLoss(yi, gr.del, x)
 			}
 			kernels.SigmoidDelta(yi, yi, scale)
 			for q, j := range x.Indices {
