@@ -11,7 +11,8 @@
 //	kate index   -o search.kidx [--model MODEL | training flags] PATH...
 //	kate help [COMMAND]
 //	kate version          (also names the kernels in use: "go", or "avx2" in a
-//	                       build with GOEXPERIMENT=simd on a CPU with AVX2)
+//	                       build with GOEXPERIMENT=simd on a CPU with AVX2,
+//	                       "avx512" on one with AVX-512)
 //
 // Input FILE is JSON Lines (optionally gzip-compressed), a plain text file
 // with one document per line, or a directory of .txt files (see package

@@ -3,8 +3,10 @@
 // them: the pure-Go reference (Go) or a replacement installed with Use (the
 // WebAssembly bridge installs the SIMD kernels of wasm/simd this way). A
 // native build with GOEXPERIMENT=simd on amd64 installs its AVX2 kernels
-// (Native) at start-up when the CPU has AVX2, unless the environment
-// variable KATE_KERNELS is "go"; Name tells which set runs.
+// (Native; with 512-bit decoder and encoder kernels where the CPU has
+// AVX-512) at start-up when the CPU has AVX2, unless the environment
+// variable KATE_KERNELS is "go" (or "avx2": the AVX2 set, AVX2); Name
+// tells which set runs.
 //
 // Every reduction uses four interleaved partial sums (lane l takes elements
 // l, l+4, l+8, ...), combined as (s0+s1)+(s2+s3), then the tail added in
@@ -26,8 +28,8 @@ import (
 // whole rows so that a replacement reached through a foreign call pays the
 // call's cost once per document, not once per row.
 type Set struct {
-	// Name names the set: "go" for the pure-Go reference, "avx2" for the
-	// native SIMD kernels, "wasm-simd" for WebAssembly SIMD. Use names an
+	// Name names the set: "go" for the pure-Go reference, "avx2" and
+	// "avx512" for the native SIMD kernels, "wasm-simd" for WebAssembly SIMD. Use names an
 	// unnamed set "custom".
 	Name string
 	// Crossing reports that every call of the set's kernels crosses into
@@ -309,7 +311,8 @@ func Active() Set { return active }
 func Name() string { return active.Name }
 
 // KernelsEnv is the environment variable that, set to "go", keeps the
-// pure-Go kernels in a build that has native SIMD kernels (Native).
+// pure-Go kernels in a build that has native SIMD kernels (Native), and set
+// to "avx2" keeps the AVX2 set (AVX2) on a CPU with AVX-512.
 const KernelsEnv = "KATE_KERNELS"
 
 // Axpy runs the active set's Axpy.

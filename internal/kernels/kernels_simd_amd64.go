@@ -32,17 +32,40 @@ import (
 // code run after ClearAVXUpperBits.
 
 func init() {
-	if s, ok := Native(); ok && os.Getenv(KernelsEnv) != "go" {
+	env := os.Getenv(KernelsEnv)
+	if env == "go" {
+		return
+	}
+	s, ok := Native()
+	if env == "avx2" {
+		s, ok = AVX2()
+	}
+	if ok {
 		Use(s)
 	}
 }
 
 // Native returns the native SIMD kernel set and true when this build has
 // one (GOEXPERIMENT=simd on amd64) and the CPU has the instructions it
-// needs (AVX2); otherwise an empty Set and false. Kernels it does not
-// accelerate are the pure-Go ones. The set is installed at start-up
-// unless the environment variable KATE_KERNELS is "go".
+// needs (AVX2); otherwise an empty Set and false. On a CPU with AVX-512 it
+// is the AVX2 set with the 512-bit decoder and encoder kernels ("avx512":
+// the same bits); otherwise AVX2(). Kernels it does not accelerate are the
+// pure-Go ones. The set is installed at start-up unless the environment
+// variable KATE_KERNELS is "go" (the pure-Go set) or "avx2" (AVX2()).
 func Native() (Set, bool) {
+	s, ok := AVX2()
+	if !ok || !archsimd.X86.AVX512() {
+		return s, ok
+	}
+	s.Name = "avx512"
+	s.DecodeRows, s.DecodeRowsDocs = decodeRows512, decodeRowsDocs512
+	s.AxpyRows = axpyRows512
+	return s, true
+}
+
+// AVX2 returns the AVX2 kernel set and true when this build has native
+// kernels and the CPU has AVX2; otherwise an empty Set and false.
+func AVX2() (Set, bool) {
 	if !archsimd.X86.AVX2() {
 		return Set{}, false
 	}

@@ -26,24 +26,43 @@ func native(t *testing.T) kernels.Set {
 	return k
 }
 
+// eachNative runs f on the native set (Native) and, where the CPU has
+// AVX-512, on the AVX2 set too (AVX2), each as a subtest, or skips the
+// test in a build without native kernels.
+func eachNative(t *testing.T, f func(t *testing.T, k kernels.Set)) {
+	t.Helper()
+	k := native(t)
+	sets := []kernels.Set{k}
+	if a, _ := kernels.AVX2(); a.Name != k.Name {
+		sets = append(sets, a)
+	}
+	for _, s := range sets {
+		t.Run(s.Name, func(t *testing.T) { f(t, s) })
+	}
+}
+
 // TestNativeKernelsIdentical holds every native SIMD kernel to the pure-Go
 // reference bit for bit on random inputs (the checker the WebAssembly
 // kernels are held to: lengths around multiples of 4, 8 and 16, odd
 // lengths and tails, exp's whole range and its edges).
 func TestNativeKernelsIdentical(t *testing.T) {
-	k := native(t)
-	if err := simd.Check(kernels.Go(), k, 11, 300); err != nil {
-		t.Fatal(err)
-	}
+	eachNative(t, func(t *testing.T, k kernels.Set) {
+		if err := simd.Check(kernels.Go(), k, 11, 300); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 // TestNativeInstalled: a build with native kernels runs them unless
 // KATE_KERNELS=go.
 func TestNativeInstalled(t *testing.T) {
-	native(t)
-	want := "avx2"
-	if os.Getenv(kernels.KernelsEnv) == "go" {
+	k := native(t)
+	want := k.Name
+	switch os.Getenv(kernels.KernelsEnv) {
+	case "go":
 		want = "go"
+	case "avx2":
+		want = "avx2"
 	}
 	if got := kernels.Name(); got != want {
 		t.Errorf("active kernels %q, want %q", got, want)
@@ -92,75 +111,107 @@ func clone(s []float32) []float32 { return append([]float32(nil), s...) }
 // special values (signed zeros, subnormals, overflow, infinities, NaN),
 // every length from 0 to 70, and compares with pure Go bit for bit.
 func TestNativeSpecialValues(t *testing.T) {
-	k := native(t)
-	g := kernels.Go()
-	rng := rand.New(rand.NewPCG(5, 6))
-	for n := 0; n <= 70; n++ {
-		for rep := 0; rep < 4; rep++ {
-			a := special(rng, 1)[0]
-			x, y := special(rng, n), special(rng, n+2)
-			y2 := clone(y)
-			g.Axpy(a, x, y)
-			k.Axpy(a, x, y2)
-			sameBits(t, "Axpy", n, y, y2)
+	eachNative(t, func(t *testing.T, k kernels.Set) {
+		g := kernels.Go()
+		rng := rand.New(rand.NewPCG(5, 6))
+		for n := 0; n <= 70; n++ {
+			for rep := 0; rep < 4; rep++ {
+				a := special(rng, 1)[0]
+				x, y := special(rng, n), special(rng, n+2)
+				y2 := clone(y)
+				g.Axpy(a, x, y)
+				k.Axpy(a, x, y2)
+				sameBits(t, "Axpy", n, y, y2)
 
-			scale := special(rng, 1)[0]
-			p, p2 := special(rng, n+1), []float32(nil)
-			p2 = clone(p)
-			g.SigmoidDelta(x, p, scale)
-			k.SigmoidDelta(x, p2, scale)
-			sameBits(t, "SigmoidDelta", n, p, p2)
-			g.Softplus(x, p)
-			k.Softplus(x, p2)
-			sameBits(t, "Softplus", n, p, p2)
+				scale := special(rng, 1)[0]
+				p, p2 := special(rng, n+1), []float32(nil)
+				p2 = clone(p)
+				g.SigmoidDelta(x, p, scale)
+				k.SigmoidDelta(x, p2, scale)
+				sameBits(t, "SigmoidDelta", n, p, p2)
+				g.Softplus(x, p)
+				k.Softplus(x, p2)
+				sameBits(t, "Softplus", n, p, p2)
 
-			th, acc, upd := special(rng, n), special(rng, n), special(rng, n)
-			var gs, gs2 [4][]float32
-			for c := range gs {
-				gs[c] = special(rng, n)
-				gs2[c] = clone(gs[c])
+				th, acc, upd := special(rng, n), special(rng, n), special(rng, n)
+				var gs, gs2 [4][]float32
+				for c := range gs {
+					gs[c] = special(rng, n)
+					gs2[c] = clone(gs[c])
+				}
+				th2, acc2, upd2 := clone(th), clone(acc), clone(upd)
+				g.AdadeltaSum(th, acc, upd, gs[0], gs[1], gs[2], gs[3], 1, 0.95, 1e-6)
+				k.AdadeltaSum(th2, acc2, upd2, gs2[0], gs2[1], gs2[2], gs2[3], 1, 0.95, 1e-6)
+				sameBits(t, "AdadeltaSum theta", n, th, th2)
+				sameBits(t, "AdadeltaSum acc", n, acc, acc2)
+				sameBits(t, "AdadeltaSum upd", n, upd, upd2)
+				for c := range gs {
+					sameBits(t, "AdadeltaSum g", n, gs[c], gs2[c])
+				}
+
+				// A 5-row matrix of width n: the dense row kernels, four rows
+				// at a time and one alone.
+				const rows = 5
+				wt, h, c := special(rng, rows*n), special(rng, rows), special(rng, n)
+				rs := []int32{4, 0, 2, 1, 3}[:rng.IntN(rows+1)]
+				out, out2 := special(rng, n), []float32(nil)
+				out2 = clone(out)
+				g.DecodeRows(out, c, wt, n, rs, h)
+				k.DecodeRows(out2, c, wt, n, rs, h)
+				sameBits(t, "DecodeRows", n, out, out2)
+				gw, gg := special(rng, rows*n), special(rng, rows)
+				gw2, gg2 := clone(gw), clone(gg)
+				g.GradRows(x, wt, gw, n, rs, h, gg)
+				k.GradRows(x, wt, gw2, n, rs, h, gg2)
+				sameBits(t, "GradRows gw", n, gw, gw2)
+				sameBits(t, "GradRows g", n, gg, gg2)
+
+				// The V x K kernels with K = n and 5 rows of wT.
+				idx := []int32{3, 1, 1, 4, 0, 2}[:rng.IntN(7)]
+				xs := special(rng, len(idx))
+				av := special(rng, n)
+				av2 := clone(av)
+				g.AxpyRows(av, wt, idx, xs)
+				k.AxpyRows(av2, wt, idx, xs)
+				sameBits(t, "AxpyRows", n, av, av2)
+				gw2 = clone(gw)
+				g.ScatterAxpy(gw, c, idx, xs)
+				k.ScatterAxpy(gw2, c, idx, xs)
+				sameBits(t, "ScatterAxpy", n, gw, gw2)
 			}
-			th2, acc2, upd2 := clone(th), clone(acc), clone(upd)
-			g.AdadeltaSum(th, acc, upd, gs[0], gs[1], gs[2], gs[3], 1, 0.95, 1e-6)
-			k.AdadeltaSum(th2, acc2, upd2, gs2[0], gs2[1], gs2[2], gs2[3], 1, 0.95, 1e-6)
-			sameBits(t, "AdadeltaSum theta", n, th, th2)
-			sameBits(t, "AdadeltaSum acc", n, acc, acc2)
-			sameBits(t, "AdadeltaSum upd", n, upd, upd2)
-			for c := range gs {
-				sameBits(t, "AdadeltaSum g", n, gs[c], gs2[c])
-			}
-
-			// A 5-row matrix of width n: the dense row kernels, four rows
-			// at a time and one alone.
-			const rows = 5
-			wt, h, c := special(rng, rows*n), special(rng, rows), special(rng, n)
-			rs := []int32{4, 0, 2, 1, 3}[:rng.IntN(rows+1)]
-			out, out2 := special(rng, n), []float32(nil)
-			out2 = clone(out)
-			g.DecodeRows(out, c, wt, n, rs, h)
-			k.DecodeRows(out2, c, wt, n, rs, h)
-			sameBits(t, "DecodeRows", n, out, out2)
-			gw, gg := special(rng, rows*n), special(rng, rows)
-			gw2, gg2 := clone(gw), clone(gg)
-			g.GradRows(x, wt, gw, n, rs, h, gg)
-			k.GradRows(x, wt, gw2, n, rs, h, gg2)
-			sameBits(t, "GradRows gw", n, gw, gw2)
-			sameBits(t, "GradRows g", n, gg, gg2)
-
-			// The V x K kernels with K = n and 5 rows of wT.
-			idx := []int32{3, 1, 1, 4, 0, 2}[:rng.IntN(7)]
-			xs := special(rng, len(idx))
-			av := special(rng, n)
-			av2 := clone(av)
-			g.AxpyRows(av, wt, idx, xs)
-			k.AxpyRows(av2, wt, idx, xs)
-			sameBits(t, "AxpyRows", n, av, av2)
-			gw2 = clone(gw)
-			g.ScatterAxpy(gw, c, idx, xs)
-			k.ScatterAxpy(gw2, c, idx, xs)
-			sameBits(t, "ScatterAxpy", n, gw, gw2)
 		}
-	}
+	})
+}
+
+// TestNativeAxpyRowsWide holds the native AxpyRows to pure Go bit for bit
+// at widths K up to 300 (the 512-bit form keeps 128 outputs in registers,
+// then 64, 16 and a partial tail), on special and ordinary values, rows
+// repeated and in any order.
+func TestNativeAxpyRowsWide(t *testing.T) {
+	eachNative(t, func(t *testing.T, k kernels.Set) {
+		g := kernels.Go()
+		rng := rand.New(rand.NewPCG(13, 14))
+		for _, n := range []int{0, 15, 16, 17, 63, 64, 65, 127, 128, 129, 143, 144, 191, 192, 200, 255, 256, 257, 300} {
+			for rep := 0; rep < 3; rep++ {
+				vals := ordinary
+				if rep == 0 {
+					vals = special
+				}
+				const rows = 7
+				wT := vals(rng, rows*n)
+				idx := make([]int32, rng.IntN(12))
+				for q := range idx {
+					idx[q] = int32(rng.IntN(rows))
+				}
+				xs := vals(rng, len(idx))
+				a := vals(rng, n)
+				a2 := clone(a)
+				g.AxpyRows(a, wT, idx, xs)
+				k.AxpyRows(a2, wT, idx, xs)
+				sameBits(t, "AxpyRows", n, a, a2)
+			}
+		}
+	})
 }
 
 // TestNativeDecodeRowsDocs holds the native DecodeRowsDocs (blocks of
@@ -170,30 +221,31 @@ func TestNativeSpecialValues(t *testing.T) {
 // documents (some without rows) and rows in any order, repeated ones
 // included.
 func TestNativeDecodeRowsDocs(t *testing.T) {
-	k := native(t)
-	g := kernels.Go()
-	rng := rand.New(rand.NewPCG(7, 8))
-	for _, v := range []int{0, 5, 64, 71, 1000, 1024, 1025, 1031, 1088, 2000, 2048, 2053, 3079} {
-		for rep := 0; rep < 3; rep++ {
-			nk := 1 + rng.IntN(9)
-			wt, c := special(rng, nk*v), special(rng, v)
-			nd := rng.IntN(6)
-			var rows []int32
-			offs := []int32{0}
-			for range nd {
-				for range rng.IntN(2 * nk) {
-					rows = append(rows, int32(rng.IntN(nk)))
+	eachNative(t, func(t *testing.T, k kernels.Set) {
+		g := kernels.Go()
+		rng := rand.New(rand.NewPCG(7, 8))
+		for _, v := range []int{0, 5, 64, 71, 1000, 1024, 1025, 1031, 1088, 2000, 2048, 2053, 3079} {
+			for rep := 0; rep < 3; rep++ {
+				nk := 1 + rng.IntN(9)
+				wt, c := special(rng, nk*v), special(rng, v)
+				nd := rng.IntN(6)
+				var rows []int32
+				offs := []int32{0}
+				for range nd {
+					for range rng.IntN(2 * nk) {
+						rows = append(rows, int32(rng.IntN(nk)))
+					}
+					offs = append(offs, int32(len(rows)))
 				}
-				offs = append(offs, int32(len(rows)))
+				h := special(rng, nd*nk)
+				y := special(rng, nd*v+rng.IntN(3))
+				y2 := clone(y)
+				g.DecodeRowsDocs(y, c, wt, v, rows, offs, h, nk)
+				k.DecodeRowsDocs(y2, c, wt, v, rows, offs, h, nk)
+				sameBits(t, "DecodeRowsDocs", v, y, y2)
 			}
-			h := special(rng, nd*nk)
-			y := special(rng, nd*v+rng.IntN(3))
-			y2 := clone(y)
-			g.DecodeRowsDocs(y, c, wt, v, rows, offs, h, nk)
-			k.DecodeRowsDocs(y2, c, wt, v, rows, offs, h, nk)
-			sameBits(t, "DecodeRowsDocs", v, y, y2)
 		}
-	}
+	})
 }
 
 // TestNativeGradRowsDocs holds the native GradRowsDocs (the pairs sorted
@@ -205,39 +257,40 @@ func TestNativeDecodeRowsDocs(t *testing.T) {
 // and groups of more pairs than one segment holds (a document with 1,100
 // rows among them).
 func TestNativeGradRowsDocs(t *testing.T) {
-	k := native(t)
-	g := kernels.Go()
-	rng := rand.New(rand.NewPCG(9, 10))
-	for _, v := range []int{0, 1, 3, 4, 5, 8, 12, 13, 64, 71, 255, 256, 257, 263, 515, 1000, 2003} {
-		for rep := 0; rep < 4; rep++ {
-			nk := 1 + rng.IntN(40)
-			nd := rng.IntN(13)
-			offs := []int32{int32(rng.IntN(3))}
-			rows := make([]int32, offs[0])
-			for i := range nd {
-				nr := rng.IntN(2 * nk)
-				if i == 3 && rep == 3 {
-					nr = 1100
+	eachNative(t, func(t *testing.T, k kernels.Set) {
+		g := kernels.Go()
+		rng := rand.New(rand.NewPCG(9, 10))
+		for _, v := range []int{0, 1, 3, 4, 5, 8, 12, 13, 64, 71, 255, 256, 257, 263, 515, 1000, 2003} {
+			for rep := 0; rep < 4; rep++ {
+				nk := 1 + rng.IntN(40)
+				nd := rng.IntN(13)
+				offs := []int32{int32(rng.IntN(3))}
+				rows := make([]int32, offs[0])
+				for i := range nd {
+					nr := rng.IntN(2 * nk)
+					if i == 3 && rep == 3 {
+						nr = 1100
+					}
+					for range nr {
+						rows = append(rows, int32(rng.IntN(nk)))
+					}
+					offs = append(offs, int32(len(rows)))
 				}
-				for range nr {
-					rows = append(rows, int32(rng.IntN(nk)))
+				vals := ordinary
+				if rep == 0 {
+					vals = special
 				}
-				offs = append(offs, int32(len(rows)))
+				d, wt := vals(rng, nd*v+rng.IntN(3)), vals(rng, nk*v)
+				h := vals(rng, nd*nk)
+				gw, gg := vals(rng, nk*v), vals(rng, nd*nk+rng.IntN(3))
+				gw2, gg2 := clone(gw), clone(gg)
+				g.GradRowsDocs(d, wt, gw, v, rows, offs, h, gg, nk)
+				k.GradRowsDocs(d, wt, gw2, v, rows, offs, h, gg2, nk)
+				sameBits(t, fmt.Sprintf("GradRowsDocs gw (%d docs, %d rows)", nd, nk), v, gw, gw2)
+				sameBits(t, fmt.Sprintf("GradRowsDocs g (%d docs, %d rows)", nd, nk), v, gg, gg2)
 			}
-			vals := ordinary
-			if rep == 0 {
-				vals = special
-			}
-			d, wt := vals(rng, nd*v+rng.IntN(3)), vals(rng, nk*v)
-			h := vals(rng, nd*nk)
-			gw, gg := vals(rng, nk*v), vals(rng, nd*nk+rng.IntN(3))
-			gw2, gg2 := clone(gw), clone(gg)
-			g.GradRowsDocs(d, wt, gw, v, rows, offs, h, gg, nk)
-			k.GradRowsDocs(d, wt, gw2, v, rows, offs, h, gg2, nk)
-			sameBits(t, fmt.Sprintf("GradRowsDocs gw (%d docs, %d rows)", nd, nk), v, gw, gw2)
-			sameBits(t, fmt.Sprintf("GradRowsDocs g (%d docs, %d rows)", nd, nk), v, gg, gg2)
 		}
-	}
+	})
 }
 
 // TestGradRowsDocsReference: the pure-Go GradRowsDocs is GradRows on each
@@ -271,79 +324,80 @@ func TestGradRowsDocsReference(t *testing.T) {
 // slices too short for their arguments, instead of touching memory
 // outside them.
 func TestNativeBounds(t *testing.T) {
-	k := native(t)
-	for name, call := range map[string]func(){
-		"Axpy": func() { k.Axpy(1, make([]float32, 17), make([]float32, 16)) },
-		"DecodeRows": func() {
-			k.DecodeRows(make([]float32, 70), make([]float32, 70), make([]float32, 139), 70, []int32{1}, make([]float32, 2))
-		},
-		"DecodeRows h": func() {
-			k.DecodeRows(make([]float32, 8), make([]float32, 8), make([]float32, 24), 8, []int32{2}, make([]float32, 2))
-		},
-		"DecodeRowsDocs": func() {
-			k.DecodeRowsDocs(make([]float32, 2*1030), make([]float32, 1030), make([]float32, 2*1030-1), 1030, []int32{0, 1}, []int32{0, 1, 2}, make([]float32, 4), 2)
-		},
-		"DecodeRowsDocs h": func() {
-			// A row of the second document beyond k, inside h.
-			k.DecodeRowsDocs(make([]float32, 16), make([]float32, 8), make([]float32, 24), 8, []int32{0, 2}, []int32{0, 1, 2}, make([]float32, 6), 2)
-		},
-		"DecodeRowsDocs y": func() {
-			k.DecodeRowsDocs(make([]float32, 15), make([]float32, 8), make([]float32, 16), 8, []int32{0, 1}, []int32{0, 1, 2}, make([]float32, 4), 2)
-		},
-		"DecodeRowsDocs offs": func() {
-			k.DecodeRowsDocs(make([]float32, 16), make([]float32, 8), make([]float32, 16), 8, []int32{0, 1}, []int32{0, 2, 1}, make([]float32, 4), 2)
-		},
-		"GradRowsDocs gw": func() {
-			// The second document's row 1 ends past gw.
-			k.GradRowsDocs(make([]float32, 2*1030), make([]float32, 2*1030), make([]float32, 2*1030-1), 1030, []int32{0, 1}, []int32{0, 1, 2}, make([]float32, 4), make([]float32, 4), 2)
-		},
-		"GradRowsDocs wt": func() {
-			k.GradRowsDocs(make([]float32, 16), make([]float32, 15), make([]float32, 16), 8, []int32{1, 0}, []int32{0, 1, 2}, make([]float32, 4), make([]float32, 4), 2)
-		},
-		"GradRowsDocs h": func() {
-			// A row of the second document beyond k, inside h.
-			k.GradRowsDocs(make([]float32, 16), make([]float32, 24), make([]float32, 24), 8, []int32{0, 2}, []int32{0, 1, 2}, make([]float32, 6), make([]float32, 6), 2)
-		},
-		"GradRowsDocs g": func() {
-			k.GradRowsDocs(make([]float32, 16), make([]float32, 16), make([]float32, 16), 8, []int32{0, 1}, []int32{0, 1, 2}, make([]float32, 4), make([]float32, 3), 2)
-		},
-		"GradRowsDocs d": func() {
-			k.GradRowsDocs(make([]float32, 15), make([]float32, 16), make([]float32, 16), 8, []int32{0, 1}, []int32{0, 1, 2}, make([]float32, 4), make([]float32, 4), 2)
-		},
-		"GradRowsDocs offs": func() {
-			k.GradRowsDocs(make([]float32, 16), make([]float32, 16), make([]float32, 16), 8, []int32{0, 1}, []int32{0, 2, 1}, make([]float32, 4), make([]float32, 4), 2)
-		},
-		"GradRowsDocs negative row": func() {
-			k.GradRowsDocs(make([]float32, 16), make([]float32, 16), make([]float32, 16), 8, []int32{0, -1}, []int32{0, 1, 2}, make([]float32, 4), make([]float32, 4), 2)
-		},
-		"GradRows": func() {
-			k.GradRows(make([]float32, 9), make([]float32, 36), make([]float32, 35), 9, []int32{0, 1, 2, 3}, make([]float32, 4), make([]float32, 4))
-		},
-		"SigmoidDelta": func() { k.SigmoidDelta(make([]float32, 9), make([]float32, 8), 1) },
-		"Softplus":     func() { k.Softplus(make([]float32, 9), make([]float32, 8)) },
-		"AdadeltaSum": func() {
-			n := make([]float32, 16)
-			k.AdadeltaSum(n, n, n, n, n, n, make([]float32, 15), 1, 0.9, 1e-6)
-		},
-		"AxpyRows":      func() { k.AxpyRows(make([]float32, 40), make([]float32, 79), []int32{0, 1}, []float32{1, 1}) },
-		"ScatterAxpy":   func() { k.ScatterAxpy(make([]float32, 16), make([]float32, 8), []int32{2}, []float32{1}) },
-		"Transpose":     func() { k.Transpose(make([]float32, 64), make([]float32, 63), 8, 8, 8) },
-		"Transpose ld":  func() { k.Transpose(make([]float32, 64), make([]float32, 16*7+7), 8, 8, 16) },
-		"Transpose dst": func() { k.Transpose(make([]float32, 63), make([]float32, 64), 8, 8, 8) },
-		// rows*cols and (rows-1)*ld+cols wrap around to 64.
-		"Transpose wraps": func() {
-			k.Transpose(make([]float32, 64), make([]float32, 64), 1<<60+8, 1<<60+8, 1<<60+8)
-		},
-	} {
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Errorf("%s: no panic on out-of-bounds slices", name)
-				}
+	eachNative(t, func(t *testing.T, k kernels.Set) {
+		for name, call := range map[string]func(){
+			"Axpy": func() { k.Axpy(1, make([]float32, 17), make([]float32, 16)) },
+			"DecodeRows": func() {
+				k.DecodeRows(make([]float32, 70), make([]float32, 70), make([]float32, 139), 70, []int32{1}, make([]float32, 2))
+			},
+			"DecodeRows h": func() {
+				k.DecodeRows(make([]float32, 8), make([]float32, 8), make([]float32, 24), 8, []int32{2}, make([]float32, 2))
+			},
+			"DecodeRowsDocs": func() {
+				k.DecodeRowsDocs(make([]float32, 2*1030), make([]float32, 1030), make([]float32, 2*1030-1), 1030, []int32{0, 1}, []int32{0, 1, 2}, make([]float32, 4), 2)
+			},
+			"DecodeRowsDocs h": func() {
+				// A row of the second document beyond k, inside h.
+				k.DecodeRowsDocs(make([]float32, 16), make([]float32, 8), make([]float32, 24), 8, []int32{0, 2}, []int32{0, 1, 2}, make([]float32, 6), 2)
+			},
+			"DecodeRowsDocs y": func() {
+				k.DecodeRowsDocs(make([]float32, 15), make([]float32, 8), make([]float32, 16), 8, []int32{0, 1}, []int32{0, 1, 2}, make([]float32, 4), 2)
+			},
+			"DecodeRowsDocs offs": func() {
+				k.DecodeRowsDocs(make([]float32, 16), make([]float32, 8), make([]float32, 16), 8, []int32{0, 1}, []int32{0, 2, 1}, make([]float32, 4), 2)
+			},
+			"GradRowsDocs gw": func() {
+				// The second document's row 1 ends past gw.
+				k.GradRowsDocs(make([]float32, 2*1030), make([]float32, 2*1030), make([]float32, 2*1030-1), 1030, []int32{0, 1}, []int32{0, 1, 2}, make([]float32, 4), make([]float32, 4), 2)
+			},
+			"GradRowsDocs wt": func() {
+				k.GradRowsDocs(make([]float32, 16), make([]float32, 15), make([]float32, 16), 8, []int32{1, 0}, []int32{0, 1, 2}, make([]float32, 4), make([]float32, 4), 2)
+			},
+			"GradRowsDocs h": func() {
+				// A row of the second document beyond k, inside h.
+				k.GradRowsDocs(make([]float32, 16), make([]float32, 24), make([]float32, 24), 8, []int32{0, 2}, []int32{0, 1, 2}, make([]float32, 6), make([]float32, 6), 2)
+			},
+			"GradRowsDocs g": func() {
+				k.GradRowsDocs(make([]float32, 16), make([]float32, 16), make([]float32, 16), 8, []int32{0, 1}, []int32{0, 1, 2}, make([]float32, 4), make([]float32, 3), 2)
+			},
+			"GradRowsDocs d": func() {
+				k.GradRowsDocs(make([]float32, 15), make([]float32, 16), make([]float32, 16), 8, []int32{0, 1}, []int32{0, 1, 2}, make([]float32, 4), make([]float32, 4), 2)
+			},
+			"GradRowsDocs offs": func() {
+				k.GradRowsDocs(make([]float32, 16), make([]float32, 16), make([]float32, 16), 8, []int32{0, 1}, []int32{0, 2, 1}, make([]float32, 4), make([]float32, 4), 2)
+			},
+			"GradRowsDocs negative row": func() {
+				k.GradRowsDocs(make([]float32, 16), make([]float32, 16), make([]float32, 16), 8, []int32{0, -1}, []int32{0, 1, 2}, make([]float32, 4), make([]float32, 4), 2)
+			},
+			"GradRows": func() {
+				k.GradRows(make([]float32, 9), make([]float32, 36), make([]float32, 35), 9, []int32{0, 1, 2, 3}, make([]float32, 4), make([]float32, 4))
+			},
+			"SigmoidDelta": func() { k.SigmoidDelta(make([]float32, 9), make([]float32, 8), 1) },
+			"Softplus":     func() { k.Softplus(make([]float32, 9), make([]float32, 8)) },
+			"AdadeltaSum": func() {
+				n := make([]float32, 16)
+				k.AdadeltaSum(n, n, n, n, n, n, make([]float32, 15), 1, 0.9, 1e-6)
+			},
+			"AxpyRows":      func() { k.AxpyRows(make([]float32, 40), make([]float32, 79), []int32{0, 1}, []float32{1, 1}) },
+			"ScatterAxpy":   func() { k.ScatterAxpy(make([]float32, 16), make([]float32, 8), []int32{2}, []float32{1}) },
+			"Transpose":     func() { k.Transpose(make([]float32, 64), make([]float32, 63), 8, 8, 8) },
+			"Transpose ld":  func() { k.Transpose(make([]float32, 64), make([]float32, 16*7+7), 8, 8, 16) },
+			"Transpose dst": func() { k.Transpose(make([]float32, 63), make([]float32, 64), 8, 8, 8) },
+			// rows*cols and (rows-1)*ld+cols wrap around to 64.
+			"Transpose wraps": func() {
+				k.Transpose(make([]float32, 64), make([]float32, 64), 1<<60+8, 1<<60+8, 1<<60+8)
+			},
+		} {
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Errorf("%s: no panic on out-of-bounds slices", name)
+					}
+				}()
+				call()
 			}()
-			call()
-		}()
-	}
+		}
+	})
 }
 
 // TestTrainingIdenticalNative trains the same model with the pure-Go and
@@ -354,32 +408,33 @@ func TestNativeBounds(t *testing.T) {
 // 64- and 8-wide blocks, their tails and their groups of four rows and
 // single rows.
 func TestTrainingIdenticalNative(t *testing.T) {
-	k := native(t)
-	rng := rand.New(rand.NewPCG(3, 4))
-	words := make([]string, 300)
-	for i := range words {
-		words[i] = "w" + string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + "x"
-	}
-	var texts []string
-	for d := 0; d < 400; d++ {
-		topic := d % 5
-		s := ""
-		for w := 0; w < 20+rng.IntN(60); w++ {
-			i := topic*60 + int(rng.ExpFloat64()*12)%60
-			if rng.IntN(4) == 0 {
-				i = rng.IntN(len(words))
-			}
-			s += words[i] + " "
+	eachNative(t, func(t *testing.T, k kernels.Set) {
+		rng := rand.New(rand.NewPCG(3, 4))
+		words := make([]string, 300)
+		for i := range words {
+			words[i] = "w" + string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + "x"
 		}
-		texts = append(texts, s)
-	}
-	cfg := kate.DefaultConfig()
-	cfg.Dim, cfg.Winners, cfg.Epochs, cfg.BatchSize, cfg.ValidationDocs = 44, 12, 2, 20, 40
-	cfg.Text = kate.TextOptions{}
-	for _, vocab := range []int{150, 156} {
-		cfg.VocabSize = vocab
-		trainIdentical(t, k, texts, cfg)
-	}
+		var texts []string
+		for d := 0; d < 400; d++ {
+			topic := d % 5
+			s := ""
+			for w := 0; w < 20+rng.IntN(60); w++ {
+				i := topic*60 + int(rng.ExpFloat64()*12)%60
+				if rng.IntN(4) == 0 {
+					i = rng.IntN(len(words))
+				}
+				s += words[i] + " "
+			}
+			texts = append(texts, s)
+		}
+		cfg := kate.DefaultConfig()
+		cfg.Dim, cfg.Winners, cfg.Epochs, cfg.BatchSize, cfg.ValidationDocs = 44, 12, 2, 20, 40
+		cfg.Text = kate.TextOptions{}
+		for _, vocab := range []int{150, 156} {
+			cfg.VocabSize = vocab
+			trainIdentical(t, k, texts, cfg)
+		}
+	})
 }
 
 func trainIdentical(t *testing.T, k kernels.Set, texts []string, cfg kate.Config) {
