@@ -43,7 +43,7 @@ if [[ ${1:-} == commits ]]; then
 		(cd "$tmp/src$s" && GOEXPERIMENT=simd go build -o "$tmp/kate$s" ./cmd/kate)
 	done
 	"$tmp/kate1" version
-	echo "A = ${revs[0]} ($(git rev-parse --short "${revs[0]}")), B = ${revs[1]} ($(git rev-parse --short "${revs[1]}")), kernels ${KATE_KERNELS:-avx2 where the CPU has it}"
+	echo "A = ${revs[0]} ($(git rev-parse --short "${revs[0]}")), B = ${revs[1]} ($(git rev-parse --short "${revs[1]}")), kernels ${KATE_KERNELS:-native: avx2, avx512 where the CPU has it}"
 	echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 	TIMEFORMAT='%U %S'
 	for r in $(seq "$rounds"); do
@@ -88,7 +88,7 @@ if [[ ${1:-} == corpus ]]; then
 	done
 	echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 	med() { awk -v b="$1" '$2 == b {print $3}' "$tmp/all.txt" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-	awk -v g="$(med go)" -v s="$(med simd)" 'BEGIN { printf "kate train, median docs/s: pure Go %.0f, avx2 %.0f, %.2fx (same model file)\n", g, s, s / g }'
+	awk -v g="$(med go)" -v s="$(med simd)" 'BEGIN { printf "kate train, median docs/s: pure Go %.0f, native %.0f, %.2fx (same model file)\n", g, s, s / g }'
 	exit 0
 fi
 rounds=${1:-5}
@@ -108,7 +108,7 @@ for r in $(seq "$rounds"); do
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-printf '%-40s %12s %12s %7s\n' benchmark "go docs/s" "avx2 docs/s" ratio
+printf '%-40s %12s %12s %7s\n' benchmark "go docs/s" "native docs/s" ratio
 for name in $(awk '{print $3}' "$tmp/all.txt" | sort -u); do
 	med() { awk -v n="$name" -v b="$1" '$3 == n && $2 == b {print $4}' "$tmp/all.txt" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 	g=$(med go)
