@@ -10,13 +10,17 @@ import (
 
 // BenchmarkKernels times the kernels of a training step at the benchmark
 // shape of kate's BenchmarkTrain (V = 2000, K = 128, 32 winners, ~90
-// non-zero inputs), for the pure-Go set and, when the build has one, the
-// native SIMD set. The inputs do not drift from call to call (each kernel
+// non-zero inputs), for the pure-Go set and, when the build has them, the
+// AVX2 set and the native set (its 512-bit kernels where the CPU has
+// AVX-512). The inputs do not drift from call to call (each kernel
 // writes only buffers no kernel reads, or adds to them linearly), so no
 // run slows down on subnormal numbers.
 func BenchmarkKernels(b *testing.B) {
 	sets := []kernels.Set{kernels.Go()}
-	if k, ok := kernels.Native(); ok {
+	if a, ok := kernels.AVX2(); ok {
+		sets = append(sets, a)
+	}
+	if k, ok := kernels.Native(); ok && k.Name != sets[len(sets)-1].Name {
 		sets = append(sets, k)
 	}
 	const v, k, nnz = 2000, 128, 90
