@@ -52,6 +52,24 @@ func BenchmarkKernels(b *testing.B) {
 	for i := range acc {
 		acc[i], upd[i] = acc[i]*acc[i], upd[i]*upd[i]
 	}
+	chunkRows := make([]int32, k)
+	for j := range chunkRows {
+		chunkRows[j] = int32(j)
+	}
+	chunkDA := vec(25 * k)
+	for i := range chunkDA {
+		chunkDA[i] *= 1e-6 // the gradient does not grow over the calls
+	}
+	var chunkIdx [][]int32
+	var chunkX [][]float32
+	for range 25 {
+		var ix []int32
+		for _, j := range rng.Perm(v)[:nnz] {
+			ix = append(ix, int32(j))
+		}
+		chunkIdx = append(chunkIdx, ix)
+		chunkX = append(chunkX, vec(nnz))
+	}
 	for _, s := range sets {
 		b.Run(s.Name+"/DecodeRows", func(b *testing.B) {
 			for range b.N {
@@ -76,6 +94,12 @@ func BenchmarkKernels(b *testing.B) {
 		b.Run(s.Name+"/Softplus", func(b *testing.B) {
 			for range b.N {
 				s.Softplus(y4, p)
+			}
+		})
+		b.Run(s.Name+"/SparseAxpyDocs", func(b *testing.B) {
+			// A chunk's encoder gradient: 25 documents on all K rows.
+			for range b.N {
+				s.SparseAxpyDocs(gw, v, chunkRows, 8, chunkDA, k, chunkIdx, chunkX)
 			}
 		})
 		b.Run(s.Name+"/SparseAxpy", func(b *testing.B) {
