@@ -320,6 +320,27 @@ func TestGradRowsDocsReference(t *testing.T) {
 	}
 }
 
+// TestNativeTranspose holds the native Transpose (8 x 8 blocks through
+// registers, scalar strips) to pure Go on shapes on both sides of
+// multiples of 8 and 16, blocks of a wider matrix (ld > cols) included.
+func TestNativeTranspose(t *testing.T) {
+	eachNative(t, func(t *testing.T, k kernels.Set) {
+		g := kernels.Go()
+		rng := rand.New(rand.NewPCG(17, 18))
+		for _, rows := range []int{1, 15, 16, 17, 32, 47, 128, 130} {
+			for _, cols := range []int{1, 8, 16, 31, 100, 2003} {
+				ld := cols + rng.IntN(40)
+				src := special(rng, (rows-1)*ld+cols)
+				dst, dst2 := special(rng, rows*cols), []float32(nil)
+				dst2 = clone(dst)
+				g.Transpose(dst, src, rows, cols, ld)
+				k.Transpose(dst2, src, rows, cols, ld)
+				sameBits(t, fmt.Sprintf("Transpose %d x %d, ld %d", rows, cols, ld), rows*cols, dst, dst2)
+			}
+		}
+	})
+}
+
 // TestNativeBounds: the native kernels panic, as the pure-Go ones do, on
 // slices too short for their arguments, instead of touching memory
 // outside them.
