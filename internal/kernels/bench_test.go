@@ -96,6 +96,12 @@ func BenchmarkKernels(b *testing.B) {
 				s.Softplus(y4, p)
 			}
 		})
+		b.Run(s.Name+"/Tanh", func(b *testing.B) {
+			// The encoder's activation: K values, a document's a.
+			for range b.N {
+				s.Tanh(a, p[:k])
+			}
+		})
 		b.Run(s.Name+"/SparseAxpyDocs", func(b *testing.B) {
 			// A chunk's encoder gradient: 25 documents on all K rows.
 			for range b.N {

@@ -72,7 +72,7 @@ func AVX2() (Set, bool) {
 	return complete(Set{Name: "avx2", Axpy: axpyAVX2, DecodeRows: decodeRowsAVX2, SigmoidDelta: sigmoidDeltaAVX2,
 		GradRows: gradRowsAVX2, Softplus: softplusAVX2, AdadeltaSum: adadeltaSumAVX2,
 		AxpyRows: axpyRowsAVX2, ScatterAxpy: scatterAxpyAVX2, Transpose: transposeAVX2,
-		DecodeRowsDocs: decodeRowsDocsAVX2, GradRowsDocs: gradRowsDocsAVX2}), true
+		DecodeRowsDocs: decodeRowsDocsAVX2, GradRowsDocs: gradRowsDocsAVX2, Tanh: tanhAVX2}), true
 }
 
 type f8 = archsimd.Float32x8

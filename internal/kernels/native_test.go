@@ -132,6 +132,12 @@ func TestNativeSpecialValues(t *testing.T) {
 				g.Softplus(x, p)
 				k.Softplus(x, p2)
 				sameBits(t, "Softplus", n, p, p2)
+				g.Tanh(x, p)
+				k.Tanh(x, p2)
+				sameBits(t, "Tanh", n, p, p2)
+				xt := clone(x)
+				k.Tanh(xt, xt) // in place
+				sameBits(t, "Tanh in place", n, p[:n], xt)
 
 				th, acc, upd := special(rng, n), special(rng, n), special(rng, n)
 				var gs, gs2 [4][]float32
