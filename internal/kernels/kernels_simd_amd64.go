@@ -48,8 +48,8 @@ func init() {
 // Native returns the native SIMD kernel set and true when this build has
 // one (GOEXPERIMENT=simd on amd64) and the CPU has the instructions it
 // needs (AVX2); otherwise an empty Set and false. On a CPU with AVX-512 it
-// is the AVX2 set with the 512-bit decoder and encoder kernels ("avx512":
-// the same bits); otherwise AVX2(). Kernels it does not accelerate are the
+// is the AVX2 set with the 512-bit decoder and encoder kernels and
+// selection ("avx512": the same bits); otherwise AVX2(). Kernels it does not accelerate are the
 // pure-Go ones. The set is installed at start-up unless the environment
 // variable KATE_KERNELS is "go" (the pure-Go set) or "avx2" (AVX2()).
 func Native() (Set, bool) {
@@ -59,7 +59,7 @@ func Native() (Set, bool) {
 	}
 	s.Name = "avx512"
 	s.DecodeRows, s.DecodeRowsDocs = decodeRows512, decodeRowsDocs512
-	s.AxpyRows = axpyRows512
+	s.AxpyRows, s.KthLargest = axpyRows512, kthLargest512
 	return s, true
 }
 
