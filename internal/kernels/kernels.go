@@ -62,11 +62,11 @@ type Set struct {
 	// i < len(offs)-1 in order, GradRows(d[i*v:(i+1)*v], wt, gw, v,
 	// rows[offs[i]:offs[i+1]], h[i*k:(i+1)*k], g[i*k:(i+1)*k]). The exact
 	// loss's decoder gradient of a group of a chunk's documents
-	// (docs/design.md §2): an accelerated set reads a block of the
-	// weights and of the gradient once for all the documents, carrying
-	// each dot product's four partial sums from one block to the next, so
-	// that every element of gw receives the documents' terms in their
-	// order and every g[j] the canonical 4-lane sum. offs is non-decreasing
+	// (docs/design.md §2): an accelerated set reads a row of the weights
+	// and of the gradient once for several of the documents that have it
+	// among their rows (the native one: four at a time), while every
+	// element of gw still receives the documents' terms in their order
+	// and every g[j] the canonical 4-lane sum. offs is non-decreasing
 	// from offs[0] >= 0 to at most len(rows), len(d) >= (len(offs)-1)*v,
 	// len(h), len(g) >= (len(offs)-1)*k and every row is below k. A nil
 	// field in a set given to Use becomes the loop above over that set's
