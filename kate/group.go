@@ -8,9 +8,10 @@ import "github.com/kate-web/kate/internal/kernels"
 // competition of a group of its documents, decodes the group with one
 // kernels.DecodeRowsDocs call, and computes the group's decoder gradient
 // with one kernels.GradRowsDocs call, before the backward passes of the
-// documents in order. The accelerated kernels read each block or row of
-// the weights and of the gradient once for the group instead of once per
-// document. Every element of every sum receives the same terms in the same
+// documents in order. The native kernels read each block of the weights
+// once for the group in the decoder, and each row of the weights and of
+// the gradient once for four documents in the decoder gradient, instead
+// of once per document. Every element of every sum receives the same terms in the same
 // order as from step on one document after another (the kernels' own
 // contracts; gC, gB and the deferred encoder gradients in the order of the
 // documents): the same bits, whatever the group size.
@@ -28,7 +29,6 @@ type group struct {
 	y          []float32
 	own        [5][]float32 // the workspace's own a, z, h, g, dz
 	ownComp    *competition
-	del        []float32 // the workspace's own del: docLoss's scratch
 }
 
 // ensureGroup gives ws room for n documents.
@@ -42,7 +42,7 @@ func (ws *workspace) ensureGroup(n, v, k int) *group {
 		g: make([]float32, n*k), dz: make([]float32, n*k),
 		rows: make([]int32, 0, n*k), offs: make([]int32, 0, n+1),
 		y:   make([]float32, n*v),
-		own: [5][]float32{ws.a, ws.z, ws.h, ws.g, ws.dz}, ownComp: ws.comp, del: ws.del,
+		own: [5][]float32{ws.a, ws.z, ws.h, ws.g, ws.dz}, ownComp: ws.comp,
 	}
 	if ws.grp != nil {
 		gr.own, gr.ownComp = ws.grp.own, ws.grp.ownComp
@@ -105,7 +105,7 @@ func (t *trainer) groupedSteps(ws *workspace, docs []SparseVector, n int, scale 
 		for i, x := range grp {
 			yi := y[i*v : (i+1)*v]
 			if withLoss {
-				ws.loss += docLoss(yi, gr.del, x)
+				ws.loss += docLoss(yi, ws.del, x) // ws.del: scratch, never slotted
 			}
 			kernels.SigmoidDelta(yi, yi, scale)
 			for q, j := range x.Indices {

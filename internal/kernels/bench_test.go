@@ -8,6 +8,20 @@ import (
 	"github.com/kate-web/kate/internal/kernels"
 )
 
+// benchSets returns the kernel sets the benchmarks compare: pure Go, the
+// AVX2 set where the CPU has AVX2, and the native set where it differs
+// from the AVX2 one (AVX-512).
+func benchSets() []kernels.Set {
+	sets := []kernels.Set{kernels.Go()}
+	if a, ok := kernels.AVX2(); ok {
+		sets = append(sets, a)
+	}
+	if k, ok := kernels.Native(); ok && k.Name != sets[len(sets)-1].Name {
+		sets = append(sets, k)
+	}
+	return sets
+}
+
 // BenchmarkKernels times the kernels of a training step at the benchmark
 // shape of kate's BenchmarkTrain (V = 2000, K = 128, 32 winners, ~90
 // non-zero inputs), for the pure-Go set and, when the build has them, the
@@ -16,13 +30,7 @@ import (
 // writes only buffers no kernel reads, or adds to them linearly), so no
 // run slows down on subnormal numbers.
 func BenchmarkKernels(b *testing.B) {
-	sets := []kernels.Set{kernels.Go()}
-	if a, ok := kernels.AVX2(); ok {
-		sets = append(sets, a)
-	}
-	if k, ok := kernels.Native(); ok && k.Name != sets[len(sets)-1].Name {
-		sets = append(sets, k)
-	}
+	sets := benchSets()
 	const v, k, nnz = 2000, 128, 90
 	rng := rand.New(rand.NewPCG(1, 2))
 	vec := func(n int) []float32 {
@@ -247,16 +255,10 @@ func BenchmarkDecodeRowsDocs(b *testing.B) {
 
 // BenchmarkGradRowsDocs times the decoder gradient of one training chunk
 // (25 documents, 32 of K = 128 rows each, V = 2,000): each set's
-// GradRowsDocs ("docs", the native one by blocks of 64 to 512 columns)
+// GradRowsDocs ("docs", the native one by rows, four documents at a time)
 // against the loop over its GradRows ("loop"). One op is one call.
 func BenchmarkGradRowsDocs(b *testing.B) {
-	sets := []kernels.Set{kernels.Go()}
-	if a, ok := kernels.AVX2(); ok {
-		sets = append(sets, a)
-	}
-	if k, ok := kernels.Native(); ok && k.Name != sets[len(sets)-1].Name {
-		sets = append(sets, k)
-	}
+	sets := benchSets()
 	const v, k, nd, nr = 2000, 128, 25, 32
 	rng := rand.New(rand.NewPCG(7, 8))
 	vec := func(n int, sc float64) []float32 {

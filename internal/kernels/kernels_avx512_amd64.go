@@ -25,36 +25,11 @@ func bcAt16(s []float32, i int32) f16 {
 }
 
 func decodeRows512(y, c, wt []float32, v int, rows []int32, h []float32) {
-	y, c = y[:v], c[:v]
-	for _, j := range rows {
-		_ = h[j]
-		_ = wt[int(j)*v : (int(j)+1)*v]
-	}
-	decodeSpan512(y, c, wt, v, rows, h, 0, v)
-	archsimd.ClearAVXUpperBits()
+	decodeRowsBy(decodeSpan512, y, c, wt, v, rows, h)
 }
 
-// decodeRowsDocs512 is decodeRowsDocsAVX2 with decodeSpan512.
 func decodeRowsDocs512(y, c, wt []float32, v int, rows, offs []int32, h []float32, k int) {
-	nd := len(offs) - 1
-	if nd <= 0 {
-		return
-	}
-	y, c, h = y[:nd*v], c[:v], h[:nd*k]
-	for i := range nd {
-		hd := h[i*k : (i+1)*k]
-		for _, j := range rows[offs[i]:offs[i+1]] {
-			_ = hd[j]
-			_ = wt[int(j)*v : (int(j)+1)*v]
-		}
-	}
-	for b0 := 0; b0 < v; b0 += decodeBlock {
-		b1 := min(b0+decodeBlock, v)
-		for i := range nd {
-			decodeSpan512(y[i*v:(i+1)*v], c, wt, v, rows[offs[i]:offs[i+1]], h[i*k:(i+1)*k], b0, b1)
-		}
-	}
-	archsimd.ClearAVXUpperBits()
+	decodeRowsDocsBy(decodeSpan512, y, c, wt, v, rows, offs, h, k)
 }
 
 // decodeSpan512 is decodeSpan with 64 outputs in four 512-bit registers,

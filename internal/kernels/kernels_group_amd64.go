@@ -3,6 +3,7 @@
 package kernels
 
 import (
+	"math"
 	"simd/archsimd"
 	"unsafe"
 )
@@ -12,9 +13,9 @@ import (
 // rows of the weights and of the gradient: a chunk's documents together
 // read all of both (1 MB each at V = 2,000, K = 128) many times over, more
 // than a core's L2 holds with the rest of a step. Here each row j of the
-// weights and of the gradient is read once for all the documents of the
-// group that have it among their rows, four at a time, in the order of the
-// documents: every element of the gradient receives the same products in
+// weights and of the gradient is read once for every four of the group's
+// documents that have it among their rows (and again in each segment of
+// gradSeg pairs), in the order of the documents: every element of the gradient receives the same products in
 // the same order as from GradRows document after document (the rows are
 // independent of each other), and every dot product is GradRows' own, in
 // the canonical 4-lane order: the same bits.
@@ -42,15 +43,12 @@ func gradRowsDocsAVX2(d, wt, gw []float32, v int, rows, offs []int32, h, g []flo
 	if nd <= 0 {
 		return
 	}
-	d, h, g = d[:nd*v], h[:nd*k], g[:nd*k]
-	for i := range nd {
-		hd := h[i*k : (i+1)*k]
-		for _, j := range rows[offs[i]:offs[i+1]] {
-			_ = hd[j]
-			_ = wt[int(j)*v : (int(j)+1)*v]
-			_ = gw[int(j)*v : (int(j)+1)*v]
-		}
+	if nd > math.MaxInt32 {
+		// pdoc holds the documents' numbers as int32.
+		panic("kernels: GradRowsDocs: too many documents")
 	}
+	d, h, g = d[:nd*v], h[:nd*k], g[:nd*k]
+	checkRowsDocs(d, wt, gw, v, rows, offs, h, k)
 	if k > gradMaxK {
 		GradRowsDocsWith(gradRowsAVX2)(d, wt, gw, v, rows, offs, h, g, k)
 		return

@@ -133,12 +133,22 @@ func axpyLoop(av f8, x, y []float32) {
 // contribution to them, in the order of rows: each y[i] receives the same
 // additions in the same order as in the reference.
 func decodeRowsAVX2(y, c, wt []float32, v int, rows []int32, h []float32) {
+	decodeRowsBy(decodeSpan, y, c, wt, v, rows, h)
+}
+
+// spanFunc is decodeSpan's signature: the decoder over the outputs lo to
+// hi of one document (decodeSpan, or decodeSpan512 with AVX-512).
+type spanFunc func(y, c, wt []float32, v int, rows []int32, h []float32, lo, hi int)
+
+// decodeRowsBy is DecodeRows through span, after the bounds checks that
+// span relies on.
+func decodeRowsBy(span spanFunc, y, c, wt []float32, v int, rows []int32, h []float32) {
 	y, c = y[:v], c[:v]
 	for _, j := range rows {
 		_ = h[j]
 		_ = wt[int(j)*v : (int(j)+1)*v]
 	}
-	decodeSpan(y, c, wt, v, rows, h, 0, v)
+	span(y, c, wt, v, rows, h, 0, v)
 	archsimd.ClearAVXUpperBits()
 }
 
@@ -155,25 +165,46 @@ const decodeBlock = 1024
 // DecodeRows gives it (the same bits); the block of the weights is read
 // from memory once for all the documents instead of once per document.
 func decodeRowsDocsAVX2(y, c, wt []float32, v int, rows, offs []int32, h []float32, k int) {
+	decodeRowsDocsBy(decodeSpan, y, c, wt, v, rows, offs, h, k)
+}
+
+// decodeRowsDocsBy is DecodeRowsDocs through span, by blocks of
+// decodeBlock outputs, after the bounds checks that span relies on.
+func decodeRowsDocsBy(span spanFunc, y, c, wt []float32, v int, rows, offs []int32, h []float32, k int) {
 	nd := len(offs) - 1
 	if nd <= 0 {
 		return
 	}
-	y, c, h = y[:nd*v], c[:v], h[:nd*k]
-	for i := range nd {
+	c = c[:v]
+	checkRowsDocs(y, wt, nil, v, rows, offs, h, k)
+	for b0 := 0; b0 < v; b0 += decodeBlock {
+		b1 := min(b0+decodeBlock, v)
+		for i := range nd {
+			span(y[i*v:(i+1)*v], c, wt, v, rows[offs[i]:offs[i+1]], h[i*k:(i+1)*k], b0, b1)
+		}
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+// checkRowsDocs panics unless, for every document i < len(offs)-1, its v
+// values of y (y[i*v:(i+1)*v]) and its k values of h exist, offs[i] <=
+// offs[i+1] <= len(rows), and each of its rows j (rows[offs[i]:offs[i+1]])
+// is below k, with a whole row j of v values in wt and, when gw is not
+// nil, in gw: the bounds that the grouped kernels' pointer arithmetic
+// relies on (DecodeRowsDocs, GradRowsDocs). Each document's slices are
+// taken one by one, so no product of the sizes can wrap around unseen.
+func checkRowsDocs(y, wt, gw []float32, v int, rows, offs []int32, h []float32, k int) {
+	for i := 0; i+1 < len(offs); i++ {
+		_ = y[i*v : (i+1)*v]
 		hd := h[i*k : (i+1)*k]
 		for _, j := range rows[offs[i]:offs[i+1]] {
 			_ = hd[j]
 			_ = wt[int(j)*v : (int(j)+1)*v]
+			if gw != nil {
+				_ = gw[int(j)*v : (int(j)+1)*v]
+			}
 		}
 	}
-	for b0 := 0; b0 < v; b0 += decodeBlock {
-		b1 := min(b0+decodeBlock, v)
-		for i := range nd {
-			decodeSpan(y[i*v:(i+1)*v], c, wt, v, rows[offs[i]:offs[i+1]], h[i*k:(i+1)*k], b0, b1)
-		}
-	}
-	archsimd.ClearAVXUpperBits()
 }
 
 // decodeSpan sets the outputs lo to hi of y (len v) to c plus the

@@ -35,6 +35,8 @@ func eachNative(t *testing.T, f func(t *testing.T, k kernels.Set)) {
 	sets := []kernels.Set{k}
 	if a, _ := kernels.AVX2(); a.Name != k.Name {
 		sets = append(sets, a)
+	} else {
+		t.Log("no AVX-512 on this CPU: the 512-bit kernels are not tested")
 	}
 	for _, s := range sets {
 		t.Run(s.Name, func(t *testing.T) { f(t, s) })
@@ -296,6 +298,17 @@ func TestNativeGradRowsDocs(t *testing.T) {
 				sameBits(t, fmt.Sprintf("GradRowsDocs g (%d docs, %d rows)", nd, nk), v, gg, gg2)
 			}
 		}
+		// k above gradMaxK (4,096): the native kernel runs its GradRows
+		// document after document.
+		const v, nk = 13, 4097
+		rows, offs := []int32{4096, 0, 17, 4096, 3}, []int32{0, 2, 5}
+		d, wt, h := ordinary(rng, 2*v), ordinary(rng, nk*v), ordinary(rng, 2*nk)
+		gw, gg := ordinary(rng, nk*v), ordinary(rng, 2*nk)
+		gw2, gg2 := clone(gw), clone(gg)
+		g.GradRowsDocs(d, wt, gw, v, rows, offs, h, gg, nk)
+		k.GradRowsDocs(d, wt, gw2, v, rows, offs, h, gg2, nk)
+		sameBits(t, "GradRowsDocs gw (k = 4,097)", v, gw, gw2)
+		sameBits(t, "GradRowsDocs g (k = 4,097)", v, gg, gg2)
 	})
 }
 
