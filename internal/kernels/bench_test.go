@@ -22,6 +22,19 @@ func benchSets() []kernels.Set {
 	return sets
 }
 
+// benchRows draws nr distinct rows of k, in random order, for each of nd
+// documents: the rows and offsets of DecodeRowsDocs and GradRowsDocs.
+func benchRows(rng *rand.Rand, nd, k, nr int) (rows, offs []int32) {
+	offs = []int32{0}
+	for range nd {
+		for _, j := range rng.Perm(k)[:nr] {
+			rows = append(rows, int32(j))
+		}
+		offs = append(offs, int32(len(rows)))
+	}
+	return rows, offs
+}
+
 // BenchmarkKernels times the kernels of a training step at the benchmark
 // shape of kate's BenchmarkTrain (V = 2000, K = 128, 32 winners, ~90
 // non-zero inputs), for the pure-Go set and, when the build has them, the
@@ -228,14 +241,7 @@ func BenchmarkDecodeRowsDocs(b *testing.B) {
 	for _, v := range []int{2000, 10000} {
 		wt, c, y, h := vec(k*v), vec(v), vec(nd*v), vec(nd*k)
 		for _, nr := range []int{k, 32} {
-			var rows []int32
-			offs := []int32{0}
-			for range nd {
-				for _, j := range rng.Perm(k)[:nr] {
-					rows = append(rows, int32(j))
-				}
-				offs = append(offs, int32(len(rows)))
-			}
+			rows, offs := benchRows(rng, nd, k, nr)
 			for _, s := range sets {
 				loop := kernels.DecodeRowsDocsWith(s.DecodeRows)
 				b.Run(fmt.Sprintf("%s/V=%d/rows=%d/loop", s.Name, v, nr), func(b *testing.B) {
@@ -269,14 +275,7 @@ func BenchmarkGradRowsDocs(b *testing.B) {
 		return s
 	}
 	wt, gw, d, h, g := vec(k*v, 0.1), vec(k*v, 1e-6), vec(nd*v, 1e-6), vec(nd*k, 1), vec(nd*k, 1)
-	var rows []int32
-	offs := []int32{0}
-	for range nd {
-		for _, j := range rng.Perm(k)[:nr] {
-			rows = append(rows, int32(j))
-		}
-		offs = append(offs, int32(len(rows)))
-	}
+	rows, offs := benchRows(rng, nd, k, nr)
 	for _, s := range sets {
 		loop := kernels.GradRowsDocsWith(s.GradRows)
 		b.Run(s.Name+"/loop", func(b *testing.B) {

@@ -125,19 +125,7 @@ func Check(ref, got kernels.Set, seed uint64, rounds int) error {
 		// same matrix, each with its own h and rows.
 		if got.DecodeRowsDocs != nil {
 			nd := rng.IntN(6)
-			var drows []int32
-			offs := []int32{0}
-			for range nd {
-				for j := 0; j < k; j++ {
-					if rng.IntN(2) > 0 {
-						drows = append(drows, int32(j))
-					}
-				}
-				if rng.IntN(4) == 0 {
-					drows = drows[:offs[len(offs)-1]]
-				}
-				offs = append(offs, int32(len(drows)))
-			}
+			drows, offs := groupRows(rng, nd, k)
 			dh := vec(rng, nd*k)
 			dy := vec(rng, nd*v+rng.IntN(3))
 			dy2 := clone(dy)
@@ -162,19 +150,7 @@ func Check(ref, got kernels.Set, seed uint64, rounds int) error {
 		// matrix, each with its own d, h and rows.
 		if got.GradRowsDocs != nil {
 			nd := rng.IntN(6)
-			var drows []int32
-			offs := []int32{0}
-			for range nd {
-				for j := 0; j < k; j++ {
-					if rng.IntN(2) > 0 {
-						drows = append(drows, int32(j))
-					}
-				}
-				if rng.IntN(4) == 0 {
-					drows = drows[:offs[len(offs)-1]]
-				}
-				offs = append(offs, int32(len(drows)))
-			}
+			drows, offs := groupRows(rng, nd, k)
 			dd, dh := vec(rng, nd*v), vec(rng, nd*k)
 			dg := vec(rng, nd*k+rng.IntN(3))
 			dgw := vec(rng, k*v)
@@ -420,4 +396,24 @@ func same(what string, round int, want, got []float32) error {
 
 func fmtF(f float32) string {
 	return strconv.FormatFloat(float64(f), 'g', -1, 32) + " (0x" + strconv.FormatUint(uint64(math.Float32bits(f)), 16) + ")"
+}
+
+// groupRows draws the rows of nd documents for DecodeRowsDocs and
+// GradRowsDocs: each of the k rows with probability 1/2, in order, and a
+// document without rows one time in four; offs[i] to offs[i+1] are
+// document i's.
+func groupRows(rng *rand.Rand, nd, k int) (rows, offs []int32) {
+	offs = []int32{0}
+	for range nd {
+		for j := 0; j < k; j++ {
+			if rng.IntN(2) > 0 {
+				rows = append(rows, int32(j))
+			}
+		}
+		if rng.IntN(4) == 0 {
+			rows = rows[:offs[len(offs)-1]]
+		}
+		offs = append(offs, int32(len(rows)))
+	}
+	return rows, offs
 }
