@@ -404,13 +404,13 @@ func axpyGo(a float32, x, y []float32) {
 	for ; i+4 <= n; i += 4 {
 		xs := x[i : i+4 : i+4]
 		ys := y[i : i+4 : i+4]
-		ys[0] += a * xs[0]
-		ys[1] += a * xs[1]
-		ys[2] += a * xs[2]
-		ys[3] += a * xs[3]
+		ys[0] += float32(a * xs[0])
+		ys[1] += float32(a * xs[1])
+		ys[2] += float32(a * xs[2])
+		ys[3] += float32(a * xs[3])
 	}
 	for ; i < n; i++ {
-		y[i] += a * x[i]
+		y[i] += float32(a * x[i])
 	}
 }
 
@@ -431,19 +431,19 @@ func axpyDotGo(a float32, d, w, dw []float32) float32 {
 		ds := d[i : i+4 : i+4]
 		ws := w[i : i+4 : i+4]
 		gs := dw[i : i+4 : i+4]
-		gs[0] += a * ds[0]
-		gs[1] += a * ds[1]
-		gs[2] += a * ds[2]
-		gs[3] += a * ds[3]
-		s0 += ds[0] * ws[0]
-		s1 += ds[1] * ws[1]
-		s2 += ds[2] * ws[2]
-		s3 += ds[3] * ws[3]
+		gs[0] += float32(a * ds[0])
+		gs[1] += float32(a * ds[1])
+		gs[2] += float32(a * ds[2])
+		gs[3] += float32(a * ds[3])
+		s0 += float32(ds[0] * ws[0])
+		s1 += float32(ds[1] * ws[1])
+		s2 += float32(ds[2] * ws[2])
+		s3 += float32(ds[3] * ws[3])
 	}
 	s := (s0 + s1) + (s2 + s3)
 	for ; i < n; i++ {
-		dw[i] += a * d[i]
-		s += d[i] * w[i]
+		dw[i] += float32(a * d[i])
+		s += float32(d[i] * w[i])
 	}
 	return s
 }
@@ -526,11 +526,11 @@ func adadeltaSumGo(theta, acc, upd, g0, g1, g2, g3 []float32, lr, rho, eps float
 		gi += g2[i]
 		gi += g3[i]
 		g0[i], g1[i], g2[i], g3[i] = 0, 0, 0, 0
-		a := rho*acc[i] + r1*gi*gi
+		a := float32(rho*acc[i]) + float32(r1*gi*gi)
 		acc[i] = a
 		d := gi * float32(math.Sqrt(float64((upd[i]+eps)/(a+eps))))
-		theta[i] -= lr * d
-		upd[i] = rho*upd[i] + r1*d*d
+		theta[i] -= float32(lr * d)
+		upd[i] = float32(rho*upd[i]) + float32(r1*d*d)
 	}
 }
 
@@ -550,10 +550,10 @@ func sparseDotGo(a, wt []float32, v int, rows, idx []int32, x []float32) {
 		s0, s1, s2, s3 := a[j0], a[j1], a[j2], a[j3]
 		for q, i := range idx {
 			xq := x[q]
-			s0 += xq * w0[i]
-			s1 += xq * w1[i]
-			s2 += xq * w2[i]
-			s3 += xq * w3[i]
+			s0 += float32(xq * w0[i])
+			s1 += float32(xq * w1[i])
+			s2 += float32(xq * w2[i])
+			s3 += float32(xq * w3[i])
 		}
 		a[j0], a[j1], a[j2], a[j3] = s0, s1, s2, s3
 	}
@@ -562,7 +562,7 @@ func sparseDotGo(a, wt []float32, v int, rows, idx []int32, x []float32) {
 		w := wt[j*v : (j+1)*v : (j+1)*v]
 		s := a[j]
 		for q, i := range idx {
-			s += x[q] * w[i]
+			s += float32(x[q] * w[i])
 		}
 		a[j] = s
 	}
@@ -580,10 +580,10 @@ func sparseAxpyGo(gw []float32, v int, rows []int32, d []float32, idx []int32, x
 		d0, d1, d2, d3 := d[j0], d[j1], d[j2], d[j3]
 		for q, i := range idx {
 			xq := x[q]
-			g0[i] += d0 * xq
-			g1[i] += d1 * xq
-			g2[i] += d2 * xq
-			g3[i] += d3 * xq
+			g0[i] += float32(d0 * xq)
+			g1[i] += float32(d1 * xq)
+			g2[i] += float32(d2 * xq)
+			g3[i] += float32(d3 * xq)
 		}
 	}
 	for ; r < len(rows); r++ {
@@ -591,7 +591,7 @@ func sparseAxpyGo(gw []float32, v int, rows []int32, d []float32, idx []int32, x
 		g := gw[j*v : (j+1)*v : (j+1)*v]
 		dj := d[j]
 		for q, i := range idx {
-			g[i] += dj * x[q]
+			g[i] += float32(dj * x[q])
 		}
 	}
 }
@@ -613,14 +613,14 @@ func sparseGradGo(d, wt, gw []float32, v int, rows []int32, h, g []float32, idx 
 		s0, s1, s2, s3 := g[j0], g[j1], g[j2], g[j3]
 		for s, i := range idx {
 			ds := d[s]
-			s0 += ds * w0[i]
-			q0[i] += h0 * ds
-			s1 += ds * w1[i]
-			q1[i] += h1 * ds
-			s2 += ds * w2[i]
-			q2[i] += h2 * ds
-			s3 += ds * w3[i]
-			q3[i] += h3 * ds
+			s0 += float32(ds * w0[i])
+			q0[i] += float32(h0 * ds)
+			s1 += float32(ds * w1[i])
+			q1[i] += float32(h1 * ds)
+			s2 += float32(ds * w2[i])
+			q2[i] += float32(h2 * ds)
+			s3 += float32(ds * w3[i])
+			q3[i] += float32(h3 * ds)
 		}
 		g[j0], g[j1], g[j2], g[j3] = s0, s1, s2, s3
 	}
@@ -632,8 +632,8 @@ func sparseGradGo(d, wt, gw []float32, v int, rows []int32, h, g []float32, idx 
 		s := g[j]
 		for k, i := range idx {
 			ds := d[k]
-			s += ds * w[i]
-			q[i] += hj * ds
+			s += float32(ds * w[i])
+			q[i] += float32(hj * ds)
 		}
 		g[j] = s
 	}
@@ -646,7 +646,7 @@ func sparseDecodeGo(y, c, wT []float32, rows []int32, h []float32, idx []int32) 
 		w := wT[int(i)*k : (int(i)+1)*k : (int(i)+1)*k]
 		ys := c[i]
 		for _, j := range rows {
-			ys += h[j] * w[j]
+			ys += float32(h[j] * w[j])
 		}
 		y[s] = ys
 	}
@@ -706,8 +706,8 @@ func sparseGradTGo(d, wT, gwT []float32, rows []int32, h, g []float32, idx []int
 		q := gwT[int(i)*k : (int(i)+1)*k : (int(i)+1)*k]
 		ds := d[s]
 		for _, j := range rows {
-			g[j] += ds * w[j]
-			q[j] += h[j] * ds
+			g[j] += float32(ds * w[j])
+			q[j] += float32(h[j] * ds)
 		}
 	}
 }
@@ -719,7 +719,7 @@ func scatterAxpyGo(gT, d []float32, idx []int32, x []float32) {
 		g := gT[int(i)*k : (int(i)+1)*k : (int(i)+1)*k]
 		xq := x[q]
 		for j, dj := range d {
-			g[j] += dj * xq
+			g[j] += float32(dj * xq)
 		}
 	}
 }
