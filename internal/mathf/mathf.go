@@ -7,6 +7,12 @@
 // basic IEEE-754 operation, so a model trained natively and one trained in
 // the browser get the same bits. The WebAssembly SIMD kernels (wasm/simd)
 // build their exp from the constants exported here.
+//
+// Every product that is added or subtracted is converted explicitly,
+// float32(p*z) + c: the Go spec lets a compiler fuse x*y + z into one
+// multiply-add that rounds once (arm64 always, amd64 with GOAMD64=v3), and
+// an explicit conversion forbids it, so every platform rounds the product
+// as the browser does (docs/design.md §6; scripts/check-nofma.sh checks it).
 package mathf
 
 import "math"
@@ -65,17 +71,21 @@ func Exp(x float32) float32 {
 		return 0
 	}
 	// n = round(x / ln 2)
-	t := x*Log2e32 + 0.5
+	t := float32(x*Log2e32) + 0.5
 	n := int32(t)
 	if t < 0 && float32(n) != t {
 		n-- // floor for negative values
 	}
 	fn := float32(n)
-	r := x - fn*Ln2Hi32
-	r = r - fn*Ln2Lo32
+	r := x - float32(fn*Ln2Hi32)
+	r = r - float32(fn*Ln2Lo32)
 	z := r * r
-	p := ((((expP0*r+expP1)*r+expP2)*r+expP3)*r+expP4)*r + expP5
-	p = p*z + r + 1
+	p := float32(expP0*r) + expP1
+	p = float32(p*r) + expP2
+	p = float32(p*r) + expP3
+	p = float32(p*r) + expP4
+	p = float32(p*r) + expP5
+	p = float32(p*z) + r + 1
 	// Multiply by 2**n. The clamps above keep n in [-126, 127], so 2**n is
 	// a normal float32 built from its exponent bits.
 	return p * math.Float32frombits(uint32(n+127)<<23)
@@ -102,7 +112,11 @@ func Tanh(x float32) float32 {
 		return t
 	}
 	z := x * x
-	return ((((tanhP0*z+tanhP1)*z+tanhP2)*z+tanhP3)*z+tanhP4)*z*x + x
+	p := float32(tanhP0*z) + tanhP1
+	p = float32(p*z) + tanhP2
+	p = float32(p*z) + tanhP3
+	p = float32(p*z) + tanhP4
+	return float32(p*z*x) + x
 }
 
 // Sigmoid returns 1/(1+e**-x) in float32.
@@ -156,13 +170,21 @@ func Log1p(e float32) float32 {
 	x := u - 1
 	var k float32
 	if u > Sqrt2 {
-		x = u*0.5 - 1
+		x = float32(u*0.5) - 1
 		k = 1
 	}
 	z := x * x
-	y := ((((((((logP0*x+logP1)*x+logP2)*x+logP3)*x+logP4)*x+logP5)*x+logP6)*x+logP7)*x + logP8) * x * z
-	y += Ln2Lo32 * k
-	y -= 0.5 * z
-	l := x + y + Ln2Hi32*k
+	p := float32(logP0*x) + logP1
+	p = float32(p*x) + logP2
+	p = float32(p*x) + logP3
+	p = float32(p*x) + logP4
+	p = float32(p*x) + logP5
+	p = float32(p*x) + logP6
+	p = float32(p*x) + logP7
+	p = float32(p*x) + logP8
+	y := float32(p * x * z)
+	y += float32(Ln2Lo32 * k)
+	y -= float32(0.5 * z)
+	l := x + y + float32(Ln2Hi32*k)
 	return l * (e / (u - 1))
 }
