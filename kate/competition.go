@@ -123,10 +123,10 @@ func (c *competition) forward(z, h []float32, k int, alpha float32) {
 		c.en -= z[j]
 	}
 	for _, i := range c.posW {
-		h[i] = z[i] + alpha*c.ep
+		h[i] = z[i] + float32(alpha*c.ep)
 	}
 	for _, i := range c.negW {
-		h[i] = z[i] - alpha*c.en
+		h[i] = z[i] - float32(alpha*c.en)
 	}
 }
 

@@ -109,7 +109,7 @@ func (t *trainer) groupedSteps(ws *workspace, docs []SparseVector, n int, scale 
 			}
 			kernels.SigmoidDelta(yi, yi, scale)
 			for q, j := range x.Indices {
-				yi[j] -= x.Values[q] * scale
+				yi[j] -= float32(x.Values[q] * scale)
 			}
 			kernels.Axpy(1, yi, ws.gC)
 		}

@@ -179,9 +179,11 @@ func newModelShell(p Params, vocab *Vocabulary) *Model {
 // Go on every target), so it is reproducible across platforms.
 func truncNormal(r *rand.Rand) float64 {
 	for {
-		u := 2*r.Float64() - 1
-		v := 2*r.Float64() - 1
-		s := u*u + v*v
+		// Float64's product is converted too: 2*f is f+f, which a compiler
+		// could otherwise fuse with Float64's own product (docs/design.md §6).
+		u := float64(2*float64(r.Float64())) - 1
+		v := float64(2*float64(r.Float64())) - 1
+		s := float64(u*u) + float64(v*v)
 		if s >= 1 || s == 0 {
 			continue
 		}

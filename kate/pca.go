@@ -52,7 +52,7 @@ func PCA(rows []float32, dim, out int) ([]float32, error) {
 			}
 			row := cov[a*dim : (a+1)*dim]
 			for b := a; b < dim; b++ {
-				row[b] += ca * cen[b]
+				row[b] += float64(ca * cen[b])
 			}
 		}
 	}
@@ -82,7 +82,7 @@ func PCA(rows []float32, dim, out int) ([]float32, error) {
 		for c, v := range comps {
 			s := 0.0
 			for j, x := range r {
-				s += (float64(x) - mean[j]) * v[j]
+				s += float64((float64(x) - mean[j]) * v[j])
 			}
 			res[i*out+c] = float32(s)
 		}
@@ -119,7 +119,7 @@ func topEigenvectors(c []float64, dim, out int) [][]float64 {
 		q[i] = make([]float64, dim)
 		for j := range q[i] {
 			state = state*6364136223846793005 + 1442695040888963407
-			q[i][j] = float64(int64(state>>11))/float64(1<<52) - 1
+			q[i][j] = float64(float64(int64(state>>11))/float64(1<<52)) - 1
 		}
 	}
 	orthonormalize(q)
@@ -156,12 +156,12 @@ func topEigenvectors(c []float64, dim, out int) [][]float64 {
 				for a := 0; a < p; a++ {
 					w := vecs[a*p+order[i]]
 					for j := range v {
-						v[j] += w * q[a][j]
-						cv[j] += w * z[a][j]
+						v[j] += float64(w * q[a][j])
+						cv[j] += float64(w * z[a][j])
 					}
 				}
 				for j := range r {
-					r[j] = cv[j] - vals[order[i]]*v[j]
+					r[j] = cv[j] - float64(vals[order[i]]*v[j])
 				}
 				if math.Sqrt(dot64(r, r)) > 1e-10*math.Max(norm, 1e-300)*math.Sqrt(float64(dim)) {
 					done = false
@@ -207,7 +207,7 @@ func symMatVec(c []float64, dim int, x, y []float64) {
 func dot64(a, b []float64) float64 {
 	s := 0.0
 	for i, x := range a {
-		s += x * b[i]
+		s += float64(x * b[i])
 	}
 	return s
 }
@@ -221,7 +221,7 @@ func orthonormalize(q [][]float64) {
 			for k := 0; k < i; k++ {
 				d := dot64(q[i], q[k])
 				for j := range q[i] {
-					q[i][j] -= d * q[k][j]
+					q[i][j] -= float64(d * q[k][j])
 				}
 			}
 			nrm := math.Sqrt(dot64(q[i], q[i]))
@@ -249,9 +249,9 @@ func jacobiEigen(a []float64, dim int) (vals, vecs []float64) {
 	for sweep := 0; sweep < 100; sweep++ {
 		off, diag := 0.0, 0.0
 		for p := 0; p < dim; p++ {
-			diag += a[p*dim+p] * a[p*dim+p]
+			diag += float64(a[p*dim+p] * a[p*dim+p])
 			for q := p + 1; q < dim; q++ {
-				off += a[p*dim+q] * a[p*dim+q]
+				off += float64(a[p*dim+q] * a[p*dim+q])
 			}
 		}
 		if off == 0 || off <= 1e-30*diag {
@@ -265,27 +265,27 @@ func jacobiEigen(a []float64, dim int) (vals, vecs []float64) {
 				}
 				app, aqq := a[p*dim+p], a[q*dim+q]
 				theta := (aqq - app) / (2 * apq)
-				t := 1 / (math.Abs(theta) + math.Sqrt(theta*theta+1))
+				t := 1 / (math.Abs(theta) + math.Sqrt(float64(theta*theta)+1))
 				if theta < 0 {
 					t = -t
 				}
-				c := 1 / math.Sqrt(t*t+1)
+				c := 1 / math.Sqrt(float64(t*t)+1)
 				s := t * c
 				// A' = Jᵀ A J on rows and columns p and q.
 				for k := 0; k < dim; k++ {
 					akp, akq := a[k*dim+p], a[k*dim+q]
-					a[k*dim+p] = c*akp - s*akq
-					a[k*dim+q] = s*akp + c*akq
+					a[k*dim+p] = float64(c*akp) - float64(s*akq)
+					a[k*dim+q] = float64(s*akp) + float64(c*akq)
 				}
 				for k := 0; k < dim; k++ {
 					apk, aqk := a[p*dim+k], a[q*dim+k]
-					a[p*dim+k] = c*apk - s*aqk
-					a[q*dim+k] = s*apk + c*aqk
+					a[p*dim+k] = float64(c*apk) - float64(s*aqk)
+					a[q*dim+k] = float64(s*apk) + float64(c*aqk)
 				}
 				for k := 0; k < dim; k++ {
 					vkp, vkq := vecs[k*dim+p], vecs[k*dim+q]
-					vecs[k*dim+p] = c*vkp - s*vkq
-					vecs[k*dim+q] = s*vkp + c*vkq
+					vecs[k*dim+p] = float64(c*vkp) - float64(s*vkq)
+					vecs[k*dim+q] = float64(s*vkp) + float64(c*vkq)
 				}
 			}
 		}

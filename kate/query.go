@@ -22,9 +22,9 @@ func cosine(a, b []float32) float32 {
 	}
 	var dot, na, nb float64
 	for i := range a {
-		dot += float64(a[i]) * float64(b[i])
-		na += float64(a[i]) * float64(a[i])
-		nb += float64(b[i]) * float64(b[i])
+		dot += float64(float64(a[i]) * float64(b[i]))
+		na += float64(float64(a[i]) * float64(a[i]))
+		nb += float64(float64(b[i]) * float64(b[i]))
 	}
 	if na == 0 || nb == 0 {
 		return 0

@@ -271,9 +271,9 @@ func (t *trainer) sampledDecoder(ws *workspace, x SparseVector, scale float32, w
 		for s, y := range ys {
 			e := float64(ds[s])
 			if s < nnz {
-				e -= float64(xv[s]) * float64(y)
+				e -= float64(float64(xv[s]) * float64(y))
 			}
-			l += float64(ow[s]) * e
+			l += float64(float64(ow[s]) * e)
 		}
 		ws.loss += l
 	}
@@ -282,9 +282,9 @@ func (t *trainer) sampledDecoder(ws *workspace, x SparseVector, scale float32, w
 	for s := range ds {
 		p := ds[s]
 		if s < nnz {
-			p -= xv[s] * scale
+			p -= float32(xv[s] * scale)
 		}
-		ds[s] = p * ow[s]
+		ds[s] = float32(p * ow[s])
 		ws.gC[out[s]] += ds[s]
 	}
 	// Decoder gradient on the winner rows and g = delta W at the winners

@@ -154,7 +154,7 @@ func (t *trainer) exactDecoder(ws *workspace, x SparseVector, scale float32, wit
 	// Output gradient delta = (sigmoid(y) - x) * scale.
 	kernels.SigmoidDelta(ws.y, ws.del, scale)
 	for q, i := range x.Indices {
-		ws.del[i] -= x.Values[q] * scale
+		ws.del[i] -= float32(x.Values[q] * scale)
 	}
 	kernels.Axpy(1, ws.del, ws.gC)
 	// Decoder gradient on the winner rows and g = delta W at the winners.
@@ -180,7 +180,7 @@ func (t *trainer) encoderGrad(ws *workspace, x SparseVector) {
 			continue
 		}
 		z := ws.z[j]
-		d := dz * (1 - z*z)
+		d := float32(dz * (1 - float32(z*z)))
 		da[j] = d
 		ws.gB[j] += d
 		if list {
@@ -270,7 +270,7 @@ func docLoss(y, sp []float32, x SparseVector) float64 {
 		s += float64(v)
 	}
 	for q, i := range x.Indices {
-		s -= float64(x.Values[q]) * float64(y[i])
+		s -= float64(float64(x.Values[q]) * float64(y[i]))
 	}
 	return s
 }

@@ -246,13 +246,13 @@ func (m *Model) unitScales(xs []SparseVector) (mean, std []float64) {
 	m.encodeBlocks(xs, func(_ int, z []float32) {
 		for j, a := range z {
 			mean[j] += float64(a)
-			sq[j] += float64(a) * float64(a)
+			sq[j] += float64(float64(a) * float64(a))
 		}
 	})
 	n := float64(max(len(xs), 1))
 	for j := range mean {
 		mean[j] /= n
-		std[j] = math.Sqrt(max(sq[j]/n-mean[j]*mean[j], 0)) + 1e-12
+		std[j] = math.Sqrt(max(sq[j]/n-float64(mean[j]*mean[j]), 0)) + 1e-12
 	}
 	return mean, std
 }

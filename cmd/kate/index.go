@@ -220,7 +220,7 @@ func writeIndex(w io.Writer, m *kate.Model, docs []indexDoc, texts []string) err
 		var n2 float64
 		for j := range K {
 			r[j] -= e0[j]
-			n2 += float64(r[j]) * float64(r[j])
+			n2 += float64(float64(r[j]) * float64(r[j]))
 		}
 		if n2 > 0 {
 			inv := float32(1 / math.Sqrt(n2))

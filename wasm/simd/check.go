@@ -91,7 +91,7 @@ func Check(ref, got kernels.Set, seed uint64, rounds int) error {
 			gs2[c] = clone(gs[c])
 		}
 		th2, acc2, upd2 := clone(th), clone(acc), clone(upd)
-		lr, rho, eps := 0.1+rng.Float32()*2, 0.5+rng.Float32()*0.49, float32(math.Pow(10, -3-5*rng.Float64()))
+		lr, rho, eps := 0.1+float32(float32(rng.Float32())*2), 0.5+float32(rng.Float32()*0.49), float32(math.Pow(10, -3-float64(5*rng.Float64())))
 		ref.AdadeltaSum(th, acc, upd, gs[0], gs[1], gs[2], gs[3], lr, rho, eps)
 		got.AdadeltaSum(th2, acc2, upd2, gs2[0], gs2[1], gs2[2], gs2[3], lr, rho, eps)
 		for _, c := range []struct {
@@ -311,7 +311,7 @@ func expArg(rng *rand.Rand) float32 {
 	case 0:
 		return edges[rng.IntN(len(edges))]
 	case 1:
-		return float32(rng.Float64()*220 - 110)
+		return float32(float64(rng.Float64()*220) - 110)
 	}
 	return float32(rng.NormFloat64() * 4)
 }
