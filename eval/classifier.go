@@ -261,7 +261,7 @@ func standardizer(x []float32, dim int, rows []int) (mean, scale []float64) {
 	for k := range n {
 		for j, v := range row(k) {
 			e := float64(v) - mean[j]
-			scale[j] += e * e
+			scale[j] += float64(e * e)
 		}
 	}
 	for j, s := range scale {
@@ -490,18 +490,18 @@ func (p *problem) eval(w, grad []float64) float64 {
 		}
 	}
 	inv := 1 / float64(n)
-	loss *= inv
+	loss = float64(loss * inv)
 	reg := 0.0
 	for _, v := range w[:d*p.classes] {
-		reg += v * v
+		reg += float64(v * v)
 	}
-	loss += 0.5 * p.lambda * reg
+	loss += float64(0.5 * p.lambda * reg)
 	if grad != nil {
 		G := mat.NewDense(cols, p.classes, grad)
 		G.Mul(p.x.T(), p.r)
 		G.Scale(inv, G)
 		for i, v := range w[:d*p.classes] {
-			grad[i] += p.lambda * v
+			grad[i] += float64(p.lambda * v)
 		}
 	}
 	return loss

@@ -159,7 +159,7 @@ func gram(xs []kate.SparseVector, v int) *mat.SymDense {
 				xi := float64(x.Values[a])
 				row := g[int(i)*v:]
 				for b := a; b < len(x.Indices); b++ {
-					row[x.Indices[b]] += xi * float64(x.Values[b])
+					row[x.Indices[b]] += float64(xi * float64(x.Values[b]))
 				}
 			}
 		}
@@ -271,8 +271,8 @@ func subspaceEigen(op func(z, q *mat.Dense), v, dim, p int) (vals []float64, vec
 			for j := range dim {
 				r := 0.0
 				for i := range v {
-					d := gu.At(i, j) - desc[j]*u.At(i, j)
-					r += d * d
+					d := gu.At(i, j) - float64(desc[j]*u.At(i, j))
+					r += float64(d * d)
 				}
 				worst = math.Max(worst, math.Sqrt(r)/top)
 			}

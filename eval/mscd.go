@@ -23,7 +23,7 @@ func MSCD(wt []float32, k, v int) (float64, error) {
 	for i := range k {
 		s := 0.0
 		for _, x := range wt[i*v : (i+1)*v] {
-			s += float64(x) * float64(x)
+			s += float64(float64(x) * float64(x))
 		}
 		norms[i] = math.Sqrt(s)
 	}
@@ -41,10 +41,10 @@ func MSCD(wt []float32, k, v int) (float64, error) {
 			b := wt[j*v : (j+1)*v]
 			dot := 0.0
 			for t, x := range a {
-				dot += float64(x) * float64(b[t])
+				dot += float64(float64(x) * float64(b[t]))
 			}
 			c := dot / (norms[i] * norms[j])
-			part += c * c
+			part += float64(c * c)
 		}
 		return part
 	}, &sum)

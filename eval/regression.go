@@ -101,7 +101,7 @@ func fitRidgeRows(x []float32, dim int, y []float64, rows []int, lambda float64)
 	var g mat.SymDense
 	g.SymOuterK(1, a.T())
 	for j := range dim {
-		g.SetSym(j, j, g.At(j, j)+lambda*float64(n)+1e-12)
+		g.SetSym(j, j, g.At(j, j)+float64(lambda*float64(n))+1e-12)
 	}
 	var rhs mat.VecDense
 	rhs.MulVec(a.T(), b)
@@ -125,7 +125,7 @@ func fitRidgeRows(x []float32, dim int, y []float64, rows []int, lambda float64)
 func (r *Ridge) predictRow(x []float32) float64 {
 	s := r.w[r.dim]
 	for j, v := range x {
-		s += r.w[j] * (float64(v) - r.mean[j]) * r.scale[j]
+		s += float64(r.w[j] * (float64(v) - r.mean[j]) * r.scale[j])
 	}
 	return s
 }
@@ -161,8 +161,8 @@ func RSquared(pred, truth []float64) float64 {
 	m /= float64(len(truth))
 	var res, tot float64
 	for i, t := range truth {
-		res += (t - pred[i]) * (t - pred[i])
-		tot += (t - m) * (t - m)
+		res += float64((t - pred[i]) * (t - pred[i]))
+		tot += float64((t - m) * (t - m))
 	}
 	if tot == 0 {
 		return math.NaN()

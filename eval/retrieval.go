@@ -41,7 +41,7 @@ func SharedLabel(queryLabels, dbLabels [][]int) Relevance {
 // database of n rows: floor(f·n) as in the paper's code, at least 1 and at
 // most n.
 func Cutoff(f float64, n int) int {
-	return min(n, max(1, int(math.Floor(f*float64(n)+1e-9))))
+	return min(n, max(1, int(math.Floor(float64(f*float64(n))+1e-9))))
 }
 
 // RetrievalPrecision ranks the database rows db (row-major, m x dim) by
@@ -156,7 +156,7 @@ func normalizedRows(x []float32, dim int) *mat.Dense {
 		row := x[i*dim : (i+1)*dim]
 		s := 0.0
 		for _, v := range row {
-			s += float64(v) * float64(v)
+			s += float64(float64(v) * float64(v))
 		}
 		if s == 0 {
 			continue

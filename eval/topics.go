@@ -223,7 +223,7 @@ func FitNMF(xs []kate.SparseVector, v, dim, iters int, seed uint64) (*NMF, error
 			return nil, fmt.Errorf("eval: document %d: %w", d, err)
 		}
 		for _, a := range x.Values {
-			norm2 += float64(a) * float64(a)
+			norm2 += float64(float64(a) * float64(a))
 		}
 		nnz += x.Nnz()
 	}
@@ -239,7 +239,7 @@ func FitNMF(xs []kate.SparseVector, v, dim, iters int, seed uint64) (*NMF, error
 	for _, m := range []*mat.Dense{a, h} {
 		raw := m.RawMatrix().Data
 		for i := range raw {
-			raw[i] = scale * (0.5 + rng.Float64())
+			raw[i] = scale * (0.5 + float64(rng.Float64()))
 		}
 	}
 	xht := mat.NewDense(n, dim, nil) // X Hᵀ
@@ -271,7 +271,7 @@ func FitNMF(xs []kate.SparseVector, v, dim, iters int, seed uint64) (*NMF, error
 	quad := 0.0
 	for i := range dim {
 		for j := range dim {
-			quad += hht.At(i, j) * ata.At(i, j)
+			quad += float64(hht.At(i, j) * ata.At(i, j))
 		}
 	}
 	f.Loss = (norm2 - 2*cross + quad) / norm2
@@ -309,7 +309,7 @@ func sparseTimes(dst *mat.Dense, xs []kate.SparseVector, b *mat.Dense, transpose
 					out, in = dr.Data[d*dr.Stride:][:dim], br.Data[int(i)*br.Stride:][:dim]
 				}
 				for k, bv := range in {
-					out[k] += val * bv
+					out[k] += float64(val * bv)
 				}
 			}
 		}
@@ -332,7 +332,7 @@ func halsRows(f, cross *mat.Dense, g *mat.Dense, workers int) {
 				gk := gr.Data[k*gr.Stride:][:dim] // G symmetric: row k = column k
 				s := 0.0
 				for l, ul := range u {
-					s += ul * gk[l]
+					s += float64(ul * gk[l])
 				}
 				if gkk := gk[k]; gkk > 0 {
 					u[k] = max(nmfEps, u[k]+(c[k]-s)/gkk)

@@ -378,7 +378,7 @@ func compete(z []float32, dim, k int, alpha float32) []float32 {
 				e += row[j]
 			}
 			for _, j := range idx[:q] {
-				out[j] = row[j] + alpha*e
+				out[j] = row[j] + float32(alpha*e)
 			}
 		}
 	}
@@ -400,7 +400,7 @@ func stats(x []float32, dim int) (mean, std []float32) {
 	for i := range n {
 		for j, v := range x[i*dim : (i+1)*dim] {
 			d := float64(v) - m[j]
-			s[j] += d * d
+			s[j] += float64(d * d)
 		}
 	}
 	mean, std = make([]float32, dim), make([]float32, dim)

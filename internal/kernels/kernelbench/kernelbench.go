@@ -74,7 +74,7 @@ func (dt *timer) report(b *testing.B) {
 		if n == 0 {
 			return 0
 		}
-		return (float64(d.Nanoseconds()) - float64(calls)*pair) / float64(n)
+		return (float64(d.Nanoseconds()) - float64(float64(calls)*pair)) / float64(n)
 	}
 	b.ReportMetric(per(dt.decode, dt.decodeCalls, dt.decodeN), "decode-ns/elem")
 	b.ReportMetric(per(dt.sigmoid, dt.sigmoidCalls, dt.sigmoidN), "sigmoid-ns/elem")
