@@ -23,7 +23,7 @@ func blobs(rng *rand.Rand, classes, n, dim int, spread float64) ([]float32, []in
 	for i := range classes * n {
 		c := i % classes
 		for j := range dim {
-			x = append(x, float32(centres[c][j]+spread*rng.NormFloat64()))
+			x = append(x, float32(centres[c][j]+float64(spread*rng.NormFloat64())))
 		}
 		y = append(y, c)
 	}

@@ -17,7 +17,7 @@ func randomSparse(rng *rand.Rand, n, v int) ([]kate.SparseVector, *mat.Dense) {
 	for d := range xs {
 		for i := range v {
 			if rng.IntN(10) == 0 {
-				val := float32(1 - rng.Float64())
+				val := float32(1 - float64(rng.Float64()))
 				xs[d].Indices = append(xs[d].Indices, int32(i))
 				xs[d].Values = append(xs[d].Values, val)
 				dense.Set(d, i, float64(val))
@@ -55,7 +55,7 @@ func TestLSAMatchesSVD(t *testing.T) {
 			// so that the largest loading is positive.
 			dot, big := 0.0, 0
 			for i := range v {
-				dot += l.basis[i*dim+j] * vt.At(i, j)
+				dot += float64(l.basis[i*dim+j] * vt.At(i, j))
 				if math.Abs(l.basis[i*dim+j]) > math.Abs(l.basis[big*dim+j]) {
 					big = i
 				}
@@ -76,7 +76,7 @@ func TestLSAMatchesSVD(t *testing.T) {
 		for j := range dim {
 			s := 0.0
 			for d := range n {
-				s += float64(coords[d*dim+j]) * float64(coords[d*dim+j])
+				s += float64(float64(coords[d*dim+j]) * float64(coords[d*dim+j]))
 			}
 			if math.Abs(math.Sqrt(s)-sv[j]) > 1e-4*sv[0] {
 				t.Errorf("dim %d: column %d of X V has norm %v, want %v", dim, j, math.Sqrt(s), sv[j])

@@ -32,11 +32,11 @@ func TestFitRidge(t *testing.T) {
 	for i := range n {
 		s := 7.0
 		for j := range dim {
-			v := rng.NormFloat64()*float64(j+1) + float64(j)
+			v := float64(rng.NormFloat64()*float64(j+1)) + float64(j)
 			x[i*dim+j] = float32(v)
-			s += w[j] * v
+			s += float64(w[j] * v)
 		}
-		y[i] = s + 0.1*rng.NormFloat64()
+		y[i] = s + float64(0.1*rng.NormFloat64())
 	}
 	r, err := FitRidge(x[:300*dim], dim, y[:300], nil, 1)
 	if err != nil {

@@ -79,9 +79,9 @@ func TestRetrievalMatchesBruteForce(t *testing.T) {
 	cos := func(a, b []float32) float64 {
 		var d, na, nb float64
 		for i := range a {
-			d += float64(a[i]) * float64(b[i])
-			na += float64(a[i]) * float64(a[i])
-			nb += float64(b[i]) * float64(b[i])
+			d += float64(float64(a[i]) * float64(b[i]))
+			na += float64(float64(a[i]) * float64(a[i]))
+			nb += float64(float64(b[i]) * float64(b[i]))
 		}
 		return d / math.Sqrt(na*nb)
 	}

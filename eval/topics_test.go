@@ -97,7 +97,7 @@ func TestNMFPlanted(t *testing.T) {
 			}
 			for q := range 4 {
 				idx = append(idx, int32(4*blk+q))
-				val = append(val, w*(1-0.1*float32(q)))
+				val = append(val, w*(1-float32(0.1*float32(q))))
 			}
 		}
 		xs = append(xs, kate.SparseVector{Indices: idx, Values: val})

@@ -17,7 +17,7 @@ func denseStep(m *Model, ws *workspace, xd []float32, scale float32, gW, gB, gC 
 		row := m.wt[j*v : (j+1)*v]
 		a := m.b[j]
 		for i, xi := range xd {
-			a += xi * row[i]
+			a += float32(xi * row[i])
 		}
 		ws.z[j] = mathf.Tanh(a)
 	}
@@ -28,7 +28,7 @@ func denseStep(m *Model, ws *workspace, xd []float32, scale float32, gW, gB, gC 
 		hj := ws.h[j]
 		row := m.wt[j*v : (j+1)*v]
 		for i := range y {
-			y[i] += hj * row[i]
+			y[i] += float32(hj * row[i])
 		}
 	}
 	for i := range y {
@@ -41,19 +41,19 @@ func denseStep(m *Model, ws *workspace, xd []float32, scale float32, gW, gB, gC 
 		hj := ws.h[j]
 		var g float32
 		for i, d := range ws.del {
-			g += d * row[i]
-			grow[i] += hj * d
+			g += float32(d * row[i])
+			grow[i] += float32(hj * d)
 		}
 		ws.g[j] = g
 	}
 	ws.comp.backward(ws.g, ws.dz, m.params.Alpha, m.params.Grad)
 	for j := 0; j < k; j++ {
 		z := ws.z[j]
-		da := ws.dz[j] * (1 - z*z)
+		da := float32(ws.dz[j] * (1 - float32(z*z)))
 		gB[j] += da
 		grow := gW[j*v : (j+1)*v]
 		for i, xi := range xd {
-			grow[i] += xi * da
+			grow[i] += float32(xi * da)
 		}
 	}
 }
@@ -81,7 +81,7 @@ func TestSparseEqualsDense(t *testing.T) {
 				t.Errorf("%v %s: reference gradient is all zero", mode, name)
 			}
 			for i := range a {
-				if d := math.Abs(float64(a[i] - b[i])); d > 1e-5*maxAbs+1e-9 {
+				if d := math.Abs(float64(a[i] - b[i])); d > float64(1e-5*maxAbs)+1e-9 {
 					t.Fatalf("%v %s[%d]: sparse %v dense %v", mode, name, i, a[i], b[i])
 				}
 			}

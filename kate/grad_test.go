@@ -70,9 +70,9 @@ func compete64(z []float64, kk int, alpha float64) []float64 {
 		}
 		for _, j := range idx[:quota] {
 			if pos {
-				h[j] = z[j] + alpha*e
+				h[j] = z[j] + float64(alpha*e)
 			} else {
-				h[j] = z[j] - alpha*e
+				h[j] = z[j] - float64(alpha*e)
 			}
 		}
 	}
@@ -94,7 +94,7 @@ func (r *ref64) loss(xs [][]float64) float64 {
 		for j := 0; j < r.k; j++ {
 			a := r.b[j]
 			for i := 0; i < r.v; i++ {
-				a += x[i] * we[i*r.k+j]
+				a += float64(x[i] * we[i*r.k+j])
 			}
 			z[j] = math.Tanh(a)
 		}
@@ -102,13 +102,13 @@ func (r *ref64) loss(xs [][]float64) float64 {
 		for i := 0; i < r.v; i++ {
 			y := r.c[i]
 			for j := 0; j < r.k; j++ {
-				y += h[j] * r.w[i*r.k+j]
+				y += float64(h[j] * r.w[i*r.k+j])
 			}
 			sp := math.Max(y, 0) + math.Log1p(math.Exp(-math.Abs(y)))
 			if r.weights != nil {
-				total += r.weights[d][i] * (sp - x[i]*y)
+				total += float64(r.weights[d][i] * (sp - float64(x[i]*y)))
 			} else {
-				total += sp - x[i]*y
+				total += sp - float64(x[i]*y)
 			}
 		}
 	}
@@ -216,7 +216,7 @@ func analyticChunk(m *Model, xs []SparseVector, mode GradMode) (gW, gB, gC []flo
 
 func checkClose(t *testing.T, what string, got, want float64) {
 	t.Helper()
-	tol := 2e-3*math.Abs(want) + 2e-7
+	tol := float64(2e-3*math.Abs(want)) + 2e-7
 	if math.Abs(got-want) > tol {
 		t.Errorf("%s: analytic %.9g, finite difference %.9g", what, got, want)
 	}

@@ -47,7 +47,7 @@ func gonumPCA(rows []float32, dim, out int) []float32 {
 		for i := 0; i < n; i++ {
 			s := 0.0
 			for j := 0; j < dim; j++ {
-				s += (float64(rows[i*dim+j]) - mean[j]) * vecs.At(j, col) * sign
+				s += float64((float64(rows[i*dim+j]) - mean[j]) * vecs.At(j, col) * sign)
 			}
 			res[i*out+c] = float32(s)
 		}
@@ -63,7 +63,7 @@ func TestPCAMatchesGonum(t *testing.T) {
 		for i := 0; i < n; i++ {
 			for j := 0; j < dim; j++ {
 				// Decreasing variance per column, plus correlation.
-				rows[i*dim+j] = float32(rng.NormFloat64()*float64(dim-j)) + 0.3*rows[i*dim]
+				rows[i*dim+j] = float32(rng.NormFloat64()*float64(dim-j)) + float32(0.3*rows[i*dim])
 			}
 		}
 		got, err := PCA(rows, dim, out)

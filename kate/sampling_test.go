@@ -94,7 +94,7 @@ func TestSamplingUnbiased(t *testing.T) {
 		for _, g := range [][]float32{tr.gradW(ws), ws.gC, {float32(ws.loss)}} {
 			for _, e := range g {
 				sum[k] += float64(e)
-				sum2[k] += float64(e) * float64(e)
+				sum2[k] += float64(float64(e) * float64(e))
 				k++
 			}
 		}
@@ -103,11 +103,11 @@ func TestSamplingUnbiased(t *testing.T) {
 	bad, varied := 0, 0
 	for k := range want {
 		mean := sum[k] / trials
-		se := math.Sqrt(math.Max(sum2[k]/trials-mean*mean, 0) / trials)
+		se := math.Sqrt(math.Max(sum2[k]/trials-float64(mean*mean), 0) / trials)
 		if se > 0 {
 			varied++
 		}
-		if math.Abs(mean-want[k]) > 5*se+1e-5*math.Abs(want[k])+1e-7 {
+		if math.Abs(mean-want[k]) > float64(5*se)+float64(1e-5*math.Abs(want[k]))+1e-7 {
 			bad++
 			if bad <= 5 {
 				t.Errorf("entry %d of %d: mean of the sampled estimates %.6g (standard error %.3g), exact %.6g", k, n, mean, se, want[k])
@@ -442,9 +442,9 @@ func TestSampledStepLoss(t *testing.T) {
 		for s, y := range ws.ys[:len(ws.out)] {
 			e := float64(mathf.Softplus(y))
 			if s < len(x.Indices) {
-				e -= float64(x.Values[s]) * float64(y)
+				e -= float64(float64(x.Values[s]) * float64(y))
 			}
-			want += float64(ws.ow[s]) * e
+			want += float64(float64(ws.ow[s]) * e)
 		}
 		if ws.loss != want || want == 0 {
 			t.Fatalf("document %d: the step's loss %v, want %v", d, ws.loss, want)

@@ -78,7 +78,7 @@ func TestIndexJSONL(t *testing.T) {
 	wt, bias, _ := m.Weights()
 	for i := range V {
 		for j := range K {
-			if got, want := float64(wscale[i])*float64(w[i*K+j]), float64(wt[j*V+i]); math.Abs(got-want) > float64(wscale[i])*0.5001 {
+			if got, want := float64(float64(wscale[i])*float64(w[i*K+j])), float64(wt[j*V+i]); math.Abs(got-want) > float64(wscale[i])*0.5001 {
 				t.Fatalf("W[%d][%d] = %g, want %g", i, j, got, want)
 			}
 		}
@@ -100,7 +100,7 @@ func TestIndexJSONL(t *testing.T) {
 		for j := range K {
 			q := float64(dscale[n]) * float64(d[n*K+j])
 			e := float64(emb[n*K+j] - e0[j])
-			dot, qq, ee = dot+q*e, qq+q*q, ee+e*e
+			dot, qq, ee = dot+float64(q*e), qq+float64(q*q), ee+float64(e*e)
 		}
 		if c := dot / math.Sqrt(qq*ee); c < 0.999 || math.Abs(qq-1) > 0.02 {
 			t.Fatalf("document %d: cosine %g with the model's embedding, norm² %g", n, c, qq)

@@ -28,7 +28,7 @@ func TestKernelsLaneOrder(t *testing.T) {
 	y := make([]float32, 6)
 	decodeRowsGo(y, w, d, 6, []int32{0}, []float32{0.5})
 	for i := range y {
-		if y[i] != w[i]+0.5*d[i] {
+		if y[i] != w[i]+float32(0.5*d[i]) {
 			t.Errorf("decode y[%d] = %v", i, y[i])
 		}
 	}
@@ -55,10 +55,10 @@ func TestAdadeltaSum(t *testing.T) {
 	wantAcc, wantUpd := append([]float32(nil), acc...), append([]float32(nil), upd...)
 	for i := range n {
 		gi := ((g[0][i] + g[1][i]) + g[2][i]) + g[3][i]
-		wantAcc[i] = rho*wantAcc[i] + r1*gi*gi
+		wantAcc[i] = float32(rho*wantAcc[i]) + float32(r1*gi*gi)
 		d := gi * float32(math.Sqrt(float64((wantUpd[i]+eps)/(wantAcc[i]+eps))))
-		want[i] -= lr * d
-		wantUpd[i] = rho*wantUpd[i] + r1*d*d
+		want[i] -= float32(lr * d)
+		wantUpd[i] = float32(rho*wantUpd[i]) + float32(r1*d*d)
 	}
 	adadeltaSumGo(theta, acc, upd, g[0], g[1], g[2], g[3], lr, rho, eps)
 	for i := range n {

@@ -49,7 +49,7 @@ func TestSoftplus(t *testing.T) {
 	for n := 0; n <= 1<<20; n++ {
 		e := float32(n) / (1 << 20)
 		if n < 1<<10 {
-			e = float32(math.Ldexp(1+float64(n)/1024, -(n%60)-1)) // tiny and mid values
+			e = float32(math.Ldexp(1+float64(float64(n)/1024), -(n%60)-1)) // tiny and mid values
 		}
 		want := math.Log1p(float64(e))
 		got := float64(Log1p(e))
