@@ -1,5 +1,10 @@
 package kate
 
+// Every product that is added or subtracted here is converted first,
+// float32(a*b) + c or float64(a*b) + c, so that no compiler fuses it into
+// one multiply-add (which rounds once, as arm64 and GOAMD64=v3 builds
+// would): the same bits on every platform (docs/design.md §6).
+
 import (
 	"math"
 	mathbits "math/bits"

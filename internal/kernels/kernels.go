@@ -13,7 +13,10 @@
 // order: the same order a 4-lane SIMD kernel uses, so an accelerated kernel
 // gives bit-identical results. Element-wise kernels (axpy) have no ordering
 // question. No kernel may use fused multiply-add: every product is rounded
-// before it is added.
+// before it is added. The pure-Go kernels convert each product explicitly,
+// y[i] += float32(a * x[i]), because the Go spec otherwise lets a compiler
+// fuse it (arm64, GOAMD64=v3 do); scripts/check-nofma.sh checks that none
+// is fused (docs/design.md §6).
 package kernels
 
 import (

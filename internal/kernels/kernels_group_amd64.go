@@ -203,6 +203,7 @@ func gradRow(d, wt, gw []float32, v, j int, list, pdoc []int32, h, g []float32, 
 		for t := range n {
 			dd, hj, s := d[ds[t]*v:(ds[t]+1)*v], h[ds[t]*k+j], ss[t]
 			for c := v4; c < v; c++ {
+				// Products converted: no GOAMD64=v3 build fuses them (docs/design.md §6).
 				q[c] += float32(hj * dd[c])
 				s += float32(dd[c] * w[c])
 			}
