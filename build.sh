@@ -87,6 +87,20 @@ go_checks() {
 	GOOS=js GOARCH=wasm go vet ./...
 	log "go vet (GOEXPERIMENT=simd)"
 	GOEXPERIMENT=simd go vet ./internal/kernels ./cmd/kate
+	# No fused multiply-add in arm64 or GOAMD64=v3 builds (docs/design.md §6).
+	log "no fused multiply-add (scripts/check-nofma.sh)"
+	part scripts/check-nofma.sh
+}
+
+# cpu_v3: whether this machine runs GOAMD64=v3 binaries (amd64 with AVX2,
+# FMA, BMI1/2, F16C, MOVBE and LZCNT).
+cpu_v3() {
+	[[ $(go env GOHOSTARCH) == amd64 && -r /proc/cpuinfo ]] || return 1
+	local flags f
+	flags=$(grep -m1 '^flags' /proc/cpuinfo)
+	for f in avx2 fma bmi1 bmi2 f16c movbe abm; do
+		[[ " $flags " == *" $f "* ]] || return 1
+	done
 }
 
 go_tests() {
@@ -97,6 +111,15 @@ go_tests() {
 	# themselves on a CPU without AVX2 or off amd64).
 	log "go test (native, GOEXPERIMENT=simd)"
 	GOEXPERIMENT=simd go test -count=1 ./internal/kernels ./kate
+	# The same in a GOAMD64=v3 build, where Go may fuse a multiply and an
+	# add: the pure-Go kernels must still give the AVX2 kernels' bits
+	# (docs/design.md §6; scripts/check-nofma.sh checks the code statically).
+	if cpu_v3; then
+		log "go test (native, GOAMD64=v3 GOEXPERIMENT=simd)"
+		GOAMD64=v3 GOEXPERIMENT=simd go test -count=1 ./internal/kernels ./internal/mathf ./kate
+	else
+		log "go test (GOAMD64=v3) not run: this CPU does not run x86-64-v3 code"
+	fi
 	log "go fuzz (brief)"
 	# A count, not a duration: Go 1.26's fuzz coordinator can fail a target
 	# with "context deadline exceeded" and no crasher at the end of a
