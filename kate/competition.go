@@ -139,9 +139,20 @@ func (c *competition) forward(z, h []float32, k int, alpha float32) {
 // sv > 0: the bits of sv above those of ^j, so that one unit ranks before
 // another (sv greater, or equal and j lower) exactly when its key is
 // greater (the bits of positive float32 values order as the values do),
-// and the unit is ^uint32(key).
+// and keyUnit(key) is the unit.
 func rankKey(sv float32, j int) uint64 {
 	return uint64(math.Float32bits(sv))<<32 | uint64(^uint32(j))
+}
+
+// keyUnit returns the unit whose rank key is key (rankKey).
+func keyUnit(key uint64) int32 { return int32(^uint32(key)) }
+
+// appendUnits appends to dst the units of keys (rank keys), in order.
+func appendUnits(dst []int32, keys []uint64) []int32 {
+	for _, key := range keys {
+		dst = append(dst, keyUnit(key))
+	}
+	return dst
 }
 
 // split selects, among the candidates of one sign given by their keys
@@ -151,20 +162,13 @@ func rankKey(sv float32, j int) uint64 {
 // unit (capacity K).
 func (c *competition) split(keys []uint64, quota int, win, lose []int32) ([]int32, []int32) {
 	n := len(keys)
-	nw, nl := len(win), len(lose)
-	if n <= quota || quota == 0 {
-		out := win[nw : nw+n]
-		if quota == 0 {
-			out = lose[nl : nl+n]
-		}
-		for i, key := range keys {
-			out[i] = int32(^uint32(key))
-		}
-		if quota == 0 {
-			return win, lose[:nl+n]
-		}
-		return win[:nw+n], lose
+	if quota == 0 {
+		return win, appendUnits(lose, keys)
 	}
+	if n <= quota {
+		return appendUnits(win, keys), lose
+	}
+	nw, nl := len(win), len(lose)
 	// The winners are the units whose keys are at least the quota-th
 	// greatest; emit both lists in ascending unit order, again without a
 	// branch per unit.
@@ -172,7 +176,7 @@ func (c *competition) split(keys []uint64, quota int, win, lose []int32) ([]int3
 	t := kernels.KthLargest(c.sel, quota)
 	win, lose = win[:nw+n], lose[:nl+n]
 	for _, key := range keys {
-		j := int32(^uint32(key))
+		j := keyUnit(key)
 		win[nw], lose[nl] = j, j
 		w := 0
 		if key >= t {

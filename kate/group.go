@@ -96,9 +96,7 @@ func (t *trainer) groupedSteps(ws *workspace, docs []SparseVector, n int, scale 
 		rows, offs := gr.rows[:0], append(gr.offs[:0], 0)
 		for i, x := range grp {
 			ws.slot(i, k)
-			preactivateFrom(ws.a, m.wt, t.wT, m.b, v, x)
-			kernels.Tanh(ws.a, ws.z)
-			ws.comp.forward(ws.z, ws.h, p.Winners, p.Alpha)
+			t.encode(ws, x)
 			rows = ws.comp.appendWinners(rows)
 			offs = append(offs, int32(len(rows)))
 		}
@@ -109,14 +107,7 @@ func (t *trainer) groupedSteps(ws *workspace, docs []SparseVector, n int, scale 
 		// order of the documents.
 		for i, x := range grp {
 			yi := y[i*v : (i+1)*v]
-			if withLoss {
-				ws.loss += docLoss(yi, ws.del, x) // ws.del: scratch, never slotted
-			}
-			kernels.SigmoidDelta(yi, yi, scale)
-			for q, j := range x.Indices {
-				yi[j] -= float32(x.Values[q] * scale)
-			}
-			kernels.Axpy(1, yi, ws.gC)
+			outputGrad(ws, yi, yi, x, scale, withLoss) // ws.del, its scratch, is never slotted
 		}
 		// The decoder gradient of the group, and g at each document's
 		// winners.
@@ -126,8 +117,7 @@ func (t *trainer) groupedSteps(ws *workspace, docs []SparseVector, n int, scale 
 		if p.Grad != GradNone {
 			for i, x := range grp {
 				ws.slot(i, k)
-				ws.comp.backward(ws.g, ws.dz, p.Alpha, p.Grad)
-				t.encoderGrad(ws, x)
+				t.backward(ws, x)
 			}
 		}
 	}

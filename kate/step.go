@@ -123,24 +123,34 @@ func newTrainer(m *Model, cfg Config) *trainer {
 // gradient (scaled by scale = 1/(B·V)) to ws's buffers, and its loss to
 // ws.loss when withLoss.
 func (t *trainer) step(ws *workspace, x SparseVector, scale float32, withLoss bool) {
-	m := t.m
-	v := t.v
-	p := m.params
-	// Encoder: a = x W + b, z = tanh(a).
-	preactivateFrom(ws.a, m.wt, t.wT, m.b, v, x)
-	kernels.Tanh(ws.a, ws.z)
-	// Competition: h.
-	ws.comp.forward(ws.z, ws.h, p.Winners, p.Alpha)
+	t.encode(ws, x)
 	ws.win = ws.comp.winners(ws.win)
 	if t.smp != nil {
 		t.sampledDecoder(ws, x, scale, withLoss)
 	} else {
 		t.exactDecoder(ws, x, scale, withLoss)
 	}
+	t.backward(ws, x)
+}
+
+// encode runs the encoder and the competition of one document into ws: a =
+// x W + b, z = tanh(a), and h from the k-competitive layer (ws.comp keeps
+// its lists for the backward pass).
+func (t *trainer) encode(ws *workspace, x SparseVector) {
+	m := t.m
+	preactivateFrom(ws.a, m.wt, t.wT, m.b, t.v, x)
+	kernels.Tanh(ws.a, ws.z)
+	ws.comp.forward(ws.z, ws.h, m.params.Winners, m.params.Alpha)
+}
+
+// backward runs one document's backward pass from ws.g (dL/dh at the
+// winners) through the competition, then tanh, then the encoder (nothing
+// under GradNone).
+func (t *trainer) backward(ws *workspace, x SparseVector) {
+	p := t.m.params
 	if p.Grad == GradNone {
 		return
 	}
-	// Through the competition, then tanh, then the encoder.
 	ws.comp.backward(ws.g, ws.dz, p.Alpha, p.Grad)
 	t.encoderGrad(ws, x)
 }
@@ -153,18 +163,25 @@ func (t *trainer) exactDecoder(ws *workspace, x SparseVector, scale float32, wit
 	m, v := t.m, t.v
 	// Decoder pre-activation over the winners only: y = h W^T + c.
 	kernels.DecodeRows(ws.y, m.c, m.wt, v, ws.win, ws.h)
-	if withLoss {
-		ws.loss += docLoss(ws.y, ws.del, x)
-	}
-	// Output gradient delta = (sigmoid(y) - x) * scale.
-	kernels.SigmoidDelta(ws.y, ws.del, scale)
-	for q, i := range x.Indices {
-		ws.del[i] -= float32(x.Values[q] * scale)
-	}
-	kernels.Axpy(1, ws.del, ws.gC)
+	outputGrad(ws, ws.y, ws.del, x, scale, withLoss)
 	// Decoder gradient on the winner rows and g = delta W at the winners.
 	clear(ws.g)
 	kernels.GradRows(ws.del, m.wt, ws.gW, v, ws.win, ws.h, ws.g)
+}
+
+// outputGrad sets del (len V; it may be y itself) to the output gradient
+// (sigmoid(y) − x)·scale of one document from its pre-activations y, adds
+// it to ws.gC, and adds the document's loss to ws.loss when withLoss (with
+// ws.del as scratch, before del is written).
+func outputGrad(ws *workspace, y, del []float32, x SparseVector, scale float32, withLoss bool) {
+	if withLoss {
+		ws.loss += docLoss(y, ws.del, x)
+	}
+	kernels.SigmoidDelta(y, del, scale)
+	for q, i := range x.Indices {
+		del[i] -= float32(x.Values[q] * scale)
+	}
+	kernels.Axpy(1, del, ws.gC)
 }
 
 // encoderGrad adds the encoder part of the weight gradient, x ⊗ dL/da with
