@@ -31,12 +31,7 @@ func softplusFn() *fn {
 			t: [3]uint32{f.local(tV128), f.local(tV128), f.local(tV128)}}
 	}
 	ec := f.newExpConsts()
-	set := func(v float32) uint32 {
-		l := f.local(tV128)
-		f.f32x4Const(v)
-		f.set(l)
-		return l
-	}
+	set := f.constLocal
 	var lp [len(mathf.LogPoly)]uint32
 	for i, c := range mathf.LogPoly {
 		lp[i] = set(c)
@@ -204,12 +199,7 @@ func tanhFn() *fn {
 			t: [3]uint32{f.local(tV128), f.local(tV128), f.local(tV128)}}
 	}
 	ec := f.newExpConsts()
-	set := func(v float32) uint32 {
-		l := f.local(tV128)
-		f.f32x4Const(v)
-		f.set(l)
-		return l
-	}
+	set := f.constLocal
 	var tp [len(mathf.TanhPoly)]uint32
 	for i, c := range mathf.TanhPoly {
 		tp[i] = set(c)

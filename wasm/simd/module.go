@@ -463,14 +463,17 @@ type expConsts struct {
 	poly                                                [len(mathf.ExpPoly)]uint32
 }
 
+// constLocal returns a new v128 local set to v in all four lanes.
+func (f *fn) constLocal(v float32) uint32 {
+	l := f.local(tV128)
+	f.f32x4Const(v)
+	f.set(l)
+	return l
+}
+
 func (f *fn) newExpConsts() *expConsts {
 	e := &expConsts{}
-	set := func(v float32) uint32 {
-		l := f.local(tV128)
-		f.f32x4Const(v)
-		f.set(l)
-		return l
-	}
+	set := f.constLocal
 	e.hi, e.lo, e.log2e, e.half = set(mathf.ExpHi), set(mathf.ExpLo), set(mathf.Log2e32), set(0.5)
 	e.ln2hi, e.ln2lo, e.one, e.zero = set(mathf.Ln2Hi32), set(mathf.Ln2Lo32), set(1), set(0)
 	e.magic = set(1.5*(1<<23) + 127)
