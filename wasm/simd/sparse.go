@@ -211,20 +211,7 @@ func sparseDecodeFn() *fn {
 	f.get(idx)
 	f.set(p)
 	f.while(p, pend4, func() {
-		for l := range 4 {
-			f.get(p)
-			f.i32load(uint32(4 * l))
-			f.tee(off[l])
-			f.i32c(2)
-			f.op(i32Shl)
-			f.set(ci[l])
-			f.get(off[l])
-			f.get(kb)
-			f.op(i32Mul)
-			f.get(wT)
-			f.op(i32Add)
-			f.set(off[l])
-		}
+		f.indices4(p, ci, off, kb, wT)
 		f.gather4([4]uint32{c, c, c, c}, ci)
 		f.set(acc)
 		f.get(rows)
@@ -621,21 +608,8 @@ func sparseAxpyDocsFn() *fn {
 	f.get(rows)
 	f.set(r)
 	f.while(r, rend4, func() {
-		for l := range 4 {
-			// j4 = rows[r+l]*4; q = gw + j*rs
-			f.get(r)
-			f.i32load(uint32(4 * l))
-			f.tee(q[l])
-			f.i32c(2)
-			f.op(i32Shl)
-			f.set(j[l])
-			f.get(q[l])
-			f.get(rs)
-			f.op(i32Mul)
-			f.get(gw)
-			f.op(i32Add)
-			f.set(q[l])
-		}
+		// j4 = rows[r+l]*4; q = gw + j*rs
+		f.indices4(r, j, q, rs, gw)
 		f.get(docs)
 		f.set(dp)
 		f.get(da)
@@ -810,4 +784,25 @@ func kthLargestFn() *fn {
 	f.end()
 	f.end()
 	return f
+}
+
+// indices4 reads the four int32 indices at the address in local p and
+// sets, for each l < 4, scaled[l] to index l times 4 (a byte offset into
+// a float32 vector) and start[l] to index l times stride plus base (the
+// start of its row); stride and base are locals.
+func (f *fn) indices4(p uint32, scaled, start [4]uint32, stride, base uint32) {
+	for l := range 4 {
+		f.get(p)
+		f.i32load(uint32(4 * l))
+		f.tee(start[l])
+		f.i32c(2)
+		f.op(i32Shl)
+		f.set(scaled[l])
+		f.get(start[l])
+		f.get(stride)
+		f.op(i32Mul)
+		f.get(base)
+		f.op(i32Add)
+		f.set(start[l])
+	}
 }
